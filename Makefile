@@ -1,0 +1,108 @@
+# gilbench - make | make test | make bench | make plots | make compare | make clean | make help
+#
+# CC, CFLAGS, LDFLAGS and LDLIBS are yours to set on the command line; the
+# project's own needs live in the GB_* variables placed beside them.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+LDLIBS  ?=
+
+# Output folder.  Sanitizer builds use their own (bin/asan, bin/tsan) so they
+# never mix objects with the normal build.
+B ?= bin
+SAN ?=
+
+GB_CPPFLAGS := -Iharness -D_GNU_SOURCE -MMD -MP
+GB_CFLAGS   := -std=c11 -Wall -Wextra -pthread $(SAN)
+GB_LDFLAGS  := -pthread $(SAN)
+GB_LDLIBS   := -lm
+
+HARNESS_SRC := $(filter-out harness/delayserver.c,$(sort $(wildcard harness/*.c)))
+HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/harness/%.o)
+CASES       := $(basename $(notdir $(sort $(wildcard cases/*.c))))
+CASE_BINS   := $(CASES:%=$(B)/%)
+SERVER_BIN  := $(if $(wildcard harness/delayserver.c),$(B)/delayserver)
+UNIT_SRC    := $(sort $(wildcard tests/unit_*.c))
+UNIT_BINS   := $(UNIT_SRC:tests/%.c=$(B)/tests/%)
+
+# Libraries a single binary needs (target-specific, so others stay lean).
+$(B)/fetch:       GB_LDLIBS += -lcurl
+$(B)/delayserver: GB_LDLIBS += -lmicrohttpd
+
+.PHONY: all test check-deps bench plots compare clean help tsan asan sanitize lint
+.DELETE_ON_ERROR:
+
+all: $(CASE_BINS) $(SERVER_BIN)
+
+$(B)/obj/harness $(B)/obj/cases $(B)/obj/tests $(B)/tests:
+	mkdir -p $@
+
+$(B)/obj/harness/%.o: harness/%.c | $(B)/obj/harness
+	$(CC) $(GB_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/obj/cases/%.o: cases/%.c | $(B)/obj/cases
+	$(CC) $(GB_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/obj/tests/%.o: tests/%.c | $(B)/obj/tests
+	$(CC) $(GB_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(CASE_BINS): $(B)/%: $(B)/obj/cases/%.o $(HARNESS_OBJ)
+	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
+
+$(B)/delayserver: $(B)/obj/harness/delayserver.o
+	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
+
+$(B)/obj/harness/delayserver.o: harness/delayserver.c | $(B)/obj/harness
+	$(CC) $(GB_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(UNIT_BINS): $(B)/tests/%: $(B)/obj/tests/%.o $(HARNESS_OBJ) | $(B)/tests
+	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
+
+-include $(wildcard $(B)/obj/*/*.d)
+
+# ---------------------------------------------------------------- tests
+# make test: unit tests, command-line tests, then the sanitizer builds.
+test: all $(UNIT_BINS)
+	@bash tests/run.sh "$(B)"
+
+# Convenience targets only re-run make with variables.
+asan:
+	$(MAKE) B=bin/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all $(UNIT_BINS:$(B)/%=bin/asan/%)
+tsan:
+	$(MAKE) B=bin/tsan SAN="-fsanitize=thread" all $(UNIT_BINS:$(B)/%=bin/tsan/%)
+sanitize: asan tsan
+	@bash tests/sanitize.sh
+
+lint:
+	shellcheck scripts/*.sh tests/*.sh .ci/run
+
+check-deps:
+	@bash scripts/install-deps.sh --check
+
+# ---------------------------------------------------------------- harness
+bench: all
+	@bash scripts/bench.sh $(if $(QUICK),--quick)
+
+plots:
+	@bash scripts/plots.sh "$(RUN)"
+
+compare:
+	@bash scripts/compare.sh $(RUNS)
+
+clean:
+	rm -rf bin
+
+help:
+	@echo 'gilbench: what the GIL costs, measured in C'
+	@echo ''
+	@echo '  make              build every case into bin/'
+	@echo '  make test         unit and command-line tests, sanitizer builds'
+	@echo '  make bench        time every case in every mode (QUICK=1: small and fast)'
+	@echo '  make plots RUN=results/DIR     redraw the plots of a stored run'
+	@echo '  make compare RUNS="results/A results/B"   one series per machine'
+	@echo '  make asan | tsan  sanitizer builds into bin/asan, bin/tsan'
+	@echo '  make lint         shellcheck the scripts'
+	@echo '  make clean        remove bin/'
+	@echo ''
+	@echo 'Variables: CC CFLAGS LDFLAGS LDLIBS (yours), QUICK=1, RUN=, RUNS='

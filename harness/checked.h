@@ -1,0 +1,39 @@
+/*
+ * checked.h - checked wrappers, OSTEP style: the libc name with a capital
+ * letter; on failure they print the call, file:line and the reason, then
+ * abort the process with exit status 1.  Always on (never inside assert).
+ */
+#ifndef GILBENCH_CHECKED_H
+#define GILBENCH_CHECKED_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+void die_call(const char *call, int err, const char *file, int line)
+    __attribute__((noreturn));
+
+#define CHECK_PTHREAD(call)                                                    \
+    do {                                                                       \
+        int check_rc_ = (call);                                                \
+        if (check_rc_ != 0)                                                    \
+            die_call(#call, check_rc_, __FILE__, __LINE__);                    \
+    } while (0)
+
+#define Pthread_create(t, a, f, arg) CHECK_PTHREAD(pthread_create(t, a, f, arg))
+#define Pthread_join(t, r) CHECK_PTHREAD(pthread_join(t, r))
+#define Pthread_mutex_init(m, a) CHECK_PTHREAD(pthread_mutex_init(m, a))
+#define Pthread_mutex_destroy(m) CHECK_PTHREAD(pthread_mutex_destroy(m))
+#define Pthread_mutex_lock(m) CHECK_PTHREAD(pthread_mutex_lock(m))
+#define Pthread_mutex_unlock(m) CHECK_PTHREAD(pthread_mutex_unlock(m))
+#define Pthread_cond_init(c, a) CHECK_PTHREAD(pthread_cond_init(c, a))
+#define Pthread_cond_destroy(c) CHECK_PTHREAD(pthread_cond_destroy(c))
+#define Pthread_cond_signal(c) CHECK_PTHREAD(pthread_cond_signal(c))
+#define Pthread_cond_broadcast(c) CHECK_PTHREAD(pthread_cond_broadcast(c))
+#define Pthread_cond_wait(c, m) CHECK_PTHREAD(pthread_cond_wait(c, m))
+
+/* malloc/calloc/realloc that never return NULL. */
+void *Malloc(size_t size);
+void *Calloc(size_t n, size_t size);
+void *Realloc(void *p, size_t size);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * harness.h - the contract between a case and the runtime that runs it.
+ *
+ * A case (cases/NAME.c) says *what* one task does: it fills a struct
+ * case_def and calls harness_main().  The harness decides *how* the tasks
+ * run (the --mode), times them, checks the result through the case's
+ * check(), and prints one report, human or JSON.
+ *
+ *   seq         tasks one after another in the main thread
+ *   threads     one pthread per task, no GIL          (threading.Thread, free-threaded)
+ *   gil         one pthread per task under the simulated GIL (threading.Thread)
+ *   fork        one child process per task            (multiprocessing.Process)
+ *   pool        --workers pre-forked processes        (ProcessPoolExecutor)
+ *   threadpool  --workers threads taking from a queue (ThreadPoolExecutor)
+ *   async       the case's own single-threaded event-loop driver (asyncio)
+ *
+ * Exit codes: 0 ran and checked; 1 failed run or wrong result; 2 usage.
+ */
+#ifndef GILBENCH_HARNESS_H
+#define GILBENCH_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gil.h"
+#include "opts.h"
+#include "report.h"
+
+#define GILBENCH_VERSION "0.1.0"
+
+enum mode {
+    MODE_SEQ,
+    MODE_THREADS,
+    MODE_GIL,
+    MODE_FORK,
+    MODE_POOL,
+    MODE_THREADPOOL,
+    MODE_ASYNC,
+    MODE_COUNT
+};
+#define MODE_BIT(m) (1u << (m))
+#define MODES_CPU                                                              \
+    (MODE_BIT(MODE_SEQ) | MODE_BIT(MODE_THREADS) | MODE_BIT(MODE_GIL) |        \
+     MODE_BIT(MODE_FORK) | MODE_BIT(MODE_POOL) | MODE_BIT(MODE_THREADPOOL))
+
+/* Mode names as typed after --mode= and printed in tables. */
+const char *mode_name(enum mode m);
+
+/*
+ * What one task hands back.  Plain data of a fixed size, because in the
+ * process modes it travels to the parent through a pipe.  The meaning of
+ * value, counters[] and seconds[] belongs to the case.
+ */
+#define TASK_COUNTERS 8
+#define TASK_SECONDS 8
+struct task_result {
+    int64_t value;                  /* the task's answer, checked by the case */
+    int64_t counters[TASK_COUNTERS];
+    double seconds[TASK_SECONDS];
+    int32_t failed;                 /* nonzero: the task could not do its work */
+    int32_t task_index;             /* filled by the harness */
+    char message[96];               /* why it failed, for stderr */
+};
+
+/* What a running task can see.  ts is never NULL: outside gil mode it is a
+ * thread state with no GIL attached, so the same poll points run (and cost
+ * the same) in every mode. */
+struct task_ctx {
+    int index;                /* 0 .. tasks-1 */
+    int tasks;
+    struct gil_thread *ts;    /* poll with gil_poll(ts); wrap blocking calls in
+                                 GIL_BEGIN_ALLOW_THREADS / GIL_END_ALLOW_THREADS */
+};
+
+/* The run as configured by the options, then filled in by the run. */
+struct run_info {
+    const struct case_def *kase;
+    enum mode mode;
+    int tasks;
+    int workers;
+    bool json;
+    bool workers_given;
+    bool shares_memory;       /* true when tasks share one address space */
+    struct gil_config gil;
+
+    /* filled in by the run */
+    double wall_s;            /* the whole run, spawning and reaping included */
+    double measured_s;        /* from the start gate to the last result */
+    double user_s, sys_s;     /* this process and its reaped children */
+    struct gil_stats gil_stats;
+    int failed_tasks;         /* tasks that reported failed or died */
+    char failure[256];        /* first failure, one line */
+};
+
+/* The case's verdict on a completed run. */
+struct verdict {
+    int64_t result;
+    int64_t expected;
+    bool ok;
+    /* A wrong result that *is* the lesson (the deliberately racy refcount):
+     * the run still exits 0 and reports ok: false. */
+    bool wrong_is_expected;
+};
+
+struct case_def {
+    const char *name;          /* binary, table and plot name */
+    const char *purpose;       /* one line for --help */
+    const char *try_example;   /* one command line for --help */
+    unsigned modes;            /* MODE_BIT()s this case accepts */
+    const char *modes_why;     /* shown when a mode is refused */
+    int default_tasks;
+    struct opt_spec *opts;     /* the case's own options, {0}-terminated */
+
+    /* After parsing: validate combinations, set up shared state.
+     * Return 0, or write a one-line reason into err and return 2. */
+    int (*prepare)(struct run_info *ri, char *err, size_t errlen);
+    /* The work of one task.  Called in a thread or a child process. */
+    void (*task)(const struct task_ctx *ctx, struct task_result *out);
+    /* MODE_ASYNC only: run every task concurrently in this one thread. */
+    int (*run_async)(struct run_info *ri, struct task_result *results);
+    /* Optional: replaces the single run (e.g. alone-then-contended phases);
+     * it calls harness_run_tasks() as often as it needs. */
+    int (*run)(struct run_info *ri, struct task_result *results);
+    /* Compare results with what they must be. */
+    void (*check)(const struct run_info *ri, const struct task_result *res,
+                  struct verdict *v);
+    /* Optional: the case's own lines in the report. */
+    void (*report)(const struct run_info *ri, const struct task_result *res,
+                   struct report *r);
+    /* Optional: the human header line(s) describing one task. */
+    void (*describe)(const struct run_info *ri, struct report *r);
+    void (*cleanup)(struct run_info *ri);
+};
+
+/* Parse argv, run, check, report.  Returns the process exit code. */
+int harness_main(const struct case_def *kase, int argc, char **argv);
+
+/* Run ri->tasks tasks of kase->task under ri->mode; results[] has room for
+ * ri->tasks entries.  Fills the timing fields of ri.  Returns 0, or 1 when a
+ * task failed or a child died (ri->failure says why). */
+int harness_run_tasks(struct run_info *ri, struct task_result *results);
+
+/* Seconds on CLOCK_MONOTONIC. */
+double now_s(void);
+
+/* Processes a case starts itself (an echo peer, a server) are registered
+ * here, so that Ctrl-C kills and reaps them with the harness's own children.
+ * Returns 0, or -1 when the table is full. */
+#include <sys/types.h>
+int harness_track_child(pid_t pid);
+void harness_untrack_child(pid_t pid);
+
+/* In a child process just after fork(): default signal dispositions, and
+ * die with the parent (PR_SET_PDEATHSIG) so that no orphan outlives a run. */
+void harness_child_setup(pid_t parent);
+
+#endif

@@ -1,0 +1,260 @@
+/*
+ * main.c - harness_main(): the common options, one run, one report.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checked.h"
+#include "modes.h"
+
+#define TASKS_MAX 100000
+#define WORKERS_MAX 4096
+
+static const char *const mode_choices[] = {"seq",  "threads",    "gil",   "fork",
+                                           "pool", "threadpool", "async", NULL};
+static const char *const policy_choices[] = {"new", "old", NULL};
+
+struct common {
+    int mode;
+    long long tasks, workers, interval_us, check_interval;
+    int policy;
+    const char *trace;
+    bool json, help, version;
+};
+
+enum { O_MODE, O_TASKS, O_WORKERS, O_GIL, O_INTERVAL, O_CHECK, O_TRACE, O_JSON,
+       O_HELP, O_VERSION, O_END };
+
+static void common_table(struct opt_spec *t, struct common *c)
+{
+    t[O_MODE] = (struct opt_spec){.name = "mode", .type = OPT_CHOICE, .dest = &c->mode, .metavar = "MODE",
+        .help = "seq, threads, gil, fork, pool, threadpool or async (default seq)",
+        .choices = mode_choices};
+    t[O_TASKS] = (struct opt_spec){.name = "tasks", .type = OPT_INT, .dest = &c->tasks, .metavar = "N",
+        .help = "how many tasks to run (default: the case's own, usually 2)",
+        .min = 1, .max = TASKS_MAX};
+    t[O_WORKERS] = (struct opt_spec){.name = "workers", .type = OPT_INT, .dest = &c->workers, .metavar = "N",
+        .help = "pool/threadpool size (default: online CPUs); threads, gil and fork "
+        "start one per task", .min = 1, .max = WORKERS_MAX};
+    t[O_GIL] = (struct opt_spec){.name = "gil", .type = OPT_CHOICE, .dest = &c->policy, .metavar = "POLICY",
+        .help = "gil mode: new (CPython 3.2+) or old (CPython 2.x) (default new)",
+        .choices = policy_choices};
+    t[O_INTERVAL] = (struct opt_spec){.name = "switch-interval-us", .type = OPT_INT,
+        .dest = &c->interval_us, .metavar = "US", .help = "new GIL: switch interval in microseconds (default 5000)",
+        .min = 1, .max = 10000000};
+    t[O_CHECK] = (struct opt_spec){.name = "check-interval", .type = OPT_INT,
+        .dest = &c->check_interval, .metavar = "TICKS", .help = "old GIL: ticks between releases (default 100)",
+        .min = 1, .max = 1000000000};
+    t[O_TRACE] = (struct opt_spec){.name = "trace", .type = OPT_STRING, .dest = &c->trace, .metavar = "FILE",
+        .help = "gil mode: write every GIL hold interval to FILE as CSV"};
+    t[O_JSON] = (struct opt_spec){.name = "json", .type = OPT_FLAG, .dest = &c->json,
+        .help = "print one JSON object on stdout instead of the table"};
+    t[O_HELP] = (struct opt_spec){.name = "help", .type = OPT_FLAG, .dest = &c->help,
+        .help = "show this help"};
+    t[O_VERSION] = (struct opt_spec){.name = "version", .type = OPT_FLAG, .dest = &c->version,
+        .help = "show the version"};
+    t[O_END] = (struct opt_spec){0};
+}
+
+static int usage_error(const struct case_def *k, const char *why)
+{
+    fprintf(stderr, "%s: %s\nTry '%s --help'.\n", k->name, why, k->name);
+    return 2;
+}
+
+static void print_help(const struct case_def *k, struct opt_spec *const *tables)
+{
+    printf("%s - %s\n\nUsage: %s [OPTION]...\n\nModes this case runs:", k->name,
+           k->purpose, k->name);
+    for (int m = 0; m < MODE_COUNT; m++)
+        if (k->modes & MODE_BIT(m))
+            printf(" %s", mode_name(m));
+    printf("\n\nCommon options:\n");
+    opts_print_help(tables, 1);
+    if (k->opts && k->opts[0].type != OPT_END) {
+        printf("\nOptions of %s:\n", k->name);
+        opts_print_help(tables + 1, 1);
+    }
+    printf("\nExit status: 0 ran and the result checked; 1 a task failed or the "
+           "result is wrong;\n2 bad usage.\n");
+    if (k->try_example)
+        printf("\nTry: %s\n", k->try_example);
+}
+
+/* Check the combination of common options; 0 or 2 with err set. */
+static int validate(const struct case_def *k, struct opt_spec *t,
+                    struct common *c, struct run_info *ri, char *err, size_t n)
+{
+    enum mode m = (enum mode)c->mode;
+    if (!(k->modes & MODE_BIT(m))) {
+        snprintf(err, n, "--mode=%s: not available for this case (%s)",
+                 mode_name(m), k->modes_why ? k->modes_why : "see --help");
+        return 2;
+    }
+    bool gil_opt = t[O_GIL].seen || t[O_INTERVAL].seen || t[O_CHECK].seen ||
+                   t[O_TRACE].seen;
+    if (gil_opt && m != MODE_GIL) {
+        snprintf(err, n, "--gil, --switch-interval-us, --check-interval and "
+                 "--trace need --mode=gil");
+        return 2;
+    }
+    if (t[O_INTERVAL].seen && c->policy == GIL_OLD) {
+        snprintf(err, n, "--switch-interval-us: the old GIL has no switch "
+                 "interval (use --check-interval)");
+        return 2;
+    }
+    if (t[O_CHECK].seen && c->policy == GIL_NEW) {
+        snprintf(err, n, "--check-interval: only the old GIL counts ticks "
+                 "(add --gil=old, or use --switch-interval-us)");
+        return 2;
+    }
+    bool one_per_task = m == MODE_THREADS || m == MODE_GIL || m == MODE_FORK;
+    if (t[O_WORKERS].seen && one_per_task && c->workers != c->tasks) {
+        snprintf(err, n, "--workers: %s mode starts one %s per task; set "
+                 "--tasks instead (or use a pool mode)", mode_name(m),
+                 m == MODE_FORK ? "process" : "thread");
+        return 2;
+    }
+    if (t[O_WORKERS].seen && m == MODE_SEQ && c->workers != 1) {
+        snprintf(err, n, "--workers: seq mode has exactly one worker");
+        return 2;
+    }
+    if (m == MODE_FORK && c->tasks > FORK_MAX_TASKS) {
+        snprintf(err, n, "--tasks: fork mode starts one process per task; "
+                 "more than %d is a fork bomb (use --mode=pool)", FORK_MAX_TASKS);
+        return 2;
+    }
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    ri->mode = m;
+    ri->tasks = (int)c->tasks;
+    ri->workers_given = t[O_WORKERS].seen;
+    if (t[O_WORKERS].seen)
+        ri->workers = (int)c->workers;
+    else if (m == MODE_POOL || m == MODE_THREADPOOL)
+        ri->workers = cpus > 0 ? (int)cpus : 1;
+    else if (m == MODE_SEQ)
+        ri->workers = 1;
+    else
+        ri->workers = ri->tasks;
+    ri->json = c->json;
+    ri->shares_memory = m != MODE_FORK && m != MODE_POOL;
+    ri->gil = (struct gil_config){.policy = (enum gil_policy)c->policy,
+                                  .interval_us = c->interval_us,
+                                  .check_interval = c->check_interval,
+                                  .trace_path = c->trace};
+    return 0;
+}
+
+static void report_run(const struct run_info *ri, const struct task_result *res,
+                       const struct verdict *v, struct report *r)
+{
+    const struct case_def *k = ri->kase;
+    if (ri->mode == MODE_GIL && ri->gil.policy == GIL_NEW)
+        report_note(r, "%s: %d task(s), mode gil (new GIL, switch interval %ld us)",
+                    k->name, ri->tasks, ri->gil.interval_us);
+    else if (ri->mode == MODE_GIL)
+        report_note(r, "%s: %d task(s), mode gil (old GIL, check interval %ld ticks)",
+                    k->name, ri->tasks, ri->gil.check_interval);
+    else
+        report_note(r, "%s: %d task(s), mode %s, %d worker(s)", k->name,
+                    ri->tasks, mode_name(ri->mode), ri->workers);
+    report_str(r, "case", NULL, k->name);
+    report_str(r, "version", NULL, GILBENCH_VERSION);
+    report_str(r, "mode", NULL, mode_name(ri->mode));
+    report_int(r, "tasks", NULL, ri->tasks);
+    report_int(r, "workers", NULL, ri->workers);
+    report_int(r, "cpus", "online cpus", sysconf(_SC_NPROCESSORS_ONLN));
+    if (k->describe)
+        k->describe(ri, r);
+    report_int(r, "result", NULL, v->result);
+    report_int(r, "expected", NULL, v->expected);
+    report_bool(r, "ok", NULL, v->ok);
+    report_num(r, "wall_s", "wall", ri->wall_s, "s");
+    report_num(r, "measured_s", "measured", ri->measured_s, "s");
+    report_num(r, "user_s", "user", ri->user_s, "s");
+    report_num(r, "sys_s", "sys", ri->sys_s, "s");
+    report_int(r, "failed_tasks", "failed tasks", ri->failed_tasks);
+    if (ri->failure[0])
+        report_str(r, "failure", NULL, ri->failure);
+    if (k->report)
+        k->report(ri, res, r);
+    if (ri->mode == MODE_GIL) {
+        const struct gil_stats *s = &ri->gil_stats;
+        report_begin_object(r, "gil", "gil");
+        report_str(r, "policy", NULL, ri->gil.policy == GIL_OLD ? "old" : "new");
+        report_int(r, "switch_interval_us", "switch interval us", ri->gil.interval_us);
+        report_int(r, "check_interval", "check interval", ri->gil.check_interval);
+        report_int(r, "acquisitions", NULL, (long long)s->acquisitions);
+        report_int(r, "switches", NULL, (long long)s->switches);
+        report_int(r, "drop_requests", "drop requests", (long long)s->drop_requests);
+        report_int(r, "forced_drops", "forced drops", (long long)s->forced_drops);
+        report_num(r, "wait_s", "wait", s->wait_s, "s");
+        report_num(r, "max_wait_s", "longest wait", s->max_wait_s, "s");
+        if (ri->gil.trace_path) {
+            report_str(r, "trace", NULL, ri->gil.trace_path);
+            report_int(r, "trace_dropped", "trace dropped", (long long)s->trace_dropped);
+        }
+        report_end_object(r);
+    }
+}
+
+int harness_main(const struct case_def *k, int argc, char **argv)
+{
+    struct common c = {.mode = MODE_SEQ, .tasks = k->default_tasks > 0 ? k->default_tasks : 2,
+                       .workers = 1, .interval_us = GIL_DEFAULT_INTERVAL_US,
+                       .check_interval = GIL_DEFAULT_CHECK_INTERVAL,
+                       .policy = GIL_NEW};
+    struct opt_spec common_opts[O_END + 1];
+    common_table(common_opts, &c);
+    struct opt_spec empty[1] = {{0}};
+    struct opt_spec *tables[2] = {common_opts, k->opts ? k->opts : empty};
+    char err[512];
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            print_help(k, tables);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("%s (gilbench) %s\n", k->name, GILBENCH_VERSION);
+            return 0;
+        }
+    }
+    if (opts_parse(argc, argv, tables, 2, err, sizeof err) != 0)
+        return usage_error(k, err);
+
+    struct run_info ri = {.kase = k};
+    if (validate(k, common_opts, &c, &ri, err, sizeof err) != 0)
+        return usage_error(k, err);
+    if (k->prepare && k->prepare(&ri, err, sizeof err) != 0)
+        return usage_error(k, err);
+
+    proc_install_signal_handlers();
+    struct task_result *results = Calloc((size_t)ri.tasks, sizeof *results);
+    int rc = k->run ? k->run(&ri, results) : harness_run_tasks(&ri, results);
+
+    struct verdict v = {0};
+    k->check(&ri, results, &v);
+    struct report r;
+    report_init(&r);
+    report_run(&ri, results, &v, &r);
+    report_print(&r, ri.json);
+    report_free(&r);
+
+    int status = 0;
+    if (rc != 0) {
+        fprintf(stderr, "%s: run failed: %s\n", k->name,
+                ri.failure[0] ? ri.failure : "a task failed");
+        status = 1;
+    } else if (!v.ok && !v.wrong_is_expected) {
+        fprintf(stderr, "%s: wrong result: got %lld, expected %lld\n", k->name,
+                (long long)v.result, (long long)v.expected);
+        status = 1;
+    }
+    if (k->cleanup)
+        k->cleanup(&ri);
+    free(results);
+    return status;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# scripts/install-deps.sh [--check] - install the Debian packages gilbench needs.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+# --check only reports what is missing (exit 1 if anything is).
+set -euo pipefail
+
+# command-or-file that proves a package is there, and the package providing it
+readonly REQUIREMENTS=(
+    "cc:gcc"
+    "make:make"
+    "hyperfine:hyperfine"
+    "gnuplot:gnuplot-nox"
+    "jq:jq"
+    "curl-config:libcurl4-openssl-dev"
+    "/usr/include/microhttpd.h:libmicrohttpd-dev"
+    "shellcheck:shellcheck"
+    "timeout:coreutils"
+    "pkill:procps"
+)
+
+is_present() {
+    local probe=$1
+    if [[ "$probe" == /* ]]; then
+        [ -e "$probe" ]
+    else
+        command -v "$probe" >/dev/null 2>&1
+    fi
+}
+
+missing_packages() {
+    local entry probe package
+    for entry in "${REQUIREMENTS[@]}"; do
+        probe=${entry%%:*}
+        package=${entry#*:}
+        if ! is_present "$probe"; then
+            printf '%s\n' "$package"
+        fi
+    done
+}
+
+main() {
+    local check_only=false
+    case "${1:-}" in
+        --check) check_only=true ;;
+        "") ;;
+        *) echo "install-deps.sh: unknown option '$1'" >&2; exit 2 ;;
+    esac
+
+    local missing=()
+    mapfile -t missing < <(missing_packages)
+    if [ "${#missing[@]}" -eq 0 ]; then
+        echo "install-deps: all dependencies present" >&2
+        return 0
+    fi
+    if "$check_only"; then
+        echo "install-deps: missing: ${missing[*]}" >&2
+        echo "install-deps: run: sudo apt-get install -y ${missing[*]}" >&2
+        return 1
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: missing packages: ${missing[*]}" >&2
+        echo "install-deps: run this as root, then try again:" >&2
+        echo "    sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+        return 1
+    fi
+    echo "install-deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+main "$@"
