@@ -308,6 +308,7 @@ int run_pool(struct run_info *ri, struct task_result *results)
     Pipe(gate.go);
     Pipe(tasks);
     Pipe(res);
+    signal(SIGPIPE, SIG_IGN);   /* a dead pool's task pipe must say EPIPE */
 
     for (int i = 0; i < w; i++) {
         pids[i] = fork_child();

@@ -16,6 +16,7 @@ readonly REQUIREMENTS=(
     "shellcheck:shellcheck"
     "timeout:coreutils"
     "pkill:procps"
+    "valgrind:valgrind"
 )
 
 is_present() {

@@ -5,9 +5,10 @@ set -euo pipefail
 
 main() {
     local bin=${1:-bin}
-    local log passed failed skipped status=0
-    log=$(mktemp)
-    trap 'rm -f "$log"' EXIT
+    local passed failed skipped status=0
+    RUN_LOG=$(mktemp)
+    trap 'rm -f "$RUN_LOG"' EXIT
+    local log=$RUN_LOG
     export BIN="$bin"
 
     local t

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# tests/cli_count.sh - the command-line contract of bin/count, and the
+# process hygiene of the harness (signals, killed workers, no orphans).
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+COUNT="$BIN/count"
+SMALL=(--iterations=2e6)
+
+test_help_and_version() {
+    expect_status "count --help exits 0" 0 "$COUNT" --help
+    local opt
+    for opt in mode tasks workers gil switch-interval-us check-interval trace json version iterations; do
+        expect_out "count --help lists --$opt" "--$opt"
+    done
+    expect_status "count --version exits 0" 0 "$COUNT" --version
+    expect_out "count --version names suite and version" '^count \(gilbench\) [0-9]+\.[0-9]+'
+}
+
+test_bad_input() {
+    expect_usage_error "bad mode" "$COUNT" --mode=turbo
+    expect_usage_error "async refused for CPU work" "$COUNT" --mode=async
+    expect_err "async refusal says why" 'not available for this case'
+    expect_usage_error "tasks not a number" "$COUNT" --tasks=abc
+    expect_usage_error "tasks zero" "$COUNT" --tasks=0
+    expect_usage_error "tasks negative" "$COUNT" --tasks=-1
+    expect_usage_error "tasks too many" "$COUNT" --tasks=100001
+    expect_usage_error "iterations fraction" "$COUNT" --iterations=1.5
+    expect_usage_error "iterations overflow" "$COUNT" --iterations=1e30
+    expect_usage_error "missing value" "$COUNT" --tasks
+    expect_usage_error "empty value" "$COUNT" --tasks=
+    expect_usage_error "unknown option" "$COUNT" --frobnicate
+    expect_usage_error "stray argument" "$COUNT" extra
+    expect_usage_error "flag given a value" "$COUNT" --json=yes
+    expect_usage_error "gil options without gil mode" "$COUNT" --mode=threads --gil=old
+    expect_usage_error "trace without gil mode" "$COUNT" --trace="$TEST_TMP/t.csv"
+    expect_usage_error "check interval with new GIL" "$COUNT" --mode=gil --check-interval=10
+    expect_usage_error "switch interval with old GIL" "$COUNT" --mode=gil --gil=old --switch-interval-us=10
+    expect_usage_error "switch interval zero" "$COUNT" --mode=gil --switch-interval-us=0
+    expect_usage_error "bad GIL policy" "$COUNT" --mode=gil --gil=newest
+    expect_usage_error "workers in threads mode" "$COUNT" --mode=threads --tasks=2 --workers=3
+    expect_usage_error "workers in seq mode" "$COUNT" --workers=2
+    expect_usage_error "workers zero" "$COUNT" --mode=pool --workers=0
+    expect_usage_error "fork bomb refused" "$COUNT" --mode=fork --tasks=5000
+    expect_usage_error "option given twice" "$COUNT" --tasks=1 --tasks=2
+}
+
+test_json_every_mode() {
+    local mode
+    for mode in seq threads gil fork pool threadpool; do
+        run "$COUNT" --mode="$mode" --tasks=3 "${SMALL[@]}" --json
+        expect_json "$mode: JSON has the contract fields, ok and exact" \
+            '.case=="count" and .mode=="'"$mode"'" and .tasks==3 and (.workers|type)=="number"
+             and (.wall_s|type)=="number" and (.measured_s|type)=="number"
+             and (.user_s|type)=="number" and (.sys_s|type)=="number"
+             and .result==6000000 and .expected==6000000 and .ok==true'
+    done
+    run "$COUNT" --mode=gil --gil=old "${SMALL[@]}" --json
+    expect_json "gil mode: JSON has the gil object" \
+        '.gil.policy=="old" and .gil.check_interval==100 and .gil.acquisitions>=2
+         and (.gil.switches|type)=="number" and (.gil.forced_drops|type)=="number"
+         and (.gil.wait_s|type)=="number"'
+    run "$COUNT" --mode=threads "${SMALL[@]}" --json
+    expect_json "threads mode: no gil object" '.gil == null'
+    run "$COUNT" --mode=pool --tasks=5 "${SMALL[@]}" --json
+    expect_json "pool default workers = online CPUs" ".workers == $(nproc)"
+    run "$COUNT" "${SMALL[@]}"
+    expect_out "human output shows result beside expected" '^result +4000000'
+    expect_out "human output shows expected" '^expected +4000000'
+    expect_out "human output has a context line" '^# count: 2 task'
+}
+
+test_trace() {
+    local trace="$TEST_TMP/trace.csv"
+    run "$COUNT" --mode=gil --iterations=2e8 --switch-interval-us=1000 --trace="$trace" --json
+    expect_json "trace run ok" '.ok == true and .gil.trace != null'
+    if [ -s "$trace" ] && head -1 "$trace" | grep -qx 'thread,start_s,end_s,seconds' \
+        && [ "$(cut -d, -f1 "$trace" | sort -u | grep -c '^[01]$')" -eq 2 ]; then
+        pass "trace CSV has a header and hold intervals of both threads"
+    else
+        fail "trace CSV has a header and hold intervals of both threads" "$(head -3 "$trace" 2>&1)"
+    fi
+}
+
+# The loop must run: instructions grow with --iterations (a folded or deleted
+# loop would cost the same for 1e6 and 3e6).
+test_work_is_real() {
+    if ! command -v valgrind >/dev/null; then
+        skip "instruction count grows with iterations" "valgrind not installed"
+        return
+    fi
+    local small large
+    small=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$COUNT" --tasks=1 --iterations=1e6 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+    large=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$COUNT" --tasks=1 --iterations=3e6 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+    if [ -n "$small" ] && [ -n "$large" ] && [ $(((large - small) / 2000000)) -ge 2 ]; then
+        pass "instruction count grows with iterations (>= 2 per iteration)"
+    else
+        fail "instruction count grows with iterations" "1e6: '$small', 3e6: '$large'"
+    fi
+}
+
+# pids of the children of $1
+children_of() { pgrep -P "$1" || true; }
+
+# wait_for_children PID N: until PID has N children (max 10 s).
+wait_for_children() {
+    local _
+    for _ in $(seq 100); do
+        [ "$(children_of "$1" | wc -l)" -ge "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+test_killed_worker() {
+    "$COUNT" --mode=pool --workers=2 --tasks=4 --iterations=2e9 >"$last_out" 2>"$last_err" &
+    local pid=$! victim status=0
+    wait_for_children "$pid" 2 || true
+    victim=$(children_of "$pid" | head -1)
+    kill -KILL "$victim" 2>/dev/null || true
+    wait "$pid" || status=$?
+    # the other worker finishes its tasks; ~1 s per task
+    if [ "$status" -eq 1 ] && grep -q 'killed by signal 9' "$last_err"; then
+        pass "a pool worker killed by a signal: exit 1 and a message"
+    else
+        fail "a pool worker killed by a signal: exit 1 and a message" "exit $status; $(cat "$last_err")"
+    fi
+}
+
+test_interrupt() {
+    local mode
+    for mode in fork pool; do
+        "$COUNT" --mode="$mode" --tasks=2 --workers=2 --iterations=1e11 >/dev/null 2>&1 &
+        local pid=$! kids status=0
+        wait_for_children "$pid" 2 || true
+        kids=$(children_of "$pid")
+        kill -INT "$pid"
+        wait "$pid" || status=$?
+        sleep 0.2
+        local left=0 k
+        for k in $kids; do
+            kill -0 "$k" 2>/dev/null && left=$((left + 1))
+        done
+        if [ "$status" -eq 130 ] && [ -n "$kids" ] && [ "$left" -eq 0 ]; then
+            pass "$mode: Ctrl-C kills and reaps every child, then dies of SIGINT"
+        else
+            fail "$mode: Ctrl-C kills and reaps every child" "exit $status, children '$kids', $left left"
+            for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+        fi
+    done
+}
+
+main() {
+    test_help_and_version
+    test_bad_input
+    test_json_every_mode
+    test_trace
+    test_work_is_real
+    test_killed_worker
+    test_interrupt
+}
+
+main "$@"

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# tests/cli_sanitize.sh - build with ASan+UBSan and with ThreadSanitizer, then
+# run every case in every mode it accepts, at small sizes, and the unit tests.
+# Any sanitizer report fails the test.  (The deliberately racy refcount
+# combination is tested apart, in tests/cli_refcount.sh: TSan must flag it.)
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=66"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=66"
+export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1"
+
+# small_runs CASE: one line per run, the arguments for that run.
+small_runs() {
+    case "$1" in
+        count)
+            local m
+            for m in seq threads gil fork; do
+                echo "--mode=$m --tasks=3 --iterations=1e6"
+            done
+            echo "--mode=pool --tasks=3 --workers=2 --iterations=1e6"
+            echo "--mode=threadpool --tasks=3 --workers=2 --iterations=1e6"
+            echo "--mode=gil --gil=old --tasks=3 --iterations=1e6"
+            echo "--mode=gil --tasks=2 --iterations=1e7 --switch-interval-us=100"
+            ;;
+        *)
+            # A case the table does not know yet still gets its help checked.
+            echo "--help"
+            ;;
+    esac
+}
+
+# sanitizer_report FILE: true when FILE holds a sanitizer report.
+sanitizer_report() {
+    grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|WARNING: ThreadSanitizer|runtime error:' "$1"
+}
+
+run_case_under() {
+    local flavour=$1 name=$2 args line
+    while IFS= read -r line; do
+        read -r -a args <<<"$line"
+        run "bin/$flavour/$name" "${args[@]}" --json
+        if [ "$last_status" -eq 0 ] && ! sanitizer_report "$last_err"; then
+            pass "$flavour: $name $line"
+        else
+            fail "$flavour: $name $line" "exit $last_status; $(grep -m3 -E 'Sanitizer|runtime error' "$last_err" || head -c 300 "$last_err")"
+        fi
+    done < <(small_runs "$name")
+}
+
+run_units_under() {
+    local flavour=$1 t
+    for t in "bin/$flavour"/tests/unit_*; do
+        [ -x "$t" ] || continue
+        run "$t"
+        if [ "$last_status" -eq 0 ] && ! sanitizer_report "$last_err"; then
+            pass "$flavour: $(basename "$t")"
+        else
+            fail "$flavour: $(basename "$t")" "exit $last_status; $(grep -m3 -E 'Sanitizer|runtime error|not ok' "$last_err" "$last_out" || true)"
+        fi
+    done
+}
+
+main() {
+    if ! make -s asan tsan >"$TEST_TMP/build.log" 2>&1; then
+        fail "sanitizer builds" "$(tail -5 "$TEST_TMP/build.log")"
+        return
+    fi
+    if grep -q 'warning:' "$TEST_TMP/build.log"; then
+        fail "sanitizer builds print no warnings" "$(grep -m3 'warning:' "$TEST_TMP/build.log")"
+    else
+        pass "sanitizer builds print no warnings"
+    fi
+    local flavour src name
+    for flavour in asan tsan; do
+        for src in cases/*.c; do
+            name=$(basename "$src" .c)
+            run_case_under "$flavour" "$name"
+        done
+        run_units_under "$flavour"
+    done
+}
+
+main "$@"
