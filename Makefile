@@ -30,10 +30,20 @@ UNIT_BINS   := $(UNIT_SRC:tests/%.c=$(B)/tests/%)
 $(B)/fetch:       GB_LDLIBS += -lcurl
 $(B)/delayserver: GB_LDLIBS += -lmicrohttpd
 
-.PHONY: all test check-deps bench plots compare clean help tsan asan sanitize lint
+.PHONY: all units test deps build-deps bench plots compare clean help tsan asan lint
 .DELETE_ON_ERROR:
 
 all: $(CASE_BINS) $(SERVER_BIN)
+
+units: $(UNIT_BINS)
+
+# Objects that include a library's headers wait for the build check, so a
+# missing -dev package gives one clear line instead of a compiler error.
+$(B)/obj/cases/fetch.o $(B)/obj/harness/delayserver.o: | build-deps
+build-deps:
+	@bash scripts/install-deps.sh --check-build
+deps:
+	@bash scripts/install-deps.sh
 
 $(B)/obj/harness $(B)/obj/cases $(B)/obj/tests $(B)/tests:
 	mkdir -p $@
@@ -71,17 +81,12 @@ asan:
 	$(MAKE) B=bin/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all $(UNIT_BINS:$(B)/%=bin/asan/%)
 tsan:
 	$(MAKE) B=bin/tsan SAN="-fsanitize=thread" all $(UNIT_BINS:$(B)/%=bin/tsan/%)
-sanitize: asan tsan
-	@bash tests/sanitize.sh
-
 lint:
 	shellcheck scripts/*.sh tests/*.sh .ci/run
 
-check-deps:
-	@bash scripts/install-deps.sh --check
-
 # ---------------------------------------------------------------- harness
-bench: all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@bash scripts/bench.sh $(if $(QUICK),--quick)
 
 plots:

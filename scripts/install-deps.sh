@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # scripts/install-deps.sh [--check] - install the Debian packages gilbench needs.
 # As root it runs apt-get; otherwise it prints the exact command to run.
-# --check only reports what is missing (exit 1 if anything is).
+# --check only reports what is missing (exit 1 if anything is);
+# --check-build does the same for what `make` needs to compile.
 set -euo pipefail
 
 # command-or-file that proves a package is there, and the package providing it
+readonly BUILD_REQUIREMENTS=(
+    "cc:gcc"
+    "make:make"
+    "curl-config:libcurl4-openssl-dev"
+    "/usr/include/microhttpd.h:libmicrohttpd-dev"
+)
 readonly REQUIREMENTS=(
     "cc:gcc"
     "make:make"
@@ -28,9 +35,10 @@ is_present() {
     fi
 }
 
+# missing_packages REQUIREMENT...: the packages whose probe is absent.
 missing_packages() {
     local entry probe package
-    for entry in "${REQUIREMENTS[@]}"; do
+    for entry in "$@"; do
         probe=${entry%%:*}
         package=${entry#*:}
         if ! is_present "$probe"; then
@@ -41,21 +49,22 @@ missing_packages() {
 
 main() {
     local check_only=false
+    local wanted=("${REQUIREMENTS[@]}")
     case "${1:-}" in
         --check) check_only=true ;;
+        --check-build) check_only=true; wanted=("${BUILD_REQUIREMENTS[@]}") ;;
         "") ;;
-        *) echo "install-deps.sh: unknown option '$1'" >&2; exit 2 ;;
+        *) echo "install-deps.sh: unknown option '$1' (use --check or --check-build)" >&2; exit 2 ;;
     esac
 
     local missing=()
-    mapfile -t missing < <(missing_packages)
+    mapfile -t missing < <(missing_packages "${wanted[@]}")
     if [ "${#missing[@]}" -eq 0 ]; then
-        echo "install-deps: all dependencies present" >&2
         return 0
     fi
     if "$check_only"; then
-        echo "install-deps: missing: ${missing[*]}" >&2
-        echo "install-deps: run: sudo apt-get install -y ${missing[*]}" >&2
+        echo "gilbench: missing packages: ${missing[*]}" >&2
+        echo "gilbench: install them with: sudo apt-get install -y ${missing[*]}   (or: make deps, as root)" >&2
         return 1
     fi
     if [ "$(id -u)" -ne 0 ]; then
