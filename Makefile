@@ -82,7 +82,7 @@ asan:
 tsan:
 	$(MAKE) B=bin/tsan SAN="-fsanitize=thread" all $(UNIT_BINS:$(B)/%=bin/tsan/%)
 lint:
-	shellcheck scripts/*.sh tests/*.sh .ci/run
+	@bash tests/cli_lint.sh
 
 # ---------------------------------------------------------------- harness
 bench: deps
@@ -107,7 +107,7 @@ help:
 	@echo '  make plots RUN=results/DIR     redraw the plots of a stored run'
 	@echo '  make compare RUNS="results/A results/B"   one series per machine'
 	@echo '  make asan | tsan  sanitizer builds into bin/asan, bin/tsan'
-	@echo '  make lint         shellcheck the scripts'
+	@echo '  make lint         shellcheck, cppcheck and clang-tidy'
 	@echo '  make clean        remove bin/'
 	@echo ''
 	@echo 'Variables: CC CFLAGS LDFLAGS LDLIBS (yours), QUICK=1, RUN=, RUNS='

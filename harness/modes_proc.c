@@ -55,9 +55,10 @@ void harness_untrack_child(pid_t pid)
             tracked[i] = 0;
 }
 
+/* Kill and reap every tracked child, then die of the same signal: it is
+ * blocked while this handler runs, so raise() delivers it on return. */
 static void on_fatal_signal(int sig)
 {
-    int saved = errno;
     for (int i = 0; i < TRACKED_MAX; i++)
         if (tracked[i] > 0)
             kill((pid_t)tracked[i], SIGKILL);
@@ -68,7 +69,6 @@ static void on_fatal_signal(int sig)
         }
     signal(sig, SIG_DFL);
     raise(sig);
-    errno = saved;
 }
 
 void proc_install_signal_handlers(void)

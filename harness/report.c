@@ -184,8 +184,6 @@ static void human_number(char *buf, size_t len, double d, const char *unit)
         snprintf(buf, len, "n/a");
     else if (unit && strcmp(unit, "s") == 0)
         snprintf(buf, len, "%.3f s", d);
-    else if (fabs(d) >= 1e6 || (d != 0 && fabs(d) < 1e-3))
-        snprintf(buf, len, "%.4g%s%s", d, unit ? " " : "", unit ? unit : "");
     else
         snprintf(buf, len, "%.4g%s%s", d, unit ? " " : "", unit ? unit : "");
 }

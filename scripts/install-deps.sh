@@ -24,6 +24,8 @@ readonly REQUIREMENTS=(
     "timeout:coreutils"
     "pkill:procps"
     "valgrind:valgrind"
+    "cppcheck:cppcheck"
+    "clang-tidy:clang-tidy"
 )
 
 is_present() {

@@ -28,7 +28,7 @@ static void test_task(const struct task_ctx *ctx, struct task_result *out)
         if (i % GIL_POLL_ITERATIONS == 0)
             gil_poll(ctx->ts);
     }
-    out->value = 1000 * (ctx->index + 1) + total / 10000;
+    out->value = 1000LL * (ctx->index + 1) + total / 10000;
     out->counters[0] = getpid();
 }
 
