@@ -9,6 +9,7 @@ void die_call(const char *call, int err, const char *file, int line)
 {
     fprintf(stderr, "gilbench: %s failed at %s:%d: %s\n", call, file, line,
             strerror(err));
+    harness_kill_children();   /* children already started must not outlive us */
     exit(1);
 }
 

@@ -31,6 +31,9 @@ void die_call(const char *call, int err, const char *file, int line)
 #define Pthread_cond_broadcast(c) CHECK_PTHREAD(pthread_cond_broadcast(c))
 #define Pthread_cond_wait(c, m) CHECK_PTHREAD(pthread_cond_wait(c, m))
 
+/* Kill and reap every child the harness tracks (modes_proc.c). */
+void harness_kill_children(void);
+
 /* malloc/calloc/realloc that never return NULL. */
 void *Malloc(size_t size);
 void *Calloc(size_t n, size_t size);

@@ -55,9 +55,8 @@ void harness_untrack_child(pid_t pid)
             tracked[i] = 0;
 }
 
-/* Kill and reap every tracked child, then die of the same signal: it is
- * blocked while this handler runs, so raise() delivers it on return. */
-static void on_fatal_signal(int sig)
+/* Async-signal-safe: kill() and waitpid() only. */
+void harness_kill_children(void)
 {
     for (int i = 0; i < TRACKED_MAX; i++)
         if (tracked[i] > 0)
@@ -67,6 +66,13 @@ static void on_fatal_signal(int sig)
             waitpid((pid_t)tracked[i], NULL, 0);
             tracked[i] = 0;
         }
+}
+
+/* Kill and reap every tracked child, then die of the same signal: it is
+ * blocked while this handler runs, so raise() delivers it on return. */
+static void on_fatal_signal(int sig)
+{
+    harness_kill_children();
     signal(sig, SIG_DFL);
     raise(sig);
 }

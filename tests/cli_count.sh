@@ -151,8 +151,20 @@ test_interrupt() {
     done
 }
 
+# Thread stacks cannot be mapped under a small address-space limit: the
+# failure must be a message and exit 1, not a crash or a hang.
+test_thread_create_fails() {
+    run bash -c 'ulimit -v 300000; exec "$0" --mode=threads --tasks=500 --iterations=1e3' "$COUNT"
+    if [ "$last_status" -eq 1 ] && grep -q 'pthread_create.*failed' "$last_err"; then
+        pass "a thread that cannot be created: exit 1 and a message naming the call"
+    else
+        fail "a thread that cannot be created: exit 1 and a message" "exit $last_status; $(head -c 300 "$last_err")"
+    fi
+}
+
 main() {
     test_help_and_version
+    test_thread_create_fails
     test_bad_input
     test_json_every_mode
     test_trace
