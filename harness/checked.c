@@ -3,11 +3,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 void die_call(const char *call, int err, const char *file, int line)
 {
-    fprintf(stderr, "gilbench: %s failed at %s:%d: %s\n", call, file, line,
+    fprintf(stderr, "%s: %s failed at %s:%d: %s\n", program_invocation_short_name, call, file, line,
             strerror(err));
     harness_kill_children();   /* children already started must not outlive us */
     exit(1);

@@ -1,0 +1,463 @@
+/*
+ * delayserver - a local HTTP server to fetch from, so that labs and CI never
+ * need the internet.  libmicrohttpd does the HTTP; this file only routes.
+ *
+ *   /delay/MS    200 after MS milliseconds (0 .. DELAY_MAX_MS)
+ *   /bytes/N     200 with exactly N bytes of text (0 .. BYTES_MAX)
+ *   /status/CODE that status (200 .. 599)
+ *   anything else 404; a method other than GET or HEAD 405
+ *
+ * Design note.  The server must never be the bottleneck of a benchmark, so
+ * no thread ever sleeps for a request.  One libmicrohttpd thread polls every
+ * socket (epoll).  A /delay request is *suspended* (MHD_suspend_connection:
+ * its socket leaves the poll set) and its deadline goes into a min-heap; one
+ * timer thread sleeps until the earliest deadline and resumes the due
+ * connections (MHD_resume_connection, which may be called from any thread);
+ * libmicrohttpd then calls the handler again, which answers.  A thousand
+ * delayed requests thus cost a thousand heap entries, not a thousand threads.
+ *
+ * Locks: timers.mutex protects the heap and `stopping`.  The handler takes
+ * it and then libmicrohttpd's own lock (inside MHD_suspend_connection); the
+ * timer thread never calls libmicrohttpd while it holds timers.mutex, so the
+ * order is the same everywhere and cannot deadlock.
+ *
+ * Shutdown (SIGINT, SIGTERM, SIGHUP): `stopping` is set, so no request is
+ * suspended any more; every suspended one is resumed and answered 503
+ * (MHD_stop_daemon refuses to stop with suspended connections); the daemon
+ * stops; the process re-raises the signal, as the house style asks.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define SERVER_NAME "delayserver"
+#define SERVER_VERSION "0.1.0"
+#define DELAY_MAX_MS 10000LL
+#define BYTES_MAX (64LL * 1024 * 1024)
+#define CONNECTIONS_DEFAULT 4096LL
+
+/* ------------------------------------------------------------ requests */
+
+enum request_state { REQ_NEW, REQ_SUSPENDED, REQ_RESUMED };
+
+struct request {
+    enum request_state state;  /* written by the MHD thread and, for
+                                  SUSPENDED -> RESUMED, by the timer thread
+                                  under timers.mutex before it resumes */
+    struct MHD_Connection *conn;
+    long long delay_ms;
+    double due;                /* CLOCK_MONOTONIC seconds */
+    bool cancelled;            /* resumed by shutdown, not by its deadline */
+};
+
+struct timers {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;       /* signalled on a new earliest deadline, or stop */
+    struct request **heap;     /* min-heap on due; protected by mutex */
+    size_t len, cap;
+    bool stopping;             /* protected by mutex */
+};
+
+static struct timers timers;
+static bool verbose;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void die(const char *call, int err)
+{
+    fprintf(stderr, "%s: %s failed: %s\n", SERVER_NAME, call, strerror(err));
+    exit(1);
+}
+
+/* ------------------------------------------------------------ the heap */
+
+static void heap_swap(size_t a, size_t b)
+{
+    struct request *t = timers.heap[a];
+    timers.heap[a] = timers.heap[b];
+    timers.heap[b] = t;
+}
+
+static void heap_push(struct request *r)
+{
+    if (timers.len == timers.cap) {
+        size_t cap = timers.cap ? 2 * timers.cap : 256;
+        struct request **h = realloc(timers.heap, cap * sizeof *h);
+        if (h == NULL)
+            die("realloc", ENOMEM);
+        timers.heap = h;
+        timers.cap = cap;
+    }
+    size_t i = timers.len++;
+    timers.heap[i] = r;
+    while (i > 0 && timers.heap[(i - 1) / 2]->due > timers.heap[i]->due) {
+        heap_swap(i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static struct request *heap_pop(void)
+{
+    struct request *top = timers.heap[0];
+    timers.heap[0] = timers.heap[--timers.len];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < timers.len && timers.heap[l]->due < timers.heap[m]->due)
+            m = l;
+        if (r < timers.len && timers.heap[r]->due < timers.heap[m]->due)
+            m = r;
+        if (m == i)
+            return top;
+        heap_swap(i, m);
+        i = m;
+    }
+}
+
+/* ------------------------------------------------------------ timer thread */
+
+/* Resume a batch outside timers.mutex (see "Locks" above). */
+static void resume_batch(struct request **batch, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        MHD_resume_connection(batch[i]->conn);
+}
+
+static void *timer_main(void *unused)
+{
+    (void)unused;
+    struct request *batch[256];
+    pthread_mutex_lock(&timers.mutex);
+    for (;;) {
+        size_t n = 0;
+        double now = now_s();
+        while (timers.len > 0 && n < 256 &&
+               (timers.stopping || timers.heap[0]->due <= now)) {
+            struct request *r = heap_pop();
+            r->state = REQ_RESUMED;
+            r->cancelled = timers.stopping;
+            batch[n++] = r;
+        }
+        if (n > 0) {
+            pthread_mutex_unlock(&timers.mutex);
+            resume_batch(batch, n);
+            pthread_mutex_lock(&timers.mutex);
+            continue;
+        }
+        if (timers.stopping)
+            break;
+        if (timers.len == 0) {
+            pthread_cond_wait(&timers.cond, &timers.mutex);
+        } else {
+            double due = timers.heap[0]->due;
+            struct timespec ts = {.tv_sec = (time_t)due,
+                                  .tv_nsec = (long)((due - (double)(time_t)due) * 1e9)};
+            pthread_cond_timedwait(&timers.cond, &timers.mutex, &ts);
+        }
+    }
+    pthread_mutex_unlock(&timers.mutex);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ responses */
+
+static enum MHD_Result answer_text(struct MHD_Connection *conn, unsigned code,
+                                   const char *fmt, long long arg)
+{
+    char body[128];
+    int len = snprintf(body, sizeof body, fmt, arg);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer((size_t)len, body, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+    enum MHD_Result rc = MHD_queue_response(conn, code, resp);
+    MHD_destroy_response(resp);
+    if (verbose)
+        fprintf(stderr, "%s: %u %s", SERVER_NAME, code, body);
+    return rc;
+}
+
+/* /bytes/N body: a fixed pattern, so a client can check what it got. */
+static ssize_t fill_bytes(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    uint64_t total = *(uint64_t *)cls;
+    if (pos >= total)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t n = total - pos < max ? (size_t)(total - pos) : max;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)('a' + (pos + i) % 26);
+    return (ssize_t)n;
+}
+
+static enum MHD_Result answer_bytes(struct MHD_Connection *conn, long long n)
+{
+    uint64_t *size = malloc(sizeof *size);
+    if (size == NULL)
+        return MHD_NO;
+    *size = (uint64_t)n;
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(*size, 64 * 1024, fill_bytes, size, free);
+    if (resp == NULL) {
+        free(size);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    if (verbose)
+        fprintf(stderr, "%s: 200 %lld bytes\n", SERVER_NAME, n);
+    return rc;
+}
+
+/* Parse the number after prefix in url; -1 when url is not prefix + digits. */
+static long long route_number(const char *url, const char *prefix, long long max)
+{
+    size_t plen = strlen(prefix);
+    if (strncmp(url, prefix, plen) != 0 || url[plen] < '0' || url[plen] > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(url + plen, &end, 10);
+    if (*end != '\0' || errno == ERANGE)
+        return -1;
+    return v > max ? max + 1 : v;   /* max + 1: "above the cap" */
+}
+
+static enum MHD_Result start_delay(struct MHD_Connection *conn,
+                                   struct request *r, long long ms)
+{
+    r->delay_ms = ms;
+    if (ms == 0)
+        return answer_text(conn, MHD_HTTP_OK, "delayed %lld ms\n", ms);
+    pthread_mutex_lock(&timers.mutex);
+    if (timers.stopping) {
+        pthread_mutex_unlock(&timers.mutex);
+        return answer_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "stopping (%lld)\n", 0);
+    }
+    r->conn = conn;
+    r->due = now_s() + (double)ms / 1000.0;
+    r->state = REQ_SUSPENDED;
+    MHD_suspend_connection(conn);
+    bool earliest = timers.len == 0 || r->due < timers.heap[0]->due;
+    heap_push(r);
+    if (earliest)
+        pthread_cond_signal(&timers.cond);
+    pthread_mutex_unlock(&timers.mutex);
+    return MHD_YES;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+                              const char *url, const char *method,
+                              const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **req_cls)
+{
+    (void)cls; (void)version; (void)upload_data; (void)upload_data_size;
+    struct request *r = *req_cls;
+    if (r == NULL) {
+        r = calloc(1, sizeof *r);
+        if (r == NULL)
+            return MHD_NO;
+        *req_cls = r;
+    }
+    if (r->state == REQ_RESUMED) {
+        if (r->cancelled)
+            return answer_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                               "stopping before the delay of %lld ms ended\n", r->delay_ms);
+        return answer_text(conn, MHD_HTTP_OK, "delayed %lld ms\n", r->delay_ms);
+    }
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return answer_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD (%lld)\n", 405);
+
+    long long v;
+    if ((v = route_number(url, "/delay/", DELAY_MAX_MS)) >= 0)
+        return v > DELAY_MAX_MS
+                   ? answer_text(conn, MHD_HTTP_BAD_REQUEST, "delay above the cap of %lld ms\n", DELAY_MAX_MS)
+                   : start_delay(conn, r, v);
+    if ((v = route_number(url, "/bytes/", BYTES_MAX)) >= 0)
+        return v > BYTES_MAX
+                   ? answer_text(conn, MHD_HTTP_BAD_REQUEST, "size above the cap of %lld bytes\n", BYTES_MAX)
+                   : answer_bytes(conn, v);
+    if ((v = route_number(url, "/status/", 599)) >= 200 && v <= 599)
+        return answer_text(conn, (unsigned)v, "status %lld\n", v);
+    return answer_text(conn, MHD_HTTP_NOT_FOUND, "no such page (%lld)\n", 404);
+}
+
+static void request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls; (void)conn; (void)why;
+    free(*req_cls);
+    *req_cls = NULL;
+}
+
+/* ------------------------------------------------------------ options */
+
+static void print_help(void)
+{
+    printf("%s - a local HTTP server with slow and sized pages, for bin/fetch\n\n"
+           "Usage: %s [OPTION]...\n\n"
+           "Binds 127.0.0.1 only.  The first line on stdout is the base URL,\n"
+           "http://127.0.0.1:PORT; diagnostics go to stderr.  Routes:\n"
+           "  /delay/MS     200 after MS milliseconds (0 to %lld)\n"
+           "  /bytes/N      200 with N bytes of text (0 to %lld)\n"
+           "  /status/CODE  that status code (200 to 599)\n"
+           "  anything else 404\n\n"
+           "Options:\n"
+           "  --port=PORT             TCP port on 127.0.0.1; 0 picks a free one (default 0)\n"
+           "  --max-connections=N     concurrent connections served (default %lld)\n"
+           "  --verbose               log every answer on stderr\n"
+           "  --help                  show this help\n"
+           "  --version               show the version\n\n"
+           "Stops cleanly on SIGINT, SIGTERM or SIGHUP (answering waiting requests 503).\n"
+           "Exit status: killed by that signal after a clean stop; 1 cannot serve; 2 bad usage.\n\n"
+           "Try: %s --port=8080   then   curl http://127.0.0.1:8080/delay/500\n",
+           SERVER_NAME, SERVER_NAME, DELAY_MAX_MS, BYTES_MAX, CONNECTIONS_DEFAULT,
+           SERVER_NAME);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", SERVER_NAME);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry '%s --help'.\n", SERVER_NAME);
+    return 2;
+}
+
+/* Value of --name=V or --name V; NULL when arg is not --name. */
+static const char *option_value(const char *name, int argc, char **argv, int *i)
+{
+    size_t n = strlen(name);
+    const char *arg = argv[*i];
+    if (strncmp(arg, name, n) != 0)
+        return NULL;
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (arg[n] == '\0')
+        return *i + 1 < argc ? argv[++*i] : "";
+    return NULL;
+}
+
+static int parse_number(const char *text, long long min, long long max,
+                        long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || errno == ERANGE || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ------------------------------------------------------------ main */
+
+static void raise_nofile(rlim_t want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    long long port = 0, max_conn = CONNECTIONS_DEFAULT;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0) {
+            print_help();
+            return 0;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("%s (gilbench) %s\n", SERVER_NAME, SERVER_VERSION);
+            return 0;
+        } else if (strcmp(argv[i], "--verbose") == 0) {
+            verbose = true;
+        } else if ((v = option_value("--port", argc, argv, &i))) {
+            if (parse_number(v, 0, 65535, &port) != 0)
+                return usage_error("--port: expected an integer from 0 to 65535, got '%s'", v);
+        } else if ((v = option_value("--max-connections", argc, argv, &i))) {
+            if (parse_number(v, 1, 1000000, &max_conn) != 0)
+                return usage_error("--max-connections: expected an integer from 1 to 1000000, got '%s'", v);
+        } else {
+            return usage_error("unknown option or argument '%s'", argv[i]);
+        }
+    }
+
+    /* Signals are taken by sigwait() in this thread only: block them before
+     * any thread starts, so every thread inherits the mask. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    raise_nofile((rlim_t)max_conn + 64);
+
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&timers.cond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&timers.mutex, NULL);
+    pthread_t timer_thread;
+    int rc = pthread_create(&timer_thread, NULL, timer_main, NULL);
+    if (rc != 0)
+        die("pthread_create", rc);
+
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons((uint16_t)port),
+                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        (uint16_t)port, NULL, NULL, handle, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)max_conn,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)4096,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+        MHD_OPTION_END);
+    if (d == NULL) {
+        fprintf(stderr, "%s: cannot listen on 127.0.0.1:%lld (in use, or no "
+                "permission); try --port=0\n", SERVER_NAME, port);
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("http://127.0.0.1:%u\n", info ? (unsigned)info->port : (unsigned)port);
+    fflush(stdout);
+
+    int sig = 0;
+    while (sigwait(&stop_signals, &sig) != 0)
+        ;
+    pthread_mutex_lock(&timers.mutex);
+    timers.stopping = true;
+    pthread_cond_signal(&timers.cond);
+    pthread_mutex_unlock(&timers.mutex);
+    pthread_join(timer_thread, NULL);   /* it resumed every suspended request */
+    MHD_stop_daemon(d);
+    free(timers.heap);
+    if (verbose)
+        fprintf(stderr, "%s: stopped on signal %d\n", SERVER_NAME, sig);
+
+    signal(sig, SIG_DFL);
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
+    raise(sig);
+    return 1;
+}
