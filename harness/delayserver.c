@@ -31,6 +31,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SERVER_NAME "delayserver"
 #define SERVER_VERSION "0.1.0"
@@ -55,20 +57,25 @@ struct request {
                                   under timers.mutex before it resumes */
     struct MHD_Connection *conn;
     long long delay_ms;
-    double due;                /* CLOCK_MONOTONIC seconds */
     bool cancelled;            /* resumed by shutdown, not by its deadline */
+};
+
+struct timer {
+    double due;                /* CLOCK_MONOTONIC seconds */
+    struct request *req;
 };
 
 struct timers {
     pthread_mutex_t mutex;
     pthread_cond_t cond;       /* signalled on a new earliest deadline, or stop */
-    struct request **heap;     /* min-heap on due; protected by mutex */
+    struct timer *heap;        /* min-heap on due; protected by mutex */
     size_t len, cap;
     bool stopping;             /* protected by mutex */
 };
 
 static struct timers timers;
 static bool verbose;
+static atomic_int cancelled_pending; /* resumed by shutdown, not yet answered */
 
 static double now_s(void)
 {
@@ -87,44 +94,41 @@ static void die(const char *call, int err)
 
 static void heap_swap(size_t a, size_t b)
 {
-    struct request *t = timers.heap[a];
+    struct timer t = timers.heap[a];
     timers.heap[a] = timers.heap[b];
     timers.heap[b] = t;
 }
 
-static void heap_push(struct request *r)
+static void heap_push(struct timer t)
 {
     if (timers.len == timers.cap) {
         size_t cap = timers.cap ? 2 * timers.cap : 256;
-        struct request **h = realloc(timers.heap, cap * sizeof *h);
+        struct timer *h = realloc(timers.heap, cap * sizeof *h);
         if (h == NULL)
             die("realloc", ENOMEM);
         timers.heap = h;
         timers.cap = cap;
     }
     size_t i = timers.len++;
-    timers.heap[i] = r;
-    while (i > 0 && timers.heap[(i - 1) / 2]->due > timers.heap[i]->due) {
+    timers.heap[i] = t;
+    for (; i > 0 && timers.heap[(i - 1) / 2].due > timers.heap[i].due; i = (i - 1) / 2)
         heap_swap(i, (i - 1) / 2);
-        i = (i - 1) / 2;
-    }
 }
 
 static struct request *heap_pop(void)
 {
-    struct request *top = timers.heap[0];
+    struct request *top = timers.heap[0].req;
     timers.heap[0] = timers.heap[--timers.len];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < timers.len && timers.heap[l]->due < timers.heap[m]->due)
+    for (size_t i = 0, m;; i = m) {
+        size_t l = 2 * i + 1, r = l + 1;
+        m = i;
+        if (l < timers.len && timers.heap[l].due < timers.heap[m].due)
             m = l;
-        if (r < timers.len && timers.heap[r]->due < timers.heap[m]->due)
+        if (r < timers.len && timers.heap[r].due < timers.heap[m].due)
             m = r;
         if (m == i)
             return top;
         heap_swap(i, m);
-        i = m;
     }
 }
 
@@ -146,10 +150,12 @@ static void *timer_main(void *unused)
         size_t n = 0;
         double now = now_s();
         while (timers.len > 0 && n < 256 &&
-               (timers.stopping || timers.heap[0]->due <= now)) {
+               (timers.stopping || timers.heap[0].due <= now)) {
             struct request *r = heap_pop();
             r->state = REQ_RESUMED;
             r->cancelled = timers.stopping;
+            if (r->cancelled)
+                atomic_fetch_add(&cancelled_pending, 1);
             batch[n++] = r;
         }
         if (n > 0) {
@@ -163,7 +169,7 @@ static void *timer_main(void *unused)
         if (timers.len == 0) {
             pthread_cond_wait(&timers.cond, &timers.mutex);
         } else {
-            double due = timers.heap[0]->due;
+            double due = timers.heap[0].due;
             struct timespec ts = {.tv_sec = (time_t)due,
                                   .tv_nsec = (long)((due - (double)(time_t)due) * 1e9)};
             pthread_cond_timedwait(&timers.cond, &timers.mutex, &ts);
@@ -211,7 +217,7 @@ static enum MHD_Result answer_bytes(struct MHD_Connection *conn, long long n)
         return MHD_NO;
     *size = (uint64_t)n;
     struct MHD_Response *resp =
-        MHD_create_response_from_callback(*size, 64 * 1024, fill_bytes, size, free);
+        MHD_create_response_from_callback(*size, (size_t)64 * 1024, fill_bytes, size, free);
     if (resp == NULL) {
         free(size);
         return MHD_NO;
@@ -249,12 +255,12 @@ static enum MHD_Result start_delay(struct MHD_Connection *conn,
         pthread_mutex_unlock(&timers.mutex);
         return answer_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "stopping (%lld)\n", 0);
     }
+    struct timer t = {.due = now_s() + (double)ms / 1000.0, .req = r};
     r->conn = conn;
-    r->due = now_s() + (double)ms / 1000.0;
     r->state = REQ_SUSPENDED;
     MHD_suspend_connection(conn);
-    bool earliest = timers.len == 0 || r->due < timers.heap[0]->due;
-    heap_push(r);
+    bool earliest = timers.len == 0 || t.due < timers.heap[0].due;
+    heap_push(t);
     if (earliest)
         pthread_cond_signal(&timers.cond);
     pthread_mutex_unlock(&timers.mutex);
@@ -301,7 +307,10 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode why)
 {
     (void)cls; (void)conn; (void)why;
-    free(*req_cls);
+    struct request *r = *req_cls;
+    if (r && r->cancelled)
+        atomic_fetch_sub(&cancelled_pending, 1);
+    free(r);
     *req_cls = NULL;
 }
 
@@ -343,7 +352,7 @@ static const char *option_value(const char *name, int argc, char **argv, int *i)
 {
     size_t n = strlen(name);
     const char *arg = argv[*i];
-    if (strncmp(arg, name, n) != 0)
+    if (arg == NULL || strncmp(arg, name, n) != 0)
         return NULL;
     if (arg[n] == '=')
         return arg + n + 1;
@@ -451,7 +460,14 @@ int main(int argc, char **argv)
     pthread_cond_signal(&timers.cond);
     pthread_mutex_unlock(&timers.mutex);
     pthread_join(timer_thread, NULL);   /* it resumed every suspended request */
+    /* Let the resumed requests get their 503 (for at most a second) before
+     * MHD_stop_daemon closes every connection. */
+    MHD_socket listener = MHD_quiesce_daemon(d);   /* now ours to close */
+    for (int i = 0; i < 100 && atomic_load(&cancelled_pending) > 0; i++)
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
     MHD_stop_daemon(d);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
     free(timers.heap);
     if (verbose)
         fprintf(stderr, "%s: stopped on signal %d\n", SERVER_NAME, sig);

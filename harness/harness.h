@@ -80,6 +80,7 @@ struct run_info {
     int tasks;
     int workers;
     bool json;
+    bool tasks_given;         /* --tasks was on the command line */
     bool workers_given;
     bool shares_memory;       /* true when tasks share one address space */
     struct gil_config gil;

@@ -129,6 +129,7 @@ static int validate(const struct case_def *k, struct opt_spec *t,
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     ri->mode = m;
     ri->tasks = (int)c->tasks;
+    ri->tasks_given = t[O_TASKS].seen;
     ri->workers_given = t[O_WORKERS].seen;
     if (t[O_WORKERS].seen)
         ri->workers = (int)c->workers;

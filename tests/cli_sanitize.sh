@@ -24,6 +24,21 @@ small_runs() {
             echo "--mode=gil --gil=old --tasks=3 --iterations=1e6"
             echo "--mode=gil --tasks=2 --iterations=1e7 --switch-interval-us=100"
             ;;
+        interleave)
+            for m in seq threads gil fork async; do
+                echo "--mode=$m --items=3 --sleep-ms=5 --quiet"
+            done
+            echo "--mode=pool --workers=2 --items=3 --sleep-ms=5 --quiet"
+            echo "--mode=threadpool --workers=2 --items=3 --sleep-ms=5 --quiet"
+            ;;
+        fetch)
+            for m in seq threads gil fork async; do
+                echo "--mode=$m --server=$SERVER_URL --requests=8 --delay-ms=20"
+            done
+            echo "--mode=gil --gil-io=hold --server=$SERVER_URL --requests=4 --delay-ms=5"
+            echo "--mode=pool --workers=4 --server=$SERVER_URL --requests=8 --delay-ms=20"
+            echo "--mode=threadpool --workers=4 --server=$SERVER_URL --requests=8 --delay-ms=20"
+            ;;
         *)
             # A case the table does not know yet still gets its help checked.
             echo "--help"
@@ -62,6 +77,30 @@ run_units_under() {
     done
 }
 
+SERVER_URL=""
+SERVER_PID=""
+
+# start_server FLAVOUR: the sanitized delay server, its URL in SERVER_URL.
+start_server() {
+    local log="$TEST_TMP/server-$1.log" fifo="$TEST_TMP/server-$1.url"
+    mkfifo "$fifo"
+    "bin/$1/delayserver" --port=0 >"$fifo" 2>"$log" &
+    SERVER_PID=$!
+    read -r -t 10 SERVER_URL <"$fifo" || SERVER_URL=""
+    [ -n "$SERVER_URL" ]
+}
+
+# stop_server FLAVOUR: stop it as Ctrl-C would; its own report must be clean.
+stop_server() {
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    if sanitizer_report "$TEST_TMP/server-$1.log"; then
+        fail "$1: delayserver" "$(grep -m3 -E 'Sanitizer|runtime error' "$TEST_TMP/server-$1.log")"
+    else
+        pass "$1: delayserver serves and stops without a sanitizer report"
+    fi
+}
+
 main() {
     if ! make -s asan tsan >"$TEST_TMP/build.log" 2>&1; then
         fail "sanitizer builds" "$(tail -5 "$TEST_TMP/build.log")"
@@ -74,10 +113,14 @@ main() {
     fi
     local flavour src name
     for flavour in asan tsan; do
+        if ! start_server "$flavour"; then
+            fail "$flavour: delayserver starts" "$(head -c 300 "$TEST_TMP/server-$flavour.log")"
+        fi
         for src in cases/*.c; do
             name=$(basename "$src" .c)
             run_case_under "$flavour" "$name"
         done
+        stop_server "$flavour"
         run_units_under "$flavour"
     done
 }

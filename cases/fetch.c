@@ -1,0 +1,488 @@
+/*
+ * fetch - download URLs with libcurl: the seeds' web scraping.
+ *
+ * What it shows
+ *   Waiting work gains from threads even under a GIL, because a thread
+ *   releases the GIL while it waits for the network.  An event loop gets the
+ *   same gain in one thread.  A C extension that forgets to release the GIL
+ *   around its blocking call turns threads back into a queue.
+ *
+ * Mirrors
+ *   The seeds' scrape()/fetch_url(): requests.get() for each URL, first in a
+ *   loop, then one threading.Thread per URL.  A task here is one URL.
+ *
+ * Expect on N cores (16 requests x 100 ms; ratio = seq time / mode time)
+ *   seq 1.0 · threads ~16 · gil ~16 · fork ~16 · async ~16
+ *   pool, threadpool ~min(--workers, 16): give --workers=16
+ *   gil --gil-io=hold ~1.0
+ *   The core count hardly matters: the tasks wait, they do not compute.
+ *
+ * Why
+ *   A request spends nearly all its time waiting for the server, and a
+ *   waiting thread or process needs no core.  In gil mode the transfer runs
+ *   between GIL_BEGIN_ALLOW_THREADS and GIL_END_ALLOW_THREADS, as an
+ *   extension does with Py_BEGIN_ALLOW_THREADS, so the waits overlap;
+ *   --gil-io=hold keeps the GIL during the transfer, so they cannot.  The
+ *   async driver puts every transfer into one curl multi handle and polls
+ *   all their sockets from one thread, as asyncio does.
+ *
+ * Checks
+ *   Every response must be 2xx, complete (libcurl compares it with its
+ *   Content-Length) and, for a URL ending in /bytes/N, exactly N bytes.  A
+ *   refused connection, a timeout (--timeout-ms) or an HTTP error fails the
+ *   run (exit 1); every failure is listed on stderr.  result = good
+ *   responses, expected = tasks.
+ *
+ * Try
+ *   bin/delayserver &    (prints its URL, e.g. http://127.0.0.1:40000)
+ *   bin/fetch --server=http://127.0.0.1:40000 --mode=gil   (then --mode=seq)
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "checked.h"
+#include "harness.h"
+
+static struct opt_list url_list;
+static const char *urls_file;
+static const char *server;
+static long long requests = 16, delay_ms = 100, timeout_ms = 30000;
+static int gil_io;                          /* index into gil_io_choices */
+static bool verbose;
+static const char *const gil_io_choices[] = {"release", "hold", NULL};
+
+enum { OPT_URL, OPT_URLS, OPT_SERVER, OPT_REQUESTS, OPT_DELAY, OPT_TIMEOUT,
+       OPT_GIL_IO, OPT_VERBOSE };
+static struct opt_spec fetch_opts[] = {
+    [OPT_URL] = {.name = "url", .type = OPT_LIST, .dest = &url_list, .metavar = "URL",
+     .help = "fetch URL (repeatable); --tasks defaults to the number of URLs"},
+    [OPT_URLS] = {.name = "urls", .type = OPT_STRING, .dest = &urls_file, .metavar = "FILE",
+     .help = "fetch the URLs in FILE, one a line; # starts a comment"},
+    [OPT_SERVER] = {.name = "server", .type = OPT_STRING, .dest = &server, .metavar = "URL",
+     .help = "a bin/delayserver base URL: fetch --requests x URL/delay/--delay-ms"},
+    [OPT_REQUESTS] = {.name = "requests", .type = OPT_INT, .dest = &requests, .metavar = "N",
+     .min = 1, .max = 100000, .help = "with --server: how many requests (default 16)"},
+    [OPT_DELAY] = {.name = "delay-ms", .type = OPT_INT, .dest = &delay_ms, .metavar = "MS",
+     .min = 0, .max = 10000, .help = "with --server: server-side delay of each (default 100)"},
+    [OPT_TIMEOUT] = {.name = "timeout-ms", .type = OPT_INT, .dest = &timeout_ms, .metavar = "MS",
+     .min = 1, .max = 3600000, .help = "give up on a request after MS (default 30000)"},
+    [OPT_GIL_IO] = {.name = "gil-io", .type = OPT_CHOICE, .dest = &gil_io, .metavar = "HOW",
+     .choices = gil_io_choices,
+     .help = "gil mode: release the GIL during a transfer, or hold it (default release)"},
+    [OPT_VERBOSE] = {.name = "verbose", .type = OPT_FLAG, .dest = &verbose,
+     .help = "one line per response on stderr, as the seeds print"},
+    {0},
+};
+
+/* Built once by fetch_prepare, before any task runs; read-only afterwards. */
+static struct opt_list urls;                /* task i fetches urls.items[i % urls.len] */
+static char no_proxy[1024];
+static pthread_key_t handle_key;            /* each thread's reused easy handle */
+
+/* What a task hands back, in struct task_result. */
+enum { COUNTER_HTTP_STATUS, COUNTER_CURL_CODE };
+enum { SECONDS_LATENCY };
+
+/* ------------------------------------------------------------ the URL list */
+
+/* 0 for an http(s) URL, else 2 with a reason; `what` names its source. */
+static int check_url(const char *url, const char *what, char *err, size_t errlen)
+{
+    if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
+        return 0;
+    snprintf(err, errlen, "%s: expected an http:// or https:// URL, got '%s'", what, url);
+    return 2;
+}
+
+static int add_url(const char *url, const char *what, char *err, size_t errlen)
+{
+    if (check_url(url, what, err, errlen) != 0)
+        return 2;
+    size_t len = strlen(url) + 1;
+    char *copy = memcpy(Malloc(len), url, len);
+    if (urls.len == urls.cap) {
+        urls.cap = urls.cap ? 2 * urls.cap : 16;
+        urls.items = Realloc(urls.items, urls.cap * sizeof *urls.items);
+    }
+    urls.items[urls.len++] = copy;
+    return 0;
+}
+
+static int read_url_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "--urls: cannot read '%s': %s", path, strerror(errno));
+        return 2;
+    }
+    char line[4096], what[300];
+    int rc = 0, lineno = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = line + strspn(line, " \t");
+        s[strcspn(s, " \t\r\n")] = '\0';
+        if (*s == '\0' || *s == '#')
+            continue;
+        snprintf(what, sizeof what, "--urls: %.200s line %d", path, lineno);
+        rc = add_url(s, what, err, errlen);
+    }
+    fclose(f);
+    if (rc == 0 && urls.len == 0) {
+        snprintf(err, errlen, "--urls: no URL in '%s'", path);
+        rc = 2;
+    }
+    return rc;
+}
+
+/* A URL whose path ends in /bytes/N must deliver exactly N bytes. */
+static long long bytes_route_size(const char *url)
+{
+    const char *p = strstr(url, "/bytes/");
+    if (p == NULL)
+        return -1;
+    char *end;
+    errno = 0;
+    long long n = strtoll(p + 7, &end, 10);
+    bool digits = p[7] >= '0' && p[7] <= '9';
+    return digits && errno == 0 && (*end == '\0' || *end == '?') ? n : -1;
+}
+
+static int build_urls(char *err, size_t errlen)
+{
+    bool listed = fetch_opts[OPT_URL].seen || fetch_opts[OPT_URLS].seen;
+    if (server && listed)
+        return snprintf(err, errlen, "--server: give either --server or --url/--urls"), 2;
+    if (!server && (fetch_opts[OPT_REQUESTS].seen || fetch_opts[OPT_DELAY].seen))
+        return snprintf(err, errlen, "--requests and --delay-ms need --server=URL"), 2;
+    if (!server && !listed)
+        return snprintf(err, errlen, "no URLs: give --server=URL (start bin/delayserver), "
+                        "--url=URL or --urls=FILE"), 2;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < url_list.len; i++)
+        rc = add_url(url_list.items[i], "--url", err, errlen);
+    if (rc == 0 && urls_file)
+        rc = read_url_file(urls_file, err, errlen);
+    if (rc == 0 && server) {
+        if ((rc = check_url(server, "--server", err, errlen)) != 0)
+            return rc;
+        size_t len = strlen(server);
+        while (len > 0 && server[len - 1] == '/')
+            len--;
+        char url[2048];
+        snprintf(url, sizeof url, "%.*s/delay/%lld", (int)len, server, delay_ms);
+        for (long long i = 0; rc == 0 && i < requests; i++)
+            rc = add_url(url, "--server", err, errlen);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ prepare */
+
+static void raise_open_files(rlim_t want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
+{
+    if (fetch_opts[OPT_GIL_IO].seen && ri->mode != MODE_GIL)
+        return snprintf(err, errlen, "--gil-io needs --mode=gil"), 2;
+    int rc = build_urls(err, errlen);
+    if (rc != 0)
+        return rc;
+    if (!ri->tasks_given) {
+        if (urls.len > 100000)
+            return snprintf(err, errlen, "%zu URLs: at most 100000", urls.len), 2;
+        ri->tasks = (int)urls.len;
+        /* as the harness does: these modes run one worker per task */
+        if (ri->mode != MODE_SEQ && ri->mode != MODE_POOL && ri->mode != MODE_THREADPOOL)
+            ri->workers = ri->tasks;
+    }
+    if (ri->mode == MODE_FORK && ri->tasks > 1024)
+        return snprintf(err, errlen, "%d URLs: fork mode starts one process per "
+                        "task; use --mode=pool", ri->tasks), 2;
+    const char *env = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
+    snprintf(no_proxy, sizeof no_proxy, "%s%s127.0.0.1,localhost,::1",
+             env ? env : "", env && *env ? "," : "");
+    raise_open_files((rlim_t)ri->tasks + 256);
+
+    /* Before any thread exists and before any fork, as libcurl requires. */
+    CURLcode cc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (cc != CURLE_OK) {   /* not a usage error: exit 1 */
+        fprintf(stderr, "fetch: curl_global_init: %s\n", curl_easy_strerror(cc));
+        exit(1);
+    }
+    CHECK_PTHREAD(pthread_key_create(&handle_key, curl_easy_cleanup));
+    return 0;
+}
+
+/* ------------------------------------------------------------ one transfer */
+
+struct transfer {
+    CURL *handle;
+    long long bytes;
+    double start;
+    char error[CURL_ERROR_SIZE];
+};
+
+static size_t count_bytes(char *data, size_t size, size_t n, void *transfer)
+{
+    (void)data;
+    ((struct transfer *)transfer)->bytes += (long long)(size * n);
+    return size * n;
+}
+
+static void setup_transfer(struct transfer *t, const char *url)
+{
+    CURL *h = t->handle;
+    t->bytes = 0;
+    t->error[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);     /* threads: no SIGALRM */
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "gilbench-fetch/" GILBENCH_VERSION);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, count_bytes);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error);
+}
+
+/* Judge a finished transfer and fill out. */
+static void finish_transfer(struct transfer *t, CURLcode cc, const char *url,
+                            struct task_result *out)
+{
+    long status = 0;
+    curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
+    long long want = bytes_route_size(url);
+    out->value = t->bytes;
+    out->counters[COUNTER_HTTP_STATUS] = status;
+    out->counters[COUNTER_CURL_CODE] = cc;
+    out->seconds[SECONDS_LATENCY] = now_s() - t->start;
+    out->failed = 1;
+    if (cc != CURLE_OK)
+        snprintf(out->message, sizeof out->message, "%.*s",
+                 (int)sizeof out->message - 1,
+                 t->error[0] ? t->error : curl_easy_strerror(cc));
+    else if (status < 200 || status > 299)
+        snprintf(out->message, sizeof out->message, "HTTP status %ld", status);
+    else if (want >= 0 && t->bytes != want)
+        snprintf(out->message, sizeof out->message, "got %lld bytes, /bytes/ asked for %lld",
+                 t->bytes, want);
+    else
+        out->failed = 0;
+}
+
+/* The seeds' "Fetched URL with status: 200", as one write so lines never tear. */
+static void say_fetched(const char *url, const struct task_result *r)
+{
+    char line[1200];
+    int n = snprintf(line, sizeof line, "fetched %.1000s: %s %lld bytes in %.3f s\n", url,
+                     r->failed ? r->message : "ok,", (long long)r->value,
+                     r->seconds[SECONDS_LATENCY]);
+    if (write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
+        return;   /* a closed stderr must not fail the fetch */
+}
+
+/* ------------------------------------------------------------ the task */
+
+static void fetch_task(const struct task_ctx *ctx, struct task_result *out)
+{
+    /* One handle per thread, reused by the next task on the same thread (seq,
+     * pool, threadpool), like a requests.Session: its connections stay open. */
+    struct transfer t = {.handle = pthread_getspecific(handle_key)};
+    if (t.handle == NULL) {
+        t.handle = curl_easy_init();
+        if (t.handle == NULL) {
+            out->failed = 1;
+            snprintf(out->message, sizeof out->message, "curl_easy_init failed");
+            return;
+        }
+        CHECK_PTHREAD(pthread_setspecific(handle_key, t.handle));
+    }
+    const char *url = urls.items[(size_t)ctx->index % urls.len];
+    setup_transfer(&t, url);
+    CURLcode cc;
+    t.start = now_s();
+    if (gil_io == 0) {
+        GIL_BEGIN_ALLOW_THREADS(ctx->ts);
+        cc = curl_easy_perform(t.handle);
+        GIL_END_ALLOW_THREADS;
+    } else {
+        cc = curl_easy_perform(t.handle);   /* the careless extension */
+    }
+    finish_transfer(&t, cc, url, out);
+    if (verbose) {
+        GIL_BEGIN_ALLOW_THREADS(ctx->ts);
+        say_fetched(url, out);
+        GIL_END_ALLOW_THREADS;
+    }
+}
+
+/* ------------------------------------------------------------ async */
+
+/* asyncio.gather over every URL: one multi handle, one thread, one poll. */
+static int fetch_run_async(struct run_info *ri, struct task_result *results)
+{
+    int n = ri->tasks;
+    struct transfer *t = Calloc((size_t)n, sizeof *t);
+    CURLM *multi = curl_multi_init();
+    int rc = multi == NULL;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if ((t[i].handle = curl_easy_init()) == NULL) {
+            rc = 1;
+            break;
+        }
+        setup_transfer(&t[i], urls.items[(size_t)i % urls.len]);
+        curl_easy_setopt(t[i].handle, CURLOPT_PRIVATE, &t[i]);
+        t[i].start = now_s();
+        curl_multi_add_handle(multi, t[i].handle);
+    }
+    /* A transfer the loop never finishes (libcurl broke down) fails. */
+    for (int i = 0; i < n; i++) {
+        results[i].failed = 1;
+        snprintf(results[i].message, sizeof results[i].message, "never finished");
+    }
+    int running = 1, done = 0;
+    while (rc == 0 && done < n) {
+        CURLMcode mc = curl_multi_perform(multi, &running);
+        if (mc == CURLM_OK && running > 0)
+            mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
+        if (mc != CURLM_OK) {
+            snprintf(ri->failure, sizeof ri->failure, "curl multi: %s",
+                     curl_multi_strerror(mc));
+            rc = 1;
+        }
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(multi, &left))) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            struct transfer *done_t;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&done_t);
+            int i = (int)(done_t - t);
+            const char *url = urls.items[(size_t)i % urls.len];
+            finish_transfer(done_t, msg->data.result, url, &results[i]);
+            results[i].task_index = i;
+            if (verbose)
+                say_fetched(url, &results[i]);
+            done++;
+        }
+        if (running == 0)
+            break;   /* every transfer has ended; any left unreported failed */
+    }
+    for (int i = 0; i < n && t[i].handle; i++) {
+        curl_multi_remove_handle(multi, t[i].handle);
+        curl_easy_cleanup(t[i].handle);
+    }
+    if (rc != 0 && ri->failure[0] == '\0')
+        snprintf(ri->failure, sizeof ri->failure, "cannot set up libcurl transfers");
+    curl_multi_cleanup(multi);
+    free(t);
+    return rc;
+}
+
+/* ------------------------------------------------------------ check, report */
+
+static void fetch_check(const struct run_info *ri, const struct task_result *res,
+                        struct verdict *v)
+{
+    int failures = 0;
+    for (int i = 0; i < ri->tasks; i++) {
+        if (!res[i].failed)
+            continue;
+        if (failures++ < 20)
+            fprintf(stderr, "fetch: failed: %s: %s\n",
+                    urls.items[(size_t)i % urls.len], res[i].message);
+    }
+    if (failures > 20)
+        fprintf(stderr, "fetch: failed: ... and %d more\n", failures - 20);
+    v->expected = ri->tasks;
+    v->result = ri->tasks - failures;
+    v->ok = failures == 0;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void fetch_report(const struct run_info *ri, const struct task_result *res,
+                         struct report *r)
+{
+    int n = ri->tasks, failures = 0;
+    long long bytes = 0;
+    double *lat = Calloc((size_t)n, sizeof *lat);
+    for (int i = 0; i < n; i++) {
+        failures += res[i].failed != 0;
+        bytes += res[i].value;
+        lat[i] = res[i].seconds[SECONDS_LATENCY];
+    }
+    qsort(lat, (size_t)n, sizeof *lat, compare_double);
+    double median = n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2;
+    report_int(r, "requests", NULL, n);
+    report_int(r, "failures", NULL, failures);
+    report_int(r, "bytes", NULL, bytes);
+    report_num(r, "latency_median_s", "latency median", median, "s");
+    report_num(r, "latency_max_s", "latency max", lat[n - 1], "s");
+    if (ri->mode == MODE_GIL)
+        report_str(r, "gil_io", "gil during I/O", gil_io_choices[gil_io]);
+    free(lat);
+}
+
+static void fetch_describe(const struct run_info *ri, struct report *r)
+{
+    report_note(r, "each task fetches one URL of %zu (%s%s), timeout %lld ms",
+                urls.len, urls.items[0], urls.len > 1 ? ", ..." : "", timeout_ms);
+    if (ri->mode == MODE_GIL)
+        report_note(r, "the GIL is %s during each transfer",
+                    gil_io == 0 ? "released" : "HELD");
+    report_int(r, "urls", NULL, (long long)urls.len);
+    report_int(r, "timeout_ms", "timeout ms", timeout_ms);
+}
+
+static void fetch_cleanup(struct run_info *ri)
+{
+    (void)ri;
+    CURL *h = pthread_getspecific(handle_key);   /* seq mode: the main thread's */
+    if (h)
+        curl_easy_cleanup(h);   /* the key's destructor runs at thread exit only */
+    pthread_key_delete(handle_key);
+    curl_global_cleanup();
+    for (size_t i = 0; i < urls.len; i++)
+        free((void *)urls.items[i]);
+    opts_list_free(&urls);
+    opts_list_free(&url_list);
+}
+
+static const struct case_def fetch_case = {
+    .name = "fetch",
+    .purpose = "download URLs with libcurl: threads, processes and an event loop vs the GIL",
+    .try_example = "fetch --server=http://127.0.0.1:PORT --mode=gil  (start bin/delayserver first)",
+    .modes = MODES_CPU | MODE_BIT(MODE_ASYNC),
+    .default_tasks = 16,
+    .opts = fetch_opts,
+    .prepare = fetch_prepare,
+    .task = fetch_task,
+    .run_async = fetch_run_async,
+    .check = fetch_check,
+    .report = fetch_report,
+    .describe = fetch_describe,
+    .cleanup = fetch_cleanup,
+};
+
+int main(int argc, char **argv)
+{
+    return harness_main(&fetch_case, argc, argv);
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# tests/cli_delayserver.sh - bin/delayserver: command line, routes, many
+# waiting connections at once, and a clean stop on SIGTERM/SIGINT.
+# Only ever talks to 127.0.0.1.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+SERVER="$BIN/delayserver"
+SERVER_PID=""
+SERVER_URL=""
+
+# start_server: start a server on a free port; sets SERVER_PID, SERVER_URL.
+start_server() {
+    local out="$TEST_TMP/server.out"
+    : >"$out"
+    "$SERVER" --port=0 >"$out" 2>"$TEST_TMP/server.err" &
+    SERVER_PID=$!
+    local _
+    for _ in $(seq 100); do
+        if grep -q '^http' "$out"; then break; fi
+        sleep 0.05
+    done
+    SERVER_URL=$(head -n 1 "$out")
+}
+
+# stop_server [SIGNAL]: stop the server; sets SERVER_STATUS.
+stop_server() {
+    SERVER_STATUS=0
+    if [ -n "$SERVER_PID" ]; then
+        kill "-${1:-TERM}" "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" || SERVER_STATUS=$?
+        SERVER_PID=""
+    fi
+}
+
+cleanup() {
+    stop_server
+    rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
+
+# http_get PATH [CURL-ARGS...]: prints "CODE SIZE SECONDS"; the body goes to $TEST_TMP/body.
+http_get() {
+    local path=$1
+    shift
+    curl -s --max-time 20 -o "$TEST_TMP/body" -w '%{http_code} %{size_download} %{time_total}\n' \
+        "$@" "$SERVER_URL$path" || true
+}
+
+test_command_line() {
+    expect_status "delayserver --help exits 0" 0 "$SERVER" --help
+    local opt
+    for opt in port max-connections verbose help version; do
+        expect_out "delayserver --help lists --$opt" "--$opt"
+    done
+    expect_out "delayserver --help lists the routes" '/delay/MS.*'
+    expect_status "delayserver --version exits 0" 0 "$SERVER" --version
+    expect_out "delayserver --version names suite and version" '^delayserver \(gilbench\) [0-9]+\.[0-9]+'
+    expect_usage_error "port not a number" "$SERVER" --port=abc
+    expect_usage_error "port too big" "$SERVER" --port=70000
+    expect_usage_error "port empty" "$SERVER" --port=
+    expect_usage_error "port missing value" "$SERVER" --port
+    expect_usage_error "max connections zero" "$SERVER" --max-connections=0
+    expect_usage_error "unknown option" "$SERVER" --frobnicate
+    expect_usage_error "stray argument" "$SERVER" extra
+}
+
+test_routes() {
+    if [[ ! "$SERVER_URL" =~ ^http://127\.0\.0\.1:[0-9]+$ ]]; then
+        fail "first stdout line is http://127.0.0.1:PORT" "got '$SERVER_URL'"
+        return
+    fi
+    pass "first stdout line is http://127.0.0.1:PORT"
+    local port=${SERVER_URL##*:}
+    if command -v ss >/dev/null; then
+        if ss -ltnH "sport = :$port" | awk '{print $4}' | grep -qx "127.0.0.1:$port"; then
+            pass "listens on 127.0.0.1 only"
+        else
+            fail "listens on 127.0.0.1 only" "$(ss -ltnH "sport = :$port")"
+        fi
+    else
+        skip "listens on 127.0.0.1 only" "ss (iproute2) is not installed"
+    fi
+
+    local code size secs
+    read -r code size secs < <(http_get /delay/300)
+    if [ "$code" = 200 ] && awk -v t="$secs" 'BEGIN { exit !(t >= 0.3 && t < 3) }'; then
+        pass "/delay/300 answers 200 after 0.3 s"
+    else
+        fail "/delay/300 answers 200 after 0.3 s" "code $code after $secs s"
+    fi
+    read -r code size secs < <(http_get /delay/0)
+    if [ "$code" = 200 ]; then pass "/delay/0 answers 200"; else fail "/delay/0 answers 200" "code $code"; fi
+    read -r code size secs < <(http_get /bytes/100000)
+    if [ "$code" = 200 ] && [ "$size" = 100000 ] && [ "$(head -c 28 "$TEST_TMP/body")" = abcdefghijklmnopqrstuvwxyzab ]; then
+        pass "/bytes/100000 sends exactly 100000 bytes of the pattern"
+    else
+        fail "/bytes/100000 sends exactly 100000 bytes of the pattern" "code $code, $size bytes"
+    fi
+    read -r code size secs < <(http_get /bytes/0)
+    if [ "$code" = 200 ] && [ "$size" = 0 ]; then pass "/bytes/0 is empty"; else fail "/bytes/0 is empty" "code $code, $size bytes"; fi
+    local path want
+    for path in /status/503:503 /status/204:204 /nope:404 /delay/abc:404 /delay/:404 \
+        /delay/10001:400 /bytes/999999999999:400 /status/99:404; do
+        want=${path##*:}
+        path=${path%:*}
+        read -r code size secs < <(http_get "$path")
+        if [ "$code" = "$want" ]; then pass "$path answers $want"; else fail "$path answers $want" "got $code"; fi
+    done
+    read -r code size secs < <(http_get /delay/0 -X POST)
+    if [ "$code" = 405 ]; then pass "POST answers 405"; else fail "POST answers 405" "got $code"; fi
+}
+
+# Many delayed requests at the same time must all wait together: a server
+# that held a thread per delay would serialise them.
+test_concurrent_delays() {
+    local args=() _
+    for _ in $(seq 200); do args+=(-o /dev/null "$SERVER_URL/delay/500"); done
+    local t0 t1
+    t0=$(date +%s.%N)
+    # --parallel-immediate: open every connection at once instead of waiting
+    # to learn whether the first one can multiplex (HTTP/2).
+    curl -s --max-time 20 --parallel --parallel-immediate --parallel-max 200 \
+        -w '%{http_code}\n' "${args[@]}" >"$TEST_TMP/codes" 2>/dev/null || true
+    t1=$(date +%s.%N)
+    local good
+    good=$(grep -cx 200 "$TEST_TMP/codes" || true)
+    if [ "$good" -eq 200 ] && awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 5) }'; then
+        pass "200 concurrent /delay/500 all answered 200 together (< 5 s, not 100 s)"
+    else
+        fail "200 concurrent /delay/500 all answered 200 together" "$good good in $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s"
+    fi
+    if [ -x "$BIN/fetch" ]; then
+        run "$BIN/fetch" --server="$SERVER_URL" --mode=async --requests=1000 --delay-ms=500 --json
+        expect_json "1000 concurrent connections: all answered, no failure" \
+            '.ok == true and .requests == 1000 and .failures == 0 and .measured_s < 5'
+    else
+        skip "1000 concurrent connections" "bin/fetch is not built"
+    fi
+}
+
+test_port_in_use() {
+    local port=${SERVER_URL##*:}
+    expect_status "a port in use: exit 1" 1 "$SERVER" --port="$port"
+    expect_err "a port in use says so" 'cannot listen on 127.0.0.1:'
+}
+
+# wait_for_client PORT: until a client is connected to PORT (at most 5 s).
+wait_for_client() {
+    local _
+    for _ in $(seq 100); do
+        if ! command -v ss >/dev/null; then sleep 0.5; return; fi
+        if [ -n "$(ss -tnH state established "( sport = :$1 )")" ]; then
+            sleep 0.1   # connected; give the request line time to arrive
+            return
+        fi
+        sleep 0.05
+    done
+}
+
+# SIGTERM/SIGINT while a request waits: it gets a 503 at once, the server
+# stops and dies of the signal, and nothing is left behind.
+test_clean_stop() {
+    local sig want
+    for sig in TERM:143 INT:130; do
+        want=${sig#*:}
+        sig=${sig%:*}
+        start_server
+        local pid=$SERVER_PID
+        curl -s --max-time 20 -o /dev/null -w '%{http_code}' "$SERVER_URL/delay/8000" >"$TEST_TMP/code" &
+        local client=$!
+        wait_for_client "${SERVER_URL##*:}"
+        local t0 t1
+        t0=$(date +%s.%N)
+        stop_server "$sig"
+        wait "$client" || true
+        t1=$(date +%s.%N)
+        if [ "$SERVER_STATUS" -eq "$want" ] && [ "$(cat "$TEST_TMP/code")" = 503 ] \
+            && awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 3) }'; then
+            pass "SIG$sig: waiting request answered 503, server stopped (status $want)"
+        else
+            fail "SIG$sig: clean stop" "status $SERVER_STATUS, client got $(cat "$TEST_TMP/code")"
+        fi
+        if kill -0 "$pid" 2>/dev/null; then
+            fail "SIG$sig: no server process left" "pid $pid still runs"
+        else
+            pass "SIG$sig: no server process left"
+        fi
+    done
+}
+
+main() {
+    test_command_line
+    start_server
+    test_routes
+    test_concurrent_delays
+    test_port_in_use
+    stop_server
+    test_clean_stop
+}
+
+main "$@"

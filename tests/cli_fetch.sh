@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# tests/cli_fetch.sh - bin/fetch against a bin/delayserver on 127.0.0.1 (never
+# the internet): command line, every mode, the GIL held or released around
+# the transfer, failures reported, no process left behind.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+FETCH="$BIN/fetch"
+SERVER_PID=""
+SERVER_URL=""
+
+# start_server: start bin/delayserver on a free port; sets SERVER_PID, SERVER_URL.
+start_server() {
+    local out="$TEST_TMP/server.out" _
+    "$BIN/delayserver" --port=0 >"$out" 2>"$TEST_TMP/server.err" &
+    SERVER_PID=$!
+    for _ in $(seq 100); do
+        if grep -q '^http' "$out"; then break; fi
+        sleep 0.05
+    done
+    SERVER_URL=$(head -n 1 "$out")
+}
+
+stop_server() {
+    if [ -n "$SERVER_PID" ]; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" || true
+        SERVER_PID=""
+    fi
+}
+
+cleanup() {
+    stop_server
+    rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
+
+# timed_run CMD...: run, and set ELAPSED to the seconds it took.
+timed_run() {
+    local t0 t1
+    t0=$(date +%s.%N)
+    run "$@"
+    t1=$(date +%s.%N)
+    ELAPSED=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+}
+
+test_command_line() {
+    expect_status "fetch --help exits 0" 0 "$FETCH" --help
+    local opt
+    for opt in mode tasks workers json url urls server requests delay-ms timeout-ms gil-io verbose; do
+        expect_out "fetch --help lists --$opt" "--$opt"
+    done
+    expect_status "fetch --version exits 0" 0 "$FETCH" --version
+    expect_out "fetch --version names suite and version" '^fetch \(gilbench\) [0-9]+\.[0-9]+'
+
+    printf '# nothing here\n\n' >"$TEST_TMP/empty.txt"
+    printf 'http://127.0.0.1:1/\nnot-a-url\n' >"$TEST_TMP/bad.txt"
+    expect_usage_error "no URL source" "$FETCH"
+    expect_err "no URL source says what to give" 'give --server=URL'
+    expect_usage_error "not an http URL" "$FETCH" --url=ftp://127.0.0.1/x
+    expect_usage_error "URL file missing" "$FETCH" --urls="$TEST_TMP/missing.txt"
+    expect_usage_error "URL file without URLs" "$FETCH" --urls="$TEST_TMP/empty.txt"
+    expect_usage_error "URL file with a bad line" "$FETCH" --urls="$TEST_TMP/bad.txt"
+    expect_err "bad line is named" 'bad.txt line 2'
+    expect_usage_error "server not a URL" "$FETCH" --server=localhost:8080
+    expect_usage_error "server and url together" "$FETCH" --server=http://127.0.0.1:1 --url=http://127.0.0.1:1/
+    expect_usage_error "requests without server" "$FETCH" --url=http://127.0.0.1:1/ --requests=3
+    expect_usage_error "delay without server" "$FETCH" --url=http://127.0.0.1:1/ --delay-ms=3
+    expect_usage_error "delay above the cap" "$FETCH" --server=http://127.0.0.1:1 --delay-ms=10001
+    expect_usage_error "delay negative" "$FETCH" --server=http://127.0.0.1:1 --delay-ms=-1
+    expect_usage_error "requests zero" "$FETCH" --server=http://127.0.0.1:1 --requests=0
+    expect_usage_error "timeout zero" "$FETCH" --server=http://127.0.0.1:1 --timeout-ms=0
+    expect_usage_error "gil-io without gil mode" "$FETCH" --server=http://127.0.0.1:1 --gil-io=hold
+    expect_usage_error "gil-io bad value" "$FETCH" --server=http://127.0.0.1:1 --mode=gil --gil-io=maybe
+    expect_usage_error "fork bomb refused" "$FETCH" --server=http://127.0.0.1:1 --mode=fork --requests=2000
+}
+
+# The acceptance run: 16 x 100 ms.  Sequential work cannot beat 1.6 s; a
+# concurrent mode that takes more than 1 s did not overlap the waits.
+test_every_mode() {
+    local mode extra
+    timed_run "$FETCH" --server="$SERVER_URL" --json
+    expect_json "seq: 16 requests, all good, one after another (>= 1.6 s)" \
+        '.case=="fetch" and .mode=="seq" and .tasks==16 and .ok==true and .result==16
+         and .expected==16 and .requests==16 and .failures==0 and .measured_s >= 1.6
+         and .latency_median_s >= 0.1 and .latency_max_s >= .latency_median_s'
+    for mode in threads gil fork pool threadpool async; do
+        extra=()
+        if [ "$mode" = pool ] || [ "$mode" = threadpool ]; then extra=(--workers=16); fi
+        run "$FETCH" --server="$SERVER_URL" --mode="$mode" "${extra[@]}" --json
+        expect_json "$mode: 16 requests overlap (< 1.0 s), all good" \
+            '.mode=="'"$mode"'" and .ok==true and .requests==16 and .failures==0
+             and .measured_s >= 0.1 and .measured_s < 1.0'
+    done
+    run "$FETCH" --server="$SERVER_URL" --mode=gil --json
+    expect_json "gil: the GIL is released around the transfer" \
+        '.gil_io=="release" and .gil.policy=="new" and .gil.acquisitions >= 32'
+    run "$FETCH" --server="$SERVER_URL" --mode=gil --gil-io=hold --json
+    expect_json "gil --gil-io=hold: transfers queue behind the GIL (>= 1.6 s)" \
+        '.gil_io=="hold" and .ok==true and .measured_s >= 1.6'
+    run "$FETCH" --server="$SERVER_URL" --mode=gil --gil=old --json
+    expect_json "gil --gil=old: released around the transfer too" \
+        '.ok==true and .gil.policy=="old" and .measured_s < 1.0'
+    run "$FETCH" --server="$SERVER_URL" --mode=async --requests=500 --delay-ms=200 --json
+    expect_json "async: 500 x 200 ms at once, zero failures, about one delay (< 2 s)" \
+        '.ok==true and .requests==500 and .failures==0 and .measured_s >= 0.2 and .measured_s < 2'
+}
+
+test_urls_and_sizes() {
+    run "$FETCH" --url="$SERVER_URL/bytes/100000" --url="$SERVER_URL/bytes/0" --mode=threads --json
+    expect_json "/bytes/N: sizes checked and summed" \
+        '.ok==true and .requests==2 and .bytes==100000 and .tasks==2 and .workers==2'
+    printf '# the list\n\n  %s/delay/10  \n%s/bytes/7 # a comment\n%s/status/204\n' \
+        "$SERVER_URL" "$SERVER_URL" "$SERVER_URL" >"$TEST_TMP/urls.txt"
+    run "$FETCH" --urls="$TEST_TMP/urls.txt" --mode=async --json
+    expect_json "--urls: comments and blank lines skipped, 3 URLs" \
+        '.ok==true and .urls==3 and .requests==3 and .bytes >= 7'
+    run "$FETCH" --url="$SERVER_URL/bytes/10" --url="$SERVER_URL/bytes/20" --tasks=5 --mode=threadpool --workers=2 --json
+    expect_json "--tasks=5 over 2 URLs takes them in turn" \
+        '.ok==true and .tasks==5 and .urls==2 and .bytes==70'
+    run "$FETCH" --server="$SERVER_URL/" --requests=3 --delay-ms=0 --verbose
+    if [ "$last_status" -eq 0 ]; then pass "human run exits 0"; else fail "human run exits 0" "exit $last_status"; fi
+    expect_out "human output shows result beside expected" '^result +3$'
+    expect_out "human output shows expected" '^expected +3$'
+    expect_err "--verbose: one line per response" 'fetched http://127\.0\.0\.1:[0-9]+/delay/0: ok'
+    if [ "$(grep -c '^fetched ' "$last_err")" -eq 3 ]; then pass "--verbose: 3 lines"; else fail "--verbose: 3 lines" "$(cat "$last_err")"; fi
+    if grep -Eq '^https?://' "cases/urls-example.txt" && ! grep -Ev '^(#|$|https?://)' "cases/urls-example.txt" | grep -q .; then
+        pass "cases/urls-example.txt holds only URLs and comments"
+    else
+        fail "cases/urls-example.txt holds only URLs and comments" "see the file"
+    fi
+}
+
+# find_dead_port: a port a server just left, so nothing listens there.
+find_dead_port() {
+    local out="$TEST_TMP/dead.out" pid _
+    "$BIN/delayserver" --port=0 >"$out" 2>/dev/null &
+    pid=$!
+    for _ in $(seq 100); do
+        if grep -q '^http' "$out"; then break; fi
+        sleep 0.05
+    done
+    kill -TERM "$pid"
+    wait "$pid" || true
+    local url
+    url=$(head -n 1 "$out")
+    echo "${url##*:}"
+}
+
+# A dead port, a missing page, an HTTP error and a timeout: exit 1, ok false,
+# every failure listed, and all within the timeout.
+test_failures() {
+    local dead_port mode
+    dead_port=$(find_dead_port)
+    for mode in seq threads fork async; do
+        timed_run "$FETCH" --url="http://127.0.0.1:$dead_port/" --url="$SERVER_URL/nope" \
+            --url="$SERVER_URL/status/500" --url="$SERVER_URL/delay/10" --mode="$mode" --timeout-ms=2000 --json
+        if [ "$last_status" -eq 1 ] && jq -e '.ok==false and .failures==3 and .result==1 and .expected==4' "$last_out" >/dev/null \
+            && grep -q "failed: http://127.0.0.1:$dead_port/: .*" "$last_err" \
+            && grep -q 'nope: HTTP status 404' "$last_err" && grep -q 'status/500: HTTP status 500' "$last_err"; then
+            pass "$mode: dead port, 404 and 500 fail the run (exit 1), each listed"
+        else
+            fail "$mode: failures reported" "exit $last_status; $(head -c 300 "$last_out"); $(head -c 300 "$last_err")"
+        fi
+    done
+    for mode in threads async; do
+        timed_run "$FETCH" --server="$SERVER_URL" --requests=2 --delay-ms=5000 --timeout-ms=300 --mode="$mode" --json
+        if [ "$last_status" -eq 1 ] && jq -e '.ok==false and .failures==2' "$last_out" >/dev/null \
+            && grep -qi 'timed out\|timeout' "$last_err" && awk -v t="$ELAPSED" 'BEGIN { exit !(t < 3) }'; then
+            pass "$mode: --timeout-ms=300 ends a 5 s request early, listed as a failure"
+        else
+            fail "$mode: timeout" "exit $last_status after $ELAPSED s; $(head -c 300 "$last_err")"
+        fi
+    done
+}
+
+# Ctrl-C during a fork-mode run: the parent kills and reaps its children.
+test_no_orphans() {
+    local marker="$SERVER_URL/delay/5000"
+    "$FETCH" --url="$marker" --tasks=4 --mode=fork --timeout-ms=20000 >/dev/null 2>&1 &
+    local pid=$!
+    sleep 0.5
+    kill -INT "$pid"
+    local status=0
+    wait "$pid" || status=$?
+    sleep 0.2
+    if [ "$status" -eq 130 ] && ! pgrep -f -- "--url=$marker" >/dev/null; then
+        pass "fork mode + SIGINT: exit 130, no child left"
+    else
+        fail "fork mode + SIGINT: no child left" "status $status; left: $(pgrep -af -- "--url=$marker" || true)"
+    fi
+}
+
+main() {
+    test_command_line
+    start_server
+    if [[ ! "$SERVER_URL" =~ ^http://127\.0\.0\.1:[0-9]+$ ]]; then
+        fail "delayserver started" "first line '$SERVER_URL'; $(head -c 300 "$TEST_TMP/server.err")"
+        return
+    fi
+    test_every_mode
+    test_urls_and_sizes
+    test_failures
+    test_no_orphans
+}
+
+main "$@"
