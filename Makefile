@@ -60,7 +60,7 @@ $(B)/obj/tests/%.o: tests/%.c | $(B)/obj/tests
 $(CASE_BINS): $(B)/%: $(B)/obj/cases/%.o $(HARNESS_OBJ)
 	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
 
-$(B)/delayserver: $(B)/obj/harness/delayserver.o
+$(B)/delayserver: $(B)/obj/harness/delayserver.o $(HARNESS_OBJ)
 	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
 
 $(B)/obj/harness/delayserver.o: harness/delayserver.c | $(B)/obj/harness

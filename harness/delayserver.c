@@ -41,8 +41,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checked.h"
+#include "harness.h"
+
 #define SERVER_NAME "delayserver"
-#define SERVER_VERSION "0.1.0"
 #define DELAY_MAX_MS 10000LL
 #define BYTES_MAX (64LL * 1024 * 1024)
 #define CONNECTIONS_DEFAULT 4096LL
@@ -77,19 +79,6 @@ static struct timers timers;
 static bool verbose;
 static atomic_int cancelled_pending; /* resumed by shutdown, not yet answered */
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void die(const char *call, int err)
-{
-    fprintf(stderr, "%s: %s failed: %s\n", SERVER_NAME, call, strerror(err));
-    exit(1);
-}
-
 /* ------------------------------------------------------------ the heap */
 
 static void heap_swap(size_t a, size_t b)
@@ -103,10 +92,7 @@ static void heap_push(struct timer t)
 {
     if (timers.len == timers.cap) {
         size_t cap = timers.cap ? 2 * timers.cap : 256;
-        struct timer *h = realloc(timers.heap, cap * sizeof *h);
-        if (h == NULL)
-            die("realloc", ENOMEM);
-        timers.heap = h;
+        timers.heap = Realloc(timers.heap, cap * sizeof *timers.heap);
         timers.cap = cap;
     }
     size_t i = timers.len++;
@@ -316,7 +302,22 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 /* ------------------------------------------------------------ options */
 
-static void print_help(void)
+static long long port = 0, max_conn = CONNECTIONS_DEFAULT;
+static bool help, version;
+
+static struct opt_spec server_opts[] = {
+    {.name = "port", .type = OPT_INT, .dest = &port, .metavar = "PORT", .min = 0,
+     .max = 65535, .help = "TCP port on 127.0.0.1; 0 picks a free one (default 0)"},
+    {.name = "max-connections", .type = OPT_INT, .dest = &max_conn, .metavar = "N",
+     .min = 1, .max = 1000000, .help = "concurrent connections served (default 4096)"},
+    {.name = "verbose", .type = OPT_FLAG, .dest = &verbose,
+     .help = "log every answer on stderr"},
+    {.name = "help", .type = OPT_FLAG, .dest = &help, .help = "show this help"},
+    {.name = "version", .type = OPT_FLAG, .dest = &version, .help = "show the version"},
+    {0},
+};
+
+static void print_help(struct opt_spec *const *tables)
 {
     printf("%s - a local HTTP server with slow and sized pages, for bin/fetch\n\n"
            "Usage: %s [OPTION]...\n\n"
@@ -325,52 +326,13 @@ static void print_help(void)
            "  /delay/MS     200 after MS milliseconds (0 to %lld)\n"
            "  /bytes/N      200 with N bytes of text (0 to %lld)\n"
            "  /status/CODE  that status code (200 to 599)\n"
-           "  anything else 404\n\n"
-           "Options:\n"
-           "  --port=PORT             TCP port on 127.0.0.1; 0 picks a free one (default 0)\n"
-           "  --max-connections=N     concurrent connections served (default %lld)\n"
-           "  --verbose               log every answer on stderr\n"
-           "  --help                  show this help\n"
-           "  --version               show the version\n\n"
-           "Stops cleanly on SIGINT, SIGTERM or SIGHUP (answering waiting requests 503).\n"
+           "  anything else 404\n\nOptions:\n",
+           SERVER_NAME, SERVER_NAME, DELAY_MAX_MS, BYTES_MAX);
+    opts_print_help(tables, 1);
+    printf("\nStops cleanly on SIGINT, SIGTERM or SIGHUP (answering waiting requests 503).\n"
            "Exit status: killed by that signal after a clean stop; 1 cannot serve; 2 bad usage.\n\n"
            "Try: %s --port=8080   then   curl http://127.0.0.1:8080/delay/500\n",
-           SERVER_NAME, SERVER_NAME, DELAY_MAX_MS, BYTES_MAX, CONNECTIONS_DEFAULT,
            SERVER_NAME);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "%s: ", SERVER_NAME);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry '%s --help'.\n", SERVER_NAME);
-    return 2;
-}
-
-/* Value of --name=V or --name V; NULL when arg is not --name. */
-static const char *option_value(const char *name, int argc, char **argv, int *i)
-{
-    size_t n = strlen(name);
-    const char *arg = argv[*i];
-    if (arg == NULL || strncmp(arg, name, n) != 0)
-        return NULL;
-    if (arg[n] == '=')
-        return arg + n + 1;
-    if (arg[n] == '\0')
-        return *i + 1 < argc ? argv[++*i] : "";
-    return NULL;
-}
-
-static int parse_number(const char *text, long long min, long long max,
-                        long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || errno == ERANGE || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* ------------------------------------------------------------ main */
@@ -386,26 +348,21 @@ static void raise_nofile(rlim_t want)
 
 int main(int argc, char **argv)
 {
-    long long port = 0, max_conn = CONNECTIONS_DEFAULT;
+    struct opt_spec *tables[] = {server_opts};
+    char err[512];
     for (int i = 1; i < argc; i++) {
-        const char *v;
         if (strcmp(argv[i], "--help") == 0) {
-            print_help();
+            print_help(tables);
             return 0;
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("%s (gilbench) %s\n", SERVER_NAME, SERVER_VERSION);
-            return 0;
-        } else if (strcmp(argv[i], "--verbose") == 0) {
-            verbose = true;
-        } else if ((v = option_value("--port", argc, argv, &i))) {
-            if (parse_number(v, 0, 65535, &port) != 0)
-                return usage_error("--port: expected an integer from 0 to 65535, got '%s'", v);
-        } else if ((v = option_value("--max-connections", argc, argv, &i))) {
-            if (parse_number(v, 1, 1000000, &max_conn) != 0)
-                return usage_error("--max-connections: expected an integer from 1 to 1000000, got '%s'", v);
-        } else {
-            return usage_error("unknown option or argument '%s'", argv[i]);
         }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("%s (gilbench) %s\n", SERVER_NAME, GILBENCH_VERSION);
+            return 0;
+        }
+    }
+    if (opts_parse(argc, argv, tables, 1, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\nTry '%s --help'.\n", SERVER_NAME, err, SERVER_NAME);
+        return 2;
     }
 
     /* Signals are taken by sigwait() in this thread only: block them before
@@ -420,15 +377,13 @@ int main(int argc, char **argv)
     raise_nofile((rlim_t)max_conn + 64);
 
     pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&timers.cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_mutex_init(&timers.mutex, NULL);
+    CHECK_PTHREAD(pthread_condattr_init(&ca));
+    CHECK_PTHREAD(pthread_condattr_setclock(&ca, CLOCK_MONOTONIC));
+    Pthread_cond_init(&timers.cond, &ca);
+    CHECK_PTHREAD(pthread_condattr_destroy(&ca));
+    Pthread_mutex_init(&timers.mutex, NULL);
     pthread_t timer_thread;
-    int rc = pthread_create(&timer_thread, NULL, timer_main, NULL);
-    if (rc != 0)
-        die("pthread_create", rc);
+    Pthread_create(&timer_thread, NULL, timer_main, NULL);
 
     struct sockaddr_in addr = {.sin_family = AF_INET,
                                .sin_port = htons((uint16_t)port),
