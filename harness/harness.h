@@ -113,8 +113,10 @@ struct case_def {
     int default_tasks;
     struct opt_spec *opts;     /* the case's own options, {0}-terminated */
 
-    /* After parsing: validate combinations, set up shared state.
-     * Return 0, or write a one-line reason into err and return 2. */
+    /* After parsing: validate combinations, set up shared state.  May set
+     * ri->tasks and ri->workers (the results array is allocated after it).
+     * Return 0; or write a one-line reason into err and return 2 for bad
+     * usage, 1 for a run that cannot start (exit status 1). */
     int (*prepare)(struct run_info *ri, char *err, size_t errlen);
     /* The work of one task.  Called in a thread or a child process. */
     void (*task)(const struct task_ctx *ctx, struct task_result *out);

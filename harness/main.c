@@ -229,8 +229,13 @@ int harness_main(const struct case_def *k, int argc, char **argv)
     struct run_info ri = {.kase = k};
     if (validate(k, common_opts, &c, &ri, err, sizeof err) != 0)
         return usage_error(k, err);
-    if (k->prepare && k->prepare(&ri, err, sizeof err) != 0)
+    int prepared = k->prepare ? k->prepare(&ri, err, sizeof err) : 0;
+    if (prepared == 2)
         return usage_error(k, err);
+    if (prepared != 0) {
+        fprintf(stderr, "%s: %s\n", k->name, err);
+        return 1;
+    }
 
     proc_install_signal_handlers();
     struct task_result *results = Calloc((size_t)ri.tasks, sizeof *results);

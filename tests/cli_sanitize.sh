@@ -39,6 +39,21 @@ small_runs() {
             echo "--mode=pool --workers=4 --server=$SERVER_URL --requests=8 --delay-ms=20"
             echo "--mode=threadpool --workers=4 --server=$SERVER_URL --requests=8 --delay-ms=20"
             ;;
+        refcount)
+            # --sync=none with threads is the deliberate race: tested apart.
+            for m in seq gil fork; do echo "--mode=$m --ops=2e5"; done
+            echo "--mode=gil --gil=old --ops=2e5"
+            echo "--mode=pool --workers=2 --tasks=3 --ops=2e5"
+            local s
+            for s in atomic mutex biased; do
+                echo "--mode=threads --sync=$s --ops=2e5"
+                echo "--mode=threadpool --workers=2 --sync=$s --ops=2e5"
+            done
+            ;;
+        convoy)
+            for m in threads gil fork; do echo "--mode=$m --seconds=0.1"; done
+            echo "--mode=gil --gil=old --seconds=0.1"
+            ;;
         *)
             # A case the table does not know yet still gets its help checked.
             echo "--help"

@@ -1,0 +1,395 @@
+/*
+ * convoy - an I/O-bound task beside a CPU-bound one: the convoy effect.
+ *
+ * What it shows
+ *   A task that does nothing but short blocking round trips over a socket
+ *   runs tens of thousands of them a second alone.  Beside one CPU-bound
+ *   task under the new GIL it manages a few hundred: every blocking call
+ *   gives the GIL away, and getting it back from a thread that never blocks
+ *   takes one switch interval.  Without a GIL, or in another process, the
+ *   CPU task costs the I/O task almost nothing.
+ *
+ * Mirrors
+ *   The seeds' claim that "the GIL is released during I/O operations",
+ *   measured where it hurts: CPython issue bpo-7946 (gh-52194), an echo
+ *   client thread beside a busy thread.  cases/convoy.py is the same
+ *   experiment in Python, for real CPython rows beside ours.
+ *
+ * Expect on 2 cores (slowdown = round trips/s alone / round trips/s contended)
+ *   gil (new, 5000 us): tens to hundreds of times slower.  Contended, the
+ *     I/O task gets a few hundred round trips/s whatever the machine (at
+ *     worst one interval per blocking call); alone it gets whatever the
+ *     machine allows, so the ratio varies.  The lab VM: 450/s vs 18000/s,
+ *     ~40x; CPython 3.11 on it ~25x, 3.13 ~30x.  Smaller intervals help:
+ *     1000 us ~2700/s, 100 us ~10000/s, as sys.setswitchinterval does.
+ *   gil --gil=old: about 1-2x (no interval to wait: the holder releases
+ *     every 100 ticks and the I/O task often wins the lock).
+ *   threads, fork: no slowdown.  On the lab VM contended is even ~10x
+ *     *faster* than alone (slowdown ~0.1): the spinner keeps the cores
+ *     awake, and a round trip between awake cores takes ~4 us instead of
+ *     ~70 us.  CPython 2.7 shows the same (~0.5).
+ *
+ * Why
+ *   A round trip is send(1 byte) then a blocking recv(1 byte), each inside
+ *   GIL_BEGIN_ALLOW_THREADS/GIL_END_ALLOW_THREADS, as socket.send() and
+ *   socket.recv() do.  The drop before each call hands the GIL to the
+ *   spinning task; the take after it must wait: the new GIL waits one
+ *   interval on its condition variable before it may even ask the holder to
+ *   drop.  Two calls per round trip: at worst ~10 ms, ~100 round trips/s.
+ *   Often the I/O task re-takes the GIL before the woken spinner has run
+ *   (the same race happens in CPython), so the lab VM sees ~450/s, and
+ *   CPython 3.11 ~580/s; the latency is bimodal (median ~10 us, p99 one or
+ *   two intervals: latency_contended_p99_s).  The old GIL has no
+ *   interval: the holder releases every 100 ticks and the I/O thread, woken
+ *   by the release, often wins the lock.  No sleep is added anywhere: the
+ *   waits come from the GIL's own mechanism.
+ *
+ *   The echo peer is "the network": one process forked once, before both
+ *   phases, looping read/write with no GIL.  It is not a task.  Phase 1 runs
+ *   the I/O task alone for --seconds, phase 2 runs it beside --cpu-tasks
+ *   spinning tasks for as long.  Both phases use the one socket in turn
+ *   (phase 1 has ended before phase 2 starts), so it always has exactly one
+ *   client.  In fork mode the I/O task and every CPU task are separate
+ *   processes (multiprocessing.Process): each inherits the socket, only task
+ *   0 uses it, and nothing serialises them.
+ *
+ * Checks
+ *   Every echoed byte must be the byte sent; result = round trips echoed
+ *   correctly (both phases), expected = round trips made.  The echo peer
+ *   dying fails the run.  The timings are reported, never judged.
+ *
+ * Try
+ *   bin/convoy --mode=gil     (then --gil=old, --switch-interval-us=100, --mode=threads)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "checked.h"
+#include "harness.h"
+
+static double seconds = 2.0;
+static long long cpu_tasks = 1;
+
+static struct opt_spec convoy_opts[] = {
+    {.name = "seconds", .type = OPT_DOUBLE, .dest = &seconds, .metavar = "S",
+     .dmin = 0.001, .dmax = 3600,
+     .help = "length of each phase, alone and contended (default 2)"},
+    {.name = "cpu-tasks", .type = OPT_INT, .dest = &cpu_tasks, .metavar = "N",
+     .min = 1, .max = 64,
+     .help = "CPU-bound tasks beside the I/O task in phase 2 (default 1); "
+             "--tasks is then 1 + N"},
+    {0},
+};
+
+/* The echo peer: its pid and our end of the socket.  Set in prepare. */
+static pid_t echo_pid = -1;
+static int echo_fd = -1;
+
+/* Which phase the tasks run in; set before each harness_run_tasks(), so
+ * forked children inherit it. */
+static bool contended;
+
+/* Phase 1's result for task 0, kept while phase 2 reuses the array. */
+static struct task_result alone;
+static int phases_done;
+
+/* What a task hands back in struct task_result. */
+enum { COUNTER_ROUND_TRIPS, COUNTER_MISMATCHES };
+enum { SECONDS_ELAPSED, SECONDS_MEDIAN, SECONDS_P99, SECONDS_MAX };
+
+/* ------------------------------------------------------------ echo peer */
+
+static void echo_loop(int fd)
+{
+    char buf[256];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(n == 0 ? 0 : 1);
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(fd, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                _exit(1);
+            done += w;
+        }
+    }
+}
+
+static int start_echo_peer(char *err, size_t errlen)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        return 1;
+    }
+    pid_t parent = getpid();
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork of the echo peer: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        return 1;
+    }
+    if (pid == 0) {
+        harness_child_setup(parent);   /* dies with us: PR_SET_PDEATHSIG */
+        close(sv[0]);
+        echo_loop(sv[1]);
+    }
+    close(sv[1]);
+    echo_fd = sv[0];
+    echo_pid = pid;
+    harness_track_child(pid);          /* Ctrl-C kills and reaps it */
+    return 0;
+}
+
+static void stop_echo_peer(void)
+{
+    if (echo_fd >= 0)
+        close(echo_fd);
+    echo_fd = -1;
+    if (echo_pid > 0) {
+        kill(echo_pid, SIGKILL);
+        while (waitpid(echo_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        harness_untrack_child(echo_pid);
+    }
+    echo_pid = -1;
+}
+
+/* ------------------------------------------------------------ the tasks */
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median, 99th percentile and maximum of lat[0..n-1] (sorts it). */
+static void latency_figures(double *lat, long long n, struct task_result *out)
+{
+    qsort(lat, (size_t)n, sizeof *lat, compare_double);
+    out->seconds[SECONDS_MEDIAN] = n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2;
+    long long k = (n * 99 + 99) / 100 - 1;   /* nearest rank */
+    out->seconds[SECONDS_P99] = lat[k < 0 ? 0 : k];
+    out->seconds[SECONDS_MAX] = lat[n - 1];
+}
+
+/* One blocking call with the GIL released around it, retried on EINTR.
+ * MSG_NOSIGNAL: a dead echo peer is an error to report, not a SIGPIPE. */
+static ssize_t io_call(struct gil_thread *ts, bool is_write, char *byte)
+{
+    ssize_t n;
+    do {
+        GIL_BEGIN_ALLOW_THREADS(ts);
+        n = is_write ? send(echo_fd, byte, 1, MSG_NOSIGNAL) : recv(echo_fd, byte, 1, 0);
+        GIL_END_ALLOW_THREADS;
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+/* Round trips until --seconds have passed, at least one. */
+static void io_task(const struct task_ctx *ctx, struct task_result *out)
+{
+    size_t cap = 4096;
+    long long n = 0;
+    double *lat = Malloc(cap * sizeof *lat);
+    double start = now_s(), end = start + seconds, t1;
+    do {
+        char sent = (char)('a' + n % 26), back = 0;
+        double t0 = now_s();
+        ssize_t w = io_call(ctx->ts, true, &sent);
+        ssize_t r = w == 1 ? io_call(ctx->ts, false, &back) : -1;
+        t1 = now_s();
+        if (w != 1 || r != 1) {
+            out->failed = 1;
+            if (r == 0)
+                snprintf(out->message, sizeof out->message,
+                         "round trip %lld: the echo peer closed the socket", n);
+            else
+                snprintf(out->message, sizeof out->message,
+                         "round trip %lld: the echo peer is gone: %s", n, strerror(errno));
+            break;
+        }
+        if (back != sent)
+            out->counters[COUNTER_MISMATCHES]++;
+        if ((size_t)n == cap)
+            lat = Realloc(lat, (cap *= 2) * sizeof *lat);
+        lat[n++] = t1 - t0;
+        gil_poll(ctx->ts);   /* the loop's back-edge, as in the eval loop */
+    } while (t1 < end);
+    out->seconds[SECONDS_ELAPSED] = t1 - start;
+    out->counters[COUNTER_ROUND_TRIPS] = n;
+    out->value = n;
+    if (n > 0)
+        latency_figures(lat, n, out);
+    free(lat);
+}
+
+/* Count until --seconds have passed, polling as count does. */
+static void cpu_task(const struct task_ctx *ctx, struct task_result *out)
+{
+    long long total = 0;
+    double start = now_s(), end = start + seconds, now;
+    do {
+        for (int poll = 0; poll < 256; poll++) {
+            for (int i = 0; i < GIL_POLL_ITERATIONS; i++) {
+                total += 1;
+                __asm__ volatile("" : "+r"(total));
+            }
+            gil_poll(ctx->ts);
+        }
+        now = now_s();
+    } while (now < end);
+    out->seconds[SECONDS_ELAPSED] = now - start;
+    out->value = total;
+}
+
+static void convoy_task(const struct task_ctx *ctx, struct task_result *out)
+{
+    if (ctx->index == 0)
+        io_task(ctx, out);
+    else
+        cpu_task(ctx, out);
+}
+
+/* ------------------------------------------------------------ the run */
+
+static int convoy_prepare(struct run_info *ri, char *err, size_t errlen)
+{
+    int wanted = 1 + (int)cpu_tasks;
+    if (ri->tasks_given && ri->tasks != wanted) {
+        snprintf(err, errlen, "--tasks: convoy runs 1 I/O task and --cpu-tasks "
+                 "CPU tasks (%d in all); set --cpu-tasks instead", wanted);
+        return 2;
+    }
+    ri->tasks = wanted;
+    ri->workers = wanted;
+    return start_echo_peer(err, errlen);   /* 1: cannot start, err says why */
+}
+
+static int convoy_run(struct run_info *ri, struct task_result *results)
+{
+    int all = ri->tasks;
+    contended = false;
+    ri->tasks = 1;
+    int rc = harness_run_tasks(ri, results);
+    alone = results[0];
+    phases_done = 1;
+    ri->tasks = all;
+    if (rc != 0)
+        return rc;   /* ri->failure says why; results[0] is phase 1's */
+
+    double wall = ri->wall_s, measured = ri->measured_s, user = ri->user_s,
+           sys = ri->sys_s;
+    contended = true;
+    rc = harness_run_tasks(ri, results);
+    phases_done = 2;
+    ri->wall_s += wall;   /* the report covers both phases ... */
+    ri->measured_s += measured;
+    ri->user_s += user;
+    ri->sys_s += sys;     /* ... but gil_stats only the contended one */
+    return rc;
+}
+
+static double rate(const struct task_result *io)
+{
+    double s = io->seconds[SECONDS_ELAPSED];
+    return s > 0 ? (double)io->counters[COUNTER_ROUND_TRIPS] / s : 0;
+}
+
+static void convoy_check(const struct run_info *ri, const struct task_result *res,
+                         struct verdict *v)
+{
+    v->expected = alone.counters[COUNTER_ROUND_TRIPS];
+    v->result = v->expected - alone.counters[COUNTER_MISMATCHES];
+    if (phases_done == 2) {
+        v->expected += res[0].counters[COUNTER_ROUND_TRIPS];
+        v->result += res[0].counters[COUNTER_ROUND_TRIPS] - res[0].counters[COUNTER_MISMATCHES];
+    }
+    v->ok = phases_done == 2 && ri->failed_tasks == 0 && !alone.failed &&
+            v->result == v->expected;
+}
+
+static void convoy_describe(const struct run_info *ri, struct report *r)
+{
+    (void)ri;
+    report_note(r, "task 0 does 1-byte round trips to an echo process for %g s "
+                "alone, then for %g s beside %lld CPU-bound task(s)", seconds,
+                seconds, cpu_tasks);
+    report_num(r, "seconds", "seconds per phase", seconds, "s");
+    report_int(r, "cpu_tasks", "cpu tasks", cpu_tasks);
+}
+
+static void convoy_report(const struct run_info *ri, const struct task_result *res,
+                          struct report *r)
+{
+    if (phases_done < 2)
+        return;
+    double a = rate(&alone), c = rate(&res[0]);
+    double cpu_rate = 0;
+    for (int i = 1; i < ri->tasks; i++)
+        if (res[i].seconds[SECONDS_ELAPSED] > 0)
+            cpu_rate += (double)res[i].value / res[i].seconds[SECONDS_ELAPSED];
+    report_int(r, "round_trips_alone", "round trips alone",
+               alone.counters[COUNTER_ROUND_TRIPS]);
+    report_int(r, "round_trips_contended", "round trips contended",
+               res[0].counters[COUNTER_ROUND_TRIPS]);
+    report_num(r, "io_ops_alone_per_s", "round trips/s alone", a, "/s");
+    report_num(r, "io_ops_contended_per_s", "round trips/s contended", c, "/s");
+    report_num(r, "slowdown", "slowdown", c > 0 ? a / c : 0, "x");
+    report_num(r, "latency_alone_median_s", "latency alone median",
+               alone.seconds[SECONDS_MEDIAN], "s");
+    report_num(r, "latency_alone_p99_s", "latency alone p99", alone.seconds[SECONDS_P99], "s");
+    report_num(r, "latency_contended_median_s", "latency contended median",
+               res[0].seconds[SECONDS_MEDIAN], "s");
+    report_num(r, "latency_contended_p99_s", "latency contended p99",
+               res[0].seconds[SECONDS_P99], "s");
+    report_num(r, "latency_contended_max_s", "latency contended max",
+               res[0].seconds[SECONDS_MAX], "s");
+    report_num(r, "cpu_iterations_per_s", "cpu iterations/s", cpu_rate, "/s");
+    report_note(r, "%.0f round trips/s alone, %.0f beside the CPU task(s): %.1fx slower",
+                a, c, c > 0 ? a / c : 0);
+    if (ri->mode == MODE_GIL)
+        report_note(r, "gil figures are from the contended phase");
+}
+
+static void convoy_cleanup(struct run_info *ri)
+{
+    (void)ri;
+    stop_echo_peer();
+}
+
+static const struct case_def convoy_case = {
+    .name = "convoy",
+    .purpose = "an I/O-bound task beside CPU-bound ones: what the GIL costs I/O",
+    .try_example = "convoy --mode=gil",
+    .modes = MODE_BIT(MODE_THREADS) | MODE_BIT(MODE_GIL) | MODE_BIT(MODE_FORK),
+    .modes_why = "the I/O task and the CPU task must run at the same time: use "
+                 "threads, gil or fork",
+    .default_tasks = 2,
+    .opts = convoy_opts,
+    .prepare = convoy_prepare,
+    .task = convoy_task,
+    .run = convoy_run,
+    .check = convoy_check,
+    .report = convoy_report,
+    .describe = convoy_describe,
+    .cleanup = convoy_cleanup,
+};
+
+int main(int argc, char **argv)
+{
+    return harness_main(&convoy_case, argc, argv);
+}

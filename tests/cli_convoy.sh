@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# tests/cli_convoy.sh - the command-line contract of bin/convoy and of its
+# Python reference cases/convoy.py, the convoy mechanism (a blocking call
+# re-takes the GIL only after a switch interval), and the echo process's
+# hygiene: killed and reaped after a run, on Ctrl-C, and a dead echo fails
+# the run.  No speed is asserted: speed lives in make bench.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+CONVOY="$BIN/convoy"
+SHORT=(--seconds=0.2)
+
+test_help_and_version() {
+    expect_status "convoy --help exits 0" 0 "$CONVOY" --help
+    local opt
+    for opt in mode gil switch-interval-us check-interval json seconds cpu-tasks; do
+        expect_out "convoy --help lists --$opt" "--$opt"
+    done
+    expect_status "convoy --version exits 0" 0 "$CONVOY" --version
+    expect_out "convoy --version names suite and version" '^convoy \(gilbench\) [0-9]+\.[0-9]+'
+}
+
+test_bad_input() {
+    expect_usage_error "convoy: seq refused" "$CONVOY" --mode=seq
+    expect_err "convoy: seq refusal says why" 'at the same time'
+    expect_usage_error "convoy: pool refused" "$CONVOY" --mode=pool
+    expect_usage_error "convoy: --seconds zero" "$CONVOY" --mode=threads --seconds=0
+    expect_usage_error "convoy: --seconds not a number" "$CONVOY" --mode=threads --seconds=soon
+    expect_usage_error "convoy: --cpu-tasks zero" "$CONVOY" --mode=threads --cpu-tasks=0
+    expect_usage_error "convoy: --tasks disagrees with --cpu-tasks" "$CONVOY" --mode=threads --tasks=5
+    expect_err "convoy: --tasks refusal points to --cpu-tasks" 'cpu-tasks'
+}
+
+# contract_run NAME ARGS...: exit 0 with every figure of the JSON contract.
+contract_run() {
+    local name=$1
+    shift
+    run "$CONVOY" "$@" "${SHORT[@]}" --json
+    if [ "$last_status" -eq 0 ] && jq -e '.ok==true and .result==.expected
+            and .round_trips_alone > 0 and .round_trips_contended > 0
+            and .expected == .round_trips_alone + .round_trips_contended
+            and .io_ops_alone_per_s > 0 and .io_ops_contended_per_s > 0
+            and .slowdown > 0 and .latency_alone_median_s > 0
+            and .latency_alone_p99_s >= .latency_alone_median_s
+            and .latency_contended_p99_s >= .latency_contended_median_s
+            and .latency_contended_max_s >= .latency_contended_p99_s
+            and .cpu_iterations_per_s > 0 and .measured_s >= 0.4' "$last_out" >/dev/null; then
+        pass "$name: JSON contract, every echo right"
+    else
+        fail "$name: JSON contract, every echo right" "exit $last_status; $(head -c 400 "$last_out") $(head -c 200 "$last_err")"
+    fi
+}
+
+test_modes() {
+    contract_run "gil" --mode=gil
+    expect_json "gil: the gil object is the contended phase's" \
+        '.gil.policy=="new" and .gil.switch_interval_us==5000 and .gil.acquisitions > 2'
+    contract_run "gil --gil=old" --mode=gil --gil=old
+    expect_json "gil --gil=old: old policy reported" '.gil.policy=="old" and .gil.drop_requests==0'
+    contract_run "threads" --mode=threads
+    expect_json "threads: no gil object" '.gil == null'
+    contract_run "fork" --mode=fork
+    contract_run "3 CPU tasks" --mode=gil --cpu-tasks=3
+    expect_json "3 CPU tasks: 4 tasks in all" '.tasks == 4 and .cpu_tasks == 3'
+    run "$CONVOY" --mode=gil "${SHORT[@]}"
+    expect_out "human output: round trips alone and contended" '^round trips/s contended'
+    expect_out "human output: the slowdown in a note" '^# [0-9]+ round trips/s alone, [0-9]+ beside'
+}
+
+# The CPU task never blocks, so once it holds the GIL the I/O task's take
+# can only end by timing out after one whole interval and asking for a drop.
+test_convoy_mechanism() {
+    run "$CONVOY" --mode=gil --switch-interval-us=20000 --seconds=0.3 --json
+    expect_json "gil: the I/O task waited a whole switch interval (20 ms)" \
+        '.ok and .latency_contended_max_s >= 0.019 and .gil.drop_requests >= 1
+         and .gil.forced_drops >= 1'
+}
+
+children_of() { pgrep -P "$1" || true; }
+
+# wait_for_child PID: until PID has a child, the echo process (max 5 s).
+wait_for_child() {
+    local _
+    for _ in $(seq 100); do
+        [ -n "$(children_of "$1")" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+test_echo_reaped() {
+    "$CONVOY" --mode=threads --seconds=0.3 --json >"$last_out" 2>"$last_err" &
+    local pid=$! kids status=0 k left=0
+    wait_for_child "$pid" || true
+    kids=$(children_of "$pid")
+    wait "$pid" || status=$?
+    for k in $kids; do
+        kill -0 "$k" 2>/dev/null && left=$((left + 1))
+    done
+    if [ "$status" -eq 0 ] && [ -n "$kids" ] && [ "$left" -eq 0 ]; then
+        pass "the echo process is gone after a run"
+    else
+        fail "the echo process is gone after a run" "exit $status, children '$kids', $left left"
+    fi
+}
+
+test_interrupt() {
+    local mode
+    for mode in gil fork; do
+        "$CONVOY" --mode="$mode" --seconds=30 >/dev/null 2>&1 &
+        local pid=$! kids status=0 k left=0
+        wait_for_child "$pid" || true
+        sleep 0.3   # into phase 1: the echo process and the task are running
+        kids=$(children_of "$pid")
+        kill -INT "$pid"
+        wait "$pid" || status=$?
+        sleep 0.2
+        for k in $kids; do
+            kill -0 "$k" 2>/dev/null && left=$((left + 1))
+        done
+        if [ "$status" -eq 130 ] && [ -n "$kids" ] && [ "$left" -eq 0 ]; then
+            pass "$mode: Ctrl-C kills and reaps the echo process, then dies of SIGINT"
+        else
+            fail "$mode: Ctrl-C kills and reaps the echo process" "exit $status, children '$kids', $left left"
+            for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+        fi
+    done
+}
+
+# "The network" going away is a failed run, not a hang or a wrong figure.
+test_echo_dies() {
+    "$CONVOY" --mode=threads --seconds=5 --json >"$last_out" 2>"$last_err" &
+    local pid=$! echo_pid status=0
+    wait_for_child "$pid" || true
+    sleep 0.2
+    echo_pid=$(children_of "$pid" | head -1)
+    kill -KILL "$echo_pid" 2>/dev/null || true
+    wait "$pid" || status=$?
+    if [ "$status" -eq 1 ] && grep -q 'round trip [0-9]*: the echo peer' "$last_err" \
+        && jq -e '.ok == false' "$last_out" >/dev/null; then
+        pass "a dead echo process fails the run: exit 1, ok false, a message"
+    else
+        fail "a dead echo process fails the run" "exit $status; $(head -c 300 "$last_err")"
+    fi
+}
+
+# python_contract NAME PYTHON ARGS...: the reference prints the same figures.
+python_contract() {
+    local name=$1
+    shift
+    run "$@" cases/convoy.py --seconds=0.2
+    if [ "$last_status" -eq 0 ] && jq -e '.ok==true and .case=="convoy.py"
+            and (.python|type)=="string" and .round_trips_alone > 0
+            and .round_trips_contended > 0 and .io_ops_alone_per_s > 0
+            and .io_ops_contended_per_s > 0 and .slowdown > 0
+            and .latency_contended_p99_s >= .latency_contended_median_s' "$last_out" >/dev/null; then
+        pass "$name: convoy.py prints the JSON figures"
+    else
+        fail "$name: convoy.py prints the JSON figures" "exit $last_status; $(head -c 300 "$last_out") $(head -c 300 "$last_err")"
+    fi
+}
+
+# SIGTERM mid-run: the echo process is killed and reaped, then the script
+# dies of the signal.
+test_python_stop() {
+    python3 cases/convoy.py --seconds=30 >/dev/null 2>&1 &
+    local pid=$! kids status=0 k left=0
+    wait_for_child "$pid" || true
+    sleep 0.3
+    kids=$(children_of "$pid")
+    kill -TERM "$pid"
+    wait "$pid" || status=$?
+    for k in $kids; do
+        kill -0 "$k" 2>/dev/null && left=$((left + 1))
+    done
+    if [ "$status" -eq 143 ] && [ -n "$kids" ] && [ "$left" -eq 0 ]; then
+        pass "convoy.py: SIGTERM reaps the echo process, then dies of SIGTERM"
+    else
+        fail "convoy.py: SIGTERM reaps the echo process" "exit $status, children '$kids', $left left"
+        for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+    fi
+}
+
+test_python_reference() {
+    if ! command -v python3 >/dev/null; then
+        skip "convoy.py under python3" "python3 is not installed"
+    else
+        python_contract "python3" python3
+        expect_json "python3: reports its switch interval" '.switch_interval_us == 5000 and .check_interval == null'
+        expect_usage_error "convoy.py: bad --seconds" python3 cases/convoy.py --seconds=-1
+        expect_usage_error "convoy.py: unknown option" python3 cases/convoy.py --frobnicate
+        expect_usage_error "convoy.py: --check-interval is Python 2 only" python3 cases/convoy.py --check-interval=100
+        test_python_stop
+        expect_status "convoy.py --help exits 0" 0 python3 cases/convoy.py --help
+        expect_out "convoy.py --help lists --cpu-threads" '--cpu-threads'
+    fi
+    # The old-GIL reference row, where the lab machine has CPython 2.7.
+    local py27=/root/.pyenv/versions/2.7.18/bin/python
+    if [ -x "$py27" ]; then
+        python_contract "python 2.7" "$py27"
+        expect_json "python 2.7: reports its check interval" '.check_interval == 100 and .switch_interval_us == null'
+    else
+        skip "convoy.py under python 2.7" "$py27 does not exist on this machine"
+    fi
+}
+
+main() {
+    test_help_and_version
+    test_bad_input
+    test_modes
+    test_convoy_mechanism
+    test_echo_reaped
+    test_interrupt
+    test_echo_dies
+    test_python_reference
+}
+
+main "$@"
