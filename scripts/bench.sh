@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# scripts/bench.sh - time every case in every mode with hyperfine, then write
+# the tables and plots of the run.  `make bench` calls it; see --help.
+#
+# A run is written into results/.NAME.partial and renamed to results/NAME only
+# when it is complete, so a results folder without that prefix is always whole.
+# Every command we start runs in a process group of its own (setsid), so that
+# Ctrl-C, SIGTERM or a failure can stop it and everything it started at once.
+set -euo pipefail
+
+SCRIPTS=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$SCRIPTS")
+# shellcheck source=scripts/matrix.sh
+source "$SCRIPTS/matrix.sh"
+
+readonly NOISY_SPREAD=0.10 # stddev / mean above which a row is called noisy
+
+usage() {
+    cat <<EOF
+Usage: scripts/bench.sh [OPTION]...   (make bench [QUICK=1])
+
+Time every case of gilbench in every mode with hyperfine and write
+results/HOST-TIME/ (machine.json, raw/, summary.csv/.md/.tex) and plots/HOST-TIME/.
+
+Options:
+  --quick          small sizes and few runs (about 2 minutes on 2 cores)
+  --tiny           the smallest sizes, for the harness's own tests
+  --only=REGEX     run only the groups matching REGEX (e.g. 'count-2|fetch');
+                   groups: count-2 count-10 count-scaling count-2-cpython fetch
+                   fetch-n interleave refcount convoy convoy-interval
+  --results=DIR    where run folders go (default: results/)
+  --plots=DIR      where plot folders go (default: plots/)
+  --no-plots       write tables only
+  --help, --version
+
+Environment: BIN (the binaries, default bin), PYTHON (the CPython of the
+reference rows, default python3; PYTHON=none leaves them out).
+Exit status: 0 every experiment ran and checked its result; 1 one or more
+failed (the run is still written, failed rows marked); 2 bad usage.
+EOF
+}
+
+usage_error() {
+    echo "bench: $1" >&2
+    echo "Try 'scripts/bench.sh --help'." >&2
+    exit 2
+}
+
+parse_args() {
+    SIZE=full FILTER='.*' RESULTS_DIR="$ROOT/results" PLOTS_DIR="$ROOT/plots" DRAW_PLOTS=true
+    local arg
+    for arg in "$@"; do
+        case "$arg" in
+            --quick) SIZE=quick ;;
+            --tiny) SIZE=tiny ;;
+            --only=?*) FILTER=${arg#--only=} ;;
+            --results=?*) RESULTS_DIR=${arg#--results=} ;;
+            --plots=?*) PLOTS_DIR=${arg#--plots=} ;;
+            --no-plots) DRAW_PLOTS=false ;;
+            --help) usage; exit 0 ;;
+            --version) echo "gilbench bench $(suite_version)"; exit 0 ;;
+            *) usage_error "unknown option or missing value: '$arg'" ;;
+        esac
+    done
+    # An invalid regex would silently select nothing; awk tells us instead.
+    if ! awk -v re="$FILTER" 'BEGIN { if ("x" ~ re) {} }' 2>/dev/null; then
+        usage_error "--only: not a valid regular expression: '$FILTER'"
+    fi
+}
+
+suite_version() {
+    sed -n 's/^#define GILBENCH_VERSION "\(.*\)"/\1/p' "$ROOT/harness/harness.h"
+}
+
+check_tools() {
+    local tool missing=()
+    for tool in hyperfine jq gnuplot awk setsid; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "bench: missing: ${missing[*]}; run 'make deps' as root (or: sudo make deps)" >&2
+        exit 1
+    fi
+    local kase
+    for kase in count fetch interleave refcount convoy delayserver; do
+        [ -x "$BIN/$kase" ] || { echo "bench: $BIN/$kase is not built; run 'make' first" >&2; exit 1; }
+    done
+}
+
+# ----------------------------------------------------------- child processes
+CHILD_PID=""
+SERVER_PID=""
+SERVER_URL="" # read by the fetch rows of matrix.sh
+
+# run_child CMD...: run CMD in its own process group and wait for it, so that
+# a signal to this script interrupts the wait at once (see on_signal).
+run_child() {
+    setsid "$@" &
+    CHILD_PID=$!
+    local rc=0
+    wait "$CHILD_PID" || rc=$?
+    CHILD_PID=""
+    return "$rc"
+}
+
+# stop_group PID: TERM the process group PID leads, then KILL what is left.
+stop_group() {
+    local pid=$1
+    kill -TERM -- "-$pid" 2>/dev/null || return 0
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 -- "-$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+start_server() {
+    local out="$WORK/server.url"
+    setsid "$BIN/delayserver" --port=0 >"$out" 2>"$WORK/server.log" &
+    SERVER_PID=$!
+    for _ in $(seq 50); do
+        if [ -s "$out" ]; then
+            SERVER_URL=$(head -n 1 "$out")
+            return 0
+        fi
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "bench: the delay server did not start: $(head -c 300 "$WORK/server.log")" >&2
+    exit 1
+}
+
+stop_server() {
+    if [ -n "$SERVER_PID" ]; then
+        stop_group "$SERVER_PID"
+        SERVER_PID=""
+    fi
+}
+
+cleanup() {
+    [ -z "$CHILD_PID" ] || stop_group "$CHILD_PID"
+    stop_server
+    if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
+        rm -rf "$WORK"
+    fi
+}
+
+# on_signal SIG: stop everything, remove the partial run, die of SIG (so that
+# make and the shell see an interrupted command, not a failed one).
+on_signal() {
+    trap - EXIT INT TERM HUP
+    echo >&2
+    echo "bench: interrupted; stopping, the partial run is removed" >&2
+    cleanup
+    kill -s "$1" "$$"
+    exit 1
+}
+
+# ------------------------------------------------------------- experiments
+# run_timed ID ROUND CMD...: hyperfine times CMD; round 1 also keeps CMD's own
+# --json report of one run (GIL statistics, refcount and convoy figures).
+run_timed() {
+    local id=$1 round=$2
+    shift 2
+    local cmd
+    printf -v cmd '%q ' "$@"
+    run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$RUNS" \
+        --export-json "$WORK/raw/$id.r$round.hyperfine.json" -- "${cmd% }" \
+        >"$WORK/raw/$id.r$round.hyperfine.log" 2>&1 || return 1
+    if [ "$round" -eq 1 ]; then
+        run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
+    fi
+}
+
+# run_sampled ID CMD...: SAMPLES runs of CMD, each one JSON line in raw/ID.runs.jsonl.
+run_sampled() {
+    local id=$1
+    shift
+    for _ in $(seq "$SAMPLES"); do
+        run_child "$@" --json >"$WORK/raw/$id.out" 2>>"$WORK/raw/$id.run.err" || return 1
+        jq -c . "$WORK/raw/$id.out" >>"$WORK/raw/$id.runs.jsonl" || return 1
+    done
+    rm -f "$WORK/raw/$id.out"
+}
+
+# fmt_duration SECONDS: m:ss
+fmt_duration() { printf '%d:%02d' "$(($1 / 60))" "$(($1 % 60))"; }
+
+run_matrix() {
+    local plan="$WORK/plan.tsv" total done_count=0 round line
+    plan_experiments "$FILTER" >"$plan"
+    total=$(($(wc -l <"$plan") * ROUNDS))
+    declare -gA FAILED=()
+    local started=$SECONDS
+    # Rounds alternate: every experiment runs once per round, so slow drift of
+    # a noisy machine spreads over all modes instead of landing on a few.
+    for round in $(seq "$ROUNDS"); do
+        while IFS= read -r line; do
+            local id kase mode label param kind elapsed left
+            # \x1f, not TAB, as the separator: read merges runs of TABs, and
+            # some fields (variant, param) are empty.
+            IFS=$'\x1f' read -r id kase _ _ mode _ label _ _ param _ kind _ <<<"${line//$'\t'/$'\x1f'}"
+            local -a cmd
+            IFS=$'\t' read -r -a cmd <<<"$(cut -f 13- <<<"$line")"
+            done_count=$((done_count + 1))
+            elapsed=$((SECONDS - started))
+            left="?"
+            [ "$done_count" -le 1 ] || left=$(fmt_duration $((elapsed * (total - done_count + 1) / (done_count - 1))))
+            printf '[%d/%d] %-10s %-10s %-14s %s  elapsed %s, left ~%s\n' "$done_count" "$total" \
+                "$kase" "$mode" "$label" "${param:+param=$param}" "$(fmt_duration "$elapsed")" "$left" >&2
+            [ -z "${FAILED[$id]:-}" ] || continue
+            local ok=true
+            if [ "$kind" = timed ]; then
+                run_timed "$id" "$round" "${cmd[@]}" || ok=false
+            else
+                run_sampled "$id" "${cmd[@]}" || ok=false
+            fi
+            if ! "$ok"; then
+                FAILED[$id]=1
+                echo "bench: FAILED $id: $(tail -n 3 "$WORK"/raw/"$id".*.log "$WORK/raw/$id.run.err" 2>/dev/null | grep -v '^==>' | grep . | tail -n 2 | tr '\n' ' ')" >&2
+            fi
+        done <"$plan"
+    done
+    write_experiments "$plan"
+}
+
+# write_experiments PLAN: the plan with a status column, for the summary.
+write_experiments() {
+    local id
+    {
+        printf 'id\tcase\timpl\tgroup\tmode\tvariant\tlabel\ttasks\tworkers\tparam\tbaseline\tkind\tstatus\tcommand\n'
+        while IFS=$'\t' read -r id rest; do
+            local head tail status=ok
+            [ -z "${FAILED[$id]:-}" ] || status=failed
+            head=$(cut -f 1-11 <<<"$rest")
+            tail=$(cut -f 12- <<<"$rest" | tr '\t' ' ')
+            printf '%s\t%s\t%s\t%s\n' "$id" "$head" "$status" "$tail"
+        done <"$1"
+    } >"$WORK/experiments.tsv"
+}
+
+# record_traces: one short gil run of count per policy with --trace, for the
+# timeline plot of who held the GIL when.
+record_traces() {
+    [[ "count-2" =~ ^($FILTER)$ ]] || return 0
+    local policy
+    for policy in new old; do
+        run_child "$BIN/count" --mode=gil --tasks=2 "--gil=$policy" \
+            "--iterations=$(per_task "$TRACE_ITERATIONS" 1 1)" \
+            "--trace=$WORK/raw/trace-gil-$policy.csv" --json \
+            >"$WORK/raw/trace-gil-$policy.run.json" 2>>"$WORK/raw/trace.err" ||
+            echo "bench: the $policy-GIL trace failed; the timeline plot will lack it" >&2
+    done
+}
+
+find_python() {
+    PYTHON=${PYTHON:-python3} PYTHON_IMPL=""
+    [ "$PYTHON" != none ] || return 0
+    if command -v "$PYTHON" >/dev/null 2>&1; then
+        PYTHON_IMPL=$("$PYTHON" -c 'import platform; print("%s-%s" % (platform.python_implementation().lower(), platform.python_version()))') || PYTHON_IMPL=""
+    fi
+    [ -n "$PYTHON_IMPL" ] || echo "bench: no $PYTHON here: the CPython reference rows are left out" >&2
+}
+
+warn_noisy() {
+    local noisy
+    noisy=$(awk -F, -v limit="$NOISY_SPREAD" 'NR > 1 && $NF == "ok" && $21 > limit {
+        printf "  %s %s (%.0f%%)\n", $3, $7 ($10 == "" ? "" : " " $10), 100 * $21 }' "$1/summary.csv")
+    if [ -n "$noisy" ]; then
+        echo "bench: warning: these rows are noisy (stddev above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% of the mean):" >&2
+        echo "$noisy" >&2
+        echo "bench: close other programs, check the load average, and run again; compare runs with make compare" >&2
+    fi
+}
+
+main() {
+    parse_args "$@"
+    BIN=${BIN:-bin}
+    [[ "$BIN" == /* ]] || BIN="$ROOT/$BIN"
+    cd "$ROOT"
+    check_tools
+    set_sizes "$SIZE"
+    CORES=$(getconf _SC_NPROCESSORS_ONLN)
+    find_python
+    if [ -z "$(plan_experiments "$FILTER")" ]; then
+        usage_error "--only='$FILTER' matches no experiment group"
+    fi
+
+    local name
+    name="$(hostname -s 2>/dev/null || hostname)-$(date -u +%Y%m%dT%H%M%SZ)"
+    mkdir -p "$RESULTS_DIR"
+    WORK="$RESULTS_DIR/.$name.partial"
+    FINAL="$RESULTS_DIR/$name"
+    trap cleanup EXIT
+    trap 'on_signal INT' INT
+    trap 'on_signal TERM' TERM
+    trap 'on_signal HUP' HUP
+    mkdir -p "$WORK/raw"
+
+    local quick=()
+    [ "$SIZE" = full ] || quick=(--quick)
+    CFLAGS="${CFLAGS:-}" bash "$SCRIPTS/machine.sh" "${quick[@]}" >"$WORK/machine.json"
+    bash "$SCRIPTS/machine.sh" --warnings || true
+    echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES cores)" >&2
+
+    start_server
+    run_matrix
+    record_traces
+    stop_server
+    add_load_after "$WORK/machine.json"
+
+    bash "$SCRIPTS/summarize.sh" "$WORK"
+    mv "$WORK" "$FINAL"
+    WORK=""
+    warn_noisy "$FINAL"
+
+    echo
+    bash "$SCRIPTS/summarize.sh" --headline "$FINAL"
+    if "$DRAW_PLOTS"; then
+        echo
+        bash "$SCRIPTS/plots.sh" --terminal "$FINAL" || true
+        bash "$SCRIPTS/plots.sh" "$FINAL" "--out=$PLOTS_DIR/$name" >"$FINAL/plots.txt" ||
+            echo "bench: drawing the plots failed; redraw with: make plots RUN=$FINAL" >&2
+    fi
+    report_paths "$FINAL" "$name"
+    [ "${#FAILED[@]}" -eq 0 ] || { echo "bench: ${#FAILED[@]} experiment(s) failed: ${!FAILED[*]}" >&2; exit 1; }
+}
+
+add_load_after() {
+    local load
+    load=$(awk '{ printf "[%s,%s,%s]", $1, $2, $3 }' /proc/loadavg)
+    jq --argjson load "$load" '.load_after = $load' "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
+report_paths() {
+    local run=$1 name=$2
+    echo
+    echo "Written:"
+    echo "  $run/summary.csv  summary.md  summary.tex  refcount.csv  convoy.csv"
+    echo "  $run/machine.json  $run/experiments.tsv  $run/raw/ (hyperfine JSON, each binary's --json)"
+    if "$DRAW_PLOTS" && [ -s "$run/plots.txt" ]; then
+        echo "  $PLOTS_DIR/$name/ ($(wc -l <"$run/plots.txt") files: PNG, SVG, PDF)"
+    fi
+    echo "Redraw: make plots RUN=$run    Compare: make compare RUNS=\"$run results/OTHER\""
+}
+
+main "$@"

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# tests/cli_bench.sh - the bench driver on the tiny matrix: a whole run, bad
+# usage, a server killed mid-run, and interrupts at several points.  Nothing
+# here asserts a speed; the tiny sizes only prove that every piece runs.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+# The binaries are reached through a link with a name of this test's own, so
+# that a left-over process of ours is found by its command line.
+setup() {
+    cd "$(dirname "$0")/.."
+    MARK="$TEST_TMP/gilbench-bench-test-bin"
+    ln -s "$(cd "$BIN" && pwd)" "$MARK"
+    RESULTS="$TEST_TMP/results"
+    PLOTS="$TEST_TMP/plots"
+}
+
+bench() {
+    BIN="$MARK" timeout --kill-after=5 300 bash scripts/bench.sh --tiny \
+        "--results=$RESULTS" "--plots=$PLOTS" "$@"
+}
+
+# expect_no_leftovers NAME: no process runs a binary through our link.
+expect_no_leftovers() {
+    local left _
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        left=$(pgrep -af "$MARK" || true)
+        [ -n "$left" ] || break
+        sleep 0.3
+    done
+    if [ -z "$left" ]; then pass "$1"; else fail "$1" "still running: $left"; fi
+}
+
+checksums() { (cd "$1" && find . -type f -exec md5sum {} + | sort); }
+
+only_run() { find "$RESULTS" -mindepth 1 -maxdepth 1 -name '*-*T*Z' -type d | sort | tail -n 1; }
+
+test_whole_run() {
+    set +e
+    bench >"$last_out" 2>"$last_err"
+    last_status=$?
+    set -e
+    if [ "$last_status" -eq 0 ]; then pass "bench --tiny: every experiment ran and checked"; else
+        fail "bench --tiny: every experiment ran and checked" "exit $last_status: $(grep -m3 -E 'FAILED|bench:' "$last_err")"; fi
+    local run
+    run=$(only_run)
+    if [ -n "$run" ] && [ -z "$(find "$RESULTS" -maxdepth 1 -name '.*partial')" ]; then
+        pass "bench: the run is moved into place, nothing partial left"
+    else
+        fail "bench: the run is moved into place" "$(ls -a "$RESULTS")"
+        return
+    fi
+    local planned rows
+    planned=$(($(wc -l <"$run/experiments.tsv") - 1))
+    rows=$(awk -F, 'NR > 1 && $24 == "ok" && $11 > 0' "$run/summary.csv" | wc -l)
+    if [ "$planned" -gt 60 ] && [ "$rows" -eq "$planned" ]; then
+        pass "bench: summary.csv has a measured row for each of the $planned experiments"
+    else
+        fail "bench: a measured row per experiment" "$rows ok rows of $planned planned"
+    fi
+    local group missing=""
+    for group in count-2 count-10 count-scaling count-2-cpython fetch fetch-n interleave refcount convoy convoy-interval; do
+        cut -d, -f 3 "$run/summary.csv" | grep -qx -- "$group" || missing+=" $group"
+    done
+    if [ -z "$missing" ]; then pass "bench: every group of the matrix is measured"; else
+        fail "bench: every group of the matrix is measured" "missing:$missing"; fi
+    if jq -e '(.online_cpus | type) == "number" and (.load_after | length) == 3 and .hyperfine != null' \
+        "$run/machine.json" >/dev/null; then
+        pass "bench: machine.json describes the machine, load average after the run included"
+    else
+        fail "bench: machine.json" "$(head -c 300 "$run/machine.json")"
+    fi
+    if jq -e '.results[0].times | length == 2' "$run/raw/count-2.gil.r1.hyperfine.json" >/dev/null &&
+        jq -e '.gil.policy == "new" and .ok' "$run/raw/count-2.gil.run.json" >/dev/null &&
+        [ "$(wc -l <"$run/raw/convoy.gil.runs.jsonl")" -ge 1 ] &&
+        [ "$(wc -l <"$run/raw/trace-gil-old.csv")" -gt 2 ]; then
+        pass "bench: raw/ keeps hyperfine's per-run times, each binary's JSON and the GIL traces"
+    else
+        fail "bench: raw/ contents" "$(find "$run/raw" -maxdepth 1 -printf '%f ' | head -c 400)"
+    fi
+    local f
+    for f in summary.md summary.tex refcount.csv convoy.csv; do
+        [ "$(wc -l <"$run/$f")" -gt 1 ] || missing+=" $f"
+    done
+    if [ -z "$missing" ]; then pass "bench: the Markdown, LaTeX, refcount and convoy tables are written"; else
+        fail "bench: tables written" "empty:$missing"; fi
+    expect_out "bench: prints the headline table" '^count-2 +threads'
+    expect_out "bench: names what it wrote" "Written:"
+    expect_err "bench: shows progress with the time left" '^\[[0-9]+/[0-9]+\] .*elapsed [0-9]+:[0-9]{2}, left'
+    if [ -f scripts/plots.sh ]; then
+        local pngs
+        pngs=$(find "$PLOTS/$(basename "$run")" -name '*.png' -size +1k 2>/dev/null | wc -l)
+        if [ "$pngs" -ge 8 ]; then pass "bench: plots drawn ($pngs PNGs)"; else fail "bench: plots drawn" "$pngs PNGs in $PLOTS"; fi
+    fi
+    expect_no_leftovers "bench: no process of ours is left after a run"
+    WHOLE_RUN=$run
+}
+
+test_usage() {
+    expect_usage_error "bench: unknown option" bash scripts/bench.sh --bogus
+    expect_usage_error "bench: --only that matches no group" bash scripts/bench.sh --tiny "--results=$TEST_TMP/nowhere" --only=nosuchgroup
+    expect_usage_error "bench: --only that is not a regular expression" bash scripts/bench.sh --only='('
+    expect_usage_error "bench: an option without its value" bash scripts/bench.sh --results=
+    if [ ! -e "$TEST_TMP/nowhere" ]; then pass "bench: bad usage writes nothing"; else
+        fail "bench: bad usage writes nothing" "$(ls -a "$TEST_TMP/nowhere")"; fi
+    expect_status "bench: --help" 0 bash scripts/bench.sh --help
+    expect_out "bench: --help names the options" -- '--quick'
+}
+
+# A dead server mid-run: fetch fails, the rest goes on, the run is written
+# with the failed rows marked, the bench exits 1, the earlier run is intact.
+test_server_killed() {
+    local before
+    before=$(checksums "${WHOLE_RUN:-$RESULTS}")
+    bench --only='fetch|interleave' --no-plots >"$last_out" 2>"$last_err" &
+    local pid=$! _
+    for _ in $(seq 100); do
+        grep -q '^\[2/' "$last_err" 2>/dev/null && break
+        sleep 0.1
+    done
+    pkill -f "$MARK/delayserver" || true
+    set +e
+    wait "$pid"
+    last_status=$?
+    set -e
+    local run
+    run=$(only_run)
+    if [ "$last_status" -eq 1 ] && [ "$run" != "${WHOLE_RUN:-}" ] &&
+        grep -q ',fetch,.*,failed$' "$run/summary.csv" &&
+        ! grep -q ',interleave,.*,failed$' "$run/summary.csv"; then
+        pass "bench: a server killed mid-run fails the fetch rows, the rest runs, exit 1"
+    else
+        fail "bench: a server killed mid-run" "exit $last_status; $(grep -m3 bench: "$last_err")"
+    fi
+    expect_err "bench: the failed experiments are named" 'experiment\(s\) failed: .*fetch'
+    if [ "$before" = "$(checksums "${WHOLE_RUN:-$RESULTS}")" ]; then
+        pass "bench: the earlier run is untouched"
+    else
+        fail "bench: the earlier run is untouched" "its files changed"
+    fi
+    expect_no_leftovers "bench: no process of ours is left after the failed run"
+}
+
+# interrupt_at NAME SIGNAL WHEN: start a run, signal it when stderr matches
+# WHEN, and check it stops quickly, by that signal, leaving nothing behind.
+interrupt_at() {
+    local name=$1 sig=$2 when=$3 runs_before
+    runs_before=$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)
+    setsid bash -c 'exec "$@"' _ env BIN="$MARK" bash scripts/bench.sh --tiny \
+        "--results=$RESULTS" "--plots=$PLOTS" --only='count-2|fetch|convoy' >"$last_out" 2>"$last_err" &
+    local pid=$! _
+    for _ in $(seq 200); do
+        grep -Eq -- "$when" "$last_err" 2>/dev/null && break
+        sleep 0.05
+    done
+    local t0=$SECONDS
+    kill -s "$sig" "$pid"
+    set +e
+    wait "$pid"
+    last_status=$?
+    set -e
+    local took=$((SECONDS - t0)) want
+    want=$((128 + $(kill -l "$sig")))
+    if [ "$last_status" -eq "$want" ] && [ "$took" -le 5 ]; then
+        pass "interrupt ($name): stops within ${took} s, dies of SIG$sig"
+    else
+        fail "interrupt ($name)" "exit $last_status (wanted $want) after ${took} s; $(tail -n 2 "$last_err")"
+    fi
+    if [ "$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)" = "$runs_before" ]; then
+        pass "interrupt ($name): the partial run is removed, earlier runs kept"
+    else
+        fail "interrupt ($name): the partial run is removed" "$(ls -a "$RESULTS")"
+    fi
+    expect_no_leftovers "interrupt ($name): no process of ours is left"
+}
+
+main() {
+    setup
+    test_usage
+    test_whole_run
+    interrupt_at "at start-up" INT 'bench: tiny run'
+    interrupt_at "in a count experiment" INT '^\[3/'
+    interrupt_at "in a fetch experiment" TERM 'fetch '
+    interrupt_at "in a convoy experiment" INT 'convoy '
+    test_server_killed
+}
+
+main "$@"

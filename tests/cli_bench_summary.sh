@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# tests/cli_bench_summary.sh - the summary maths and the table writers, on
+# fixed inputs whose answers are worked out by hand below.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+# stats_row INPUT-LINE...: summary-stats.awk's output for these input lines (2 cores).
+stats_rows() {
+    printf '%s\n' "$@" | awk -F '\t' -v cores=2 -f scripts/summary-stats.awk
+}
+
+# field ROW N: the Nth comma-separated field.
+field() { cut -d, -f "$2" <<<"$1"; }
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', wanted '$3'"; fi
+}
+
+test_statistics() {
+    local tab=$'\t' out seq thr one failed
+    # seq: times 2 2 2 -> median 2, stddev 0.  threads: 1..5 -> median 3, mean 3,
+    # stddev sqrt(10/4) = 1.58114, CI 3 -/+ 2.776 * 1.58114 / sqrt(5) = 1.03707..4.96293,
+    # speedup 2 / 3 = 0.666667, efficiency over min(4 workers, 2 cores) = 0.333333.
+    out=$(stats_rows \
+        "count-2.seq${tab}count${tab}gilbench${tab}count-2${tab}seq${tab}${tab}seq${tab}2${tab}1${tab}${tab}count-2.seq${tab}0.5 0.01 2 2 2" \
+        "count-2.threads${tab}count${tab}gilbench${tab}count-2${tab}threads${tab}${tab}threads${tab}2${tab}4${tab}${tab}count-2.seq${tab}0.9 0.1 5 1 4 2 3" \
+        "fetch.one${tab}fetch${tab}gilbench${tab}fetch${tab}async${tab}${tab}async${tab}2${tab}2${tab}${tab}count-2.seq${tab}0.1 0.2 0.5" \
+        "fetch.even${tab}fetch${tab}gilbench${tab}fetch${tab}threads${tab}${tab}threads${tab}2${tab}2${tab}8${tab}nobaseline${tab}0.1 0.2 4 1 3 2" \
+        "fetch.failed${tab}fetch${tab}gilbench${tab}fetch${tab}fork${tab}${tab}fork${tab}2${tab}2${tab}${tab}count-2.seq${tab}")
+    seq=$(sed -n 1p <<<"$out") thr=$(sed -n 2p <<<"$out") one=$(sed -n 3p <<<"$out")
+    expect_eq "stats: 24 columns in a row" "$(awk -F, '{ print NF }' <<<"$thr")" 24
+    expect_eq "stats: key columns in summary.csv order" "$(field "$thr" 1-10)" "count,gilbench,count-2,count-2.threads,threads,,threads,2,4,"
+    expect_eq "stats: runs, median, mean of an odd count" "$(field "$thr" 11-13)" "5,3,3"
+    expect_eq "stats: sample standard deviation (n - 1)" "$(field "$thr" 14)" "1.58114"
+    expect_eq "stats: min and max, user and system" "$(field "$thr" 15-18)" "1,5,0.9,0.1"
+    expect_eq "stats: 95% confidence interval with Student's t (4 df)" "$(field "$thr" 19-20)" "1.03707,4.96293"
+    expect_eq "stats: relative spread = stddev / mean" "$(field "$thr" 21)" "0.527046"
+    expect_eq "stats: speedup = baseline median / median" "$(field "$thr" 22)" "0.666667"
+    expect_eq "stats: efficiency = speedup / min(workers, cores)" "$(field "$thr" 23)" "0.333333"
+    expect_eq "stats: the baseline against itself is 1, stddev 0" "$(field "$seq" 12),$(field "$seq" 14),$(field "$seq" 22),$(field "$seq" 23)" "2,0,1,1"
+    expect_eq "stats: one run has no stddev or interval; no efficiency for fetch" \
+        "$(field "$one" 11-14),$(field "$one" 19-23)" "1,0.5,0.5,,,,,4,"
+    expect_eq "stats: median of an even count is the mean of the middle two" "$(sed -n 4p <<<"$out" | cut -d, -f 10-12)" "8,4,2.5"
+    expect_eq "stats: no baseline row, no speedup" "$(sed -n 4p <<<"$out" | cut -d, -f 22-24)" ",,ok"
+    failed=$(sed -n 5p <<<"$out")
+    expect_eq "stats: a failed row keeps its key, no numbers, status failed" "$failed" \
+        "fetch,gilbench,fetch,fetch.failed,fork,,fork,2,2,,0,,,,,,,,,,,,,failed"
+    # 40 runs: t(0.975, 39) is 2.0227; the approximation gives 1.96 + 2.4/39 = 2.0215.
+    local times
+    times=$(seq 1 40 | tr '\n' ' ')
+    out=$(stats_rows "big${tab}count${tab}gilbench${tab}g${tab}seq${tab}${tab}seq${tab}1${tab}1${tab}${tab}big${tab}0 0 $times")
+    local half
+    half=$(awk -F, '{ printf "%.3f", ($20 - $19) / 2 }' <<<"$out")
+    expect_eq "stats: large-sample interval uses t close to 2.02 (sd 11.69, n 40)" "$half" \
+        "$(awk 'BEGIN { printf "%.3f", 2.0215 * sqrt(136.6667) / sqrt(40) }')"
+}
+
+# make_run DIR: a small run folder with fabricated raw data of known values.
+make_run() {
+    local run=$1
+    mkdir -p "$run/raw"
+    cat >"$run/machine.json" <<'EOF'
+{"hostname":"lab_pc","cpu_model":"Test CPU","online_cpus":2,"date_utc":"2026-11-25T00:00:00Z"}
+EOF
+    local t=$'\t'
+    {
+        printf 'id\tcase\timpl\tgroup\tmode\tvariant\tlabel\ttasks\tworkers\tparam\tbaseline\tkind\tstatus\tcommand\n'
+        printf 'count-2.seq\tcount\tgilbench\tcount-2\tseq\t\tseq\t2\t1\t\tcount-2.seq\ttimed\tok\tbin/count --mode=seq\n'
+        printf 'count-2.gil\tcount\tgilbench\tcount-2\tgil\t\tgil\t2\t2\t\tcount-2.seq\ttimed\tok\tbin/count --mode=gil\n'
+        printf 'count-2.fork\tcount\tgilbench\tcount-2\tfork\t\tfork\t2\t2\t\tcount-2.seq\ttimed\tfailed\tbin/count --mode=fork\n'
+        printf 'refcount.threads-none\trefcount\tgilbench\trefcount\tthreads\tnone\tthreads-none\t2\t2\t\t\ttimed\tok\tbin/refcount\n'
+        printf 'convoy.gil\tconvoy\tgilbench\tconvoy\tgil\tnew\tgil\t2\t2\t\t\tsampled\tok\tbin/convoy\n'
+    } >"$run/experiments.tsv"
+    : "$t"
+    # Two rounds of the seq row: the summary pools their runs (0.6 0.8 | 0.7).
+    echo '{"results":[{"times":[0.6,0.8],"user":0.5,"system":0.1}]}' >"$run/raw/count-2.seq.r1.hyperfine.json"
+    echo '{"results":[{"times":[0.7],"user":0.7,"system":0.1}]}' >"$run/raw/count-2.seq.r2.hyperfine.json"
+    echo '{"results":[{"times":[0.7,0.7,0.7],"user":0.7,"system":0}]}' >"$run/raw/count-2.gil.r1.hyperfine.json"
+    echo '{"results":[{"times":[0.1,0.3],"user":0.1,"system":0}]}' >"$run/raw/refcount.threads-none.r1.hyperfine.json"
+    echo '{"mode":"threads","sync":"none","tasks":2,"ops":20000000,"final_count":-77,"expected":1,"lost_updates":78,"premature_deallocs":3,"ns_per_op":0.61,"ok":false}' \
+        >"$run/raw/refcount.threads-none.run.json"
+    {
+        echo '{"mode":"gil","wall_s":0.5,"user_s":0.3,"sys_s":0.1,"cpu_tasks":1,"io_ops_alone_per_s":20000,"io_ops_contended_per_s":100,"slowdown":200,"latency_contended_median_s":0.005,"latency_contended_p99_s":0.01,"gil":{"policy":"new","switch_interval_us":5000}}'
+        echo '{"mode":"gil","wall_s":0.6,"user_s":0.3,"sys_s":0.1,"cpu_tasks":1,"io_ops_alone_per_s":30000,"io_ops_contended_per_s":300,"slowdown":100,"latency_contended_median_s":0.007,"latency_contended_p99_s":0.02,"gil":{"policy":"new","switch_interval_us":5000}}'
+        echo '{"mode":"gil","wall_s":0.7,"user_s":0.3,"sys_s":0.1,"cpu_tasks":1,"io_ops_alone_per_s":10000,"io_ops_contended_per_s":200,"slowdown":50,"latency_contended_median_s":0.006,"latency_contended_p99_s":0.03,"gil":{"policy":"new","switch_interval_us":5000}}'
+    } >"$run/raw/convoy.gil.runs.jsonl"
+}
+
+test_writers() {
+    local run="$TEST_TMP/run"
+    make_run "$run"
+    run bash scripts/summarize.sh "$run"
+    expect_status "summarize: writes the tables of a run" 0 bash scripts/summarize.sh "$run"
+    local csv="$run/summary.csv"
+    expect_eq "summary.csv: header" "$(head -n 1 "$csv")" \
+        "case,impl,group,experiment,mode,variant,label,tasks,workers,param,runs,median_s,mean_s,stddev_s,min_s,max_s,user_s,system_s,ci95_low_s,ci95_high_s,rel_spread,speedup,efficiency,status"
+    expect_eq "summary.csv: one row per experiment" "$(($(wc -l <"$csv") - 1))" 5
+    expect_eq "summary.csv: rounds pooled (3 runs, median 0.7), user/system averaged" \
+        "$(grep '^count,gilbench,count-2,count-2.seq,' "$csv" | cut -d, -f 11,12,17,18)" "3,0.7,0.6,0.1"
+    expect_eq "summary.csv: gil speedup 0.7/0.7 = 1, efficiency 1/2" \
+        "$(grep ',count-2.gil,' "$csv" | cut -d, -f 22,23)" "1,0.5"
+    expect_eq "summary.csv: failed row marked" "$(grep ',count-2.fork,' "$csv" | cut -d, -f 24)" failed
+    expect_eq "summary.csv: convoy rows describe each run's wall time" \
+        "$(grep ',convoy.gil,' "$csv" | cut -d, -f 11,12)" "3,0.6"
+    expect_eq "refcount.csv: figures of the racy run" "$(sed -n 2p "$run/refcount.csv")" \
+        "refcount.threads-none,gilbench,threads,none,2,20000000,-77,1,78,3,0.61,false"
+    expect_eq "convoy.csv: the median of each figure over the runs" "$(sed -n 2p "$run/convoy.csv")" \
+        "convoy.gil,gilbench,gil,gil,new,5000,1,3,20000,200,100,0.006,0.02"
+    if grep -q '^| count-2 | gil | 2 | 2 | - | 3 | 0.7 | 0.7-0.7 | 1 | 0.5 | ok |$' "$run/summary.md" &&
+        grep -q '^| count-2 | fork | .* | failed |$' "$run/summary.md" &&
+        grep -q 'lab_pc, Test CPU, 2 cores' "$run/summary.md"; then
+        pass "summary.md: a Markdown row per experiment, failed rows marked, machine named"
+    else
+        fail "summary.md: a Markdown row per experiment" "$(head -c 600 "$run/summary.md")"
+    fi
+    local tex="$run/summary.tex"
+    if grep -q '^\\toprule$' "$tex" && grep -q '^\\bottomrule$' "$tex" &&
+        [ "$(grep -c '^\\midrule$' "$tex")" -eq 3 ] &&
+        grep -q '^count-2 & gil & 2 & 2 & -- & 0.7 & 0.7-0.7 & 1 & ok \\\\$' "$tex" &&
+        grep -q 'lab\\_pc' "$tex" && grep -q 'refcount & threads-none' "$tex"; then
+        pass "summary.tex: booktabs rules, a rule between groups, TeX specials escaped"
+    else
+        fail "summary.tex: booktabs" "$(head -c 600 "$tex")"
+    fi
+    run bash scripts/summarize.sh --headline "$run"
+    expect_out "headline: the count-2 rows with speedups" '^count-2 +gil +2 +2 +0\.7 +1\.00x'
+    expect_out "headline: a failed row says so" 'fork .*FAILED'
+    expect_out "headline: the convoy slowdown" 'gil .*20000 alone +200 contended +100\.0x slower'
+    expect_out "headline: a corrupted refcount says so" 'threads +none .*78 lost updates +CORRUPTED'
+}
+
+test_usage() {
+    expect_usage_error "summarize: no run folder" bash scripts/summarize.sh
+    expect_usage_error "summarize: a folder that does not exist" bash scripts/summarize.sh "$TEST_TMP/nothing"
+    mkdir -p "$TEST_TMP/empty"
+    expect_usage_error "summarize: a folder that is not a run" bash scripts/summarize.sh "$TEST_TMP/empty"
+    expect_usage_error "summarize: unknown option" bash scripts/summarize.sh --bogus
+    expect_usage_error "summarize: --headline without a folder" bash scripts/summarize.sh --headline
+    if [ -z "$(ls -A "$TEST_TMP/empty")" ]; then
+        pass "summarize: a bad folder gets nothing written"
+    else
+        fail "summarize: a bad folder gets nothing written" "$(ls "$TEST_TMP/empty")"
+    fi
+}
+
+main() {
+    cd "$(dirname "$0")/.."
+    test_statistics
+    test_writers
+    test_usage
+}
+
+main "$@"
