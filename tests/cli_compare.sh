@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# tests/cli_compare.sh - scripts/compare.sh on two fabricated run folders (tests/fixtures/
+# run-lab-b, 2 CPUs, and run-lab-c, 4 CPUs): the files, the joined ratios, the agreement line,
+# the same run twice, and bad usage.
+#
+# What the fixtures imply: lab-b has 57 rows; lab-c lacks count-10 pool, its interleave async
+# failed, and it has 16 count-scaling rows for 5..8 workers that lab-b (2 cores) has not.
+# So 55 rows ran in both.  Of those, the 19 I/O-bound and convoy rows (fetch 8, interleave 6,
+# convoy 5) are within 10%; every CPU-bound row differs by 14% or more (0.70 s vs 0.80 s per
+# core), the worst being 4-worker count-scaling (0.57x: 2 cores against 4).
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+COMPARE="$ROOT/scripts/compare.sh"
+B="$ROOT/tests/fixtures/run-lab-b"
+C="$ROOT/tests/fixtures/run-lab-c"
+GROUPS_DRAWN="count-2 count-10 count-scaling fetch interleave refcount convoy"
+
+# expect_file NAME FILE HEAD: FILE exists, is non-empty and starts with (or, for svg,
+# contains) HEAD.
+expect_file() {
+    local name=$1 file=$2 head=$3
+    if [ ! -s "$file" ]; then
+        fail "$name" "$file is missing or empty"
+    elif head -c 400 "$file" | grep -aqF -- "$head"; then
+        pass "$name"
+    else
+        fail "$name" "$file does not start with '$head'"
+    fi
+}
+
+# expect_line NAME FILE LINE: FILE holds LINE exactly.
+expect_line() {
+    if grep -qxF -- "$3" "$2"; then pass "$1"; else fail "$1" "$2 lacks line '$3'"; fi
+}
+
+test_two_machines() {
+    local out="$TEST_TMP/bc" g
+    run bash "$COMPARE" --out "$out" "$B" "$C"
+    if [ "$last_status" -eq 0 ] && [ ! -s "$last_err" ]; then
+        pass "compare: two machines, exit 0 and nothing on stderr (no gnuplot warning)"
+    else
+        fail "compare: two machines, exit 0 and nothing on stderr (no gnuplot warning)" \
+            "exit $last_status; stderr: $(head -c 300 "$last_err")"
+    fi
+    for g in $GROUPS_DRAWN; do
+        expect_file "compare: compare-$g.png is a PNG" "$out/compare-$g.png" $'\x89PNG'
+        expect_file "compare: compare-$g.svg is an SVG" "$out/compare-$g.svg" "<svg"
+        expect_file "compare: compare-$g.pdf is a PDF" "$out/compare-$g.pdf" "%PDF"
+    done
+    expect_line "compare: ratios.csv header names both machines" "$out/ratios.csv" \
+        "case,impl,group,label,tasks,workers,param,median_s_lab-b,median_s_lab-c,ratio_lab-b,ratio_lab-c"
+    expect_line "compare: count-2 seq ratio is 0.80/0.70" "$out/ratios.csv" \
+        "count,gilbench,count-2,seq,2,1,,0.7,0.8,1.000,1.143"
+    expect_line "compare: a row missing in lab-c shows as -" "$out/ratios.csv" \
+        "count,gilbench,count-10,pool,10,2,,1.82,-,1.000,-"
+    expect_line "compare: a row failed in lab-c shows as -" "$out/ratios.csv" \
+        "interleave,gilbench,interleave,async,2,2,,1.004,-,1.000,-"
+    expect_line "compare: a row only lab-c has shows as - for lab-b" "$out/ratios.csv" \
+        "count,gilbench,count-scaling,threads,8,8,8,-,0.216,-,-"
+    expect_line "compare: a pool (one worker per core) joins across core counts" "$out/ratios.csv" \
+        "count,gilbench,count-2,pool,2,2/4,,0.38,0.44,1.000,1.158"
+    expect_out "compare: agreement line counts what the fixtures imply" \
+        "^agreement: 19 of 55 rows within ±10% of $B \(worst: count-scaling [a-z]+ \(4\) 0\.57x\)$"
+    expect_out "compare: stdout shows the count-2 headline ratio" '^count-2 +seq +0\.700 +0\.800 +1\.14$'
+    expect_out "compare: stdout shows the fetch headline rows" '^fetch +gil-hold '
+    expect_out "compare: stdout lists the files written" "^$out/compare-fetch\.png$"
+    expect_line "compare: ratios.md has the row with 2-decimal ratio" "$out/ratios.md" \
+        "| count-2 | seq | 2 | 1 |  | 0.700 | 0.800 | 1.14 |"
+    expect_line "compare: ratios.md shows the missing row as -" "$out/ratios.md" \
+        "| count-10 | pool | 10 | 2 |  | 1.820 | - | - |"
+    if [ -e "$out/compare-fetch-n.png" ]; then
+        fail "compare: no figure for a group without data" "compare-fetch-n.png was written"
+    else
+        pass "compare: no figure for a group without data"
+    fi
+
+    run bash "$COMPARE" --tolerance 50 --out "$TEST_TMP/bc50" "$B" "$C"
+    expect_out "compare: --tolerance 50 lets every joined row agree" '^agreement: 55 of 55 rows within ±50% '
+}
+
+test_same_run_twice() {
+    local out="$TEST_TMP/bb" header
+    run bash "$COMPARE" --out "$out" "$B" "$B"
+    expect_out "compare: the same run twice agrees on every row" \
+        "^agreement: 57 of 57 rows within ±10% of $B \(worst: .* 1\.00x\)$"
+    if [ "$(awk -F, 'NR > 1 && ($(NF - 1) != "1.000" || $NF != "1.000")' "$out/ratios.csv" | wc -l)" -eq 0 ] &&
+        [ "$(wc -l <"$out/ratios.csv")" -eq 58 ]; then
+        pass "compare: the same run twice gives every ratio 1.000"
+    else
+        fail "compare: the same run twice gives every ratio 1.000" "$(head -c 300 "$out/ratios.csv")"
+    fi
+    header=$(head -n 1 "$out/ratios.csv")
+    if [[ $header == *",median_s_lab-b/run-lab-b#1,median_s_lab-b/run-lab-b#2,"* ]]; then
+        pass "compare: the same host twice gets distinct series names"
+    else
+        fail "compare: the same host twice gets distinct series names" "$header"
+    fi
+}
+
+# count_compare_folders: how many plots/compare-* folders exist (plots/ may not).
+count_compare_folders() {
+    local d n=0
+    for d in "$ROOT"/plots/compare-*; do [ ! -e "$d" ] || n=$((n + 1)); done
+    echo "$n"
+}
+
+# expect_rejected NAME OUT CMD...: a usage error (exit 2, one line) that writes nothing at OUT.
+expect_rejected() {
+    local name=$1 out=$2
+    shift 2
+    expect_usage_error "$name" "$@"
+    if [ -e "$out" ]; then fail "$name: nothing written" "$out exists"; else pass "$name: nothing written"; fi
+}
+
+test_bad_usage() {
+    local before after
+    mkdir -p "$TEST_TMP/no-summary"
+    cp "$B/machine.json" "$TEST_TMP/no-summary/"
+    before=$(count_compare_folders)
+    expect_usage_error "compare: no run folders" bash "$COMPARE"
+    expect_err "compare: no run folders says how to call make" \
+        '^compare: RUNS= needs two or more run folders: make compare RUNS="results/A results/B"$'
+    expect_usage_error "compare: one run folder" bash "$COMPARE" "$B"
+    after=$(count_compare_folders)
+    if [ "$before" -eq "$after" ]; then
+        pass "compare: a usage error writes nothing under plots/"
+    else
+        fail "compare: a usage error writes nothing under plots/" "$before -> $after compare-* folders"
+    fi
+    expect_rejected "compare: a folder without summary.csv" "$TEST_TMP/u1" \
+        bash "$COMPARE" --out "$TEST_TMP/u1" "$B" "$TEST_TMP/no-summary"
+    expect_err "compare: the message names the folder and the missing file" "no-summary: .*summary\.csv"
+    expect_rejected "compare: a folder that does not exist" "$TEST_TMP/u2" \
+        bash "$COMPARE" --out "$TEST_TMP/u2" "$B" "$TEST_TMP/nowhere"
+    expect_rejected "compare: --tolerance abc" "$TEST_TMP/u3" \
+        bash "$COMPARE" --tolerance abc --out "$TEST_TMP/u3" "$B" "$C"
+    expect_rejected "compare: an unknown option" "$TEST_TMP/u4" \
+        bash "$COMPARE" --colour --out "$TEST_TMP/u4" "$B" "$C"
+    expect_status "compare: --help exits 0" 0 bash "$COMPARE" --help
+    expect_out "compare: --help prints the usage" '^Usage: scripts/compare.sh '
+}
+
+main() {
+    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
+        skip "compare" "gnuplot and jq are needed (make deps installs them)"
+        return
+    fi
+    test_two_machines
+    test_same_run_twice
+    test_bad_usage
+}
+
+main "$@"

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# tests/cli_plots.sh - the command-line contract of scripts/plots.sh, drawn
+# from the fabricated run in tests/fixtures/run-lab-a: every figure in every
+# format, valid files, no gnuplot warnings, the terminal plot, usage errors
+# that write nothing, and a partial run that draws what it has.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PLOTS="$ROOT/scripts/plots.sh"
+FIXTURE="$ROOT/tests/fixtures/run-lab-a"
+FIGURES=(count-2-time count-10-time fetch-time interleave-time count-scaling fetch-n
+    refcount-lost refcount-cost convoy convoy-interval gil-timeline)
+COUNT_FIGURES=(count-2-time count-10-time count-scaling)
+
+# expect_figures NAME DIR FIGURE...: each figure exists in DIR as a non-empty
+# PNG, SVG and PDF that start as those formats do.
+expect_figures() {
+    local name=$1 dir=$2 fig bad=""
+    shift 2
+    for fig in "$@"; do
+        [ -s "$dir/$fig.png" ] && [ "$(head -c 4 "$dir/$fig.png" | tail -c 3)" = PNG ] || bad+=" $fig.png"
+        [ -s "$dir/$fig.pdf" ] && [ "$(head -c 4 "$dir/$fig.pdf")" = %PDF ] || bad+=" $fig.pdf"
+        [ -s "$dir/$fig.svg" ] && grep -q '<svg' "$dir/$fig.svg" || bad+=" $fig.svg"
+    done
+    if [ -z "$bad" ]; then pass "$name"; else fail "$name" "missing or not valid:$bad"; fi
+}
+
+# expect_no_warnings NAME: the last stderr has no gnuplot warning or error.
+expect_no_warnings() {
+    if grep -qiE 'warning|error|line [0-9]+:' "$last_err"; then
+        fail "$1" "$(grep -m3 -iE 'warning|error|line [0-9]+:' "$last_err")"
+    else
+        pass "$1"
+    fi
+}
+
+# expect_nothing_written NAME DIR: DIR was not created.
+expect_nothing_written() {
+    if [ -e "$2" ]; then fail "$1" "$2 was created"; else pass "$1"; fi
+}
+
+test_help() {
+    expect_status "plots --help exits 0" 0 bash "$PLOTS" --help
+    local opt
+    for opt in --out --terminal --help RUN_DIR; do
+        expect_out "plots --help lists $opt" "$opt"
+    done
+}
+
+test_full_run() {
+    local out="$TEST_TMP/full"
+    expect_status "plots draws the fixture run" 0 bash "$PLOTS" "$FIXTURE" --out "$out"
+    if [ -s "$last_err" ]; then
+        fail "full run: stderr is empty" "$(head -c 300 "$last_err")"
+    else
+        pass "full run: stderr is empty (no gnuplot warnings, nothing skipped)"
+    fi
+    expect_figures "full run: every figure as PNG, SVG and PDF" "$out" "${FIGURES[@]}"
+    local lines
+    lines=$(grep -c . "$last_out" || true)
+    if [ "$lines" -eq $((3 * ${#FIGURES[@]})) ] && grep -qx "$out/gil-timeline.pdf" "$last_out"; then
+        pass "full run: prints one path per file written"
+    else
+        fail "full run: prints one path per file written" "$lines lines: $(head -c 200 "$last_out")"
+    fi
+    if find "$out" -type f -size 0 | grep -q .; then
+        fail "full run: no zero-byte file" "$(find "$out" -type f -size 0)"
+    else
+        pass "full run: no zero-byte file"
+    fi
+    # SVG keeps its text, so the labels and the caption can be read back.
+    if grep -q 'CPython threads' "$out/count-2-time.svg" && grep -q 'gil-old' "$out/count-2-time.svg"; then
+        pass "count-2-time shows the CPython rows beside ours"
+    else
+        fail "count-2-time shows the CPython rows beside ours" "no 'CPython threads' or 'gil-old' label"
+    fi
+    if grep -q 'gil-old' "$out/count-10-time.svg"; then
+        fail "a failed row is left out" "count-10 gil-old (status failed) is drawn"
+    else
+        pass "a failed row is left out"
+    fi
+    if grep -q 'lab-a · Intel(R) Core(TM) i5-7500 CPU @ 3.40GHz · 4 cores · 2025-11-20 14:03 UTC' "$out/convoy.svg"; then
+        pass "the caption names host, cpu, cores and date"
+    else
+        fail "the caption names host, cpu, cores and date" "not in convoy.svg"
+    fi
+    # Drawing again over an existing folder replaces the files.
+    expect_status "plots redraws into an existing folder" 0 bash "$PLOTS" "$FIXTURE" --out "$out"
+}
+
+test_terminal() {
+    local marker="$TEST_TMP/marker" before after
+    # plots/ may not exist yet: find fails then, and that is fine.
+    before=$( (find "$ROOT/plots" -type f 2>/dev/null || true) | sort | md5sum)
+    touch "$marker"
+    expect_status "plots --terminal exits 0" 0 bash "$PLOTS" --terminal "$FIXTURE"
+    expect_out "--terminal draws the count-2 labels" 'threads \|'
+    expect_out "--terminal draws the CPython rows" 'CPython threads'
+    expect_out "--terminal shows speedups" '[0-9]\.[0-9]{2}×'
+    expect_out "--terminal names the machine" 'lab-a'
+    expect_no_warnings "--terminal: no gnuplot warnings"
+    after=$( (find "$ROOT/plots" -type f 2>/dev/null || true) | sort | md5sum)
+    if [ "$before" = "$after" ] && ! { find "$ROOT/plots" -newer "$marker" 2>/dev/null || true; } | grep -q .; then
+        pass "--terminal writes nothing"
+    else
+        fail "--terminal writes nothing" "files changed under $ROOT/plots"
+    fi
+}
+
+test_bad_usage() {
+    local out="$TEST_TMP/bad" empty="$TEST_TMP/not-a-run"
+    mkdir -p "$empty"
+    expect_usage_error "no RUN_DIR" bash "$PLOTS" --out "$out/1"
+    expect_err "no RUN_DIR says how to call it" 'RUN= is required: make plots RUN=results/'
+    expect_nothing_written "no RUN_DIR writes nothing" "$out/1"
+    expect_usage_error "empty RUN (make plots without RUN=)" bash "$PLOTS" ""
+    expect_err "empty RUN says how to call it" 'RUN= is required: make plots RUN=results/HOST-TIME'
+    expect_usage_error "no arguments at all" bash "$PLOTS"
+    expect_usage_error "missing folder" bash "$PLOTS" "$TEST_TMP/no-such-run" --out "$out/2"
+    expect_nothing_written "missing folder writes nothing" "$out/2"
+    expect_usage_error "folder without summary.csv" bash "$PLOTS" "$empty" --out "$out/3"
+    expect_err "folder without summary.csv says so" 'no summary.csv'
+    expect_nothing_written "folder without summary.csv writes nothing" "$out/3"
+    expect_usage_error "unknown option" bash "$PLOTS" --frobnicate "$FIXTURE" --out "$out/4"
+    expect_nothing_written "unknown option writes nothing" "$out/4"
+    expect_usage_error "--out without a folder" bash "$PLOTS" "$FIXTURE" --out
+    expect_usage_error "two run folders" bash "$PLOTS" "$FIXTURE" "$FIXTURE" --out "$out/5"
+    expect_nothing_written "two run folders write nothing" "$out/5"
+}
+
+# A run with count rows only (no fetch, refcount, convoy or traces) draws the
+# count figures and skips the rest, saying so.
+test_partial_run() {
+    local run="$TEST_TMP/run-count-only" out="$TEST_TMP/partial"
+    mkdir -p "$run"
+    cp "$FIXTURE/machine.json" "$run/"
+    awk -F, 'NR == 1 || $1 == "count"' "$FIXTURE/summary.csv" >"$run/summary.csv"
+    expect_status "a count-only run draws" 0 bash "$PLOTS" "$run" --out "$out"
+    expect_figures "count-only run: the count figures" "$out" "${COUNT_FIGURES[@]}"
+    local extra
+    extra=$(find "$out" -type f ! -name 'count-*' | head -3)
+    if [ -z "$extra" ]; then pass "count-only run: no other figure"; else fail "count-only run: no other figure" "$extra"; fi
+    expect_err "count-only run: says fetch-time is skipped" 'skipping fetch-time'
+    expect_err "count-only run: says gil-timeline is skipped" 'skipping gil-timeline'
+    expect_no_warnings "count-only run: no gnuplot warnings"
+
+    # convoy.csv rows are matched to their group through experiments.tsv
+    # when summary.csv lacks them.
+    run="$TEST_TMP/run-convoy" out="$TEST_TMP/convoy"
+    mkdir -p "$run"
+    cp "$FIXTURE/convoy.csv" "$FIXTURE/experiments.tsv" "$run/"
+    awk -F, 'NR == 1 || $1 == "count"' "$FIXTURE/summary.csv" >"$run/summary.csv"
+    expect_status "a run without machine.json draws" 0 bash "$PLOTS" "$run" --out "$out"
+    expect_figures "convoy groups found through experiments.tsv" "$out" convoy convoy-interval
+    expect_err "a missing machine.json is reported" 'no readable machine.json'
+    expect_no_warnings "convoy run: no gnuplot warnings"
+}
+
+main() {
+    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
+        skip "plots" "gnuplot or jq is not installed (make deps installs them)"
+        return 0
+    fi
+    test_help
+    test_full_run
+    test_terminal
+    test_bad_usage
+    test_partial_run
+}
+
+main "$@"
