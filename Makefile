@@ -93,7 +93,7 @@ plots:
 	@bash scripts/plots.sh "$(RUN)"
 
 compare:
-	@bash scripts/compare.sh $(RUNS)
+	@bash scripts/compare.sh $(if $(TOLERANCE),--tolerance=$(TOLERANCE)) $(RUNS)
 
 clean:
 	rm -rf bin
@@ -110,4 +110,4 @@ help:
 	@echo '  make lint         shellcheck, cppcheck and clang-tidy'
 	@echo '  make clean        remove bin/'
 	@echo ''
-	@echo 'Variables: CC CFLAGS LDFLAGS LDLIBS (yours), QUICK=1, RUN=, RUNS='
+	@echo 'Variables: CC CFLAGS LDFLAGS LDLIBS (yours), QUICK=1, RUN=, RUNS=, TOLERANCE=PCT'

@@ -72,6 +72,9 @@ def parse_args(argv):
                    help="Python 3: sys.setswitchinterval (default 5000)")
     p.add_argument("--check-interval", type=positive(int, 1, 1000000000),
                    help="Python 2: sys.setcheckinterval (default 100)")
+    p.add_argument("--json", action="store_true",
+                   help="print the report as one JSON object (its only format; "
+                   "accepted so that it is called like the C cases)")
     p.add_argument("--version", action="version", version="convoy.py (gilbench) 0.1.0")
     args = p.parse_args(argv)
     if args.switch_interval_us is not None and not hasattr(sys, "setswitchinterval"):

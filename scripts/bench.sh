@@ -281,7 +281,7 @@ main() {
     cd "$ROOT"
     check_tools
     set_sizes "$SIZE"
-    CORES=$(getconf _SC_NPROCESSORS_ONLN)
+    CORES=$(getconf _NPROCESSORS_ONLN)
     find_python
     if [ -z "$(plan_experiments "$FILTER")" ]; then
         usage_error "--only='$FILTER' matches no experiment group"
@@ -320,7 +320,7 @@ main() {
     if "$DRAW_PLOTS"; then
         echo
         bash "$SCRIPTS/plots.sh" --terminal "$FINAL" || true
-        bash "$SCRIPTS/plots.sh" "$FINAL" "--out=$PLOTS_DIR/$name" >"$FINAL/plots.txt" ||
+        PLOT_COUNT=$(bash "$SCRIPTS/plots.sh" "$FINAL" "--out=$PLOTS_DIR/$name" | wc -l) ||
             echo "bench: drawing the plots failed; redraw with: make plots RUN=$FINAL" >&2
     fi
     report_paths "$FINAL" "$name"
@@ -339,8 +339,8 @@ report_paths() {
     echo "Written:"
     echo "  $run/summary.csv  summary.md  summary.tex  refcount.csv  convoy.csv"
     echo "  $run/machine.json  $run/experiments.tsv  $run/raw/ (hyperfine JSON, each binary's --json)"
-    if "$DRAW_PLOTS" && [ -s "$run/plots.txt" ]; then
-        echo "  $PLOTS_DIR/$name/ ($(wc -l <"$run/plots.txt") files: PNG, SVG, PDF)"
+    if [ "${PLOT_COUNT:-0}" -gt 0 ]; then
+        echo "  $PLOTS_DIR/$name/ ($PLOT_COUNT files: PNG, SVG, PDF)"
     fi
     echo "Redraw: make plots RUN=$run    Compare: make compare RUNS=\"$run results/OTHER\""
 }
