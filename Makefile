@@ -87,7 +87,7 @@ lint:
 # ---------------------------------------------------------------- harness
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@bash scripts/bench.sh $(if $(QUICK),--quick)
+	@GILBENCH_CFLAGS='$(GB_CFLAGS) $(CFLAGS)' bash scripts/bench.sh $(if $(QUICK),--quick)
 
 plots:
 	@bash scripts/plots.sh "$(RUN)"

@@ -180,6 +180,7 @@ def main(argv):
         sys.setswitchinterval(args.switch_interval_us / 1e6)
     if args.check_interval is not None:
         sys.setcheckinterval(args.check_interval)
+    started, cpu_start = clock(), os.times()
     sock, pid = start_echo()
     try:
         alone = io_phase(sock, args.seconds)
@@ -195,6 +196,7 @@ def main(argv):
             pass
         os.waitpid(pid, 0)
 
+    wall, cpu = clock() - started, os.times()
     a = alone["round_trips"] / alone["seconds"]
     c = busy["round_trips"] / busy["seconds"]
     interval = sys.getswitchinterval() if hasattr(sys, "getswitchinterval") else None
@@ -218,6 +220,10 @@ def main(argv):
         "latency_contended_p99_s": busy["p99"],
         "latency_contended_max_s": busy["max"],
         "ok": alone["wrong"] == 0 and busy["wrong"] == 0,
+        # The same whole-run figures as the C cases report (this process only).
+        "wall_s": wall,
+        "user_s": cpu[0] - cpu_start[0],
+        "sys_s": cpu[1] - cpu_start[1],
     }
     print(json.dumps(result, sort_keys=True))
     return 0 if result["ok"] else 1

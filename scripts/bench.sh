@@ -258,7 +258,11 @@ find_python() {
     PYTHON=${PYTHON:-python3} PYTHON_IMPL=""
     [ "$PYTHON" != none ] || return 0
     if command -v "$PYTHON" >/dev/null 2>&1; then
-        PYTHON_IMPL=$("$PYTHON" -c 'import platform; print("%s-%s" % (platform.python_implementation().lower(), platform.python_version()))') || PYTHON_IMPL=""
+        # The interpreter itself, not a wrapper such as a pyenv shim, whose
+        # start-up (~70 ms) would be timed with every run.
+        PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)') &&
+            PYTHON_IMPL=$("$PYTHON" -c 'import platform; print("%s-%s" % (platform.python_implementation().lower(), platform.python_version()))') ||
+            PYTHON_IMPL=""
     fi
     [ -n "$PYTHON_IMPL" ] || echo "bench: no $PYTHON here: the CPython reference rows are left out" >&2
 }
@@ -300,8 +304,8 @@ main() {
 
     local quick=()
     [ "$SIZE" = full ] || quick=(--quick)
-    CFLAGS="${CFLAGS:-}" bash "$SCRIPTS/machine.sh" "${quick[@]}" >"$WORK/machine.json"
-    bash "$SCRIPTS/machine.sh" --warnings || true
+    bash "$SCRIPTS/machine.sh" --warnings "--cflags=${GILBENCH_CFLAGS:-unknown}" "${quick[@]}" \
+        >"$WORK/machine.json"
     echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES cores)" >&2
 
     start_server

@@ -142,12 +142,16 @@ test_server_killed() {
     expect_no_leftovers "bench: no process of ours is left after the failed run"
 }
 
-# interrupt_at NAME SIGNAL WHEN: start a run, signal it when stderr matches
-# WHEN, and check it stops quickly, by that signal, leaving nothing behind.
+# interrupt_at NAME SIGNAL WHEN: start a run, signal its process group when
+# stderr matches WHEN, and check that it stops quickly, by that signal,
+# leaving nothing behind.
 interrupt_at() {
     local name=$1 sig=$2 when=$3 runs_before
     runs_before=$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)
-    setsid bash -c 'exec "$@"' _ env BIN="$MARK" bash scripts/bench.sh --tiny \
+    # A background job starts with SIGINT ignored, and bash cannot trap a
+    # signal it started ignoring; a terminal's Ctrl-C reaches a foreground
+    # job with the default action.  env --default-signal gives it that back.
+    setsid env --default-signal=INT BIN="$MARK" bash scripts/bench.sh --tiny \
         "--results=$RESULTS" "--plots=$PLOTS" --only='count-2|fetch|convoy' >"$last_out" 2>"$last_err" &
     local pid=$! _
     for _ in $(seq 200); do
@@ -155,7 +159,8 @@ interrupt_at() {
         sleep 0.05
     done
     local t0=$SECONDS
-    kill -s "$sig" "$pid"
+    # As a terminal does: the signal goes to the whole foreground group.
+    kill -s "$sig" -- "-$pid"
     set +e
     wait "$pid"
     last_status=$?

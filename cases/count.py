@@ -1,0 +1,424 @@
+#!/usr/bin/env python3
+"""count.py - the counting loop in real CPython, beside bin/count.
+
+What it shows
+  A pure-Python CPU-bound loop gains nothing from threads, because only the
+  thread holding the GIL runs bytecode; it gains from processes, because each
+  process has its own interpreter and its own GIL.
+
+Mirrors
+  The seeds' heavy_computation() / cpu_bound_task(): count to 10**7, run
+  twice in sequence, in two threads, in two processes.  The loop here is
+  the same in every mode: `while i < n: i += 1`, returning the count.
+
+Expect on N cores (tasks = N, ratio = seq time / mode time)
+  seq 1.0 . threads ~1.0 on CPython 3 (new GIL), below 1.0 on CPython 2.7
+  (old GIL) . processes ~N . pool ~N (minus start-up cost for short runs)
+
+Why
+  CPython 3 (bpo-7946) lets a thread hold the GIL for a switch interval
+  (5 ms) and then hands it over on request, so two threads take turns:
+  no gain, little loss.  CPython 2.7 releases and re-takes the GIL every 100
+  ticks; the waiting thread on the other core is woken, mostly loses the
+  race, and the wake-ups cost time, so threads run slower than sequence.
+  Processes share nothing, so they run on all cores at once.
+
+Checks
+  Every task must return exactly --iterations and the total must be
+  tasks x iterations; a worker that dies or raises fails the run.  wall_s is
+  the whole run, start-up included; measured_s spans the earliest task start
+  to the latest task end (each task stamps its own loop), as bin/count
+  times only the work.
+
+Try
+  python3 cases/count.py --mode=threads   (then --mode=processes, and the
+  same under python2.7)
+
+Exit 0 on a checked result, 1 when it is wrong or a worker failed, 2 on bad
+usage.  Runs unchanged under Python 2.7 and 3.x.
+"""
+from __future__ import division, print_function
+
+import argparse
+import json
+import multiprocessing
+import multiprocessing.pool as mp_pool
+import os
+import platform
+import re
+import signal
+import sys
+import threading
+import time
+
+VERSION = "0.1.0"
+DEFAULT_ITERATIONS = 10 ** 7   # about 0.3 s for one task in CPython 3.11
+MAX_TASKS = 1024               # as bin/count's fork limit: more is a fork bomb
+MODES = ("seq", "threads", "processes", "pool")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+MAIN_PID = os.getpid()
+POOL_ABANDONED = False   # see kill_pool
+
+# Fork, as the seeds on Linux and bin/count do: Python 3.14 would otherwise
+# start workers from a forkserver, which also breaks die_with_parent's check.
+MP = multiprocessing.get_context("fork") if hasattr(multiprocessing, "get_context") \
+    else multiprocessing
+
+# A clock all processes share (CLOCK_MONOTONIC), so stamps taken in workers
+# compare; Python 2 has none better than time.time.
+stamp = getattr(time, "monotonic", time.time)
+
+
+class Interrupted(Exception):
+    """A stop signal, raised in the main thread so that cleanup runs."""
+
+    def __init__(self, signum):
+        Exception.__init__(self, signum)
+        self.signum = signum
+
+
+def on_stop_signal(signum, _frame):
+    if os.getpid() != MAIN_PID:
+        # A forked worker inherits this handler: it must simply die of the
+        # signal (no traceback, no cleanup of the parent's children).
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise Interrupted(signum)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad usage: one line on stderr, then exit 2 (the suite's contract)."""
+
+    def error(self, message):
+        sys.stderr.write("count.py: %s\nTry 'count.py --help'.\n" % message)
+        sys.exit(2)
+
+
+class PrintVersion(argparse.Action):
+    """--version on stdout (Python 2's argparse writes it to stderr)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print("count.py (gilbench) " + VERSION)
+        sys.exit(0)
+
+
+def whole(low, high):
+    """An integer in [low, high]; 1e7 style accepted when it is whole."""
+    def parse(text):
+        value = None
+        if re.match(r"^[0-9]+$", text):
+            value = int(text)
+        elif re.match(r"^[0-9]+(\.[0-9]*)?[eE]\+?[0-9]+$", text):
+            f = float(text)
+            if f == float("inf"):
+                raise argparse.ArgumentTypeError("expected %d to %d, got '%s'" % (low, high, text))
+            if f == int(f):
+                value = int(f)
+        if value is None:
+            raise argparse.ArgumentTypeError("expected a whole number, got '%s'" % text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError("expected %d to %d, got '%s'" % (low, high, text))
+        return value
+    return parse
+
+
+def parse_args(argv):
+    p = OneLineParser(
+        prog="count.py",
+        description="The seeds' counting loop in real CPython: run in sequence, "
+        "in threads, in processes or in a process pool, and checked.",
+        epilog="Exit status: 0 ran and the result checked; 1 a worker failed or "
+        "the result is wrong; 2 bad usage.  Try: count.py --mode=threads")
+    p.add_argument("--mode", choices=MODES, default="seq",
+                   help="seq, threads (one thread per task), processes (one "
+                   "process per task) or pool (a process pool) (default seq)")
+    p.add_argument("--tasks", type=whole(1, MAX_TASKS), default=2, metavar="N",
+                   help="how many tasks (default 2)")
+    p.add_argument("--workers", type=whole(1, MAX_TASKS), metavar="N",
+                   help="pool size, pool mode only (default: online CPUs)")
+    p.add_argument("--iterations", type=whole(1, 10 ** 12), default=DEFAULT_ITERATIONS,
+                   metavar="N", help="count to N in each task; 1e7 style "
+                   "accepted (default 1e7)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object on stdout instead of the table")
+    p.add_argument("--version", action=PrintVersion, nargs=0,
+                   help="show the version and exit")
+    args = p.parse_args(argv)
+    if args.workers is not None and args.mode != "pool":
+        p.error("--workers: only pool mode has a pool size (threads and "
+                "processes start one per task)")
+    return args
+
+
+def count_to(n):
+    """The work: the seeds' loop.  Returns (count, start stamp, end stamp)."""
+    t0 = stamp()
+    i = 0
+    while i < n:
+        i += 1
+    return i, t0, stamp()
+
+
+def describe_exit(code):
+    """A worker's exitcode as words (negative = killed by that signal)."""
+    return "killed by signal %d" % -code if code < 0 else "exited with status %d" % code
+
+
+def run_seq(args, problems):
+    return [count_to(args.iterations) for _ in range(args.tasks)]
+
+
+def run_threads(args, problems):
+    results = [None] * args.tasks
+
+    def task(k):
+        try:
+            results[k] = count_to(args.iterations)
+        except Exception as e:  # reported as a failed task, not a traceback
+            problems.append("task %d: %s: %s" % (k, type(e).__name__, e))
+
+    # Daemon threads: after Ctrl-C the process dies of the signal at once
+    # instead of waiting for loops that cannot be stopped.
+    threads = [threading.Thread(target=task, args=(k,)) for k in range(args.tasks)]
+    for t in threads:
+        t.daemon = True
+        t.start()
+    for t in threads:
+        while t.is_alive():
+            t.join(0.1)   # Python 2: a join without timeout ignores signals
+    return results
+
+
+def die_with_parent(parent):
+    """PR_SET_PDEATHSIG, so that no worker outlives a killed parent.
+
+    The "parent" is the forking thread: a replacement the pool forks from its
+    handler thread dies with that thread, which only ends an abandoned run.
+    """
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ImportError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)   # the parent died before prctl took effect
+
+
+def process_task(conn, n, parent):
+    """A child of processes mode: send the result back (nothing on error)."""
+    die_with_parent(parent)
+    conn.send(count_to(n))
+    conn.close()
+
+
+def run_processes(args, live, problems):
+    procs = []
+    for _ in range(args.tasks):
+        ours, theirs = MP.Pipe(duplex=False)
+        p = MP.Process(target=process_task, args=(theirs, args.iterations, MAIN_PID))
+        p.start()
+        live.append(p)
+        theirs.close()   # so that recv sees EOF when the child dies
+        procs.append((p, ours))
+    results = [None] * args.tasks
+    waiting = list(range(args.tasks))
+    # Round-robin with short polls: a stop signal is seen promptly, and so is
+    # a dead worker, whichever it is.  The first failure abandons the run
+    # (the others are terminated), as in pool mode.
+    while waiting:
+        k = waiting[0]
+        p, conn = procs[k]
+        if conn.poll(0.05):
+            try:
+                results[k] = conn.recv()
+            except (EOFError, IOError, OSError):
+                pass   # died without a result: seen below
+        if results[k] is not None or not p.is_alive():
+            waiting.pop(0)
+            p.join()
+            if results[k] is None or p.exitcode != 0:
+                problems.append("task %d: worker %d %s; run abandoned"
+                                % (k, p.pid, describe_exit(p.exitcode)))
+                return [r if r is not None and procs[j][0].exitcode == 0 else None
+                        for j, r in enumerate(results)]
+        else:
+            waiting.append(waiting.pop(0))
+    for p, conn in procs:
+        conn.close()
+    return results
+
+
+def run_pool(args, problems):
+    pool = MP.Pool(args.workers, die_with_parent, (MAIN_PID,))
+    finished = False
+    try:
+        # The workers, to notice one dying: Pool would quietly replace it and
+        # wait forever for the lost task.
+        workers = multiprocessing.active_children()
+        pending = pool.map_async(count_to, [args.iterations] * args.tasks, chunksize=1)
+        while not pending.ready():
+            pending.wait(0.1)   # a timeout keeps Python 2 responsive to signals
+            dead = [w for w in workers if w.exitcode is not None]
+            if dead:
+                for w in dead:
+                    problems.append("pool worker %d %s; its task is lost, run abandoned"
+                                    % (w.pid, describe_exit(w.exitcode)))
+                return [None] * args.tasks
+        pool.close()
+        pool.join()
+        finished = True
+    finally:
+        if not finished:
+            kill_pool(pool)
+    try:
+        return pending.get()
+    except Exception as e:  # a task raised in a worker
+        problems.append("pool: %s: %s" % (type(e).__name__, e))
+        return [None] * args.tasks
+
+
+def kill_pool(pool):
+    """Abandon a pool (a worker died, or a stop signal): SIGKILL and reap.
+
+    Not pool.terminate(): it first takes the task queue's lock, which an idle
+    worker holds while it waits for a task, so a worker that died idle (by
+    Ctrl-C sent to the whole process group, say) leaves terminate() waiting
+    forever.  The pool's own exit-time finalizer would do the same, so the
+    process then ends without running it (os._exit in main, or death by the
+    signal).
+    """
+    global POOL_ABANDONED
+    POOL_ABANDONED = True
+    # Private, in 2.7 and 3.x alike: stops the pool replacing killed workers.
+    pool._worker_handler._state = mp_pool.TERMINATE
+    for _ in range(100):
+        kids = multiprocessing.active_children()
+        if not kids:
+            break
+        for w in kids:
+            try:
+                os.kill(w.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for w in kids:
+            w.join()
+
+
+def stop_children(live):
+    """Terminate and reap processes mode's workers (on failure or Ctrl-C)."""
+    for p in live:
+        if p.is_alive():
+            p.terminate()
+        p.join()
+
+
+def cpu_times():
+    t = os.times()
+    return t[0] + t[2], t[1] + t[3]   # ours plus reaped children's
+
+
+def measure(args, problems):
+    live = []
+    u0, s0 = cpu_times()
+    w0 = stamp()
+    try:
+        if args.mode == "seq":
+            results = run_seq(args, problems)
+        elif args.mode == "threads":
+            results = run_threads(args, problems)
+        elif args.mode == "processes":
+            results = run_processes(args, live, problems)
+        else:
+            results = run_pool(args, problems)
+    finally:
+        stop_children(live)
+    wall = stamp() - w0
+    u1, s1 = cpu_times()
+    done = [r for r in results if r is not None]
+    return {
+        "results": results,
+        "wall_s": wall,
+        "measured_s": (max(r[2] for r in done) - min(r[1] for r in done)) if done else 0.0,
+        "user_s": u1 - u0,
+        "sys_s": s1 - s0,
+    }
+
+
+def print_table(r):
+    print("# count.py: %d task(s), mode %s, %d worker(s), %s"
+          % (r["tasks"], r["mode"], r["workers"], r["impl"]))
+    print("# each task counts to %d" % r["iterations"])
+    rows = [("case", r["case"]), ("impl", r["impl"]), ("mode", r["mode"]),
+            ("tasks", r["tasks"]), ("workers", r["workers"]),
+            ("online cpus", r["cpus"]), ("iterations", r["iterations"]),
+            ("result", r["result"]), ("expected", r["expected"]),
+            ("ok", "yes" if r["ok"] else "no"),
+            ("wall", "%.3f s" % r["wall_s"]), ("measured", "%.3f s" % r["measured_s"]),
+            ("user", "%.3f s" % r["user_s"]), ("sys", "%.3f s" % r["sys_s"]),
+            ("failed tasks", r["failed_tasks"])]
+    for label, value in rows:
+        print("%-25s%s" % (label, value))
+
+
+def main(argv):
+    args = parse_args(argv)
+    cpus = multiprocessing.cpu_count()
+    workers = {"seq": 1, "threads": args.tasks, "processes": args.tasks,
+               "pool": args.workers or cpus}[args.mode]
+    args.workers = workers
+    problems = []
+    m = measure(args, problems)
+    counts = [r[0] if r is not None else None for r in m["results"]]
+    failed = sum(1 for c in counts if c is None)
+    result = sum(c for c in counts if c is not None)
+    expected = args.tasks * args.iterations
+    report = {
+        "case": "count",
+        "version": VERSION,
+        "impl": "%s-%s" % (platform.python_implementation().lower(),
+                           platform.python_version()),
+        "python": platform.python_version(),
+        "mode": args.mode,
+        "tasks": args.tasks,
+        "workers": workers,
+        "cpus": cpus,
+        "iterations": args.iterations,
+        "result": result,
+        "expected": expected,
+        "ok": failed == 0 and result == expected
+        and all(c == args.iterations for c in counts),
+        "wall_s": m["wall_s"],
+        "measured_s": m["measured_s"],
+        "user_s": m["user_s"],
+        "sys_s": m["sys_s"],
+        "failed_tasks": failed,
+    }
+    for why in problems:
+        sys.stderr.write("count.py: %s\n" % why)
+    if failed:
+        sys.stderr.write("count.py: %d of %d task(s) gave no result\n" % (failed, args.tasks))
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        print_table(report)
+    code = 0 if report["ok"] else 1
+    if POOL_ABANDONED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)   # skip the abandoned pool's finalizer (see kill_pool)
+    return code
+
+
+if __name__ == "__main__":
+    for stop in STOP_SIGNALS:
+        if signal.getsignal(stop) != signal.SIG_IGN:
+            signal.signal(stop, on_stop_signal)
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Interrupted as e:
+        # Children are terminated and reaped (measure's finally); now die of
+        # the signal, as a C program would.
+        signal.signal(e.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), e.signum)

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# tests/cli_count_py.sh - the command-line contract of cases/count.py, the
+# CPython reference of bin/count: usage errors, a checked result in every
+# mode, one JSON object, Python 2.7 too, and no child left behind.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+SCRIPT="$(dirname "$0")/../cases/count.py"
+SMALL=(--iterations=1e5)
+
+# A copy with a unique path: its workers carry that path in their command
+# line (fork keeps argv), so pgrep -f finds every one of them.
+MARKED="$TEST_TMP/count-marker-$$.py"
+
+test_usage() {
+    local py=$1
+    expect_status "--help exits 0" 0 "$py" "$SCRIPT" --help
+    local opt
+    for opt in mode tasks workers iterations json version; do
+        expect_out "--help lists --$opt" "--$opt"
+    done
+    expect_status "--version exits 0" 0 "$py" "$SCRIPT" --version
+    expect_out "--version on stdout names suite and version" '^count\.py \(gilbench\) [0-9]+\.[0-9]+'
+    expect_usage_error "bad mode" "$py" "$SCRIPT" --mode=turbo
+    expect_usage_error "tasks zero" "$py" "$SCRIPT" --tasks=0
+    expect_usage_error "tasks not a number" "$py" "$SCRIPT" --tasks=abc
+    expect_usage_error "iterations fraction" "$py" "$SCRIPT" --iterations=1.5
+    expect_usage_error "iterations overflow" "$py" "$SCRIPT" --iterations=1e30
+    expect_usage_error "workers outside pool mode" "$py" "$SCRIPT" --mode=threads --workers=2
+    expect_usage_error "stray argument" "$py" "$SCRIPT" extra
+    expect_usage_error "flag given a value" "$py" "$SCRIPT" --json=yes
+}
+
+# check_modes PY TAG: every mode, tasks 1 and 3, gives ok and the exact count.
+check_modes() {
+    local py=$1 tag=$2 mode tasks extra
+    for mode in seq threads processes pool; do
+        for tasks in 1 3; do
+            extra=()
+            [ "$mode" = pool ] && extra=(--workers=2)
+            run "$py" "$SCRIPT" --mode="$mode" --tasks="$tasks" "${extra[@]}" "${SMALL[@]}" --json
+            expect_json "$tag $mode tasks=$tasks: ok and exact" \
+                '.case=="count" and .mode=="'"$mode"'" and .tasks=='"$tasks"'
+                 and .iterations==100000 and .result=='"$tasks"'00000
+                 and .expected=='"$tasks"'00000 and .ok==true'
+        done
+    done
+    run "$py" "$SCRIPT" --mode=pool --tasks=3 --workers=2 "${SMALL[@]}" --json
+    expect_json "$tag pool: --workers is the pool size" '.workers==2'
+}
+
+test_json() {
+    local py=$1
+    run "$py" "$SCRIPT" --mode=threads "${SMALL[@]}" --json
+    if [ "$last_status" -eq 0 ] && [ "$(jq -s 'length' <"$last_out")" = 1 ]; then
+        pass "--json prints one JSON object"
+    else
+        fail "--json prints one JSON object" "exit $last_status: $(head -c 300 "$last_out")"
+    fi
+    expect_json "--json has the contract fields and types" \
+        '(.impl|test("^[a-z]+-[0-9]+\\.[0-9]+")) and (.workers|type)=="number"
+         and (.wall_s|type)=="number" and (.measured_s|type)=="number"
+         and .measured_s <= .wall_s and (.ok|type)=="boolean"'
+    run "$py" "$SCRIPT" --mode=processes --tasks=2 "${SMALL[@]}"
+    expect_out "table: result beside expected" '^result +200000$'
+    expect_out "table: expected" '^expected +200000$'
+    expect_out "table: wall in seconds" '^wall +[0-9.]+ s$'
+    expect_out "table: # context lines first" '^# count\.py: 2 task'
+}
+
+# real_python PY: the interpreter itself, not a wrapper such as a pyenv shim
+# (a wrapper would be the parent of the workers the tests look for).
+real_python() { "$1" -c 'import sys; print(sys.executable)'; }
+
+# find_python2: a Python 2 that runs ($PYTHON2, the PATH, or pyenv's).
+find_python2() {
+    local c
+    for c in "${PYTHON2:-}" python2.7 python2 "$HOME"/.pyenv/versions/2.7*/bin/python; do
+        [ -n "$c" ] || continue
+        if "$c" -c 'import sys; sys.exit(sys.version_info[0] != 2)' >/dev/null 2>&1; then
+            real_python "$c"
+            return 0
+        fi
+    done
+    return 1
+}
+
+test_python2() {
+    local py2
+    if ! py2=$(find_python2); then
+        skip "python2.7 runs count.py" "no Python 2 found (set PYTHON2=/path/to/python2.7)"
+        return 0
+    fi
+    check_modes "$py2" "python2"
+    run "$py2" "$SCRIPT" --mode=threads "${SMALL[@]}" --json
+    expect_json "python2: impl names CPython 2" '.impl|startswith("cpython-2.")'
+    expect_usage_error "python2: bad mode" "$py2" "$SCRIPT" --mode=turbo
+}
+
+leftovers() { pgrep -f "$MARKED" || true; }
+
+test_no_orphans() {
+    cp "$SCRIPT" "$MARKED"
+    run "$PY3" "$MARKED" --mode=pool --tasks=4 --workers=2 "${SMALL[@]}" --json
+    sleep 0.2
+    if [ "$last_status" -eq 0 ] && [ -z "$(leftovers)" ]; then
+        pass "pool: no worker left after the run"
+    else
+        fail "pool: no worker left after the run" "exit $last_status, left: $(leftovers | paste -sd' ')"
+    fi
+}
+
+# wait_for_children PID N: until PID has N children (max 10 s).
+wait_for_children() {
+    local _
+    for _ in $(seq 100); do
+        [ "$(pgrep -P "$1" | wc -l)" -ge "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Background jobs of a script ignore SIGINT, and Python keeps an ignored
+# SIGINT ignored; so restore the default before exec (the pid stays).
+with_sigint() {
+    exec "$PY3" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
+
+test_interrupt() {
+    cp "$SCRIPT" "$MARKED"
+    local mode extra
+    for mode in processes pool; do
+        extra=()
+        [ "$mode" = pool ] && extra=(--workers=2)
+        with_sigint "$PY3" "$MARKED" --mode="$mode" --tasks=2 "${extra[@]}" --iterations=1e11 \
+            >/dev/null 2>"$last_err" &
+        local pid=$! status=0
+        wait_for_children "$pid" 2 || true
+        kill -INT "$pid" 2>/dev/null || true
+        wait "$pid" || status=$?
+        sleep 0.2
+        if [ "$status" -eq 130 ] && [ -z "$(leftovers)" ] && [ ! -s "$last_err" ]; then
+            pass "$mode: Ctrl-C terminates and reaps every child, then dies of SIGINT"
+        else
+            fail "$mode: Ctrl-C terminates and reaps every child" \
+                "exit $status, left: $(leftovers | paste -sd' '); stderr: $(head -c 200 "$last_err")"
+            leftovers | xargs -r kill -KILL 2>/dev/null || true
+        fi
+    done
+}
+
+test_killed_worker() {
+    local mode extra
+    for mode in processes pool; do
+        extra=()
+        [ "$mode" = pool ] && extra=(--workers=2)
+        "$PY3" "$SCRIPT" --mode="$mode" --tasks=2 "${extra[@]}" --iterations=1e11 \
+            >"$last_out" 2>"$last_err" &
+        local pid=$! status=0 victim
+        wait_for_children "$pid" 2 || true
+        sleep 0.5   # until the tasks are handed out (a pool replaces an idle worker)
+        victim=$(pgrep -P "$pid" | head -1)
+        kill -KILL "$victim" 2>/dev/null || true
+        # the other worker would count for minutes: a lost task must end the run
+        sleep 0.5
+        kill -0 "$pid" 2>/dev/null && sleep 2
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" || true
+            fail "$mode: a worker killed: exit 1 at once" "still running 2.5 s later"
+            continue
+        fi
+        wait "$pid" || status=$?
+        if [ "$status" -eq 1 ] && grep -q 'killed by signal 9' "$last_err"; then
+            pass "$mode: a worker killed by a signal: exit 1 and a message"
+        else
+            fail "$mode: a worker killed by a signal: exit 1 and a message" "exit $status; $(head -c 300 "$last_err")"
+        fi
+    done
+}
+
+main() {
+    if ! command -v python3 >/dev/null 2>&1; then
+        skip "count.py" "python3 is not installed"
+        return 0
+    fi
+    PY3=$(real_python python3)
+    test_usage "$PY3"
+    check_modes "$PY3" "python3"
+    test_json "$PY3"
+    test_python2
+    test_no_orphans
+    test_interrupt
+    test_killed_worker
+}
+
+main "$@"
