@@ -47,15 +47,17 @@ usage_error() {
 }
 
 parse_args() {
-    SIZE=full FILTER='.*' RESULTS_DIR="$ROOT/results" PLOTS_DIR="$ROOT/plots" DRAW_PLOTS=true
+    # Relative paths are the user's, from where they called us; the defaults
+    # are the repository's (main changes into it).
+    SIZE=full FILTER='.*' RESULTS_DIR=results PLOTS_DIR=plots DRAW_PLOTS=true
     local arg
     for arg in "$@"; do
         case "$arg" in
             --quick) SIZE=quick ;;
             --tiny) SIZE=tiny ;;
             --only=?*) FILTER=${arg#--only=} ;;
-            --results=?*) RESULTS_DIR=${arg#--results=} ;;
-            --plots=?*) PLOTS_DIR=${arg#--plots=} ;;
+            --results=?*) RESULTS_DIR=$(absolute "${arg#--results=}") ;;
+            --plots=?*) PLOTS_DIR=$(absolute "${arg#--plots=}") ;;
             --no-plots) DRAW_PLOTS=false ;;
             --help) usage; exit 0 ;;
             --version) echo "gilbench bench $(suite_version)"; exit 0 ;;
@@ -67,6 +69,8 @@ parse_args() {
         usage_error "--only: not a valid regular expression: '$FILTER'"
     fi
 }
+
+absolute() { if [[ "$1" == /* ]]; then echo "$1"; else echo "$PWD/$1"; fi; }
 
 suite_version() {
     sed -n 's/^#define GILBENCH_VERSION "\(.*\)"/\1/p' "$ROOT/harness/harness.h"

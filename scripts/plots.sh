@@ -252,7 +252,7 @@ draw_convoy_figures() {
     fi
     convoy_rows convoy | awk -F'\t' -v OFS='\t' '{
             label = $1; if ($3 != "gilbench") label = "CPython"
-            print label, $5, $6, $2, ($3 != "gilbench" ? 2 : ($1 ~ /-/ ? 1 : 0)), sprintf("%.3g× slower", $7) }' >"$WORK/convoy.tsv"
+            print label, $5, $6, $2, ($3 != "gilbench" ? 2 : ($1 ~ /-/ ? 1 : 0)), ($7 >= 1 ? sprintf("%.3g× slower", $7) : sprintf("%.3g× faster", 1 / $7)) }' >"$WORK/convoy.tsv"
     if [ -s "$WORK/convoy.tsv" ]; then
         draw convoy.gp convoy "png svg pdf" data="$WORK/convoy.tsv" \
             ttl="convoy: I/O round trips beside a CPU-bound thread"

@@ -6,7 +6,7 @@ load dir.'/common.gp'
 
 stats data using 3 nooutput
 lo = 10 ** floor(log10(STATS_min))
-stats data using 2 nooutput
+stats data using ($2 > $3 ? $2 : $3) nooutput
 hi = 10 ** ceil(log10(STATS_max) + 0.25)
 n = STATS_records
 
