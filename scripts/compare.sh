@@ -168,7 +168,8 @@ describe_machines() {
 # value is what the figure plots: the run's own speedup ("speedup" groups), convoy.csv's
 # slowdown ("slowdown") or the median ("time"); "-" where missing or failed.
 join_runs() {
-    local i dir slowmode=1 files=()
+    local i dir files=()
+    slowmode=1 # global: write_report needs it too
     for i in "${!runs[@]}"; do [ -f "${runs[i]}/convoy.csv" ] || slowmode=0; done
     for i in "${!runs[@]}"; do
         # "./" keeps awk from reading a folder named like "x=1" as an assignment.
@@ -186,7 +187,7 @@ join_runs() {
 write_report() {
     local names_tsv
     names_tsv=$(printf '%s\t' "${names[@]}")
-    awk -F '\t' -v n="${#runs[@]}" -v names="$names_tsv" -v tol="$tolerance" -v ref="${runs[0]}" \
+    awk -F '\t' -v n="${#runs[@]}" -v names="$names_tsv" -v tol="$tolerance" -v ref="${runs[0]}" -v slowmode="$slowmode" \
         -v csv="$stage/ratios.csv" -v md="$stage/ratios.md" -v headline="$HEADLINE_GROUPS" \
         -f "$LIB_DIR/report.awk" "$work/joined.tsv"
 }

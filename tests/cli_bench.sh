@@ -100,10 +100,16 @@ test_whole_run() {
 }
 
 test_usage() {
-    expect_usage_error "bench: unknown option" bash scripts/bench.sh --bogus
-    expect_usage_error "bench: --only that matches no group" bash scripts/bench.sh --tiny "--results=$TEST_TMP/nowhere" --only=nosuchgroup
-    expect_usage_error "bench: --only that is not a regular expression" bash scripts/bench.sh --only='('
-    expect_usage_error "bench: an option without its value" bash scripts/bench.sh --results=
+    # Each of these must be refused before anything starts or is written.
+    local bad_args=(
+        "--bogus" "stray" "--quick=1" "--tiny=yes" "--only=" "--only" "--only=nosuchgroup"
+        "--only=(" "--only=[" "--results=" "--results" "--plots=" "--no-plots=1" "-q" "--QUICK"
+    )
+    local arg
+    for arg in "${bad_args[@]}"; do
+        expect_usage_error "bench: refuses '$arg'" bash scripts/bench.sh --tiny \
+            "--results=$TEST_TMP/nowhere" "--plots=$TEST_TMP/nowhere" "$arg"
+    done
     if [ ! -e "$TEST_TMP/nowhere" ]; then pass "bench: bad usage writes nothing"; else
         fail "bench: bad usage writes nothing" "$(ls -a "$TEST_TMP/nowhere")"; fi
     # make itself exits 2 when a recipe fails; the script's one line must show.

@@ -2,6 +2,7 @@
 # tasks, param); see join_runs in scripts/compare.sh for the output columns.
 # Input: file arguments "run=R kind=convoy R/convoy.csv kind=summary R/summary.csv" per run.
 # Variables: n (runs), slowmode (1: every run has convoy.csv).  mawk-compatible.
+# With slowmode, a convoy row's "median" is its slowdown (see below).
 function f(name) { return (name in col) ? $col[name] : "" }
 BEGIN { FS = ","; OFS = "\t" }
 { sub(/\r$/, ""); gsub(/"/, "") }
@@ -19,6 +20,9 @@ kind == "convoy" { slow[run, f("experiment")] = f("slowdown"); next }
     if (f("case") == "convoy" && slowmode) {
         isconvoy[f("group")] = 1
         sd[run, key] = (ok && (run, f("experiment")) in slow) ? slow[run, f("experiment")] : "-"
+        # A convoy run lasts as long as --seconds says: its time teaches
+        # nothing, so its slowdown is what the runs are compared on.
+        med[run, key] = sd[run, key]
     }
 }
 END {

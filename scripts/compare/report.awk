@@ -1,13 +1,17 @@
 # scripts/compare/report.awk - ratios.csv, the table of ratios.md, and on stdout the headline
 # rows and the agreement line, from the joined rows (see join.awk).  Variables: n (runs), names
 # (TAB-separated series names), tol (percent), ref (the first run folder), csv and md (paths),
-# headline (space-separated groups).  mawk-compatible.
+# headline (space-separated groups), slowmode (convoy rows carry their slowdown, not a
+# time: see join.awk).  mawk-compatible.
 function ratio(r, digits) {
     if (m[r] == "-" || m[1] == "-" || m[1] + 0 <= 0) return "-"
     return sprintf("%." digits "f", m[r] / m[1])
 }
 function pad(s, w) { return sprintf("%-" w "s", s) }
-function secs(v) { return v == "-" ? v : sprintf("%.3f", v) }
+function secs(v) {
+    if (v == "-") return v
+    return ($1 == "convoy" && slowmode) ? sprintf("%.1fx", v) : sprintf("%.3f", v)
+}
 BEGIN {
     split(names, name, "\t"); split(headline, hl, " ")
     for (i in hl) isheadline[hl[i]] = 1
@@ -55,7 +59,7 @@ BEGIN {
 }
 END {
     if (nhead > 0) {
-        h = "# median seconds; ratio = median / median on " name[1]
+        h = "# median seconds (convoy: slowdown); ratio = median / median on " name[1]
         print h
         h = pad("group", 9) pad("label", 12)
         for (r = 1; r <= n; r++) h = h sprintf("%" w "s", name[r])
