@@ -162,17 +162,18 @@ on_signal() {
 }
 
 # ------------------------------------------------------------- experiments
-# run_timed ID ROUND CMD...: hyperfine times CMD; round 1 also keeps CMD's own
-# --json report of one run (GIL statistics, refcount and convoy figures).
+# run_timed ID ROUND KIND CMD...: hyperfine times CMD; round 1 also keeps
+# CMD's own --json report of one run (GIL statistics, refcount figures),
+# unless KIND is shell (a shell command has none).
 run_timed() {
-    local id=$1 round=$2
-    shift 2
+    local id=$1 round=$2 kind=$3
+    shift 3
     local cmd
     printf -v cmd '%q ' "$@"
     run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$RUNS" \
         --export-json "$WORK/raw/$id.r$round.hyperfine.json" -- "${cmd% }" \
         >"$WORK/raw/$id.r$round.hyperfine.log" 2>&1 || return 1
-    if [ "$round" -eq 1 ]; then
+    if [ "$round" -eq 1 ] && [ "$kind" = timed ]; then
         run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
     fi
 }
@@ -215,10 +216,10 @@ run_matrix() {
                 "$kase" "$mode" "$label" "${param:+param=$param}" "$(fmt_duration "$elapsed")" "$left" >&2
             [ -z "${FAILED[$id]:-}" ] || continue
             local ok=true
-            if [ "$kind" = timed ]; then
-                run_timed "$id" "$round" "${cmd[@]}" || ok=false
-            else
+            if [ "$kind" = sampled ]; then
                 run_sampled "$id" "${cmd[@]}" || ok=false
+            else
+                run_timed "$id" "$round" "$kind" "${cmd[@]}" || ok=false
             fi
             if ! "$ok"; then
                 FAILED[$id]=1

@@ -6,8 +6,10 @@
 # together form a group; a row's speedup is its baseline's median time over its
 # own.  plan_experiments prints one TAB-separated row per experiment:
 #   id case impl group mode variant label tasks workers param baseline kind command...
-# kind is "timed" (hyperfine measures the whole process) or "sampled" (convoy:
-# its phases last a fixed time, so the lesson is in its own JSON, run by run).
+# kind is "timed" (hyperfine measures the whole process), "shell" (the same,
+# for a shell command that has no --json report of its own) or "sampled"
+# (convoy: its phases last a fixed time, so the lesson is in its own JSON,
+# run by run).
 
 # set_sizes SIZE: how big each experiment is and how often it runs.  The
 # counts are chosen so that one task of count takes ~0.3 s at full size on the
@@ -20,7 +22,7 @@ set_sizes() {
             FETCH_REQUESTS=16 FETCH_DELAY_MS=100 FETCH_SWEEP="1 2 4 8 16 32 64" SWEEP_DELAY_MS=50
             INTERLEAVE_ITEMS=10 INTERLEAVE_SLEEP_MS=50 REFCOUNT_OPS=2e7
             CONVOY_SECONDS=1 CONVOY_INTERVALS="100 500 1000 5000 20000" TRACE_ITERATIONS=2e8
-            ROUNDS=2 RUNS=5 WARMUP=1 SAMPLES=2 ;;
+            ROUNDS=2 RUNS=4 WARMUP=1 SAMPLES=2 ;;
         quick)
             COUNT_ITERATIONS=2e8 COUNT_TOTAL=2e8 PY_ITERATIONS=2e6
             FETCH_REQUESTS=16 FETCH_DELAY_MS=50 FETCH_SWEEP="1 4 16" SWEEP_DELAY_MS=20
@@ -72,6 +74,13 @@ plan_count() {
         c_row "$group" gil old gil-old "$tasks" "$tasks" "" "$group.seq" count \
             "--iterations=$iterations" --gil=old
     done
+    # The ceiling: two independent processes started by the shell, each one
+    # task in seq mode.  Nothing is shared, so this is as fast as two tasks
+    # can get here; threads, fork and pool should come close to it.
+    iterations=$(per_task "$COUNT_ITERATIONS" 1 1)
+    local one="$BIN/count --mode=seq --tasks=1 --iterations=$iterations"
+    row count-2.shell count gilbench count-2 fork shell shell 2 2 "" count-2.seq shell \
+        bash -c "$one & first=\$!; $one; wait \$first"
     # Strong scaling: the same total work split over 1 .. 2 x cores workers.
     c_row count-scaling seq "" seq 1 1 "" count-scaling.seq count "--iterations=$COUNT_TOTAL"
     local w

@@ -30,7 +30,7 @@ usage_error() {
 # per-run times over all rounds, or each convoy run's own wall time.
 samples() {
     local run=$1 id=$2 kind=$3
-    if [ "$kind" = timed ]; then
+    if [ "$kind" != sampled ]; then
         jq -s -r '[.[].results[0]] | "\(map(.user) | add / length) \(map(.system) | add / length) \([.[].times[]] | map(tostring) | join(" "))"' \
             "$run/raw/$id".r*.hyperfine.json
     else
