@@ -87,7 +87,7 @@ lint:
 # ---------------------------------------------------------------- harness
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@GILBENCH_CFLAGS='$(GB_CFLAGS) $(CFLAGS)' bash scripts/bench.sh $(if $(QUICK),--quick)
+	@GILBENCH_CFLAGS='$(GB_CFLAGS) $(CFLAGS)' bash scripts/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 plots:
 	@bash scripts/plots.sh "$(RUN)"
@@ -110,4 +110,5 @@ help:
 	@echo '  make lint         shellcheck, cppcheck and clang-tidy'
 	@echo '  make clean        remove bin/'
 	@echo ''
-	@echo 'Variables: CC CFLAGS LDFLAGS LDLIBS (yours), QUICK=1, RUN=, RUNS=, TOLERANCE=PCT'
+	@echo 'Variables: CC CFLAGS LDFLAGS LDLIBS (yours), QUICK=1, RUN=, RUNS=, TOLERANCE=PCT,'
+	@echo '           BENCH_ARGS= (scripts/bench.sh options, e.g. --only=count-2)'

@@ -145,17 +145,22 @@ stop_server() {
 cleanup() {
     [ -z "$CHILD_PID" ] || stop_group "$CHILD_PID"
     stop_server
+    # WORK is cleared once the run is in place: a partial run left here means
+    # we stopped early (a signal, or a failure under set -e).
     if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
+        echo "bench: stopped before the end; the partial run is removed" >&"$USER_STDERR"
         rm -rf "$WORK"
     fi
 }
 
 # on_signal SIG: stop everything, remove the partial run, die of SIG (so that
-# make and the shell see an interrupted command, not a failed one).
+# make and the shell see an interrupted command, not a failed one).  A signal
+# that lands while a command substitution runs kills that subshell first, and
+# set -e then exits through the EXIT trap (status 128 + SIG) before this runs:
+# the same clean-up, the same status, only not by the signal itself.
 on_signal() {
     trap - EXIT INT TERM HUP
-    echo >&2
-    echo "bench: interrupted; stopping, the partial run is removed" >&2
+    printf '\nbench: interrupted (SIG%s)\n' "$1" >&"$USER_STDERR"
     cleanup
     kill -s "$1" "$$"
     exit 1
@@ -301,6 +306,9 @@ main() {
     mkdir -p "$RESULTS_DIR"
     WORK="$RESULTS_DIR/.$name.partial"
     FINAL="$RESULTS_DIR/$name"
+    # A trap runs with the redirections of whatever it interrupted (often a
+    # log file in the partial run): its words go to the user's stderr.
+    exec {USER_STDERR}>&2
     trap cleanup EXIT
     trap 'on_signal INT' INT
     trap 'on_signal TERM' TERM

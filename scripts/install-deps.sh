@@ -26,6 +26,7 @@ readonly REQUIREMENTS=(
     "valgrind:valgrind"
     "cppcheck:cppcheck"
     "clang-tidy:clang-tidy"
+    "tmux:tmux"
 )
 
 is_present() {

@@ -183,16 +183,64 @@ interrupt_at() {
     local took=$((SECONDS - t0)) want
     want=$((128 + $(kill -l "$sig")))
     if [ "$last_status" -eq "$want" ] && [ "$took" -le 5 ]; then
-        pass "interrupt ($name): stops within ${took} s, dies of SIG$sig"
+        pass "interrupt ($name): stops within ${took} s, status $want (SIG$sig)"
     else
         fail "interrupt ($name)" "exit $last_status (wanted $want) after ${took} s; $(tail -n 2 "$last_err")"
     fi
-    if [ "$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)" = "$runs_before" ]; then
-        pass "interrupt ($name): the partial run is removed, earlier runs kept"
+    if [ "$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)" = "$runs_before" ] &&
+        grep -q 'partial run is removed' "$last_err"; then
+        pass "interrupt ($name): the partial run is removed (and says so), earlier runs kept"
     else
         fail "interrupt ($name): the partial run is removed" "$(ls -a "$RESULTS")"
     fi
     expect_no_leftovers "interrupt ($name): no process of ours is left"
+}
+
+# Ctrl-C typed at a real terminal, through make: tmux gives make bench a
+# terminal and types C-c into it, so the signal reaches make, the script and
+# everything in the foreground group exactly as in a lab.
+test_ctrl_c_through_make() {
+    local name="Ctrl-C at a terminal running make bench"
+    if ! command -v tmux >/dev/null; then
+        skip "$name" "tmux is not installed (make deps installs it)"
+        return
+    fi
+    local session="gilbench-test-$$" runs_before log="$TEST_TMP/make-bench.log" _
+    runs_before=$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)
+    # The pane's shell traps INT (so that it lives on to write make's
+    # status); make and the bench get the default action, as under any shell.
+    local script="$TEST_TMP/make-bench.sh"
+    {
+        echo "trap 'true' INT"
+        printf 'make --no-print-directory bench QUICK=1 BIN=%q BENCH_ARGS=%q 2>%q\n' \
+            "$MARK" "--results=$RESULTS --plots=$PLOTS" "$log"
+        printf 'echo "exit $?" >>%q\n' "$log"
+        echo "sleep 30"
+    } >"$script"
+    tmux new-session -d -s "$session" -c "$PWD" -x 200 -y 50 "bash $(printf '%q' "$script")"
+    for _ in $(seq 300); do
+        grep -q '^\[3/' "$log" 2>/dev/null && break
+        sleep 0.1
+    done
+    local t0=$SECONDS
+    tmux send-keys -t "$session" C-c
+    for _ in $(seq 100); do
+        grep -q '^exit ' "$log" 2>/dev/null && break
+        sleep 0.1
+    done
+    local took=$((SECONDS - t0))
+    tmux kill-session -t "$session" 2>/dev/null || true
+    if grep -q '^exit [1-9]' "$log" && [ "$took" -le 5 ] && grep -q 'partial run is removed' "$log"; then
+        pass "$name: make stops within ${took} s with a non-zero exit"
+    else
+        fail "$name" "after ${took} s: $(tail -n 3 "$log" | tr '\n' ' ')"
+    fi
+    if [ "$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)" = "$runs_before" ]; then
+        pass "$name: the partial run is removed"
+    else
+        fail "$name: the partial run is removed" "$(ls -a "$RESULTS")"
+    fi
+    expect_no_leftovers "$name: no process of ours is left"
 }
 
 main() {
@@ -203,6 +251,7 @@ main() {
     interrupt_at "in a count experiment" INT '^\[3/'
     interrupt_at "in a fetch experiment" TERM 'fetch '
     interrupt_at "in a convoy experiment" INT 'convoy '
+    test_ctrl_c_through_make
     test_server_killed
 }
 
