@@ -23,30 +23,10 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from pyref import STOP_SIGNALS, OneLineParser, run  # noqa: E402
+
 clock = getattr(time, "perf_counter", time.time)
-
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-class Interrupted(Exception):
-    """A stop signal, raised in the main thread so that cleanup runs."""
-
-    def __init__(self, signum):
-        Exception.__init__(self, signum)
-        self.signum = signum
-
-
-def on_stop_signal(signum, _frame):
-    raise Interrupted(signum)
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """Bad usage: one line on stderr, then exit 2 (the suite's contract)."""
-
-    def error(self, message):
-        sys.stderr.write("convoy.py: %s\nTry 'convoy.py --help'.\n" % message)
-        sys.exit(2)
 
 
 def positive(kind, low, high):
@@ -230,12 +210,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    for stop in STOP_SIGNALS:
-        if signal.getsignal(stop) != signal.SIG_IGN:
-            signal.signal(stop, on_stop_signal)
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except Interrupted as e:
-        # The echo process is reaped (main's finally); now die of the signal.
-        signal.signal(e.signum, signal.SIG_DFL)
-        os.kill(os.getpid(), e.signum)
+    run(main)

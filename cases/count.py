@@ -51,12 +51,13 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from pyref import MAIN_PID, OneLineParser, run  # noqa: E402
+
 VERSION = "0.1.0"
 DEFAULT_ITERATIONS = 10 ** 7   # about 0.3 s for one task in CPython 3.11
 MAX_TASKS = 1024               # as bin/count's fork limit: more is a fork bomb
 MODES = ("seq", "threads", "processes", "pool")
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-MAIN_PID = os.getpid()
 POOL_ABANDONED = False   # see kill_pool
 
 # Fork, as the seeds on Linux and bin/count do: Python 3.14 would otherwise
@@ -67,32 +68,6 @@ MP = multiprocessing.get_context("fork") if hasattr(multiprocessing, "get_contex
 # A clock all processes share (CLOCK_MONOTONIC), so stamps taken in workers
 # compare; Python 2 has none better than time.time.
 stamp = getattr(time, "monotonic", time.time)
-
-
-class Interrupted(Exception):
-    """A stop signal, raised in the main thread so that cleanup runs."""
-
-    def __init__(self, signum):
-        Exception.__init__(self, signum)
-        self.signum = signum
-
-
-def on_stop_signal(signum, _frame):
-    if os.getpid() != MAIN_PID:
-        # A forked worker inherits this handler: it must simply die of the
-        # signal (no traceback, no cleanup of the parent's children).
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-        return
-    raise Interrupted(signum)
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """Bad usage: one line on stderr, then exit 2 (the suite's contract)."""
-
-    def error(self, message):
-        sys.stderr.write("count.py: %s\nTry 'count.py --help'.\n" % message)
-        sys.exit(2)
 
 
 class PrintVersion(argparse.Action):
@@ -412,13 +387,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    for stop in STOP_SIGNALS:
-        if signal.getsignal(stop) != signal.SIG_IGN:
-            signal.signal(stop, on_stop_signal)
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except Interrupted as e:
-        # Children are terminated and reaped (measure's finally); now die of
-        # the signal, as a C program would.
-        signal.signal(e.signum, signal.SIG_DFL)
-        os.kill(os.getpid(), e.signum)
+    run(main)

@@ -11,7 +11,7 @@ SMALL=(--iterations=1e5)
 
 # A copy with a unique path: its workers carry that path in their command
 # line (fork keeps argv), so pgrep -f finds every one of them.
-MARKED="$TEST_TMP/count-marker-$$.py"
+MARKED="$TEST_TMP/cases/count-marker-$$.py"
 
 test_usage() {
     local py=$1
@@ -100,8 +100,15 @@ test_python2() {
 
 leftovers() { pgrep -f "$MARKED" || true; }
 
-test_no_orphans() {
+# copy_marked: the marked copy, beside the ../harness/pyref.py it imports.
+copy_marked() {
+    mkdir -p "$TEST_TMP/cases" "$TEST_TMP/harness"
     cp "$SCRIPT" "$MARKED"
+    cp "$(dirname "$0")/../harness/pyref.py" "$TEST_TMP/harness/"
+}
+
+test_no_orphans() {
+    copy_marked
     run "$PY3" "$MARKED" --mode=pool --tasks=4 --workers=2 "${SMALL[@]}" --json
     sleep 0.2
     if [ "$last_status" -eq 0 ] && [ -z "$(leftovers)" ]; then
@@ -130,7 +137,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@"
 }
 
 test_interrupt() {
-    cp "$SCRIPT" "$MARKED"
+    copy_marked
     local mode extra
     for mode in processes pool; do
         extra=()
