@@ -233,6 +233,7 @@ run_matrix() {
         done <"$plan"
     done
     write_experiments "$plan"
+    rm -f "$plan"
 }
 
 # write_experiments PLAN: the plan with a status column, for the summary.
