@@ -279,19 +279,22 @@ draw_refcount_figures() {
         st[$c["experiment"]] != "failed" && $c["ns_per_op"] != "" {
             e = $c["experiment"]; l = (e in label) ? label[e] : $c["mode"] "-" $c["sync"]
             s = $c["sync"]; style = (s == "atomic") ? 1 : (s == "mutex") ? 2 : (s == "biased") ? 3 : 0
-            print l, $c["mode"], style, $c["lost_updates"], $c["expected"], $c["ns_per_op"]
+            # Lost updates are out of every INCREF and DECREF made: ops x tasks.
+            print l, $c["mode"], style, $c["lost_updates"], $c["ops"] * $c["tasks"], $c["ns_per_op"]
         }' "$RUN/summary.csv" "$RUN/refcount.csv" >"$rows"
     # Lost updates are counted in millions once any count reaches 100 000,
-    # so the axis reads 0.2 0.4 ... rather than 200000 400000 ...
+    # and in thousands from 10 000, so that the axis labels stay short.
     local unit=1 unit_name=""
     if awk -F'\t' '$4 >= 1e5 { found = 1 } END { exit !found }' "$rows"; then
         unit=1000000 unit_name=", millions"
+    elif awk -F'\t' '$4 >= 1e4 { found = 1 } END { exit !found }' "$rows"; then
+        unit=1000 unit_name=", thousands"
     fi
     awk -F'\t' -v OFS='\t' -v unit="$unit" '
         function human(x) { return x >= 1e6 ? sprintf("%.3g M", x / 1e6) : x >= 1e3 ? sprintf("%.3g k", x / 1e3) : sprintf("%d", x) }
-        { text = ($4 > 0 && $5 > 0) ? sprintf("%s of %s (%.2g%%)", human($4), human($5), 100 * $4 / $5) : human($4)
+        { text = ($4 > 0 && $5 > 0) ? sprintf("%s of %s updates (%.2g%%)", human($4), human($5), 100 * $4 / $5) : human($4)
           print $1, $4 / unit, "", "", $2, $3, text }' "$rows" |
-        draw_bars refcount-lost "lost updates (expected count - final count$unit_name)" atomic mutex biased \
+        draw_bars refcount-lost "lost updates$unit_name" atomic mutex biased \
             "refcount: updates lost without synchronisation"
     awk -F'\t' -v OFS='\t' '{ print $1, $6, "", "", $2, $3, sprintf("%.3g ns", $6) }' "$rows" |
         draw_bars refcount-cost "nanoseconds per reference-count update" atomic mutex biased \

@@ -58,6 +58,13 @@ test_full_run() {
         pass "full run: stderr is empty (no gnuplot warnings, nothing skipped)"
     fi
     expect_figures "full run: every figure as PNG, SVG and PDF" "$out" "${FIGURES[@]}"
+    # The fixture's racy row: 1043512 lost of 2 tasks x 4e7 operations.
+    if grep -q '1.04 M of 80 M updates (1.3%)' "$out/refcount-lost.svg"; then
+        pass "refcount-lost: lost updates out of every update made (ops x tasks)"
+    else
+        fail "refcount-lost: lost updates out of every update made" \
+            "$(grep -o '[^>]* of [^<]*updates[^<]*' "$out/refcount-lost.svg" | head -n 3)"
+    fi
     local lines
     lines=$(grep -c . "$last_out" || true)
     if [ "$lines" -eq $((3 * ${#FIGURES[@]})) ] && grep -qx "$out/gil-timeline.pdf" "$last_out"; then
