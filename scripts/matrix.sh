@@ -161,6 +161,12 @@ plan_convoy() {
         row "convoy-interval.gil.$us" convoy gilbench convoy-interval gil new gil 2 2 "$us" "" \
             sampled "$BIN/convoy" --mode=gil "--seconds=$CONVOY_SECONDS" "--switch-interval-us=$us"
     done
+    # The same sweep in CPython 3 (sys.setswitchinterval; Python 2 has none).
+    [[ "$PYTHON_IMPL" == cpython-3* ]] || return 0
+    for us in $CONVOY_INTERVALS; do
+        row "convoy-interval.py.$us" convoy "$PYTHON_IMPL" convoy-interval gil new py 2 2 "$us" "" \
+            sampled "$PYTHON" cases/convoy.py "--seconds=$CONVOY_SECONDS" "--switch-interval-us=$us"
+    done
 }
 
 # py_workers MODE POOL_SIZE: the worker count of a count.py mode.

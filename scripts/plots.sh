@@ -257,11 +257,15 @@ draw_convoy_figures() {
         draw convoy.gp convoy "png svg pdf" data="$WORK/convoy.tsv" \
             ttl="convoy: I/O round trips beside a CPU-bound thread"
     else note "skipping convoy: no convoy rows in this run"; fi
+    # Series in order of first appearance: ours contended (solid), ours alone
+    # (dashed), CPython contended (dotted), when the run has CPython's sweep.
     convoy_rows convoy-interval | awk -F'\t' -v OFS='\t' '$4 != "" {
-            print "beside a CPU-bound thread", "gil", $4, $6, "", ""
-            print "alone", "gil", $4, $5, "", "" }' |
+            if ($3 == "gilbench") {
+                print "simulated GIL, beside a CPU-bound thread", "gil", $4, $6, "", ""
+                print "simulated GIL, alone", "gil", $4, $5, "", ""
+            } else print "CPython, beside a CPU-bound thread", "gil", $4, $6, "", "" }' |
         draw_lines convoy-interval "convoy: the switch interval sets the round-trip rate" \
-            "switch interval (µs, log scale)" "round trips per second (log scale)" 10 10 0 "1 2" \
+            "switch interval (µs, log scale)" "round trips per second (log scale)" 10 10 0 "1 2 3" \
             keypos="inside left bottom" yfmt="%.0s%c"
 }
 
