@@ -238,16 +238,15 @@ run_matrix() {
 
 # write_experiments PLAN: the plan with a status column, for the summary.
 write_experiments() {
-    local id
     {
         printf 'id\tcase\timpl\tgroup\tmode\tvariant\tlabel\ttasks\tworkers\tparam\tbaseline\tkind\tstatus\tcommand\n'
-        while IFS=$'\t' read -r id rest; do
-            local head tail status=ok
-            [ -z "${FAILED[$id]:-}" ] || status=failed
-            head=$(cut -f 1-11 <<<"$rest")
-            tail=$(cut -f 12- <<<"$rest" | tr '\t' ' ')
-            printf '%s\t%s\t%s\t%s\n' "$id" "$head" "$status" "$tail"
-        done <"$1"
+        awk -F '\t' -v failed=" ${!FAILED[*]} " '{
+            line = $1
+            for (i = 2; i <= 12; i++) line = line "\t" $i
+            command = $13
+            for (i = 14; i <= NF; i++) command = command " " $i
+            print line "\t" (index(failed, " " $1 " ") ? "failed" : "ok") "\t" command
+        }' "$1"
     } >"$WORK/experiments.tsv"
 }
 
@@ -258,7 +257,7 @@ record_traces() {
     local policy
     for policy in new old; do
         run_child "$BIN/count" --mode=gil --tasks=2 "--gil=$policy" \
-            "--iterations=$(per_task "$TRACE_ITERATIONS" 1 1)" \
+            "--iterations=$TRACE_ITERATIONS" \
             "--trace=$WORK/raw/trace-gil-$policy.csv" --json \
             >"$WORK/raw/trace-gil-$policy.run.json" 2>>"$WORK/raw/trace.err" ||
             echo "bench: the $policy-GIL trace failed; the timeline plot will lack it" >&2

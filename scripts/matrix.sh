@@ -77,8 +77,7 @@ plan_count() {
     # The ceiling: two independent processes started by the shell, each one
     # task in seq mode.  Nothing is shared, so this is as fast as two tasks
     # can get here; threads, fork and pool should come close to it.
-    iterations=$(per_task "$COUNT_ITERATIONS" 1 1)
-    local one="$BIN/count --mode=seq --tasks=1 --iterations=$iterations"
+    local one="$BIN/count --mode=seq --tasks=1 --iterations=$COUNT_ITERATIONS"
     row count-2.shell count gilbench count-2 fork shell shell 2 2 "" count-2.seq shell \
         bash -c "$one & first=\$!; $one; wait \$first"
     # Strong scaling: the same total work split over 1 .. 2 x cores workers.

@@ -42,18 +42,19 @@ samples() {
 # statistics_input RUN: each experiment of experiments.tsv with its samples,
 # in the input form of summary-stats.awk (columns 1-11, then the samples).
 statistics_input() {
-    local run=$1 id kind status
-    local samples_file="$run/.samples"
-    : >"$samples_file"
-    awk -F '\t' 'NR > 1 { print $1, $12, $13 }' "$run/experiments.tsv" |
-        while read -r id kind status; do
-            [ "$status" = ok ] || continue
-            printf '%s\t%s\n' "$id" "$(samples "$run" "$id" "$kind")" >>"$samples_file"
-        done
+    local run=$1
     awk -F '\t' -v OFS='\t' 'NR == FNR { data[$1] = $2; next }
         FNR > 1 { print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, data[$1] }' \
-        "$samples_file" "$run/experiments.tsv"
-    rm -f "$samples_file"
+        <(samples_by_id "$run") "$run/experiments.tsv"
+}
+
+# samples_by_id RUN: "ID<TAB>samples" for each experiment that ran.
+samples_by_id() {
+    local run=$1 id kind
+    awk -F '\t' 'NR > 1 && $13 == "ok" { print $1, $12 }' "$run/experiments.tsv" |
+        while read -r id kind; do
+            printf '%s\t%s\n' "$id" "$(samples "$run" "$id" "$kind")"
+        done
 }
 
 write_summary_csv() {
