@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpus.h"
 #include "gil.h"
 #include "opts.h"
 #include "report.h"
@@ -83,6 +84,7 @@ struct run_info {
     bool tasks_given;         /* --tasks was on the command line */
     bool workers_given;
     bool shares_memory;       /* true when tasks share one address space */
+    struct cpus_info cpus;    /* probed once, before the options are checked */
     struct gil_config gil;
 
     /* filled in by the run */
