@@ -9,6 +9,7 @@
  */
 #include "modes.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,9 +154,10 @@ static int run_threads(struct run_info *ri, struct task_result *results)
 
     if (with_gil) {
         ri->gil_stats = gil.stats;
+        errno = 0;
         if (ri->gil.trace_path && gil_write_trace(&gil, ri->gil.trace_path) != 0)
-            snprintf(ri->failure, sizeof ri->failure,
-                     "cannot write the trace to '%s'", ri->gil.trace_path);
+            snprintf(ri->failure, sizeof ri->failure, "cannot write the trace to '%s': %s",
+                     ri->gil.trace_path, errno ? strerror(errno) : "write error");
         gil_destroy(&gil);
     }
     gate_destroy(&gate);
