@@ -160,38 +160,50 @@ static bool cgroup_mount(bool v1, char *root, char *point, size_t len)
 
 /* ------------------------------------------------------------ limits */
 
-/* The CPUs one cgroup folder allows; <= 0 for none (or unreadable). */
-static double read_limit(bool v1, const char *dir)
+/* The first line of dir/name split into at most 2 words; how many. */
+static int read_words(const char *dir, const char *name, char words[2][32])
 {
-    char file[PATH_LEN + 32];
-    if (!v1) {
-        snprintf(file, sizeof file, "%s/cpu.max", dir);
-        FILE *f = fopen(file, "r");
-        if (f == NULL)
-            return 0;
-        char quota[32] = "";
-        double period = 0;
-        int got = fscanf(f, "%31s %lf", quota, &period);
-        fclose(f);
-        if (got != 2 || strcmp(quota, "max") == 0 || period <= 0)
-            return 0;
-        char *end;
-        double q = strtod(quota, &end);
-        return *end == '\0' && q > 0 ? q / period : 0;
-    }
-    double q = 0, p = 0;
-    snprintf(file, sizeof file, "%s/cpu.cfs_quota_us", dir);
+    char file[PATH_LEN + 64], line[128];
+    snprintf(file, sizeof file, "%s/%s", dir, name);
     FILE *f = fopen(file, "r");
     if (f == NULL)
         return 0;
-    int got = fscanf(f, "%lf", &q);
+    bool got = fgets(line, sizeof line, f) != NULL;
     fclose(f);
-    snprintf(file, sizeof file, "%s/cpu.cfs_period_us", dir);
-    if (got != 1 || q <= 0 || (f = fopen(file, "r")) == NULL)
-        return 0;   /* -1: no quota */
-    got = fscanf(f, "%lf", &p);
-    fclose(f);
-    return got == 1 && p > 0 ? q / p : 0;
+    if (!got)
+        return 0;
+    int n = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(line, " \t\n", &save); w && n < 2; w = strtok_r(NULL, " \t\n", &save))
+        snprintf(words[n++], sizeof words[0], "%s", w);
+    return n;
+}
+
+/* A positive number, or 0 for "max", "-1" and anything else. */
+static double positive(const char *word)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(word, &end);
+    return end != word && *end == '\0' && errno == 0 && v > 0 ? v : 0;
+}
+
+/* The CPUs one cgroup folder allows; <= 0 for none (or unreadable).
+ * v2 cpu.max: "QUOTA PERIOD" or "max PERIOD"; v1: cpu.cfs_quota_us (-1:
+ * none) over cpu.cfs_period_us. */
+static double read_limit(bool v1, const char *dir)
+{
+    char a[2][32], b[2][32];
+    if (!v1) {
+        if (read_words(dir, "cpu.max", a) != 2)
+            return 0;
+        double q = positive(a[0]), p = positive(a[1]);
+        return q > 0 && p > 0 ? q / p : 0;
+    }
+    if (read_words(dir, "cpu.cfs_quota_us", a) < 1 || read_words(dir, "cpu.cfs_period_us", b) < 1)
+        return 0;
+    double q = positive(a[0]), p = positive(b[0]);
+    return q > 0 && p > 0 ? q / p : 0;
 }
 
 /* The smallest quota from this process's cgroup up to the hierarchy's

@@ -463,12 +463,12 @@ int main(int argc, char **argv)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     printf("http://127.0.0.1:%u\n", info ? (unsigned)info->port : (unsigned)port);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        int err = errno;
+        int write_err = errno;
         MHD_stop_daemon(d);
-        if (err == EPIPE)   /* nobody reads the URL: stop as a pipeline does */
+        if (write_err == EPIPE)   /* nobody reads the URL: stop as a pipeline does */
             report_reader_gone();
         fprintf(stderr, "%s: cannot write the URL to stdout: %s\n", SERVER_NAME,
-                strerror(err));
+                strerror(write_err));
         return 1;
     }
 

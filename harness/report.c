@@ -238,7 +238,8 @@ void report_reader_gone(void)
     sigaddset(&pipe_only, SIGPIPE);
     pthread_sigmask(SIG_UNBLOCK, &pipe_only, NULL);
     raise(SIGPIPE);
-    _exit(128 + SIGPIPE);   /* not reached: the default action ends us */
+    /* Not reached: the default action ends us.  cppcheck-suppress unreachableCode */
+    _exit(128 + SIGPIPE);
 }
 
 void report_write_failed(const char *prog, int err)
