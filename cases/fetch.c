@@ -38,6 +38,7 @@
  *   bin/fetch --server=http://127.0.0.1:40000 --mode=gil   (then --mode=seq)
  */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,8 +194,9 @@ static int build_urls(char *err, size_t errlen)
  * curl_easy_perform() also holds the socketpair of the multi handle libcurl
  * makes inside it: FDS_PER_EASY per thread that transfers at once (measured:
  * 100 threadpool workers hold 300 sockets).  The async driver's one multi
- * handle needs one socket per connection.  FD_RESERVE covers stdio, the
- * harness's pipes and libcurl's own.  Past `ulimit -n`, connect() fails with
+ * handle needs one socket per connection.  FD_RESERVE covers the harness's
+ * pipes and libcurl's own, on top of the files already open (stdio, and
+ * whatever the parent left open).  Past `ulimit -n`, connect() fails with
  * EMFILE and libcurl says "Couldn't connect to server", which blames a
  * healthy server: so the async driver caps its connections to fit, and the
  * modes that open one connection per thread refuse to start.
@@ -220,6 +222,20 @@ static long long open_files_limit(rlim_t want)
                ? (long long)1 << 40 : (long long)rl.rlim_cur;
 }
 
+/* Files open now (inherited ones count against the limit too); 3 when
+ * /proc cannot tell. */
+static long long files_open_now(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return 3;
+    long long n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n > 0 ? n - 1 : 3;   /* not the one opendir() holds */
+}
+
 /* 0 when the run fits in the open-file limit (capping async), else 2
  * with a reason naming what to change. */
 static int fit_open_files(const struct run_info *ri, char *err, size_t errlen)
@@ -228,24 +244,25 @@ static int fit_open_files(const struct run_info *ri, char *err, size_t errlen)
                        ri->mode == MODE_THREADPOOL;
     long long at_once = ri->mode == MODE_THREADPOOL && ri->workers < ri->tasks
                             ? ri->workers : ri->tasks;
-    long long need = ri->mode == MODE_ASYNC ? FD_RESERVE + at_once
-                     : one_process          ? FD_RESERVE + FDS_PER_EASY * at_once
-                                            : FD_RESERVE + FDS_PER_EASY;
+    long long open_now = files_open_now(), base = open_now + FD_RESERVE;
+    long long need = ri->mode == MODE_ASYNC ? base + at_once
+                     : one_process          ? base + FDS_PER_EASY * at_once
+                                            : base + FDS_PER_EASY;
     long long limit = open_files_limit((rlim_t)need);
     if (limit < 0 || limit >= need) {
         max_connections = at_once;
         return 0;
     }
-    if (ri->mode == MODE_ASYNC && limit > FD_RESERVE) {
-        max_connections = limit - FD_RESERVE;   /* the rest wait their turn */
+    if (ri->mode == MODE_ASYNC && limit > base) {
+        max_connections = limit - base;   /* the rest wait their turn */
         return 0;
     }
     const char *what = ri->mode == MODE_THREADPOOL && ri->workers < ri->tasks ? "--workers"
                        : ri->tasks_given ? "--tasks" : server ? "--requests" : "the URL list";
     snprintf(err, errlen, "%s: %s mode keeps %lld connections open at once, which needs "
-             "about %lld open files, but ulimit -n allows %lld (raise it with ulimit -n, "
-             "or use --mode=async, fork or pool)", what, mode_name(ri->mode), at_once,
-             need, limit);
+             "about %lld open files (%lld open already), but ulimit -n allows %lld (raise "
+             "it with ulimit -n, or use --mode=async, fork or pool)", what,
+             mode_name(ri->mode), at_once, need, open_now, limit);
     return 2;
 }
 
@@ -328,7 +345,12 @@ static void finish_transfer(struct transfer *t, CURLcode cc, const char *url,
     out->counters[COUNTER_CURL_CODE] = cc;
     out->seconds[SECONDS_LATENCY] = now_s() - t->start;
     out->failed = 1;
-    if (cc != CURLE_OK)
+    long os_errno = 0;
+    curl_easy_getinfo(t->handle, CURLINFO_OS_ERRNO, &os_errno);
+    if (cc != CURLE_OK && (os_errno == EMFILE || os_errno == ENFILE))
+        snprintf(out->message, sizeof out->message, "no socket: %s (ulimit -n), not the "
+                 "server's fault", strerror((int)os_errno));
+    else if (cc != CURLE_OK)
         snprintf(out->message, sizeof out->message, "%.*s",
                  (int)sizeof out->message - 1,
                  t->error[0] ? t->error : curl_easy_strerror(cc));
