@@ -216,10 +216,12 @@ test_open_files() {
         --requests=60 --delay-ms=50 --json
     expect_json "ulimit -n 256, threads 60 requests (fits): all complete" '.ok==true and .failures==0'
     # Files inherited from the parent count against the limit too.
+    # shellcheck disable=SC2016 # the inner bash expands them
     run bash -c 'ulimit -n 256 && for fd in $(seq 10 150); do eval "exec $fd</dev/null"; done && exec "$@"' \
         _ "$FETCH" --server="$SERVER_URL" --mode=async --requests=200 --delay-ms=20 --json
     expect_json "ulimit -n 256 with 141 files inherited, async 200: all complete, fewer connections" \
         '.ok==true and .failures==0 and .max_connections < 100'
+    # shellcheck disable=SC2016 # the inner bash expands them
     expect_usage_error "ulimit -n 256 with 141 files inherited, threads 60: refused" \
         bash -c 'ulimit -n 256 && for fd in $(seq 10 150); do eval "exec $fd</dev/null"; done && exec "$@"' \
         _ "$FETCH" --server="$SERVER_URL" --mode=threads --requests=60 --delay-ms=20
