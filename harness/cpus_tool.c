@@ -34,7 +34,8 @@ static void print_help(struct opt_spec *const *tables)
            "are ignored.  The binaries report the same count as `cpus`.\n\nOptions:\n",
            TOOL_NAME, TOOL_NAME);
     opts_print_help(tables, 1);
-    printf("\nExit status: 0 printed; 1 stdout could not be written; 2 bad usage.\n\n"
+    printf("\nExit status: 0 printed; 1 stdout could not be written; 2 bad usage;\n"
+           "killed by SIGPIPE (141) when the reader of stdout has gone.\n\n"
            "Try: taskset -c 0 %s --json\n", TOOL_NAME);
 }
 

@@ -344,7 +344,8 @@ static void print_help(struct opt_spec *const *tables)
            "and on SIGTERM when the process that started it ends: it never outlives it.\n"
            "Under a low ulimit -n the default --max-connections is lowered to fit.\n"
            "Exit status: killed by that signal after a clean stop; 1 cannot serve or cannot\n"
-           "write the URL; 2 bad usage (an explicit --max-connections above ulimit -n too).\n\n"
+           "write the URL (nobody reading it: SIGPIPE, 141); 2 bad usage (an explicit\n"
+           "--max-connections above ulimit -n too).\n\n"
            "Try: %s --port=8080   then   curl http://127.0.0.1:8080/delay/500\n",
            SERVER_NAME);
 }
