@@ -156,8 +156,11 @@ double now_s(void);
 int harness_track_child(pid_t pid);
 void harness_untrack_child(pid_t pid);
 
-/* In a child process just after fork(): default signal dispositions, and
- * die with the parent (PR_SET_PDEATHSIG) so that no orphan outlives a run. */
+/* In a child process just after fork(): default signal dispositions (so a
+ * write to a stdout nobody reads ends the child by SIGPIPE), an empty child
+ * table (the parent's children are not the child's to kill), and death with
+ * the parent (PR_SET_PDEATHSIG) so that no orphan outlives a run, even when
+ * the parent is killed with SIGKILL. */
 void harness_child_setup(pid_t parent);
 
 #endif
