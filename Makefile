@@ -18,11 +18,12 @@ GB_CFLAGS   := -std=c11 -Wall -Wextra -pthread $(SAN)
 GB_LDFLAGS  := -pthread $(SAN)
 GB_LDLIBS   := -lm
 
-HARNESS_SRC := $(filter-out harness/delayserver.c,$(sort $(wildcard harness/*.c)))
+HARNESS_SRC := $(filter-out harness/delayserver.c harness/cpus_tool.c,$(sort $(wildcard harness/*.c)))
 HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/harness/%.o)
 CASES       := $(basename $(notdir $(sort $(wildcard cases/*.c))))
 CASE_BINS   := $(CASES:%=$(B)/%)
 SERVER_BIN  := $(if $(wildcard harness/delayserver.c),$(B)/delayserver)
+CPUS_BIN    := $(if $(wildcard harness/cpus_tool.c),$(B)/cpus)
 UNIT_SRC    := $(sort $(wildcard tests/unit_*.c))
 UNIT_BINS   := $(UNIT_SRC:tests/%.c=$(B)/tests/%)
 
@@ -33,7 +34,7 @@ $(B)/delayserver: GB_LDLIBS += -lmicrohttpd
 .PHONY: all units test deps build-deps bench plots compare clean help tsan asan lint
 .DELETE_ON_ERROR:
 
-all: $(CASE_BINS) $(SERVER_BIN)
+all: $(CASE_BINS) $(SERVER_BIN) $(CPUS_BIN)
 
 units: $(UNIT_BINS)
 
@@ -65,6 +66,10 @@ $(B)/delayserver: $(B)/obj/harness/delayserver.o $(HARNESS_OBJ)
 
 $(B)/obj/harness/delayserver.o: harness/delayserver.c | $(B)/obj/harness
 	$(CC) $(GB_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# bin/cpus: the usable-CPU count for scripts (harness/cpus.h).
+$(B)/cpus: $(B)/obj/harness/cpus_tool.o $(HARNESS_OBJ)
+	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
 
 $(UNIT_BINS): $(B)/tests/%: $(B)/obj/tests/%.o $(HARNESS_OBJ) | $(B)/tests
 	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)

@@ -38,6 +38,7 @@
  *   bin/fetch --server=http://127.0.0.1:40000 --mode=gil   (then --mode=seq)
  */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +125,12 @@ static int read_url_file(const char *path, char *err, size_t errlen)
     int rc = 0, lineno = 0;
     while (rc == 0 && fgets(line, sizeof line, f)) {
         lineno++;
-        char *s = line + strspn(line, " \t");
+        char *s = line;
+        /* Editors on Windows start a UTF-8 file with a byte-order mark;
+         * like the trailing CR below, it is not part of the URL. */
+        if (lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+            s += 3;
+        s += strspn(s, " \t");
         s[strcspn(s, " \t\r\n")] = '\0';
         if (*s == '\0' || *s == '#')
             continue;
@@ -183,13 +189,81 @@ static int build_urls(char *err, size_t errlen)
 
 /* ------------------------------------------------------------ prepare */
 
-static void raise_open_files(rlim_t want)
+/*
+ * Open files.  A connection is one socket, but a transfer run with
+ * curl_easy_perform() also holds the socketpair of the multi handle libcurl
+ * makes inside it: FDS_PER_EASY per thread that transfers at once (measured:
+ * 100 threadpool workers hold 300 sockets).  The async driver's one multi
+ * handle needs one socket per connection.  FD_RESERVE covers the harness's
+ * pipes and libcurl's own, on top of the files already open (stdio, and
+ * whatever the parent left open).  Past `ulimit -n`, connect() fails with
+ * EMFILE and libcurl says "Couldn't connect to server", which blames a
+ * healthy server: so the async driver caps its connections to fit, and the
+ * modes that open one connection per thread refuse to start.
+ */
+#define FD_RESERVE 32
+#define FDS_PER_EASY 3
+
+static long long max_connections;   /* async: concurrent connections allowed */
+
+/* The soft limit on open files, raised towards want as far as the hard
+ * limit allows. */
+static long long open_files_limit(rlim_t want)
 {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
-        rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-        setrlimit(RLIMIT_NOFILE, &rl);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+            return -1;
     }
+    return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 40
+               ? (long long)1 << 40 : (long long)rl.rlim_cur;
+}
+
+/* Files open now (inherited ones count against the limit too); 3 when
+ * /proc cannot tell. */
+static long long files_open_now(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return 3;
+    long long n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n > 0 ? n - 1 : 3;   /* not the one opendir() holds */
+}
+
+/* 0 when the run fits in the open-file limit (capping async), else 2
+ * with a reason naming what to change. */
+static int fit_open_files(const struct run_info *ri, char *err, size_t errlen)
+{
+    bool one_process = ri->mode == MODE_THREADS || ri->mode == MODE_GIL ||
+                       ri->mode == MODE_THREADPOOL;
+    long long at_once = ri->mode == MODE_THREADPOOL && ri->workers < ri->tasks
+                            ? ri->workers : ri->tasks;
+    long long open_now = files_open_now(), base = open_now + FD_RESERVE;
+    long long need = ri->mode == MODE_ASYNC ? base + at_once
+                     : one_process          ? base + FDS_PER_EASY * at_once
+                                            : base + FDS_PER_EASY;
+    long long limit = open_files_limit((rlim_t)need);
+    if (limit < 0 || limit >= need) {
+        max_connections = at_once;
+        return 0;
+    }
+    if (ri->mode == MODE_ASYNC && limit > base) {
+        max_connections = limit - base;   /* the rest wait their turn */
+        return 0;
+    }
+    const char *what = ri->mode == MODE_THREADPOOL && ri->workers < ri->tasks ? "--workers"
+                       : ri->tasks_given ? "--tasks" : server ? "--requests" : "the URL list";
+    snprintf(err, errlen, "%s: %s mode keeps %lld connections open at once, which needs "
+             "about %lld open files (%lld open already), but ulimit -n allows %lld (raise "
+             "it with ulimit -n, or use --mode=async, fork or pool)", what,
+             mode_name(ri->mode), at_once, need, open_now, limit);
+    return 2;
 }
 
 static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
@@ -213,7 +287,8 @@ static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
     const char *env = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
     snprintf(no_proxy, sizeof no_proxy, "%s%s127.0.0.1,localhost,::1",
              env ? env : "", env && *env ? "," : "");
-    raise_open_files((rlim_t)ri->tasks + 256);
+    if ((rc = fit_open_files(ri, err, errlen)) != 0)
+        return rc;
 
     /* Before any thread exists and before any fork, as libcurl requires. */
     CURLcode cc = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -270,7 +345,12 @@ static void finish_transfer(struct transfer *t, CURLcode cc, const char *url,
     out->counters[COUNTER_CURL_CODE] = cc;
     out->seconds[SECONDS_LATENCY] = now_s() - t->start;
     out->failed = 1;
-    if (cc != CURLE_OK)
+    long os_errno = 0;
+    curl_easy_getinfo(t->handle, CURLINFO_OS_ERRNO, &os_errno);
+    if (cc != CURLE_OK && (os_errno == EMFILE || os_errno == ENFILE))
+        snprintf(out->message, sizeof out->message, "no socket: %s (ulimit -n), not the "
+                 "server's fault", strerror((int)os_errno));
+    else if (cc != CURLE_OK)
         snprintf(out->message, sizeof out->message, "%.*s",
                  (int)sizeof out->message - 1,
                  t->error[0] ? t->error : curl_easy_strerror(cc));
@@ -338,6 +418,8 @@ static int fetch_run_async(struct run_info *ri, struct task_result *results)
     struct transfer *t = Calloc((size_t)n, sizeof *t);
     CURLM *multi = curl_multi_init();
     int rc = multi == NULL;
+    if (rc == 0 && max_connections < n)   /* the others queue inside libcurl */
+        curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)max_connections);
     for (int i = 0; rc == 0 && i < n; i++) {
         if ((t[i].handle = curl_easy_init()) == NULL) {
             rc = 1;
@@ -448,6 +530,12 @@ static void fetch_describe(const struct run_info *ri, struct report *r)
     if (ri->mode == MODE_GIL)
         report_note(r, "the GIL is %s during each transfer",
                     gil_io == 0 ? "released" : "HELD");
+    if (ri->mode == MODE_ASYNC) {
+        if (max_connections < ri->tasks)
+            report_note(r, "at most %lld connections at once: ulimit -n allows no more "
+                        "(the other requests wait their turn)", max_connections);
+        report_int(r, "max_connections", "max connections", max_connections);
+    }
     report_int(r, "urls", NULL, (long long)urls.len);
     report_int(r, "timeout_ms", "timeout ms", timeout_ms);
 }

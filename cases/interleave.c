@@ -111,6 +111,8 @@ static int print_line(int index, int tasks, long long item)
     do
         w = write(line_fd, line, (size_t)n);
     while (w < 0 && errno == EINTR);
+    if (w < 0 && errno == EPIPE)
+        report_reader_gone();   /* `| head`: not a failed run (see harness) */
     return w == n ? 0 : w < 0 ? errno : EIO;
 }
 

@@ -25,6 +25,16 @@
  * suspended any more; every suspended one is resumed and answered 503
  * (MHD_stop_daemon refuses to stop with suspended connections); the daemon
  * stops; the process re-raises the signal, as the house style asks.
+ *
+ * No orphan: the server dies with the process that started it.  It asks
+ * the kernel for SIGTERM when its parent ends (PR_SET_PDEATHSIG), so a
+ * bench killed with kill -9 does not leave it listening forever; it then
+ * stops as above.  Started from an interactive shell, it ends with it.
+ *
+ * Open files: every connection is a socket.  When ulimit -n cannot hold
+ * --max-connections, the default limit is lowered to fit (one line on
+ * stderr says so; further clients wait in the listen backlog), and an
+ * explicit --max-connections that cannot fit is refused.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -329,21 +340,66 @@ static void print_help(struct opt_spec *const *tables)
            "  anything else 404\n\nOptions:\n",
            SERVER_NAME, SERVER_NAME, DELAY_MAX_MS, BYTES_MAX);
     opts_print_help(tables, 1);
-    printf("\nStops cleanly on SIGINT, SIGTERM or SIGHUP (answering waiting requests 503).\n"
-           "Exit status: killed by that signal after a clean stop; 1 cannot serve; 2 bad usage.\n\n"
+    printf("\nStops cleanly on SIGINT, SIGTERM or SIGHUP (answering waiting requests 503),\n"
+           "and on SIGTERM when the process that started it ends: it never outlives it.\n"
+           "Under a low ulimit -n the default --max-connections is lowered to fit.\n"
+           "Exit status: killed by that signal after a clean stop; 1 cannot serve or cannot\n"
+           "write the URL (nobody reading it: SIGPIPE, 141); 2 bad usage (an explicit\n"
+           "--max-connections above ulimit -n too).\n\n"
            "Try: %s --port=8080   then   curl http://127.0.0.1:8080/delay/500\n",
            SERVER_NAME);
 }
 
 /* ------------------------------------------------------------ main */
 
-static void raise_nofile(rlim_t want)
+/* Sockets beyond the connections: the listener, epoll, the ITC pipe,
+ * stdio and a margin. */
+#define FD_RESERVE 32LL
+
+/* The soft limit on open files after raising it towards want (as far as
+ * the hard limit allows); -1 when unknown. */
+static long long open_files_limit(rlim_t want)
 {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
-        rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-        setrlimit(RLIMIT_NOFILE, &rl);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+            return -1;
     }
+    return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 40
+               ? (long long)1 << 40 : (long long)rl.rlim_cur;
+}
+
+/* Fit max_conn into ulimit -n: 0, or 2 after saying why on stderr. */
+static int fit_open_files(bool given)
+{
+    long long limit = open_files_limit((rlim_t)(max_conn + FD_RESERVE));
+    if (limit < 0 || limit >= max_conn + FD_RESERVE)
+        return 0;
+    if (given || limit <= FD_RESERVE) {
+        fprintf(stderr, "%s: --max-connections=%lld needs %lld open files, but ulimit -n "
+                "allows %lld (raise it, or give a smaller --max-connections)\n",
+                SERVER_NAME, max_conn, max_conn + FD_RESERVE, limit);
+        return 2;
+    }
+    max_conn = limit - FD_RESERVE;
+    fprintf(stderr, "%s: ulimit -n allows %lld open files: serving at most %lld "
+            "connections at once (more wait in the backlog)\n", SERVER_NAME, limit, max_conn);
+    return 0;
+}
+
+/* Die with the parent: SIGTERM when it ends (a clean stop, see above).
+ * A parent that died before prctl() took effect leaves us adopted. */
+static void exit_with_parent(void)
+{
+    pid_t parent = getppid();
+    if (parent <= 1)
+        return;   /* started by init, or a container's first process */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        raise(SIGTERM);
 }
 
 int main(int argc, char **argv)
@@ -353,11 +409,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             print_help(tables);
-            return 0;
+            return report_finish(SERVER_NAME, false);
         }
         if (strcmp(argv[i], "--version") == 0) {
             printf("%s (gilbench) %s\n", SERVER_NAME, GILBENCH_VERSION);
-            return 0;
+            return report_finish(SERVER_NAME, false);
         }
     }
     if (opts_parse(argc, argv, tables, 1, err, sizeof err) != 0) {
@@ -374,7 +430,9 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
-    raise_nofile((rlim_t)max_conn + 64);
+    if (fit_open_files(server_opts[1].seen) != 0)
+        return 2;
+    exit_with_parent();   /* blocked: sigwait() below takes it */
 
     pthread_condattr_t ca;
     CHECK_PTHREAD(pthread_condattr_init(&ca));
@@ -405,7 +463,15 @@ int main(int argc, char **argv)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     printf("http://127.0.0.1:%u\n", info ? (unsigned)info->port : (unsigned)port);
-    fflush(stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int write_err = errno;
+        MHD_stop_daemon(d);
+        if (write_err == EPIPE)   /* nobody reads the URL: stop as a pipeline does */
+            report_reader_gone();
+        fprintf(stderr, "%s: cannot write the URL to stdout: %s\n", SERVER_NAME,
+                strerror(write_err));
+        return 1;
+    }
 
     int sig = 0;
     while (sigwait(&stop_signals, &sig) != 0)

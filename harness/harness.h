@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpus.h"
 #include "gil.h"
 #include "opts.h"
 #include "report.h"
@@ -83,6 +84,7 @@ struct run_info {
     bool tasks_given;         /* --tasks was on the command line */
     bool workers_given;
     bool shares_memory;       /* true when tasks share one address space */
+    struct cpus_info cpus;    /* probed once, before the options are checked */
     struct gil_config gil;
 
     /* filled in by the run */
@@ -154,8 +156,11 @@ double now_s(void);
 int harness_track_child(pid_t pid);
 void harness_untrack_child(pid_t pid);
 
-/* In a child process just after fork(): default signal dispositions, and
- * die with the parent (PR_SET_PDEATHSIG) so that no orphan outlives a run. */
+/* In a child process just after fork(): default signal dispositions (so a
+ * write to a stdout nobody reads ends the child by SIGPIPE), an empty child
+ * table (the parent's children are not the child's to kill), and death with
+ * the parent (PR_SET_PDEATHSIG) so that no orphan outlives a run, even when
+ * the parent is killed with SIGKILL. */
 void harness_child_setup(pid_t parent);
 
 #endif

@@ -1,12 +1,15 @@
 /*
  * main.c - harness_main(): the common options, one run, one report.
  */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "checked.h"
+#include "cpus.h"
 #include "modes.h"
 
 #define TASKS_MAX 100000
@@ -36,7 +39,7 @@ static void common_table(struct opt_spec *t, struct common *c)
         .help = "how many tasks to run (default: the case's own, usually 2)",
         .min = 1, .max = TASKS_MAX};
     t[O_WORKERS] = (struct opt_spec){.name = "workers", .type = OPT_INT, .dest = &c->workers, .metavar = "N",
-        .help = "pool/threadpool size (default: online CPUs); threads, gil and fork "
+        .help = "pool/threadpool size (default: usable CPUs); threads, gil and fork "
         "start one per task", .min = 1, .max = WORKERS_MAX};
     t[O_GIL] = (struct opt_spec){.name = "gil", .type = OPT_CHOICE, .dest = &c->policy, .metavar = "POLICY",
         .help = "gil mode: new (CPython 3.2+) or old (CPython 2.x) (default new)",
@@ -77,8 +80,11 @@ static void print_help(const struct case_def *k, struct opt_spec *const *tables)
         printf("\nOptions of %s:\n", k->name);
         opts_print_help(tables + 1, 1);
     }
-    printf("\nExit status: 0 ran and the result checked; 1 a task failed or the "
-           "result is wrong;\n2 bad usage.\n");
+    printf("\nUsable CPUs: the affinity mask (taskset) capped by the cgroup CPU quota;\n"
+           "OMP_NUM_THREADS is ignored.  bin/cpus prints the count.\n");
+    printf("\nExit status: 0 ran and the result checked; 1 a task failed, the result is\n"
+           "wrong or stdout could not be written; 2 bad usage.  When the reader of stdout\n"
+           "goes away (| head), the run stops quietly, killed by SIGPIPE (141 in a shell).\n");
     if (k->try_example)
         printf("\nTry: %s\n", k->try_example);
 }
@@ -126,7 +132,6 @@ static int validate(const struct case_def *k, struct opt_spec *t,
                  "more than %d is a fork bomb (use --mode=pool)", FORK_MAX_TASKS);
         return 2;
     }
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     ri->mode = m;
     ri->tasks = (int)c->tasks;
     ri->tasks_given = t[O_TASKS].seen;
@@ -134,7 +139,7 @@ static int validate(const struct case_def *k, struct opt_spec *t,
     if (t[O_WORKERS].seen)
         ri->workers = (int)c->workers;
     else if (m == MODE_POOL || m == MODE_THREADPOOL)
-        ri->workers = cpus > 0 ? (int)cpus : 1;
+        ri->workers = ri->cpus.usable;
     else if (m == MODE_SEQ)
         ri->workers = 1;
     else
@@ -166,7 +171,17 @@ static void report_run(const struct run_info *ri, const struct task_result *res,
     report_str(r, "mode", NULL, mode_name(ri->mode));
     report_int(r, "tasks", NULL, ri->tasks);
     report_int(r, "workers", NULL, ri->workers);
-    report_int(r, "cpus", "online cpus", sysconf(_SC_NPROCESSORS_ONLN));
+    const struct cpus_info *ci = &ri->cpus;
+    if (ci->quota > 0)
+        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, cgroup quota %.2f)",
+                    ci->usable, ci->online, ci->affinity, ci->quota);
+    else
+        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, no cgroup quota)",
+                    ci->usable, ci->online, ci->affinity);
+    report_int(r, "cpus", "usable cpus", ci->usable);
+    report_int(r, "cpus_online", "online cpus", ci->online);
+    report_int(r, "cpus_affinity", "affinity cpus", ci->affinity);
+    report_num(r, "cpu_quota", "cpu quota", ci->quota > 0 ? ci->quota : NAN, NULL);
     if (k->describe)
         k->describe(ri, r);
     report_int(r, "result", NULL, v->result);
@@ -216,17 +231,18 @@ int harness_main(const struct case_def *k, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             print_help(k, tables);
-            return 0;
+            return report_finish(k->name, false);
         }
         if (strcmp(argv[i], "--version") == 0) {
             printf("%s (gilbench) %s\n", k->name, GILBENCH_VERSION);
-            return 0;
+            return report_finish(k->name, false);
         }
     }
     if (opts_parse(argc, argv, tables, 2, err, sizeof err) != 0)
         return usage_error(k, err);
 
     struct run_info ri = {.kase = k};
+    cpus_probe(&ri.cpus);
     if (validate(k, common_opts, &c, &ri, err, sizeof err) != 0)
         return usage_error(k, err);
     int prepared = k->prepare ? k->prepare(&ri, err, sizeof err) : 0;
@@ -246,10 +262,13 @@ int harness_main(const struct case_def *k, int argc, char **argv)
     struct report r;
     report_init(&r);
     report_run(&ri, results, &v, &r);
-    report_print(&r, ri.json);
+    int printed = report_print(&r, ri.json);
+    int print_errno = errno;
     report_free(&r);
 
     int status = 0;
+    if (printed != 0 && print_errno == EPIPE)
+        report_reader_gone();
     if (rc != 0) {
         fprintf(stderr, "%s: run failed: %s\n", k->name,
                 ri.failure[0] ? ri.failure : "a task failed");
@@ -258,9 +277,15 @@ int harness_main(const struct case_def *k, int argc, char **argv)
         fprintf(stderr, "%s: wrong result: got %lld, expected %lld\n", k->name,
                 (long long)v.result, (long long)v.expected);
         status = 1;
+    } else if (printed != 0) {
+        report_write_failed(k->name, print_errno);
+        status = 1;
     }
     if (k->cleanup)
         k->cleanup(&ri);
     free(results);
+    /* One line per failure: a run that already said why stays quiet here. */
+    if (report_finish(k->name, status != 0 || printed != 0) != 0)
+        status = 1;
     return status;
 }

@@ -9,6 +9,7 @@
  */
 #include "modes.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,15 +80,20 @@ static void gate_arrive_and_wait(struct gate *g)
     Pthread_mutex_unlock(&g->mutex);
 }
 
-/* Wait until n threads have arrived, then let them all go. */
-static void gate_open_when(struct gate *g, int n)
+/* Wait until n threads have arrived, then let them all go.  Returns the
+ * start time, read before the first thread can run: a clock read after the
+ * broadcast would miss the start of the tasks (as parent_open_gate reads
+ * its clock before it closes the go pipe). */
+static double gate_open_when(struct gate *g, int n)
 {
     Pthread_mutex_lock(&g->mutex);
     while (g->arrived < n)
         Pthread_cond_wait(&g->cond, &g->mutex);
+    double start = now_s();
     g->open = true;
     Pthread_cond_broadcast(&g->cond);
     Pthread_mutex_unlock(&g->mutex);
+    return start;
 }
 
 /* ------------------------------------------------------------ seq */
@@ -145,17 +151,17 @@ static int run_threads(struct run_info *ri, struct task_result *results)
                                       .out = &results[i]};
         Pthread_create(&tids[i], NULL, thread_main, &args[i]);
     }
-    gate_open_when(&gate, n);
-    double start = now_s();
+    double start = gate_open_when(&gate, n);
     for (int i = 0; i < n; i++)
         Pthread_join(tids[i], NULL);
     ri->measured_s = now_s() - start;
 
     if (with_gil) {
         ri->gil_stats = gil.stats;
+        errno = 0;
         if (ri->gil.trace_path && gil_write_trace(&gil, ri->gil.trace_path) != 0)
-            snprintf(ri->failure, sizeof ri->failure,
-                     "cannot write the trace to '%s'", ri->gil.trace_path);
+            snprintf(ri->failure, sizeof ri->failure, "cannot write the trace to '%s': %s",
+                     ri->gil.trace_path, errno ? strerror(errno) : "write error");
         gil_destroy(&gil);
     }
     gate_destroy(&gate);
@@ -220,8 +226,7 @@ static int run_threadpool(struct run_info *ri, struct task_result *results)
                                     .results = results, .worker = i};
         Pthread_create(&tids[i], NULL, pool_worker_main, &args[i]);
     }
-    gate_open_when(&gate, w);
-    double start = now_s();
+    double start = gate_open_when(&gate, w);
     for (int i = 0; i < ri->tasks; i++) {
         Pthread_mutex_lock(&queue.mutex);
         queue.submitted++;

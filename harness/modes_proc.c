@@ -18,6 +18,12 @@
  * parent kills and reaps every tracked child and then dies of that signal.
  * A child killed by a signal, or one that exits without its result, fails
  * its task (exit 1 for the run), never the whole suite with a hang.
+ *
+ * A reader that went away: a child keeps SIGPIPE's default action, so one
+ * that writes to a stdout nobody reads any more (`| head -1`) dies of
+ * SIGPIPE.  That is not a failed run: after reaping, the parent stops the
+ * same quiet way (report_reader_gone(): SIGPIPE, 141 in a shell).  Nothing
+ * else sends our children SIGPIPE: the parent reads its pipes to the end.
  */
 #include "modes.h"
 
@@ -95,6 +101,9 @@ void proc_install_signal_handlers(void)
 
 void harness_child_setup(pid_t parent)
 {
+    /* The table holds the parent's children: not ours to kill. */
+    for (int i = 0; i < TRACKED_MAX; i++)
+        tracked[i] = 0;
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
@@ -188,11 +197,13 @@ static pid_t fork_child(void)
 }
 
 /* Reap every pid; a child that did not exit 0 is described in *why
- * (first one only).  Returns how many did not exit cleanly. */
+ * (first one only).  Returns how many did not exit cleanly.  When one died
+ * of SIGPIPE, the reader of our output went away: stop quietly. */
 static int reap_children(const pid_t *pids, int n, const char *what,
                          char *why, size_t whylen)
 {
     int bad = 0;
+    bool reader_gone = false;
     for (int i = 0; i < n; i++) {
         int status;
         while (waitpid(pids[i], &status, 0) < 0)
@@ -201,6 +212,7 @@ static int reap_children(const pid_t *pids, int n, const char *what,
         harness_untrack_child(pids[i]);
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
             continue;
+        reader_gone |= WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE;
         if (bad++ == 0 && why[0] == '\0') {
             if (WIFSIGNALED(status))
                 snprintf(why, whylen, "%s %d (pid %d) was killed by signal %d (%s)",
@@ -211,6 +223,8 @@ static int reap_children(const pid_t *pids, int n, const char *what,
                          what, i, (int)pids[i], WEXITSTATUS(status));
         }
     }
+    if (reader_gone)
+        report_reader_gone();   /* after every child is reaped */
     return bad;
 }
 

@@ -1,11 +1,14 @@
 /* report.c - see report.h */
 #include "report.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "checked.h"
 
@@ -214,11 +217,51 @@ static void print_human(const struct report *r)
     }
 }
 
-void report_print(const struct report *r, bool json)
+int report_print(const struct report *r, bool json)
 {
+    errno = 0;
     if (json)
         print_json(r);
     else
         print_human(r);
-    fflush(stdout);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return errno ? -1 : (errno = EIO, -1);
+    return 0;
+}
+
+void report_reader_gone(void)
+{
+    harness_kill_children();
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_UNBLOCK, &pipe_only, NULL);
+    raise(SIGPIPE);
+    /* Not reached: the default action ends us.  cppcheck-suppress unreachableCode */
+    _exit(128 + SIGPIPE);
+}
+
+void report_write_failed(const char *prog, int err)
+{
+    if (err == EPIPE)
+        report_reader_gone();
+    fprintf(stderr, "%s: cannot write to stdout: %s\n", prog,
+            err ? strerror(err) : "write error");
+}
+
+int report_finish(const char *prog, bool quiet)
+{
+    errno = 0;
+    bool bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = true;
+        err = errno;
+    }
+    if (!bad)
+        return 0;
+    if (err == EPIPE || !quiet)
+        report_write_failed(prog, err);
+    return 1;
 }

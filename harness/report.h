@@ -40,7 +40,31 @@ void report_bool(struct report *r, const char *key, const char *label,
 void report_begin_object(struct report *r, const char *key, const char *label);
 void report_end_object(struct report *r);
 
-void report_print(const struct report *r, bool json);
+/* Print the report on stdout and flush it.  Returns 0, or -1 with errno
+ * set when the write failed. */
+int report_print(const struct report *r, bool json);
+
+/*
+ * report_finish(): the last word on stdout, called once at the end of main.
+ * Flushes and closes stdout and checks every write made to it.  Returns 0;
+ * or 1 after one line on stderr ("PROG: cannot write to stdout: REASON")
+ * when quiet is false, or without it when quiet is true (a failure already
+ * said why).  A reader that went away (EPIPE) is not an error: the process
+ * ends as report_reader_gone() says and report_finish() does not return.
+ */
+int report_finish(const char *prog, bool quiet);
+
+/* Say why stdout could not be written: "PROG: cannot write to stdout: ...".
+ * For EPIPE it calls report_reader_gone() instead. */
+void report_write_failed(const char *prog, int err);
+
+/*
+ * The reader of our output went away (EPIPE, `| head -1`): stop quietly, as
+ * Unix tools do.  Kills and reaps every tracked child, then ends the
+ * process by SIGPIPE with the default action (status 141 in a shell), so
+ * the pipeline's writer dies the way `yes | head -1` does.  Never returns.
+ */
+void report_reader_gone(void) __attribute__((noreturn));
 
 /* Write s as a JSON string literal (quotes included) to f. */
 #include <stdio.h>

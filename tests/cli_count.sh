@@ -64,7 +64,7 @@ test_json_every_mode() {
     run "$COUNT" --mode=threads "${SMALL[@]}" --json
     expect_json "threads mode: no gil object" '.gil == null'
     run "$COUNT" --mode=pool --tasks=5 "${SMALL[@]}" --json
-    expect_json "pool default workers = online CPUs" ".workers == $(nproc)"
+    expect_json "pool default workers = usable CPUs (bin/cpus)" ".workers == $("$BIN/cpus") and .cpus == $("$BIN/cpus")"
     run "$COUNT" "${SMALL[@]}"
     expect_out "human output shows result beside expected" '^result +4000000'
     expect_out "human output shows expected" '^expected +4000000'

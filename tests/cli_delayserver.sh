@@ -190,8 +190,47 @@ test_clean_stop() {
     done
 }
 
+# Under `ulimit -n 100` the server says how many connections it can hold and
+# serves more clients than that (they wait in the backlog) without an
+# error; an explicit --max-connections that cannot fit is refused.
+test_low_open_file_limit() {
+    expect_usage_error "ulimit -n 100 --max-connections=200: refused" \
+        bash -c 'ulimit -n 100 && exec "$@"' _ "$SERVER" --max-connections=200
+    expect_err "the refusal names ulimit -n" '^delayserver: --max-connections=200 needs [0-9]+ open files, but ulimit -n allows 100'
+    local out="$TEST_TMP/low.out" err="$TEST_TMP/low.err" _
+    : >"$out"
+    bash -c 'ulimit -n 100 && exec "$@"' _ "$SERVER" --port=0 >"$out" 2>"$err" &
+    local pid=$!
+    for _ in $(seq 100); do
+        if grep -q '^http' "$out"; then break; fi
+        sleep 0.05
+    done
+    local url
+    url=$(head -n 1 "$out")
+    if grep -Eq '^delayserver: ulimit -n allows 100 open files: serving at most [0-9]+ connections' "$err" \
+        && [ "$(wc -l <"$err")" -eq 1 ]; then
+        pass "ulimit -n 100: one line says how many connections it serves at once"
+    else
+        fail "ulimit -n 100: says how many connections" "$(head -c 300 "$err")"
+    fi
+    if [ -x "$BIN/fetch" ] && [[ "$url" =~ ^http:// ]]; then
+        run "$BIN/fetch" --server="$url" --mode=async --requests=150 --delay-ms=100 --json
+        expect_json "ulimit -n 100: 150 concurrent clients all answered" '.ok==true and .failures==0'
+        if ! grep -q 'Too many open files' "$err"; then
+            pass "ulimit -n 100: no 'Too many open files' in the server's log"
+        else
+            fail "ulimit -n 100: no 'Too many open files'" "$(grep -m2 'Too many' "$err")"
+        fi
+    else
+        skip "ulimit -n 100: 150 concurrent clients all answered" "bin/fetch is not built or the server did not start"
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || true
+}
+
 main() {
     test_command_line
+    test_low_open_file_limit
     start_server
     test_routes
     test_concurrent_delays

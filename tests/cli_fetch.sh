@@ -116,6 +116,10 @@ test_urls_and_sizes() {
     run "$FETCH" --urls="$TEST_TMP/urls.txt" --mode=async --json
     expect_json "--urls: comments and blank lines skipped, 3 URLs" \
         '.ok==true and .urls==3 and .requests==3 and .bytes >= 7'
+    printf '\xEF\xBB\xBF%s/bytes/5\r\n%s/bytes/6\r\n' "$SERVER_URL" "$SERVER_URL" >"$TEST_TMP/bom.txt"
+    run "$FETCH" --urls="$TEST_TMP/bom.txt" --json
+    expect_json "--urls saved with a UTF-8 BOM and CRLF: both URLs read" \
+        '.ok==true and .urls==2 and .bytes==11'
     run "$FETCH" --url="$SERVER_URL/bytes/10" --url="$SERVER_URL/bytes/20" --tasks=5 --mode=threadpool --workers=2 --json
     expect_json "--tasks=5 over 2 URLs takes them in turn" \
         '.ok==true and .tasks==5 and .urls==2 and .bytes==70'
@@ -175,6 +179,64 @@ test_failures() {
     done
 }
 
+# Under `ulimit -n 256` every request completes, or the run is refused before
+# it starts with a reason naming ulimit -n: never "Couldn't connect".
+test_open_files() {
+    local mode
+    run bash -c 'ulimit -n 256 && exec "$@"' _ "$FETCH" --server="$SERVER_URL" --mode=async \
+        --requests=400 --delay-ms=50 --json
+    expect_json "ulimit -n 256, async 400 x 50 ms: all 400 complete, connections capped" \
+        '.ok==true and .requests==400 and .failures==0 and .max_connections < 256
+         and .max_connections >= 100'
+    expect_json "ulimit -n 256, async: the report says why it waited" \
+        '[.notes[] | select(test("ulimit -n"))] | length == 1'
+    run bash -c 'ulimit -n 256 && exec "$@"' _ "$FETCH" --server="$SERVER_URL" --mode=fork \
+        --requests=400 --delay-ms=50 --json
+    expect_json "ulimit -n 256, fork 400 x 50 ms: all 400 complete" '.ok==true and .failures==0'
+    for mode in seq pool threadpool; do
+        run bash -c 'ulimit -n 256 && exec "$@"' _ "$FETCH" --server="$SERVER_URL" --mode="$mode" \
+            --requests=400 --delay-ms=0 --json
+        expect_json "ulimit -n 256, $mode 400 requests: all complete" '.ok==true and .failures==0'
+    done
+    for mode in threads gil; do
+        expect_usage_error "ulimit -n 256, $mode --requests=400: refused before it starts" \
+            bash -c 'ulimit -n 256 && exec "$@"' _ "$FETCH" --server="$SERVER_URL" --mode="$mode" \
+            --requests=400 --delay-ms=50
+        if grep -q 'ulimit -n allows 256' "$last_err" && ! grep -Eqi "couldn't connect|failed to connect" "$last_err"; then
+            pass "$mode: the reason names ulimit -n, not the server"
+        else
+            fail "$mode: the reason names ulimit -n" "$(head -c 300 "$last_err")"
+        fi
+    done
+    expect_usage_error "ulimit -n 256, threadpool --workers=100: refused" \
+        bash -c 'ulimit -n 256 && exec "$@"' _ "$FETCH" --server="$SERVER_URL" --mode=threadpool \
+        --workers=100 --requests=400
+    expect_err "threadpool: the reason names --workers" '^fetch: --workers: .*ulimit -n'
+    run bash -c 'ulimit -n 256 && exec "$@"' _ "$FETCH" --server="$SERVER_URL" --mode=threads \
+        --requests=60 --delay-ms=50 --json
+    expect_json "ulimit -n 256, threads 60 requests (fits): all complete" '.ok==true and .failures==0'
+    # Files inherited from the parent count against the limit too.
+    # shellcheck disable=SC2016 # the inner bash expands them
+    run bash -c 'ulimit -n 256 && for fd in $(seq 10 150); do eval "exec $fd</dev/null"; done && exec "$@"' \
+        _ "$FETCH" --server="$SERVER_URL" --mode=async --requests=200 --delay-ms=20 --json
+    expect_json "ulimit -n 256 with 141 files inherited, async 200: all complete, fewer connections" \
+        '.ok==true and .failures==0 and .max_connections < 100'
+    # shellcheck disable=SC2016 # the inner bash expands them
+    expect_usage_error "ulimit -n 256 with 141 files inherited, threads 60: refused" \
+        bash -c 'ulimit -n 256 && for fd in $(seq 10 150); do eval "exec $fd</dev/null"; done && exec "$@"' \
+        _ "$FETCH" --server="$SERVER_URL" --mode=threads --requests=60 --delay-ms=20
+    expect_err "the refusal counts the files already open" '\(14[0-9] open already\), but ulimit -n allows 256'
+    set +e
+    "$FETCH" --server="$SERVER_URL" --requests=2 --delay-ms=0 --json >/dev/full 2>"$last_err"
+    last_status=$?
+    set -e
+    if [ "$last_status" -eq 1 ] && [ "$(wc -l <"$last_err")" -eq 1 ]; then
+        pass "fetch --json >/dev/full: exit 1, one line"
+    else
+        fail "fetch --json >/dev/full" "exit $last_status: $(head -c 300 "$last_err")"
+    fi
+}
+
 # Ctrl-C during a fork-mode run: the parent kills and reaps its children.
 test_no_orphans() {
     local marker="$SERVER_URL/delay/5000"
@@ -202,6 +264,7 @@ main() {
     test_every_mode
     test_urls_and_sizes
     test_failures
+    test_open_files
     test_no_orphans
 }
 

@@ -92,6 +92,39 @@ run_units_under() {
     done
 }
 
+# run_lab_edges_under FLAVOUR: bin/cpus, a full disk and a reader that goes
+# away, each with the exit status it documents and no sanitizer report.
+run_lab_edges_under() {
+    local flavour=$1 status
+    run "bin/$flavour/cpus" --json
+    if [ "$last_status" -eq 0 ] && ! sanitizer_report "$last_err"; then
+        pass "$flavour: cpus --json"
+    else
+        fail "$flavour: cpus --json" "exit $last_status; $(head -c 300 "$last_err")"
+    fi
+    set +e
+    "bin/$flavour/count" --mode=pool --workers=2 --iterations=1e5 --json >/dev/full 2>"$last_err"
+    status=$?
+    set -e
+    if [ "$status" -eq 1 ] && ! sanitizer_report "$last_err"; then
+        pass "$flavour: count --json >/dev/full exits 1, clean"
+    else
+        fail "$flavour: count >/dev/full" "exit $status; $(head -c 300 "$last_err")"
+    fi
+    local mode
+    for mode in threads fork; do
+        set +e
+        "bin/$flavour/interleave" --mode="$mode" --items=20 --sleep-ms=10 2>"$last_err" | head -1 >/dev/null
+        status=${PIPESTATUS[0]}
+        set -e
+        if [ "$status" -eq 141 ] && ! sanitizer_report "$last_err"; then
+            pass "$flavour: interleave --mode=$mode | head -1 stops by SIGPIPE, clean"
+        else
+            fail "$flavour: interleave --mode=$mode | head -1" "exit $status; $(head -c 300 "$last_err")"
+        fi
+    done
+}
+
 SERVER_URL=""
 SERVER_PID=""
 
@@ -136,6 +169,7 @@ main() {
             run_case_under "$flavour" "$name"
         done
         stop_server "$flavour"
+        run_lab_edges_under "$flavour"
         run_units_under "$flavour"
     done
 }
