@@ -35,9 +35,13 @@ $(B)/delayserver: GB_LDLIBS += -lmicrohttpd
 
 # What a user passes to the scripts (BENCH_ARGS, RUN, RUNS, TOLERANCE) goes
 # through the environment, never pasted into a recipe's shell line, where
-# `--only=count-2|fetch` would be a pipe and a quote in a path a syntax error.
-# scripts/with-args.sh splits BENCH_ARGS and RUNS into words (quotes group).
-export BENCH_ARGS RUN RUNS TOLERANCE
+# `--only=count-2|fetch` would be a pipe and a quote in a path a syntax error;
+# $(value) keeps make from expanding a $ in it.  scripts/with-args.sh splits
+# BENCH_ARGS and RUNS into words (quotes group, nothing else is special).
+bench: export GILBENCH_BENCH_ARGS = $(value BENCH_ARGS)
+plots: export GILBENCH_RUN = $(value RUN)
+compare: export GILBENCH_RUNS = $(value RUNS)
+compare: export GILBENCH_TOLERANCE = $(value TOLERANCE)
 
 all: $(CASE_BINS) $(SERVER_BIN)
 
@@ -98,13 +102,13 @@ bench: export GILBENCH_CFLAGS = $(GB_CFLAGS) $(CFLAGS)
 bench:
 	@bash scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory all
-	@bash scripts/with-args.sh BENCH_ARGS bash scripts/bench.sh $(if $(QUICK),--quick)
+	@bash scripts/with-args.sh GILBENCH_BENCH_ARGS bash scripts/bench.sh $(if $(QUICK),--quick)
 
 plots:
-	@bash scripts/plots.sh "$$RUN"
+	@bash scripts/plots.sh "$$GILBENCH_RUN"
 
 compare:
-	@bash scripts/with-args.sh RUNS bash scripts/compare.sh $${TOLERANCE:+"--tolerance=$$TOLERANCE"}
+	@bash scripts/with-args.sh GILBENCH_RUNS bash scripts/compare.sh $${GILBENCH_TOLERANCE:+"--tolerance=$$GILBENCH_TOLERANCE"}
 
 clean:
 	rm -rf bin

@@ -239,7 +239,7 @@ run_timed() {
     local hf="$WORK/raw/$id.r$round.hyperfine"
     run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$RUNS" \
         --export-json "$hf.json" -- "$(hyperfine_words "$@")" >"$hf.log" 2>&1 || return 1
-    if ! jq -e '.results[0].times | length > 0' "$hf.json" >/dev/null 2>&1; then
+    if ! jq -s -e '.[0].results[0].times | length > 0' "$hf.json" >/dev/null 2>&1; then
         echo "hyperfine wrote no times to raw/$id.r$round.hyperfine.json (disk full?)" >>"$hf.log"
         return 1
     fi
@@ -264,7 +264,8 @@ hyperfine_words() {
 # check_report JSON ERR: a binary's --json report is one JSON object; an empty
 # or cut file (a full disk) fails the row, with the reason in ERR.
 check_report() {
-    if ! jq -e 'type == "object"' "$1" >/dev/null 2>&1; then
+    # -s: jq 1.6 -e exits 0 on an empty file.
+    if ! jq -s -e 'length == 1 and (.[0] | type == "object")' "$1" >/dev/null 2>&1; then
         echo "its --json report $(basename "$1") is $([ -s "$1" ] && echo 'not a JSON object' || echo empty)" >>"$2"
         return 1
     fi
@@ -399,6 +400,11 @@ main() {
     cd "$ROOT"
     check_tools
     set_sizes "$SIZE"
+    find_python
+    # Whether --only selects anything does not depend on the CPU count.
+    if [ -z "$(CORES=1 plan_experiments "$FILTER")" ]; then
+        usage_error "--only='$FILTER' matches no experiment group"
+    fi
     local quick=() machine
     [ "$SIZE" = full ] || quick=(--quick)
     # machine.json first: its usable_cpus (bin/cpus: the affinity mask capped
@@ -407,10 +413,8 @@ main() {
     machine=$(BIN="$BIN" bash "$SCRIPTS/machine.sh" --warnings "--cflags=${GILBENCH_CFLAGS:-unknown}" "${quick[@]}")
     CORES=$(jq -r .usable_cpus <<<"$machine")
     ONLINE=$(jq -r .online_cpus <<<"$machine")
-    find_python
-    if [ -z "$(plan_experiments "$FILTER")" ]; then
-        usage_error "--only='$FILTER' matches no experiment group"
-    fi
+    [ "$(jq -r .cpus_source <<<"$machine")" = bin/cpus ] ||
+        echo "bench: warning: $BIN/cpus is not built: the CPUs are counted without a CPU quota (run make)" >&2
 
     local name
     name="$(hostname -s 2>/dev/null || hostname)-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -427,7 +431,8 @@ main() {
     mkdir -p "$WORK/raw"
     start_lifeline
 
-    write_file "$WORK/machine.json" printf '%s\n' "$machine" || exit 1
+    # Not under || or if: set -e must stay on inside the writer (files.sh).
+    write_file "$WORK/machine.json" printf '%s\n' "$machine"
     echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES usable CPU(s) of $ONLINE online)" >&2
 
     start_server
@@ -457,7 +462,7 @@ add_load_after() {
     local load
     load=$(awk '{ printf "[%s,%s,%s]", $1, $2, $3 }' /proc/loadavg)
     # shellcheck disable=SC2016 # $load is jq's variable
-    write_file "$1" jq --argjson load "$load" '.load_after = $load' "$1" || exit 1
+    write_file "$1" jq --argjson load "$load" '.load_after = $load' "$1"
 }
 
 report_paths() {

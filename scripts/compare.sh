@@ -11,6 +11,9 @@ set -euo pipefail
 # Numbers are read, computed and drawn with "." whatever the user's locale:
 # C.UTF-8, not C, so that gnuplot can still write the UTF-8 of the labels.
 if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then export LC_ALL=C.UTF-8; else export LC_ALL=C; fi
+# A failed command (a write on a full disk) is exit 1, whatever its own status.
+set -E
+trap 'exit 1' ERR
 
 readonly PROG=compare
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

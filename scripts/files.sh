@@ -21,7 +21,7 @@ is_complete() {
         *.pdf) tail -c 64 -- "$file" | grep -aq '%%EOF' ;;
         *.png) [ "$(tail -c 8 -- "$file" | od -An -tx1 | tr -d ' \n')" = 49454e44ae426082 ] ;;
         *.svg) tail -c 64 -- "$file" | grep -aq '</svg>' ;;
-        *.json | *.jsonl) jq -e . -- "$file" >/dev/null 2>&1 ;;
+        *.json | *.jsonl) jq -s -e 'length > 0' -- "$file" >/dev/null 2>&1 ;;
         *) [ "$(tail -c 1 -- "$file" | od -An -tx1 | tr -d ' ')" = 0a ] ;;
     esac
 }

@@ -9,6 +9,9 @@ set -euo pipefail
 # Numbers are read, computed and drawn with "." whatever the user's locale:
 # C.UTF-8, not C, so that gnuplot can still write the UTF-8 of the labels.
 if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then export LC_ALL=C.UTF-8; else export LC_ALL=C; fi
+# A failed command (a write on a full disk) is exit 1, whatever its own status.
+set -E
+trap 'exit 1' ERR
 # Each figure is fed by a pipeline ending in a function that records what it
 # drew; lastpipe runs that function in this shell (scripts have no job control).
 shopt -s lastpipe
@@ -77,6 +80,12 @@ draw() {
         die "gnuplot failed drawing $name"
     fi
     cat "$WORK/gnuplot.err" >&2
+    # gnuplot exits 0 when cairo cannot write: each file's end says.
+    local fmt
+    for fmt in $formats; do
+        [ "$fmt" = dumb ] || is_complete "$WORK/out/$name.$fmt" ||
+            die "gnuplot did not write $name.$fmt completely in $WORK (disk full?); nothing was published"
+    done
     DRAWN+=("$name")
 }
 

@@ -10,6 +10,9 @@ set -euo pipefail
 # Numbers are read and written with "." whatever the user's locale (mawk
 # reads 0.5 as 0 under de_DE.UTF-8); nothing here prints the user's language.
 export LC_ALL=C
+# A failed command (a write on a full disk) is exit 1, whatever its own status.
+set -E
+trap 'exit 1' ERR
 
 SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 readonly PROG=summarize
@@ -185,7 +188,8 @@ main() {
     local table
     for table in summary.csv:summary_csv refcount.csv:refcount_csv convoy.csv:convoy_csv \
                  summary.md:markdown summary.tex:latex; do
-        write_file "$1/${table%%:*}" "${table#*:}" "$1" || exit 1
+        # Not under || or if: set -e must stay on inside the writer (files.sh).
+        write_file "$1/${table%%:*}" "${table#*:}" "$1"
     done
 }
 

@@ -23,7 +23,7 @@ main() {
         # gives each word back NUL-terminated, so no word can be re-split.
         if ! mapfile -d '' words < <(printf '%s\n' "${!var}" | xargs printf '%s\0' 2>"$err") ||
             [ -s "$err" ]; then
-            echo "make: $var: cannot split into words ($(head -n 1 "$err")); quote a value with spaces as 'a b' or \"a b\"" >&2
+            echo "make: ${var#GILBENCH_}: cannot split into words ($(head -n 1 "$err")); quote a value with spaces as 'a b' or \"a b\"" >&2
             rm -f "$err"
             exit 2
         fi
