@@ -88,7 +88,7 @@ absolute() { if [[ "$1" == /* ]]; then printf '%s\n' "$1"; else printf '%s\n' "$
 # TAB or a newline would split the rows of experiments.tsv and summary.csv.
 check_path() {
     case "$2" in
-        *$'\t'* | *$'\n'*) usage_error "$1: a path with a TAB or a newline is not supported: '$2'" ;;
+        *$'\t'* | *$'\n'*) usage_error "$1: a path with a TAB or a newline is not supported: ${2@Q}" ;;
     esac
 }
 
