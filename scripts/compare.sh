@@ -116,7 +116,7 @@ check_run() {
     for col in "${NEEDED_COLUMNS[@]}"; do
         [[ ",$header," == *",$col,"* ]] || fail_usage "$dir/summary.csv: the header lacks column '$col'"
     done
-    jq -e 'type == "object"' "$dir/machine.json" >/dev/null 2>&1 ||
+    jq -s -e 'length == 1 and (.[0] | type == "object")' "$dir/machine.json" >/dev/null 2>&1 ||
         fail_usage "$dir/machine.json: not a JSON object"
 }
 
