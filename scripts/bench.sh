@@ -134,7 +134,7 @@ PDEATHSIG=()  # setpriv --pdeathsig KILL --, where util-linux has it (2.33+)
 # we start ("+PID", "-PID" when done) from a pipe only this script writes to.
 # The pipe ends when this script ends, however it ends (kill -9 included);
 # the watcher then kills the groups still listed, and exits.  Children get
-# the pipe closed (child_exec), so that only our death ends it.
+# the pipe closed (child_start), so that only our death ends it.
 start_lifeline() {
     exec {LIFELINE}> >(exec setsid bash "$SCRIPTS/lifeline.sh" >/dev/null 2>&1)
     if setpriv --pdeathsig KILL -- true 2>/dev/null; then PDEATHSIG=(setpriv --pdeathsig KILL --); fi

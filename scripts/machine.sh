@@ -188,7 +188,7 @@ warn_cpus() {
 warn_user() {
     local load1=$1 cpus=$2 governor=$3
     if [ -n "$load1" ] && awk -v l="$load1" -v n="$cpus" 'BEGIN { exit !(l > 0.5 * n) }'; then
-        printf 'machine.sh: warning: load average is %s on %s usable CPUs: close other programs or expect noisy numbers\n' \
+        printf 'machine.sh: warning: load average is %s on %s usable CPU(s): close other programs or expect noisy numbers\n' \
             "$load1" "$cpus" >&2
     fi
     case "$governor" in

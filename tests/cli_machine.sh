@@ -72,7 +72,7 @@ test_warnings() {
     GILBENCH_LOADAVG_FILE="$TEST_TMP/busy" GILBENCH_CPUFREQ_DIR="$freq" \
         run bash "$MACHINE" --warnings
     expect_err "busy machine: warned with the load and cores" \
-        "load average is $((cpus * 2))\.50 on $cpus usable CPUs: close other programs"
+        "load average is $((cpus * 2))\.50 on $cpus usable CPU\\(s\\): close other programs"
     expect_err "powersave governor: warned with the fix" 'CPU governor is powersave: .*cpupower frequency-set -g performance'
     expect_json "fixture values land in the JSON" \
         '.governor == "powersave" and .scaling_driver == "intel_pstate" and .load_before[0] == '"$((cpus * 2))"'.5'
