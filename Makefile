@@ -34,6 +34,16 @@ $(B)/delayserver: GB_LDLIBS += -lmicrohttpd
 .PHONY: all units test deps build-deps bench plots compare clean help tsan asan lint
 .DELETE_ON_ERROR:
 
+# What a user passes to the scripts (BENCH_ARGS, RUN, RUNS, TOLERANCE) goes
+# through the environment, never pasted into a recipe's shell line, where
+# `--only=count-2|fetch` would be a pipe and a quote in a path a syntax error;
+# $(value) keeps make from expanding a $ in it.  scripts/with-args.sh splits
+# BENCH_ARGS and RUNS into words (quotes group, nothing else is special).
+bench: export GILBENCH_BENCH_ARGS = $(value BENCH_ARGS)
+plots: export GILBENCH_RUN = $(value RUN)
+compare: export GILBENCH_RUNS = $(value RUNS)
+compare: export GILBENCH_TOLERANCE = $(value TOLERANCE)
+
 all: $(CASE_BINS) $(SERVER_BIN) $(CPUS_BIN)
 
 units: $(UNIT_BINS)
@@ -43,8 +53,10 @@ units: $(UNIT_BINS)
 $(B)/obj/cases/fetch.o $(B)/obj/harness/delayserver.o: | build-deps
 build-deps:
 	@bash scripts/install-deps.sh --check-build
+# Each target checks (as root: installs) only what it needs; as another user
+# it prints the one apt-get line to ask for.  `make deps`: everything.
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh test
 
 $(B)/obj/harness $(B)/obj/cases $(B)/obj/tests $(B)/tests:
 	mkdir -p $@
@@ -79,6 +91,7 @@ $(UNIT_BINS): $(B)/tests/%: $(B)/obj/tests/%.o $(HARNESS_OBJ) | $(B)/tests
 # ---------------------------------------------------------------- tests
 # make test: unit tests, command-line tests, then the sanitizer builds.
 test: all $(UNIT_BINS)
+	@bash scripts/install-deps.sh test
 	@bash tests/run.sh "$(B)"
 
 # Convenience targets only re-run make with variables.
@@ -90,15 +103,17 @@ lint:
 	@bash tests/cli_lint.sh
 
 # ---------------------------------------------------------------- harness
-bench: deps
+bench: export GILBENCH_CFLAGS = $(GB_CFLAGS) $(CFLAGS)
+bench:
+	@bash scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory all
-	@GILBENCH_CFLAGS='$(GB_CFLAGS) $(CFLAGS)' bash scripts/bench.sh $(if $(QUICK),--quick) $(BENCH_ARGS)
+	@bash scripts/with-args.sh GILBENCH_BENCH_ARGS bash scripts/bench.sh $(if $(QUICK),--quick)
 
 plots:
-	@bash scripts/plots.sh "$(RUN)"
+	@bash scripts/plots.sh "$$GILBENCH_RUN"
 
 compare:
-	@bash scripts/compare.sh $(if $(TOLERANCE),--tolerance=$(TOLERANCE)) $(RUNS)
+	@bash scripts/with-args.sh GILBENCH_RUNS bash scripts/compare.sh $${GILBENCH_TOLERANCE:+"--tolerance=$$GILBENCH_TOLERANCE"}
 
 clean:
 	rm -rf bin
@@ -116,4 +131,5 @@ help:
 	@echo '  make clean        remove bin/'
 	@echo ''
 	@echo 'Variables: CC CFLAGS LDFLAGS LDLIBS (yours), QUICK=1, RUN=, RUNS=, TOLERANCE=PCT,'
-	@echo '           BENCH_ARGS= (scripts/bench.sh options, e.g. --only=count-2)'
+	@echo "           BENCH_ARGS= (scripts/bench.sh options, e.g. --only='count-2|fetch';"
+	@echo "           quote a value with spaces: BENCH_ARGS='--results=\"my runs\"')"

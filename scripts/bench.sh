@@ -6,18 +6,28 @@
 # when it is complete, so a results folder without that prefix is always whole.
 # Every command we start runs in a process group of its own (setsid), so that
 # Ctrl-C, SIGTERM or a failure can stop it and everything it started at once.
+# A kill -9 of the bench cannot be trapped: a lifeline (see start_lifeline)
+# stops those groups then, and each child gets PR_SET_PDEATHSIG (setpriv).
 set -euo pipefail
+# Every number this script and its children read or print uses "." (mawk
+# reads 0.5 as 0 under de_DE.UTF-8); nothing here prints the user's language.
+export LC_ALL=C
 
 SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$SCRIPTS")
+readonly PROG=bench
 # shellcheck source=scripts/matrix.sh
 source "$SCRIPTS/matrix.sh"
+# shellcheck source=scripts/files.sh
+source "$SCRIPTS/files.sh"
 
 readonly NOISY_SPREAD=0.10 # stddev / mean above which a row is called noisy
+# hyperfine 1.13.0 added -N (--shell=none), 1.14.0 --output (its changelog).
+readonly HYPERFINE_MIN=1.14.0
 
 usage() {
     cat <<EOF
-Usage: scripts/bench.sh [OPTION]...   (make bench [QUICK=1])
+Usage: scripts/bench.sh [OPTION]...   (make bench [QUICK=1] [BENCH_ARGS='OPTION...'])
 
 Time every case of gilbench in every mode with hyperfine and write
 results/HOST-TIME/ (machine.json, raw/, summary.csv/.md/.tex) and plots/HOST-TIME/.
@@ -32,6 +42,8 @@ Options:
   --plots=DIR      where plot folders go (default: plots/)
   --no-plots       write tables only
   --help, --version
+Through make, BENCH_ARGS is split into words as the shell would, but only
+quotes and backslashes count: BENCH_ARGS='--only=count-2|fetch --results="my runs"'.
 
 Environment: BIN (the binaries, default bin), PYTHON (the CPython of the
 reference rows, default python3; PYTHON=none leaves them out).
@@ -56,8 +68,8 @@ parse_args() {
             --quick) SIZE=quick ;;
             --tiny) SIZE=tiny ;;
             --only=?*) FILTER=${arg#--only=} ;;
-            --results=?*) RESULTS_DIR=$(absolute "${arg#--results=}") ;;
-            --plots=?*) PLOTS_DIR=$(absolute "${arg#--plots=}") ;;
+            --results=?*) RESULTS_DIR=$(absolute "${arg#--results=}"); check_path --results "$RESULTS_DIR" ;;
+            --plots=?*) PLOTS_DIR=$(absolute "${arg#--plots=}"); check_path --plots "$PLOTS_DIR" ;;
             --no-plots) DRAW_PLOTS=false ;;
             --help) usage; exit 0 ;;
             --version) echo "gilbench bench $(suite_version)"; exit 0 ;;
@@ -70,25 +82,44 @@ parse_args() {
     fi
 }
 
-absolute() { if [[ "$1" == /* ]]; then echo "$1"; else echo "$PWD/$1"; fi; }
+absolute() { if [[ "$1" == /* ]]; then printf '%s\n' "$1"; else printf '%s\n' "$PWD/$1"; fi; }
+
+# check_path WHAT PATH: every character may appear in a path we write, but a
+# TAB or a newline would split the rows of experiments.tsv and summary.csv.
+check_path() {
+    case "$2" in
+        *$'\t'* | *$'\n'*) usage_error "$1: a path with a TAB or a newline is not supported: ${2@Q}" ;;
+    esac
+}
 
 suite_version() {
     sed -n 's/^#define GILBENCH_VERSION "\(.*\)"/\1/p' "$ROOT/harness/harness.h"
 }
 
 check_tools() {
-    local tool missing=()
-    for tool in hyperfine jq gnuplot awk setsid; do
-        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-    done
-    if [ "${#missing[@]}" -gt 0 ]; then
-        echo "bench: missing: ${missing[*]}; run 'make deps' as root (or: sudo make deps)" >&2
+    if ! bash "$SCRIPTS/install-deps.sh" --check bench; then
+        echo "bench: then run make bench again" >&2
         exit 1
     fi
+    check_hyperfine
     local kase
     for kase in count fetch interleave refcount convoy delayserver; do
         [ -x "$BIN/$kase" ] || { echo "bench: $BIN/$kase is not built; run 'make' first" >&2; exit 1; }
     done
+    check_path "the checkout" "$ROOT"
+    check_path "BIN" "$BIN"
+}
+
+# check_hyperfine: an older hyperfine refuses -N or --output on every row,
+# after the whole matrix has been tried; say so once, before anything runs.
+check_hyperfine() {
+    local version
+    version=$(hyperfine --version 2>/dev/null | awk '{ print $2; exit }')
+    if ! [[ "$version" =~ ^[0-9]+(\.[0-9]+)*$ ]] ||
+        [ "$(printf '%s\n' "$HYPERFINE_MIN" "$version" | sort -V | head -n 1)" != "$HYPERFINE_MIN" ]; then
+        echo "bench: hyperfine ${version:-of unknown version} is too old: the bench needs hyperfine $HYPERFINE_MIN or newer (for -N and --output); see https://github.com/sharkdp/hyperfine/releases" >&2
+        exit 2
+    fi
 }
 
 # ----------------------------------------------------------- child processes
@@ -96,13 +127,43 @@ CHILD_PID=""
 SERVER_PID=""
 SERVER_URL="" # read by the fetch rows of matrix.sh
 
+LIFELINE=""   # the write end of the lifeline pipe
+PDEATHSIG=()  # setpriv --pdeathsig KILL --, where util-linux has it (2.33+)
+
+# start_lifeline: a watcher in a session of its own reads the process groups
+# we start ("+PID", "-PID" when done) from a pipe only this script writes to.
+# The pipe ends when this script ends, however it ends (kill -9 included);
+# the watcher then kills the groups still listed, and exits.  Children get
+# the pipe closed (child_start), so that only our death ends it.
+start_lifeline() {
+    exec {LIFELINE}> >(exec setsid bash "$SCRIPTS/lifeline.sh" >/dev/null 2>&1)
+    if setpriv --pdeathsig KILL -- true 2>/dev/null; then PDEATHSIG=(setpriv --pdeathsig KILL --); fi
+}
+
+# child_start CMD...: start CMD in a process group of its own, dying with us;
+# CHILD_STARTED is its pid (and group id).
+child_start() {
+    if [ -n "$LIFELINE" ]; then
+        setsid "${PDEATHSIG[@]}" "$@" {LIFELINE}>&- &
+        CHILD_STARTED=$!
+        echo "+$CHILD_STARTED" >&"$LIFELINE" || true
+    else
+        setsid "$@" &
+        CHILD_STARTED=$!
+    fi
+}
+
+# child_done PID: the group of PID needs no killing any more.
+child_done() { [ -z "$LIFELINE" ] || echo "-$1" >&"$LIFELINE" || true; }
+
 # run_child CMD...: run CMD in its own process group and wait for it, so that
 # a signal to this script interrupts the wait at once (see on_signal).
 run_child() {
-    setsid "$@" &
-    CHILD_PID=$!
+    child_start "$@"
+    CHILD_PID=$CHILD_STARTED
     local rc=0
     wait "$CHILD_PID" || rc=$?
+    child_done "$CHILD_PID"
     CHILD_PID=""
     return "$rc"
 }
@@ -117,12 +178,13 @@ stop_group() {
     done
     kill -KILL -- "-$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    child_done "$pid"
 }
 
 start_server() {
     local out="$WORK/server.url"
-    setsid "$BIN/delayserver" --port=0 >"$out" 2>"$WORK/server.log" &
-    SERVER_PID=$!
+    child_start "$BIN/delayserver" --port=0 >"$out" 2>"$WORK/server.log"
+    SERVER_PID=$CHILD_STARTED
     for _ in $(seq 50); do
         if [ -s "$out" ]; then
             SERVER_URL=$(head -n 1 "$out")
@@ -138,6 +200,7 @@ start_server() {
 stop_server() {
     if [ -n "$SERVER_PID" ]; then
         stop_group "$SERVER_PID"
+        child_done "$SERVER_PID"
         SERVER_PID=""
     fi
 }
@@ -173,13 +236,38 @@ on_signal() {
 run_timed() {
     local id=$1 round=$2 kind=$3
     shift 3
-    local cmd
-    printf -v cmd '%q ' "$@"
+    local hf="$WORK/raw/$id.r$round.hyperfine"
     run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$RUNS" \
-        --export-json "$WORK/raw/$id.r$round.hyperfine.json" -- "${cmd% }" \
-        >"$WORK/raw/$id.r$round.hyperfine.log" 2>&1 || return 1
+        --export-json "$hf.json" -- "$(hyperfine_words "$@")" >"$hf.log" 2>&1 || return 1
+    if ! jq -s -e '.[0].results[0].times | length > 0' "$hf.json" >/dev/null 2>&1; then
+        echo "hyperfine wrote no times to raw/$id.r$round.hyperfine.json (disk full?)" >>"$hf.log"
+        return 1
+    fi
     if [ "$round" -eq 1 ] && [ "$kind" = timed ]; then
         run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
+        check_report "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" || return 1
+    fi
+}
+
+# hyperfine_words ARG...: one string that hyperfine -N splits back into ARG...
+# Its splitter knows POSIX quoting, not bash's $'...' (printf %q uses that for
+# bytes that are not printable in the locale, such as an é under LC_ALL=C):
+# every word single-quoted, a quote inside as '\''.
+hyperfine_words() {
+    local arg out=""
+    for arg in "$@"; do
+        out+="${out:+ }'${arg//\'/\'\\\'\'}'"
+    done
+    printf '%s' "$out"
+}
+
+# check_report JSON ERR: a binary's --json report is one JSON object; an empty
+# or cut file (a full disk) fails the row, with the reason in ERR.
+check_report() {
+    # -s: jq 1.6 -e exits 0 on an empty file.
+    if ! jq -s -e 'length == 1 and (.[0] | type == "object")' "$1" >/dev/null 2>&1; then
+        echo "its --json report $(basename "$1") is $([ -s "$1" ] && echo 'not a JSON object' || echo empty)" >>"$2"
+        return 1
     fi
 }
 
@@ -189,6 +277,7 @@ run_sampled() {
     shift
     for _ in $(seq "$SAMPLES"); do
         run_child "$@" --json >"$WORK/raw/$id.out" 2>>"$WORK/raw/$id.run.err" || return 1
+        check_report "$WORK/raw/$id.out" "$WORK/raw/$id.run.err" || return 1
         jq -c . "$WORK/raw/$id.out" >>"$WORK/raw/$id.runs.jsonl" || return 1
     done
     rm -f "$WORK/raw/$id.out"
@@ -228,12 +317,28 @@ run_matrix() {
             fi
             if ! "$ok"; then
                 FAILED[$id]=1
-                echo "bench: FAILED $id: $(tail -n 3 "$WORK"/raw/"$id".*.log "$WORK/raw/$id.run.err" 2>/dev/null | grep -v '^==>' | grep . | tail -n 2 | tr '\n' ' ')" >&2
+                echo "bench: FAILED $id: $(failure_cause "$id")" >&2
             fi
         done <"$plan"
     done
     write_experiments "$plan"
     rm -f "$plan"
+}
+
+# failure_cause ID: the first line a tool said about the failed row: hyperfine's
+# error (or the usage error of an old one), else the binary's own.  The
+# first, not the last: the last is often "For more information try --help".
+failure_cause() {
+    local id=$1 f line
+    for f in "$WORK/raw/$id".r*.hyperfine.log "$WORK/raw/$id.run.err"; do
+        [ -s "$f" ] || continue
+        line=$(grep -m 1 '[^[:space:]]' "$f" || true)
+        if [ -n "$line" ]; then
+            printf '%s\n' "${line:0:300}"
+            return 0
+        fi
+    done
+    echo "no message (see $WORK/raw/$id.*)"
 }
 
 # write_experiments PLAN: the plan with a status column, for the summary.
@@ -295,11 +400,21 @@ main() {
     cd "$ROOT"
     check_tools
     set_sizes "$SIZE"
-    CORES=$(getconf _NPROCESSORS_ONLN)
     find_python
-    if [ -z "$(plan_experiments "$FILTER")" ]; then
+    # Whether --only selects anything does not depend on the CPU count.
+    if [ -z "$(CORES=1 plan_experiments "$FILTER")" ]; then
         usage_error "--only='$FILTER' matches no experiment group"
     fi
+    local quick=() machine
+    [ "$SIZE" = full ] || quick=(--quick)
+    # machine.json first: its usable_cpus (bin/cpus: the affinity mask capped
+    # by a CPU quota) sizes the pools and the scaling sweep.  It warns when
+    # that is fewer than the CPUs online.
+    machine=$(BIN="$BIN" bash "$SCRIPTS/machine.sh" --warnings "--cflags=${GILBENCH_CFLAGS:-unknown}" "${quick[@]}")
+    CORES=$(jq -r .usable_cpus <<<"$machine")
+    ONLINE=$(jq -r .online_cpus <<<"$machine")
+    [ "$(jq -r .cpus_source <<<"$machine")" = bin/cpus ] ||
+        echo "bench: warning: $BIN/cpus is not built: the CPUs are counted without a CPU quota (run make)" >&2
 
     local name
     name="$(hostname -s 2>/dev/null || hostname)-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -314,12 +429,11 @@ main() {
     trap 'on_signal TERM' TERM
     trap 'on_signal HUP' HUP
     mkdir -p "$WORK/raw"
+    start_lifeline
 
-    local quick=()
-    [ "$SIZE" = full ] || quick=(--quick)
-    bash "$SCRIPTS/machine.sh" --warnings "--cflags=${GILBENCH_CFLAGS:-unknown}" "${quick[@]}" \
-        >"$WORK/machine.json"
-    echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES cores)" >&2
+    # Not under || or if: set -e must stay on inside the writer (files.sh).
+    write_file "$WORK/machine.json" printf '%s\n' "$machine"
+    echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES usable CPU(s) of $ONLINE online)" >&2
 
     start_server
     run_matrix
@@ -327,7 +441,7 @@ main() {
     stop_server
     add_load_after "$WORK/machine.json"
 
-    bash "$SCRIPTS/summarize.sh" "$WORK"
+    bash "$SCRIPTS/summarize.sh" "$WORK" || { echo "bench: the tables could not be written" >&2; exit 1; }
     mv "$WORK" "$FINAL"
     WORK=""
     warn_noisy "$FINAL"
@@ -347,7 +461,8 @@ main() {
 add_load_after() {
     local load
     load=$(awk '{ printf "[%s,%s,%s]", $1, $2, $3 }' /proc/loadavg)
-    jq --argjson load "$load" '.load_after = $load' "$1" >"$1.new" && mv "$1.new" "$1"
+    # shellcheck disable=SC2016 # $load is jq's variable
+    write_file "$1" jq --argjson load "$load" '.load_after = $load' "$1"
 }
 
 report_paths() {

@@ -8,10 +8,18 @@
 # machines.  Groups without a seq baseline plot time; convoy plots its slowdown (convoy.csv)
 # when every run has one, since its wall time is fixed by --seconds and teaches nothing.
 set -euo pipefail
+# Numbers are read, computed and drawn with "." whatever the user's locale:
+# C.UTF-8, not C, so that gnuplot can still write the UTF-8 of the labels.
+if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then export LC_ALL=C.UTF-8; else export LC_ALL=C; fi
+# A failed command (a write on a full disk) is exit 1, whatever its own status.
+set -E
+trap 'exit 1' ERR
 
 readonly PROG=compare
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
+# shellcheck source=scripts/files.sh
+source "$SCRIPT_DIR/files.sh"
 # The awk programs and gnuplot scripts.
 readonly LIB_DIR="$SCRIPT_DIR/compare"
 # Columns of summary.csv this script reads.
@@ -86,9 +94,9 @@ parse_args() {
     if [ "${#runs[@]}" -eq 1 ]; then
         fail_usage "needs two or more run folders, got only '${runs[0]}': make compare RUNS=\"results/A results/B\""
     fi
-    # The path reaches gnuplot inside a quoted string.
-    if [[ $out_dir == *[\'\"\\]* ]]; then
-        fail_usage "--out: quotes and backslashes in the folder name are not supported: '$out_dir'"
+    # awk reads the folder names through -v, which turns a backslash into an escape.
+    if [[ $out_dir == *\\* ]] || [[ "${runs[*]}" == *\\* ]]; then
+        fail_usage "a backslash in a folder name is not supported"
     fi
     if [ -n "$out_dir" ] && [ -e "$out_dir" ] && [ ! -d "$out_dir" ]; then
         fail_usage "--out: '$out_dir' exists and is not a folder"
@@ -108,7 +116,7 @@ check_run() {
     for col in "${NEEDED_COLUMNS[@]}"; do
         [[ ",$header," == *",$col,"* ]] || fail_usage "$dir/summary.csv: the header lacks column '$col'"
     done
-    jq -e 'type == "object"' "$dir/machine.json" >/dev/null 2>&1 ||
+    jq -s -e 'length == 1 and (.[0] | type == "object")' "$dir/machine.json" >/dev/null 2>&1 ||
         fail_usage "$dir/machine.json: not a JSON object"
 }
 
@@ -150,7 +158,8 @@ describe_machines() {
         printf '| machine | folder | CPU | CPUs | date (UTC) |\n|---|---|---|--:|---|\n'
     } >"$stage/ratios.md"
     for i in "${!runs[@]}"; do
-        info=$(jq -r '[(.cpu_model // "unknown"), (.online_cpus // "?"), (.date_utc // "unknown")] | map(tostring) | join("\t")' "${runs[i]}/machine.json")
+        # The CPUs the run could use (usable_cpus; older runs only have online_cpus).
+        info=$(jq -r '[(.cpu_model // "unknown"), (.usable_cpus // .online_cpus // "?"), (.date_utc // "unknown")] | map(tostring) | join("\t")' "${runs[i]}/machine.json")
         IFS=$'\t' read -r cpu cpus date <<<"$info"
         printf "| %s | \`%s\` | %s | %s | %s |\n" "${names[i]}" "${runs[i]}" "$cpu" "$cpus" "$date" >>"$stage/ratios.md"
         # Short CPU name for the key: drop (R), (TM), "CPU", "Processor" and the clock.
@@ -189,7 +198,7 @@ write_report() {
     names_tsv=$(printf '%s\t' "${names[@]}")
     awk -F '\t' -v n="${#runs[@]}" -v names="$names_tsv" -v tol="$tolerance" -v ref="${runs[0]}" -v slowmode="$slowmode" \
         -v csv="$stage/ratios.csv" -v md="$stage/ratios.md" -v headline="$HEADLINE_GROUPS" \
-        -f "$LIB_DIR/report.awk" "$work/joined.tsv"
+        -f "$LIB_DIR/report.awk" "$work/joined.tsv" || fail "writing ratios.csv and ratios.md into $stage failed"
 }
 
 # write_plot_data: per group, a data file for bars.gp (plain groups) or lines.gp (sweeps, rows
@@ -212,9 +221,10 @@ draw_plots() {
             slowdown) ttl="$group: slowdown of a round trip beside a CPU task"; ylab="slowdown (lower is better)" ;;
             *) ttl="$group: median wall time"; ylab="seconds (lower is faster)" ;;
         esac
-        settings=(-e "dir='$LIB_DIR'" -e "data='$file'" -e "out='$stage/$base'" -e "ttl='$ttl'"
-            -e "ylab='$ylab'" -e "nser=${#runs[@]}" -e "ymin=$ymin" -e "ymax=$ymax" -e "logy=$logy"
-            -e "logx=$logx" -e "has='$has'" -e "ref=$([ "$plot" = time ] && echo 0 || echo 1)")
+        settings=(-e "dir=$(gp_quote "$LIB_DIR")" -e "data=$(gp_quote "$file")" -e "out=$(gp_quote "$stage/$base")"
+            -e "ttl=$(gp_quote "$ttl")" -e "ylab=$(gp_quote "$ylab")" -e "nser=${#runs[@]}" -e "ymin=$ymin"
+            -e "ymax=$ymax" -e "logy=$logy" -e "logx=$logx" -e "has=$(gp_quote "$has")"
+            -e "ref=$([ "$plot" = time ] && echo 0 || echo 1)")
         if [ "$style" = bars ]; then
             # Values over the bars only while they fit: upright past 12 bars, none past 40.
             # Labels slant when they would run into each other (refcount's are long).
@@ -222,13 +232,13 @@ draw_plots() {
             settings+=(-e "vfont=$([ "$bars" -le 40 ] && echo 22 || echo 0)"
                 -e "vrot=$([ "$bars" -gt 12 ] && echo 1 || echo 0)"
                 -e "xrot=$([ "${#labs}" -gt $((nlab * 10)) ] || [ "$nlab" -gt 10 ] && echo 1 || echo 0)")
-            for i in "${!runs[@]}"; do settings+=(-e "t$((i + 1))='${keys[i]}'"); done
+            for i in "${!runs[@]}"; do settings+=(-e "t$((i + 1))=$(gp_quote "${keys[i]}")"); done
         else
             # A sweep's key sits beside the plot, where only a short machine name fits.
-            for i in "${!runs[@]}"; do settings+=(-e "t$((i + 1))='${short_keys[i]}'"); done
+            for i in "${!runs[@]}"; do settings+=(-e "t$((i + 1))=$(gp_quote "${short_keys[i]}")"); done
             read -r -a labels <<<"$labs"
-            settings+=(-e "nlab=$nlab" -e "xlab='$(x_label "$group")'")
-            for i in "${!labels[@]}"; do settings+=(-e "l$((i + 1))='${labels[i]}'"); done
+            settings+=(-e "nlab=$nlab" -e "xlab=$(gp_quote "$(x_label "$group")")")
+            for i in "${!labels[@]}"; do settings+=(-e "l$((i + 1))=$(gp_quote "${labels[i]}")"); done
         fi
         if ! gnuplot "${settings[@]}" "$LIB_DIR/$style.gp" 2>"$work/gnuplot.err"; then
             fail "gnuplot failed drawing $base: $(head -n 3 "$work/gnuplot.err" | tr '\n' ' ')"
@@ -237,6 +247,9 @@ draw_plots() {
         written+=("$base.png" "$base.svg" "$base.pdf")
     done <"$work/plots.tsv"
 }
+
+# gp_quote STRING: STRING as a gnuplot single-quoted string ('' is a quote).
+gp_quote() { printf "'%s'" "${1//\'/\'\'}"; }
 
 # x_label GROUP: what param means in a sweep.
 x_label() {
@@ -248,9 +261,13 @@ x_label() {
     esac
 }
 
-# publish: move the finished files into the output folder (created if missing).
+# publish: move the finished files into the output folder (created if missing),
+# each checked whole first: gnuplot exits 0 when cairo cannot write.
 publish() {
     local f
+    for f in ratios.csv ratios.md "${written[@]}"; do
+        is_complete "$stage/$f" || fail "$f was not written completely (disk full?); nothing was published"
+    done
     if [ -d "$out_dir" ]; then
         for f in ratios.csv ratios.md "${written[@]}"; do mv -f "$stage/$f" "$out_dir/$f"; done
         rm -rf "$stage"

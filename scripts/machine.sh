@@ -5,11 +5,16 @@
 # "absent" (a tool that is not installed); jq builds the object, so any text
 # is escaped.  load_after is null here: the caller fills it in after the run.
 set -euo pipefail
+# The numbers are written with "." whatever the user's locale.
+export LC_ALL=C
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Where load and governor are read; tests point these at fixture files.
 LOADAVG_FILE=${GILBENCH_LOADAVG_FILE:-/proc/loadavg}
 CPUFREQ_DIR=${GILBENCH_CPUFREQ_DIR:-/sys/devices/system/cpu/cpu0/cpufreq}
+# The binaries; bin/cpus says which CPUs a run may use.
+BIN=${BIN:-bin}
+[[ "$BIN" == /* ]] || BIN="$ROOT/$BIN"
 
 usage() {
     cat <<'EOF'
@@ -68,10 +73,24 @@ read_cpu_model() {
     echo "${m:-unknown}"
 }
 
-read_online_cpus() {
-    local n
-    n=$(nproc 2>/dev/null || getconf _SC_NPROCESSORS_ONLN 2>/dev/null || echo 1)
-    echo "$n"
+# read_cpus: {"online","affinity","quota","usable"} from bin/cpus, the one
+# definition the binaries and the bench share (the affinity mask capped by
+# the cgroup CPU quota; OMP_* ignored).  Without it (not built yet): online
+# from getconf, the affinity mask from nproc with the OMP_* variables it
+# would obey removed, and no quota seen.
+read_cpus() {
+    local json
+    if [ -x "$BIN/cpus" ] && json=$("$BIN/cpus" --json 2>/dev/null) &&
+        jq -e '(.online, .affinity, .usable | type == "number") and (.quota | type == "number" or . == null)' \
+            <<<"$json" >/dev/null 2>&1; then
+        jq -c '{online, affinity, quota, usable, source: "bin/cpus"}' <<<"$json"
+        return 0
+    fi
+    local online affinity
+    online=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+    affinity=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo "$online")
+    jq -nc --argjson o "$online" --argjson a "$affinity" \
+        '{online: $o, affinity: $a, quota: null, usable: $a, source: "nproc (bin/cpus not built: a CPU quota is not seen)"}'
 }
 
 # Distinct (core, socket) pairs: from lscpu's parsable output, else from the
@@ -153,11 +172,23 @@ read_loadavg() {
     fi
 }
 
+# warn_cpus CPUS_JSON: when this run may use fewer CPUs than are online, say
+# so and what caps it: every speedup and the ideal line stop there.
+warn_cpus() {
+    local line
+    line=$(jq -r 'if .usable < .online then
+            "machine.sh: warning: speedups are capped at \(.usable) CPU\(if .usable == 1 then "" else "s" end) by "
+            + (if .quota != null and (.quota | ceil) <= .affinity then "a CPU quota (\(.quota) CPUs)"
+               else "the affinity mask (taskset, a cpuset)" end)
+            + "; the machine has \(.online) online" else empty end' <<<"$1")
+    [ -z "$line" ] || printf '%s\n' "$line" >&2
+}
+
 # warn_user LOAD1 CPUS GOVERNOR: the advice a user should act on, on stderr.
 warn_user() {
     local load1=$1 cpus=$2 governor=$3
     if [ -n "$load1" ] && awk -v l="$load1" -v n="$cpus" 'BEGIN { exit !(l > 0.5 * n) }'; then
-        printf 'machine.sh: warning: load average is %s on %s cores: close other programs or expect noisy numbers\n' \
+        printf 'machine.sh: warning: load average is %s on %s usable CPU(s): close other programs or expect noisy numbers\n' \
             "$load1" "$cpus" >&2
     fi
     case "$governor" in
@@ -188,13 +219,16 @@ main() {
         shift
     done
 
-    local cpus cores load governor
-    cpus=$(read_online_cpus)
+    local cpus cores load governor cpus_json
+    cpus_json=$(read_cpus)
+    cpus=$(jq -r .online <<<"$cpus_json")
     cores=$(read_physical_cores "$cpus")
     load=$(read_loadavg)
     governor=$(read_file "$CPUFREQ_DIR/scaling_governor")
 
+    # A failed write (a full disk) is exit 1, as for every other write.
     jq -n \
+        --argjson cpus_info "$cpus_json" \
         --arg hostname "$(read_hostname)" \
         --arg cpu_model "$(read_cpu_model)" \
         --arg online_cpus "$cpus" \
@@ -220,6 +254,10 @@ main() {
             hostname: $hostname,
             cpu_model: $cpu_model,
             online_cpus: $cpus,
+            affinity_cpus: $cpus_info.affinity,
+            cpu_quota: $cpus_info.quota,
+            usable_cpus: $cpus_info.usable,
+            cpus_source: $cpus_info.source,
             physical_cores: $cores,
             threads_per_core: ([1, ($cpus / $cores | floor)] | max),
             memory_bytes: ($memory_bytes | tonumber),
@@ -240,10 +278,11 @@ main() {
             suite_version: $suite_version,
             git_commit: $git_commit,
             quick: $quick
-        }'
+        }' || { echo "machine.sh: writing machine.json failed" >&2; exit 1; }
 
     if [ "$warnings" = true ]; then
-        warn_user "${load%% *}" "$cpus" "$governor"
+        warn_cpus "$cpus_json"
+        warn_user "${load%% *}" "$(jq -r .usable <<<"$cpus_json")" "$governor"
     fi
 }
 

@@ -77,9 +77,12 @@ plan_count() {
     # The ceiling: two independent processes started by the shell, each one
     # task in seq mode.  Nothing is shared, so this is as fast as two tasks
     # can get here; threads, fork and pool should come close to it.
-    local one="$BIN/count --mode=seq --tasks=1 --iterations=$COUNT_ITERATIONS"
+    # The binary and the count are bash -c's arguments, not part of its
+    # script, so that no path (spaces, quotes, $) is read as shell code.
+    # shellcheck disable=SC2016 # expanded by that bash, not this one
+    local two='"$0" --mode=seq --tasks=1 "--iterations=$1" & first=$!; "$0" --mode=seq --tasks=1 "--iterations=$1"; wait "$first"'
     row count-2.shell count gilbench count-2 fork shell shell 2 2 "" count-2.seq shell \
-        bash -c "$one & first=\$!; $one; wait \$first"
+        bash -c "$two" "$BIN/count" "$COUNT_ITERATIONS"
     # Strong scaling: the same total work split over 1 .. 2 x cores workers.
     c_row count-scaling seq "" seq 1 1 "" count-scaling.seq count "--iterations=$COUNT_TOTAL"
     local w

@@ -6,17 +6,26 @@
 # into the temporary folder and moved into place only when all are done, so an
 # interrupted draw leaves no half-written file behind.
 set -euo pipefail
+# Numbers are read, computed and drawn with "." whatever the user's locale:
+# C.UTF-8, not C, so that gnuplot can still write the UTF-8 of the labels.
+if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then export LC_ALL=C.UTF-8; else export LC_ALL=C; fi
+# A failed command (a write on a full disk) is exit 1, whatever its own status.
+set -E
+trap 'exit 1' ERR
 # Each figure is fed by a pipeline ending in a function that records what it
 # drew; lastpipe runs that function in this shell (scripts have no job control).
 shopt -s lastpipe
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GP_DIR="$HERE/plots"
+readonly PROG=plots
+# shellcheck source=scripts/files.sh
+source "$HERE/files.sh"
 MODES_ORDER="seq threads gil fork pool threadpool async"
 RUN=""      # the run folder
 WORK=""     # temporary folder, removed on exit
 CAPTION=""  # "host · cpu · N cores · date", from machine.json
-CORES=0     # machine.json online_cpus; 0 when unknown
+CORES=0     # machine.json usable_cpus (online_cpus in older runs); 0 when unknown
 DRAWN=()    # figure names drawn so far
 
 usage() {
@@ -71,21 +80,31 @@ draw() {
         die "gnuplot failed drawing $name"
     fi
     cat "$WORK/gnuplot.err" >&2
+    # gnuplot exits 0 when cairo cannot write: each file's end says.
+    local fmt
+    for fmt in $formats; do
+        [ "$fmt" = dumb ] || is_complete "$WORK/out/$name.$fmt" ||
+            die "gnuplot did not write $name.$fmt completely in $WORK (disk full?); nothing was published"
+    done
     DRAWN+=("$name")
 }
 
-# read_machine: the caption and core count from machine.json ("unknown" parts
-# when it is missing or unreadable: the figures still say which run they show).
+# read_machine: the caption and the usable CPUs from machine.json ("unknown"
+# parts when it is missing or unreadable: the figures still say which run they
+# show).  Runs recorded before usable_cpus existed fall back to online_cpus.
 read_machine() {
     local file="$RUN/machine.json" line
     if [ -f "$file" ] && line=$(jq -r '[(.hostname // "unknown"), (.cpu_model // "unknown"),
-            ((.online_cpus // 0) | tostring), (.date_utc // "unknown")] | join("\t")' "$file" 2>/dev/null); then
-        local host cpu cores date
-        IFS=$'\t' read -r host cpu cores date <<<"$line"
+            ((.online_cpus // 0) | tostring), ((.usable_cpus // .online_cpus // 0) | tostring),
+            (.date_utc // "unknown")] | join("\t")' "$file" 2>/dev/null); then
+        local host cpu online usable date cpus
+        IFS=$'\t' read -r host cpu online usable date <<<"$line"
         date=${date/T/ }
         date=${date%:*Z}
-        [[ $cores =~ ^[0-9]+$ ]] && CORES=$cores
-        CAPTION="$host · $cpu · $cores cores · $date UTC"
+        [[ $usable =~ ^[0-9]+$ ]] && CORES=$usable
+        cpus="$online cores"
+        [ "$usable" = "$online" ] || cpus="$usable of $online CPUs usable"
+        CAPTION="$host · $cpu · $cpus · $date UTC"
     else
         note "no readable machine.json in $RUN: captions say 'unknown machine'"
         CAPTION="unknown machine · $(basename "$RUN")"
@@ -362,18 +381,21 @@ draw_terminal() {
     }
 }
 
-# publish DIR: check every drawn file, then move them into DIR, printing paths.
+# publish DIR: check every drawn file, then copy them into DIR, printing paths.
+# gnuplot exits 0 when cairo cannot write (a full TMPDIR): each file's own end
+# is checked (is_complete), here and again after the copy into DIR.
 publish() {
     local dir=$1 name ext files=()
     for name in "${DRAWN[@]}"; do
         for ext in png svg pdf; do
-            [ -s "$WORK/out/$name.$ext" ] || die "gnuplot wrote no $name.$ext"
+            is_complete "$WORK/out/$name.$ext" ||
+                die "gnuplot did not write $name.$ext completely in $WORK (disk full?); nothing was published"
             files+=("$name.$ext")
         done
     done
-    mkdir -p "$dir"
+    mkdir -p -- "$dir" || die "cannot create $dir"
     for name in "${files[@]}"; do
-        mv -f "$WORK/out/$name" "$dir/$name"
+        copy_file "$WORK/out/$name" "$dir/$name" || die "publishing stopped at $name; the files printed before it are complete"
         printf '%s\n' "$dir/$name"
     done
 }

@@ -7,8 +7,17 @@
 #   refcount.csv, convoy.csv             the figures those cases report
 # scripts/summarize.sh --headline RUN_DIR prints the table a lecture opens with.
 set -euo pipefail
+# Numbers are read and written with "." whatever the user's locale (mawk
+# reads 0.5 as 0 under de_DE.UTF-8); nothing here prints the user's language.
+export LC_ALL=C
+# A failed command (a write on a full disk) is exit 1, whatever its own status.
+set -E
+trap 'exit 1' ERR
 
 SCRIPTS=$(cd "$(dirname "$0")" && pwd)
+readonly PROG=summarize
+# shellcheck source=scripts/files.sh
+source "$SCRIPTS/files.sh"
 readonly SUMMARY_HEADER="case,impl,group,experiment,mode,variant,label,tasks,workers,param,runs,median_s,mean_s,stddev_s,min_s,max_s,user_s,system_s,ci95_low_s,ci95_high_s,rel_spread,speedup,efficiency,status"
 readonly HEADLINE_GROUPS="count-2 count-2-cpython fetch interleave"
 
@@ -57,40 +66,44 @@ samples_by_id() {
         done
 }
 
-write_summary_csv() {
+# usable_cpus RUN: the CPUs the run could use (machine.json usable_cpus); runs
+# recorded before it was written have only online_cpus.
+usable_cpus() {
+    jq -r '.usable_cpus // .online_cpus // 1' "$1/machine.json"
+}
+
+summary_csv() {
     local run=$1 cores
-    cores=$(jq -r '.online_cpus // 1' "$run/machine.json")
-    {
-        echo "$SUMMARY_HEADER"
-        statistics_input "$run" | awk -F '\t' -v cores="$cores" -f "$SCRIPTS/summary-stats.awk"
-    } >"$run/summary.csv"
+    cores=$(usable_cpus "$run")
+    echo "$SUMMARY_HEADER"
+    statistics_input "$run" | awk -F '\t' -v cores="$cores" -f "$SCRIPTS/summary-stats.awk"
 }
 
-# write_markdown RUN: summary.md, one table, the groups in plan order.
-write_markdown() {
+# markdown RUN: summary.md, one table, the groups in plan order.
+markdown() {
     local run=$1
-    {
-        echo "# gilbench results: $(machine_caption "$run")"
-        echo
-        echo "Median of each experiment's runs; 95% confidence interval of the mean; speedup is"
-        echo "the group's baseline (seq) median over the row's median; efficiency is speedup over"
-        echo "min(workers, cores), for the CPU-bound cases."
-        echo
-        awk -F, -f "$SCRIPTS/summary-tables.awk" -v format=md "$run/summary.csv"
-    } >"$run/summary.md"
+    echo "# gilbench results: $(machine_caption "$run")"
+    echo
+    echo "Median of each experiment's runs; 95% confidence interval of the mean; speedup is"
+    echo "the group's baseline (seq) median over the row's median; efficiency is speedup over"
+    echo "min(workers, usable CPUs), for the CPU-bound cases."
+    echo
+    awk -F, -f "$SCRIPTS/summary-tables.awk" -v format=md "$run/summary.csv"
 }
 
-write_latex() {
+latex() {
     local run=$1
-    {
-        echo "% gilbench results: $(machine_caption "$run" | sed 's/[_%&#$]/\\&/g')"
-        echo "% needs \\usepackage{booktabs}"
-        awk -F, -f "$SCRIPTS/summary-tables.awk" -v format=tex "$run/summary.csv"
-    } >"$run/summary.tex"
+    echo "% gilbench results: $(machine_caption "$run" | sed 's/[_%&#$]/\\&/g')"
+    echo "% needs \\usepackage{booktabs}"
+    awk -F, -f "$SCRIPTS/summary-tables.awk" -v format=tex "$run/summary.csv"
 }
 
+# machine_caption RUN: "host, CPU, N cores, date", or "N of M CPUs usable"
+# when an affinity mask or a CPU quota left the run fewer CPUs than are online.
 machine_caption() {
-    jq -r '"\(.hostname), \(.cpu_model), \(.online_cpus) cores, \(.date_utc)"' "$1/machine.json"
+    jq -r '(.usable_cpus // .online_cpus) as $u
+        | "\(.hostname), \(.cpu_model), \(if $u < .online_cpus then "\($u) of \(.online_cpus) CPUs usable"
+            else "\(.online_cpus) cores" end), \(.date_utc)"' "$1/machine.json"
 }
 
 # ids_of RUN CASE: the experiments of a case that ran.
@@ -98,7 +111,7 @@ ids_of() {
     awk -F '\t' -v kase="$2" 'NR > 1 && $2 == kase && $13 == "ok" { print $1 }' "$1/experiments.tsv"
 }
 
-write_refcount_csv() {
+refcount_csv() {
     local run=$1 id
     {
         echo "experiment,impl,mode,sync,tasks,ops,final_count,expected,lost_updates,premature_deallocs,ns_per_op,ok"
@@ -107,11 +120,11 @@ write_refcount_csv() {
                 .expected, .lost_updates, .premature_deallocs, .ns_per_op, .ok] | map(tostring) | join(",")' \
                 "$run/raw/$id.run.json"
         done
-    } >"$run/refcount.csv"
+    }
 }
 
 # convoy.csv: the median of each figure over the experiment's runs.
-write_convoy_csv() {
+convoy_csv() {
     local run=$1 id impl label
     {
         echo "experiment,impl,label,mode,policy,switch_interval_us,cpu_tasks,runs,alone_per_s,contended_per_s,slowdown,latency_contended_median_s,latency_contended_p99_s"
@@ -128,7 +141,7 @@ write_convoy_csv() {
                  m(.latency_contended_median_s), m(.latency_contended_p99_s)]
                 | map(tostring) | join(",")' "$run/raw/$id.runs.jsonl"
         done
-    } >"$run/convoy.csv"
+    }
 }
 
 # print_headline RUN: the lecture's opening table, plain text, on stdout.
@@ -172,11 +185,12 @@ main() {
     esac
     [ $# -eq 1 ] || usage_error "one run folder, got $#"
     check_run "$1"
-    write_summary_csv "$1"
-    write_refcount_csv "$1"
-    write_convoy_csv "$1"
-    write_markdown "$1"
-    write_latex "$1"
+    local table
+    for table in summary.csv:summary_csv refcount.csv:refcount_csv convoy.csv:convoy_csv \
+                 summary.md:markdown summary.tex:latex; do
+        # Not under || or if: set -e must stay on inside the writer (files.sh).
+        write_file "$1/${table%%:*}" "${table#*:}" "$1"
+    done
 }
 
 main "$@"

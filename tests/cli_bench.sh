@@ -104,6 +104,8 @@ test_usage() {
     local bad_args=(
         "--bogus" "stray" "--quick=1" "--tiny=yes" "--only=" "--only" "--only=nosuchgroup"
         "--only=(" "--only=[" "--results=" "--results" "--plots=" "--no-plots=1" "-q" "--QUICK"
+        # A TAB or a newline would split the rows of experiments.tsv: refused.
+        $'--results=/tmp/a\tb' $'--plots=/tmp/a\nb'
     )
     local arg
     for arg in "${bad_args[@]}"; do

@@ -131,6 +131,25 @@ test_writers() {
     expect_out "headline: a corrupted refcount says so" 'threads +none .*78 lost updates +CORRUPTED'
 }
 
+# The same run summarized under a decimal-comma locale: mawk would read 0.6
+# as 0 there; the script pins its numeric locale, so the values stay right.
+test_locale() {
+    if ! locale -a 2>/dev/null | grep -qix 'de_DE.utf8'; then
+        skip "summarize under de_DE.UTF-8" "the locale is not generated (scripts/install-deps.sh test generates it)"
+        return
+    fi
+    local var run
+    for var in LANG LC_ALL LC_NUMERIC; do
+        run="$TEST_TMP/run-$var"
+        make_run "$run"
+        run env "$var=de_DE.UTF-8" bash scripts/summarize.sh "$run"
+        expect_eq "summarize under $var=de_DE.UTF-8: seq median 0.7, user 0.6 (not 0)" \
+            "$last_status:$(grep '^count,gilbench,count-2,count-2.seq,' "$run/summary.csv" | cut -d, -f 11,12,17,18)" "0:3,0.7,0.6,0.1"
+        expect_eq "summarize under $var=de_DE.UTF-8: gil speedup 1, efficiency 0.5" \
+            "$(grep ',count-2.gil,' "$run/summary.csv" | cut -d, -f 22,23)" "1,0.5"
+    done
+}
+
 test_usage() {
     expect_usage_error "summarize: no run folder" bash scripts/summarize.sh
     expect_usage_error "summarize: a folder that does not exist" bash scripts/summarize.sh "$TEST_TMP/nothing"
@@ -149,6 +168,7 @@ main() {
     cd "$(dirname "$0")/.."
     test_statistics
     test_writers
+    test_locale
     test_usage
 }
 

@@ -189,6 +189,22 @@ test_killed_worker() {
     done
 }
 
+# The reference rows run under the bench's pinned locale, but a user may run
+# count.py under any: its figures keep "." (no locale-aware formatting).
+test_locale() {
+    if ! locale -a 2>/dev/null | grep -qix 'de_DE.utf8'; then
+        skip "count.py under de_DE.UTF-8" "the locale is not generated (scripts/install-deps.sh test generates it)"
+        return
+    fi
+    local var
+    for var in LANG LC_ALL LC_NUMERIC; do
+        run env "$var=de_DE.UTF-8" "$PY3" "$SCRIPT" --mode=threads --tasks=2 "${SMALL[@]}"
+        expect_out "count.py under $var=de_DE.UTF-8: wall time with a decimal point" '^wall +[0-9]+\.[0-9]+ s$'
+        run env "$var=de_DE.UTF-8" "$PY3" "$SCRIPT" --mode=threads "${SMALL[@]}" --json
+        expect_json "count.py --json under $var=de_DE.UTF-8: numbers, ok" '(.wall_s | type) == "number" and .ok'
+    done
+}
+
 main() {
     if ! command -v python3 >/dev/null 2>&1; then
         skip "count.py" "python3 is not installed"
@@ -198,6 +214,7 @@ main() {
     test_usage "$PY3"
     check_modes "$PY3" "python3"
     test_json "$PY3"
+    test_locale
     test_python2
     test_no_orphans
     test_interrupt

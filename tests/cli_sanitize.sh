@@ -150,7 +150,9 @@ stop_server() {
 }
 
 main() {
-    if ! make -s asan tsan >"$TEST_TMP/build.log" 2>&1; then
+    # Under `make -j test` the jobserver of the outer make is not ours to
+    # join (its pipe is closed to a plain recipe): a make of our own.
+    if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s asan tsan >"$TEST_TMP/build.log" 2>&1; then
         fail "sanitizer builds" "$(tail -5 "$TEST_TMP/build.log")"
         return
     fi

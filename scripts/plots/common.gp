@@ -21,12 +21,14 @@ ideal_rgb = 0x222222
 # start_output(fmt): a command string to eval before each plot.  The PDF is
 # the PNG's canvas at 72 dpi, so fonts keep their proportions in all three.
 # noenhanced: labels are data, not markup ("CPU @ 3.4GHz", "a_b" stay as they are).
+# The command names the variable out, not its value: a path with a quote in
+# it is still one path.
 start_output(f) = f eq "png" ? \
-    sprintf("set terminal pngcairo size 1600,900 font 'sans,22' linewidth 2 noenhanced; set output '%s.png'", out) : \
+    "set terminal pngcairo size 1600,900 font 'sans,22' linewidth 2 noenhanced; set output out.'.png'" : \
     f eq "svg" ? \
-    sprintf("set terminal svg size 1600,900 font 'sans,22' linewidth 2 noenhanced background '#ffffff'; set output '%s.svg'", out) : \
+    "set terminal svg size 1600,900 font 'sans,22' linewidth 2 noenhanced background '#ffffff'; set output out.'.svg'" : \
     f eq "pdf" ? \
-    sprintf("set terminal pdfcairo size 16in,9in font 'sans,17' linewidth 2 noenhanced; set output '%s.pdf'", out) : \
+    "set terminal pdfcairo size 16in,9in font 'sans,17' linewidth 2 noenhanced; set output out.'.pdf'" : \
     "set terminal dumb 100 30; set output"
 
 # No chart junk: a light grid, no top/right border, a key without a box.

@@ -4,7 +4,7 @@
 #   titles   series names, quoted words ('"threads" "gil"');  modes  one per series
 #   dashes   dash type per series ("" = all solid);  xtitle, ytitle
 #   logx, logy   log base of each axis (0 = linear);  xmax  the largest x
-#   cores    > 0: draw the ideal speedup min(x, cores)
+#   cores    > 0: draw the ideal speedup min(x, cores); cores = the run's usable CPUs
 #   keypos   optional key placement (default: outside right center)
 #   yfmt     optional y tic format (default: "%g")
 # data: one block per series (blocks apart by two blank lines), columns
@@ -33,6 +33,6 @@ do for [fmt in formats] {
          for [i=1:n] data index (i - 1) using 1:2 \
              with linespoints lw 3 pt 7 ps 1.6 dt dash(i) lc rgb mode_rgb(word(modes, i)) title word(titles, i), \
          (cores > 0 ? ideal(x) : NaN) with lines lw 2 dt 2 lc rgb ideal_rgb \
-             title (cores > 0 ? sprintf("ideal: min(workers, %d cores)", cores) : "")
+             title (cores > 0 ? sprintf("ideal: min(workers, %d usable CPU%s)", cores, cores == 1 ? "" : "s") : "")
 }
 set output

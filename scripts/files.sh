@@ -1,0 +1,80 @@
+# scripts/files.sh - publish a file only when it is complete.  Sourced by the
+# scripts that write a run's tables, plots and machine.json.
+# shellcheck shell=bash
+#
+# A writer that hits a full disk usually says so and exits non-zero (awk, jq,
+# bash's echo, cp), but gnuplot's cairo terminals exit 0 with a truncated
+# file.  So a file is written under a temporary name beside its final one,
+# the writer's status is checked, then the file's own end (is_complete), and
+# only then is it renamed into place: a reader never sees half a file, and an
+# older complete file is kept until the new one is whole.
+
+# is_complete FILE [NAME]: FILE ends as its format (by NAME's extension,
+# default FILE's) must.  PDF: the %%EOF marker near
+# its end; PNG: the IEND chunk (its type and CRC are the last 8 bytes); SVG:
+# the closing </svg>; JSON: jq parses it; any other text: it is not empty and
+# its last line is whole (ends in a newline).
+is_complete() {
+    local file=$1 name=${2:-$1}
+    [ -s "$file" ] || return 1
+    case "$name" in
+        *.pdf) tail -c 64 -- "$file" | grep -aq '%%EOF' ;;
+        *.png) [ "$(tail -c 8 -- "$file" | od -An -tx1 | tr -d ' \n')" = 49454e44ae426082 ] ;;
+        *.svg) tail -c 64 -- "$file" | grep -aq '</svg>' ;;
+        *.json | *.jsonl) jq -s -e 'length > 0' -- "$file" >/dev/null 2>&1 ;;
+        *) [ "$(tail -c 1 -- "$file" | od -An -tx1 | tr -d ' ')" = 0a ] ;;
+    esac
+}
+
+# partial_name FILE: the temporary name FILE is written under (same folder,
+# so the final rename is atomic; hidden, so a glob for *.csv misses it).
+partial_name() { printf '%s/.%s.partial' "$(dirname -- "$1")" "$(basename -- "$1")"; }
+
+# publish_file TMP FILE: check TMP is complete and rename it to FILE; else
+# remove it and fail with a message on stderr.
+publish_file() {
+    local tmp=$1 file=$2
+    if ! is_complete "$tmp" "$file"; then
+        rm -f -- "$tmp"
+        printf '%s: %s was not written completely (disk full?); the old one, if any, is kept\n' \
+            "${PROG:-gilbench}" "$file" >&2
+        return 1
+    fi
+    if ! mv -f -- "$tmp" "$file"; then
+        rm -f -- "$tmp"
+        printf '%s: cannot put %s in place\n' "${PROG:-gilbench}" "$file" >&2
+        return 1
+    fi
+}
+
+# write_file FILE CMD...: CMD's stdout becomes FILE, or FILE is left as it
+# was and this fails with a message.  CMD runs as an asynchronous command so
+# that `set -e` stays on inside it (it is off in any command tested by if or
+# ||): a shell function whose first echo fails stops there.
+write_file() {
+    local file=$1 tmp rc=0
+    shift
+    tmp=$(partial_name "$file")
+    "$@" >"$tmp" &
+    wait "$!" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        rm -f -- "$tmp"
+        printf '%s: writing %s failed (exit %d); the old one, if any, is kept\n' \
+            "${PROG:-gilbench}" "$file" "$rc" >&2
+        return 1
+    fi
+    publish_file "$tmp" "$file"
+}
+
+# copy_file SRC FILE: copy SRC (complete) to FILE the same way: a partial
+# copy on a full disk is never left under FILE's name.
+copy_file() {
+    local src=$1 file=$2 tmp
+    tmp=$(partial_name "$file")
+    if ! cp -- "$src" "$tmp"; then
+        rm -f -- "$tmp"
+        printf '%s: cannot copy %s to %s\n' "${PROG:-gilbench}" "$src" "$file" >&2
+        return 1
+    fi
+    publish_file "$tmp" "$file"
+}

@@ -1,0 +1,478 @@
+#!/usr/bin/env bash
+# tests/cli_lab.sh - the suite as a course lab runs it: a decimal-comma
+# locale, a checkout under a path with spaces, a non-ASCII letter and shell
+# metacharacters (in the C and a UTF-8 locale), arguments through make, a
+# shell pinned to one CPU, a student account without the lint tools, an old
+# hyperfine, a full disk, and a kill -9 of make's process group.  Tiny sizes;
+# nothing here asserts a speed.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+readonly DE=de_DE.UTF-8
+# A folder name with what a lab's paths may hold: a space, a non-ASCII letter,
+# and every shell metacharacter a quoting bug would trip on.
+readonly ODD_NAME="lab dir é \$HOME 'q' \"d\" \`b\` ;|*"
+
+setup() {
+    cd "$(dirname "$0")/.."
+    ROOT=$PWD
+    BIN_ABS=$(cd "$BIN" && pwd)
+    # The binaries through a link of this test's own name, so that a process
+    # left over from one of our runs is found by its command line.
+    MARK="$TEST_TMP/gilbench-lab-test-bin"
+    ln -s "$BIN_ABS" "$MARK"
+    # Folders another user must reach (TEST_TMP is private to root).
+    SHARED=$(mktemp -d /tmp/gilbench-lab.XXXXXX)
+    chmod 755 "$SHARED"
+    trap 'rm -rf "$TEST_TMP" "$SHARED"; umount_tiny' EXIT
+}
+
+have_de() {
+    locale -a 2>/dev/null | grep -qix 'de_DE.utf8'
+}
+
+# copy_checkout DEST: what the bench needs of this checkout, built binaries
+# included (times kept, so make finds them up to date), without sanitizer builds.
+copy_checkout() {
+    mkdir -p "$1"
+    tar -C "$ROOT" --exclude=bin/asan --exclude=bin/tsan -cf - Makefile harness cases scripts bin |
+        tar -C "$1" -xf -
+}
+
+# bench_into ROOTDIR RESULTS ARG...: scripts/bench.sh --tiny of that checkout.
+bench_into() {
+    local root=$1 results=$2
+    shift 2
+    set +e
+    timeout --kill-after=5 300 bash "$root/scripts/bench.sh" --tiny "--results=$results" "$@" \
+        >"$last_out" 2>"$last_err"
+    last_status=$?
+    set -e
+}
+
+latest_run() { find "$1" -mindepth 1 -maxdepth 1 -type d -name '*-*T*Z' | sort | tail -n 1; }
+
+# ------------------------------------------------------------------ locale
+# The tiny bench end to end under LANG=de_DE.UTF-8: exit 0, medians that are
+# not 0, and tables byte-identical to the ones the C locale writes from the
+# same raw data.
+test_locale_bench() {
+    local name="locale: the tiny bench under LANG=$DE"
+    if ! have_de; then skip "$name" "the $DE locale is not generated (scripts/install-deps.sh test generates it)"; return; fi
+    LANG=$DE LANGUAGE=de BIN="$MARK" bench_into "$ROOT" "$TEST_TMP/de-results" "--plots=$TEST_TMP/de-plots"
+    local run
+    run=$(latest_run "$TEST_TMP/de-results")
+    if [ "$last_status" -eq 0 ] && [ -n "$run" ]; then pass "$name: exit 0"; else
+        fail "$name: exit 0" "exit $last_status: $(grep -m3 -E 'FAILED|bench:' "$last_err")"; return; fi
+    local zero
+    zero=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["status"] == "ok" && !($c["median_s"] > 0) { print $c["experiment"] }' "$run/summary.csv")
+    if [ -z "$zero" ] && grep -q '^count-2 .*[1-9]' "$last_out"; then
+        pass "$name: every ok row has a median above 0, the headline shows them"
+    else
+        fail "$name: medians above 0" "zero medians: $(head -c 200 <<<"$zero")"
+    fi
+    cp -r "$run" "$TEST_TMP/c-copy"
+    run env LC_ALL=C bash scripts/summarize.sh "$TEST_TMP/c-copy"
+    local f differ=""
+    for f in summary.csv summary.md summary.tex refcount.csv convoy.csv; do
+        cmp -s "$run/$f" "$TEST_TMP/c-copy/$f" || differ+=" $f"
+    done
+    if [ "$last_status" -eq 0 ] && [ -z "$differ" ]; then
+        pass "$name: its tables are byte-identical to the C locale's from the same raw data"
+    else
+        fail "$name: tables as in the C locale" "exit $last_status; differ:$differ"
+    fi
+    # The reproducer: summarize.sh alone under each locale variable.
+    local var
+    for var in LANG LC_ALL LC_NUMERIC; do
+        rm -rf "$TEST_TMP/var-copy"
+        cp -r "$run" "$TEST_TMP/var-copy"
+        run env "$var=$DE" bash scripts/summarize.sh "$TEST_TMP/var-copy"
+        if [ "$last_status" -eq 0 ] && cmp -s "$run/summary.csv" "$TEST_TMP/var-copy/summary.csv" &&
+            cmp -s "$run/summary.tex" "$TEST_TMP/var-copy/summary.tex"; then
+            pass "locale: summarize.sh under $var=$DE writes what the C locale writes"
+        else
+            fail "locale: summarize.sh under $var=$DE" "exit $last_status; $(diff "$run/summary.csv" "$TEST_TMP/var-copy/summary.csv" | head -n 3)"
+        fi
+    done
+}
+
+# same_figures A B: the same files; PNG and SVG byte-identical, PDF too but
+# for its creation date.
+same_figures() {
+    local a=$1 b=$2 f base
+    [ "$(cd "$a" && ls)" = "$(cd "$b" && ls)" ] || { echo "file lists differ"; return 1; }
+    for f in "$a"/*; do
+        base=$(basename "$f")
+        case "$base" in
+            *.pdf) cmp -s <(grep -av CreationDate "$f") <(grep -av CreationDate "$b/$base") ;;
+            *) cmp -s "$f" "$b/$base" ;;
+        esac || { echo "$base differs"; return 1; }
+    done
+}
+
+# plots.sh and compare.sh under each locale variable draw what the C locale
+# draws, from the stored fixture runs.
+test_locale_figures() {
+    if ! have_de; then
+        skip "locale: plots and compare under $DE" "the $DE locale is not generated (scripts/install-deps.sh test generates it)"
+        return
+    fi
+    run env LC_ALL=C bash scripts/plots.sh tests/fixtures/run-lab-a --out "$TEST_TMP/plots-C"
+    run env LC_ALL=C bash scripts/compare.sh --out "$TEST_TMP/compare-C" tests/fixtures/run-lab-b tests/fixtures/run-lab-c
+    sed "s|$TEST_TMP/compare-C|OUT|" "$last_out" >"$TEST_TMP/compare-C.out"
+    local var why
+    for var in LANG LC_ALL LC_NUMERIC; do
+        run env "$var=$DE" bash scripts/plots.sh tests/fixtures/run-lab-a --out "$TEST_TMP/plots-$var"
+        if [ "$last_status" -eq 0 ] && why=$(same_figures "$TEST_TMP/plots-C" "$TEST_TMP/plots-$var"); then
+            pass "locale: plots.sh under $var=$DE draws the C locale's figures"
+        else
+            fail "locale: plots.sh under $var=$DE" "exit $last_status; ${why:-} $(head -c 200 "$last_err")"
+        fi
+        run env "$var=$DE" bash scripts/compare.sh --out "$TEST_TMP/compare-$var" \
+            tests/fixtures/run-lab-b tests/fixtures/run-lab-c
+        if [ "$last_status" -eq 0 ] && why=$(same_figures "$TEST_TMP/compare-C" "$TEST_TMP/compare-$var") &&
+            cmp -s "$TEST_TMP/compare-C.out" <(sed "s|$TEST_TMP/compare-$var|OUT|" "$last_out"); then
+            pass "locale: compare.sh under $var=$DE writes the C locale's ratios and figures"
+        else
+            fail "locale: compare.sh under $var=$DE" "exit $last_status; ${why:-} $(head -c 200 "$last_err")"
+        fi
+    done
+}
+
+# ------------------------------------------------------------------ paths
+# A checkout under ODD_NAME, its results and plots there too, in the C locale
+# (containers, cron, ssh) and in a UTF-8 one.
+test_odd_path() {
+    local dest="$TEST_TMP/$ODD_NAME/gilbench" name="paths: a checkout under '$ODD_NAME'"
+    copy_checkout "$dest"
+    LC_ALL=C bench_into "$dest" "$dest/results $ODD_NAME" "--plots=$dest/plots $ODD_NAME" \
+        --only='count-2|count-2-cpython|fetch|convoy'
+    local run
+    run=$(latest_run "$dest/results $ODD_NAME")
+    if [ "$last_status" -eq 0 ] && [ -n "$run" ] &&
+        grep -q '^count,gilbench,count-2,count-2.shell,.*,ok$' "$run/summary.csv"; then
+        pass "$name, LC_ALL=C: every row runs, the shell row included"
+    else
+        fail "$name, LC_ALL=C" "exit $last_status: $(grep -m3 -E 'FAILED|bench:' "$last_err")"
+    fi
+    local pngs
+    pngs=$(find "$dest/plots $ODD_NAME" -name '*.png' 2>/dev/null | wc -l)
+    if [ "$pngs" -ge 3 ]; then pass "$name: the plots are written there ($pngs PNGs)"; else
+        fail "$name: the plots are written there" "$pngs PNGs"; fi
+    LC_ALL=C.UTF-8 bench_into "$dest" "$dest/results $ODD_NAME" --only=count-2 --no-plots
+    if [ "$last_status" -eq 0 ]; then pass "$name, LC_ALL=C.UTF-8: every row runs"; else
+        fail "$name, LC_ALL=C.UTF-8" "exit $last_status: $(grep -m3 -E 'FAILED|bench:' "$last_err")"; fi
+    # Redrawn and compared through make, the paths given as RUN= and RUNS=.
+    run make --no-print-directory -C "$dest" plots "RUN=$run"
+    if [ "$last_status" -eq 0 ] && grep -q "plots/$(basename "$run")/count-2-time.png" "$last_out"; then
+        pass "$name: make plots RUN=<that run>"
+    else
+        fail "$name: make plots RUN=<that run>" "exit $last_status: $(head -c 300 "$last_err")"
+    fi
+    # A path holding both kinds of quote: a backslash before each special character.
+    local escaped
+    escaped=$(printf '%s' "$run" | sed 's/[][ \t'"'"'"\\]/\\&/g')
+    run make --no-print-directory -C "$dest" compare \
+        "RUNS=$escaped '$ROOT/tests/fixtures/run-lab-b'" TOLERANCE=20
+    if [ "$last_status" -eq 0 ] && grep -q 'ratios.csv$' "$last_out"; then
+        pass "$name: make compare RUNS=\"<that run, backslash-escaped> '<another>'\""
+    else
+        fail "$name: make compare RUNS=<quoted paths>" "exit $last_status: $(head -c 300 "$last_err")"
+    fi
+}
+
+# What a user writes after BENCH_ARGS=, RUN=, RUNS=, TOLERANCE= reaches the
+# script as written: README's own example was piped into a command `fetch`.
+test_make_args() {
+    run make --no-print-directory bench BENCH_ARGS='--only=nosuch|alsonot'
+    if [ "$last_status" -eq 2 ] && grep -q "bench: --only='nosuch|alsonot' matches no experiment group" "$last_err"; then
+        pass "make: BENCH_ARGS='--only=A|B' reaches bench.sh as one argument"
+    else
+        fail "make: BENCH_ARGS='--only=A|B' reaches bench.sh" "exit $last_status: $(head -c 300 "$last_err")"
+    fi
+    run make --no-print-directory bench "BENCH_ARGS=--results=\"$TEST_TMP/a b\" --only='x y'"
+    expect_err "make: quotes in BENCH_ARGS group a value with spaces" "--only='x y' matches no experiment group"
+    run make --no-print-directory bench "BENCH_ARGS=--only='unbalanced"
+    expect_err "make: an unbalanced quote in BENCH_ARGS is named" 'BENCH_ARGS: cannot split into words'
+    local odd="$TEST_TMP/no \$HOME 'such' \"run\" \`x\`;|*"
+    run make --no-print-directory plots "RUN=$odd"
+    if [ "$last_status" -eq 2 ] && grep -qF "no such run folder: '$odd'" "$last_err"; then
+        pass "make: RUN= with quotes and metacharacters reaches plots.sh as written"
+    else
+        fail "make: RUN= reaches plots.sh as written" "exit $last_status: $(head -c 300 "$last_err")"
+    fi
+    run make --no-print-directory compare 'RUNS=tests/fixtures/run-lab-b tests/fixtures/run-lab-c' 'TOLERANCE=5;echo hi'
+    expect_err "make: TOLERANCE= reaches compare.sh as written" "got '5;echo hi'"
+}
+
+# ------------------------------------------------------------------ CPUs
+# A shell pinned to CPU 0 of a 2-CPU machine: 1 usable CPU everywhere.
+test_taskset() {
+    local name="taskset -c 0" online
+    online=$(getconf _NPROCESSORS_ONLN)
+    if ! command -v taskset >/dev/null || [ "$online" -lt 2 ]; then
+        skip "$name: 1 usable CPU everywhere" "needs taskset and 2 online CPUs (have $online)"
+        return
+    fi
+    BIN="$MARK" taskset -c 0 bash -c 'exec "$@"' _ bash "$ROOT/scripts/bench.sh" --tiny \
+        "--results=$TEST_TMP/pinned" "--plots=$TEST_TMP/pinned-plots" --only='count-2|count-scaling' \
+        >"$last_out" 2>"$last_err" && last_status=0 || last_status=$?
+    local run
+    run=$(latest_run "$TEST_TMP/pinned")
+    if [ "$last_status" -ne 0 ] || [ -z "$run" ]; then
+        fail "$name: the bench runs" "exit $last_status: $(grep -m3 -E 'FAILED|bench:' "$last_err")"
+        return
+    fi
+    expect_err "$name: warns that speedups are capped at 1 CPU, $online online" \
+        "speedups are capped at 1 CPU by the affinity mask.*the machine has $online online"
+    if jq -e ".usable_cpus == 1 and .affinity_cpus == 1 and .online_cpus == $online" "$run/machine.json" >/dev/null; then
+        pass "$name: machine.json records usable 1, affinity 1, online $online"
+    else
+        fail "$name: machine.json" "$(jq -c '{online_cpus, affinity_cpus, cpu_quota, usable_cpus}' "$run/machine.json")"
+    fi
+    # The pools get 1 worker; the sweep goes to 2 x 1; efficiency = speedup / min(workers, 1).
+    local bad
+    bad=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["label"] ~ /^(pool|threadpool)$/ && $c["group"] != "count-scaling" && $c["workers"] != 1 { print "workers:" $c["experiment"] }
+        $c["group"] == "count-scaling" && $c["param"] > 2 { print "sweep:" $c["experiment"] }
+        $c["efficiency"] != "" && $c["speedup"] != "" && $c["workers"] >= 1 &&
+            ($c["efficiency"] - $c["speedup"] > 1e-5 || $c["speedup"] - $c["efficiency"] > 1e-5) { print "eff:" $c["experiment"] }' \
+        "$run/summary.csv")
+    if [ -z "$bad" ]; then
+        pass "$name: pools of 1, a sweep to 2 workers, efficiency = speedup / 1"
+    else
+        fail "$name: pools, sweep, efficiency" "$(tr '\n' ' ' <<<"$bad" | head -c 300)"
+    fi
+    if grep -q 'ideal: min(workers, 1 usable CPU)' "$TEST_TMP/pinned-plots/$(basename "$run")/count-scaling.svg" 2>/dev/null; then
+        pass "$name: the ideal line of count-scaling stops at 1 usable CPU"
+    else
+        fail "$name: the ideal line" "count-scaling.svg lacks 'ideal: min(workers, 1 usable CPU)'"
+    fi
+    if grep -q "1 of $online CPUs usable" "$run/summary.md"; then
+        pass "$name: summary.md says 1 of $online CPUs usable"
+    else
+        fail "$name: summary.md caption" "$(head -n 1 "$run/summary.md")"
+    fi
+}
+
+# ------------------------------------------------------------------ not root
+# A student account: a copy it owns, a PATH with the bench's tools but none
+# of the lint tools.  make bench's check passes and the bench runs; make
+# test's check names exactly the lint packages.
+test_unprivileged() {
+    local name="a student account (nobody)"
+    if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
+        skip "$name" "needs root and setpriv to become another user"
+        return
+    fi
+    local dest="$SHARED/student/gilbench" path="$SHARED/path" f tool
+    copy_checkout "$dest"
+    mkdir -p "$path"
+    for f in /usr/local/bin/* /usr/bin/* /bin/*; do
+        tool=$(basename "$f")
+        case "$tool" in shellcheck | valgrind* | cppcheck* | clang-tidy* | tmux) continue ;; esac
+        [ -e "$path/$tool" ] || ln -s "$f" "$path/$tool"
+    done
+    chown -R nobody "$SHARED/student"
+    local as_student=(setpriv --reuid=nobody --regid=nogroup --clear-groups
+        env -i "HOME=$SHARED/student" "PATH=$path" LC_ALL=C)
+    # shellcheck disable=SC2016 # $1 is that bash's
+    run "${as_student[@]}" bash -c 'cd "$1" && exec bash scripts/install-deps.sh test' _ "$dest"
+    local want
+    want=$(printf '%s\n' shellcheck valgrind cppcheck clang-tidy tmux | sort | tr '\n' ' ')
+    if [ "$last_status" -eq 1 ] &&
+        [ "$(grep -o 'sudo apt-get install -y [^&]*' "$last_err" | cut -d' ' -f5- | tr ' ' '\n' | grep . | sort | tr '\n' ' ')" = "$want" ]; then
+        pass "$name: make test's check prints the apt-get line for the lint tools, and only them"
+    else
+        fail "$name: make test's check" "exit $last_status: $(head -c 400 "$last_err")"
+    fi
+    run "${as_student[@]}" make --no-print-directory -C "$dest" bench \
+        "BENCH_ARGS=--tiny --only=count-2|fetch --no-plots"
+    if [ "$last_status" -eq 0 ] && grep -q '^count-2 ' "$last_out"; then
+        pass "$name: make bench passes its check without the lint tools and runs"
+    else
+        fail "$name: make bench" "exit $last_status: $(grep -v '^\[' "$last_err" | head -c 400)"
+    fi
+}
+
+# ------------------------------------------------------------------ old tools
+# A hyperfine older than 1.14: one message naming the minimum, exit 2, nothing
+# run or written.  And when a row fails, its cause is the tool's first line.
+test_old_hyperfine() {
+    local fake="$TEST_TMP/old-hyperfine"
+    mkdir -p "$fake"
+    cat >"$fake/hyperfine" <<'EOF'
+#!/bin/sh
+[ "$1" = --version ] && { echo "hyperfine ${FAKE_VERSION:-1.12.0}"; exit 0; }
+printf "error: Found argument '-N' which wasn't expected, or isn't valid in this context\n\nUSAGE:\n    hyperfine [OPTIONS] <command>...\n\nFor more information try --help\n" >&2
+exit 1
+EOF
+    chmod +x "$fake/hyperfine"
+    PATH="$fake:$PATH" BIN="$MARK" bench_into "$ROOT" "$TEST_TMP/old-results" --no-plots
+    if [ "$last_status" -eq 2 ] && [ "$(wc -l <"$last_err")" -eq 1 ] &&
+        grep -q 'hyperfine 1.12.0 is too old: the bench needs hyperfine 1.14.0 or newer' "$last_err" &&
+        [ ! -e "$TEST_TMP/old-results" ]; then
+        pass "old tools: hyperfine 1.12.0 is refused before anything runs, one line, exit 2"
+    else
+        fail "old tools: hyperfine 1.12.0 refused" "exit $last_status, $(wc -l <"$last_err") lines: $(head -c 300 "$last_err")"
+    fi
+    FAKE_VERSION=1.15.0 PATH="$fake:$PATH" BIN="$MARK" bench_into "$ROOT" "$TEST_TMP/old-results" --only=interleave --no-plots
+    if [ "$last_status" -eq 1 ] &&
+        grep -q "^bench: FAILED interleave.seq: error: Found argument '-N' which wasn't expected" "$last_err"; then
+        pass "a failed row shows the tool's first error line (the cause), not 'try --help'"
+    else
+        fail "a failed row shows the cause" "exit $last_status: $(grep -m1 FAILED "$last_err")"
+    fi
+}
+
+# ------------------------------------------------------------------ full disk
+TINY_MNT=""
+umount_tiny() { if [ -n "$TINY_MNT" ]; then umount "$TINY_MNT" 2>/dev/null || true; TINY_MNT=""; fi; }
+
+# mount_tiny SIZE: a tmpfs of SIZE at TINY_MNT; fails when mounting is not allowed.
+mount_tiny() {
+    umount_tiny
+    local dir="$TEST_TMP/tiny-fs"
+    mkdir -p "$dir"
+    mount -t tmpfs -o "size=$1" tmpfs "$dir" 2>/dev/null || return 1
+    TINY_MNT=$dir
+}
+
+# fill_tiny: no free byte left on TINY_MNT.
+fill_tiny() { dd if=/dev/zero of="$TINY_MNT/filler" bs=4k 2>/dev/null || true; }
+
+test_full_disk() {
+    local why="needs root and a tmpfs mount (not allowed here)"
+    if [ "$(id -u)" -ne 0 ] || ! mount_tiny 1m; then
+        skip "full disk: summarize.sh, plots.sh, compare.sh fail and publish nothing" "$why"
+        return
+    fi
+    # summarize.sh: a run whose tables cannot be rewritten keeps its old ones.
+    local run="$TINY_MNT/run"
+    cp -r tests/fixtures/run-lab-a "$run"
+    cp "$run/summary.csv" "$TEST_TMP/summary.before"
+    mkdir -p "$run/raw"
+    fill_tiny
+    run bash scripts/summarize.sh "$run"
+    if [ "$last_status" -eq 1 ] && grep -q 'summarize: writing .*summary.csv failed' "$last_err" &&
+        cmp -s "$run/summary.csv" "$TEST_TMP/summary.before" && [ -z "$(find "$run" -name '*.partial')" ]; then
+        pass "full disk: summarize.sh exits 1, says which file, keeps the old summary.csv, no partial file"
+    else
+        fail "full disk: summarize.sh" "exit $last_status: $(head -c 300 "$last_err")"
+    fi
+    # plots.sh with TMPDIR nearly full: room for the data, not for a PNG
+    # (~75 kB); gnuplot exits 0 on the cut file.
+    mount_tiny 48k
+    TMPDIR=$TINY_MNT run bash scripts/plots.sh tests/fixtures/run-lab-a --out "$TEST_TMP/full-plots"
+    if [ "$last_status" -eq 1 ] && [ ! -s "$last_out" ] && [ -z "$(ls -A "$TEST_TMP/full-plots" 2>/dev/null)" ] &&
+        grep -q 'gnuplot did not write count-2-time.png completely' "$last_err"; then
+        pass "full disk: plots.sh with TMPDIR full: the cut PNG is caught, exit 1, no figure published"
+    else
+        fail "full disk: plots.sh with TMPDIR full" "exit $last_status, $(wc -l <"$last_out") paths printed: $(tail -c 300 "$last_err")"
+    fi
+    # plots.sh and compare.sh writing into a full folder.
+    mount_tiny 256k
+    run bash scripts/plots.sh tests/fixtures/run-lab-a --out "$TINY_MNT/plots"
+    if [ "$last_status" -eq 1 ] && [ -z "$(find "$TINY_MNT/plots" -name '*.partial' 2>/dev/null)" ] &&
+        ! find "$TINY_MNT/plots" -type f 2>/dev/null | while read -r f; do is_whole "$f" || echo cut; done | grep -q cut; then
+        pass "full disk: plots.sh into a full folder exits 1, every file left there is whole"
+    else
+        fail "full disk: plots.sh into a full folder" "exit $last_status: $(tail -c 300 "$last_err")"
+    fi
+    mount_tiny 256k
+    run bash scripts/compare.sh --out "$TINY_MNT/compare" tests/fixtures/run-lab-b tests/fixtures/run-lab-c
+    if [ "$last_status" -eq 1 ] && [ ! -e "$TINY_MNT/compare" ]; then
+        pass "full disk: compare.sh exits 1 and publishes nothing"
+    else
+        fail "full disk: compare.sh" "exit $last_status: $(tail -c 300 "$last_err")"
+    fi
+    umount_tiny
+}
+
+# is_whole FILE: scripts/files.sh's own check, in a subshell.
+is_whole() { (source scripts/files.sh && is_complete "$1"); }
+
+# A binary whose --json report comes out empty (its disk was full): its row
+# fails with that reason instead of being summarized from nothing.
+test_empty_report() {
+    local fake="$TEST_TMP/empty-json-bin" f
+    mkdir -p "$fake"
+    for f in "$BIN_ABS"/*; do [ -f "$f" ] && ln -s "$f" "$fake/$(basename "$f")"; done
+    rm "$fake/refcount"
+    # shellcheck disable=SC2016 # $a and $@ are the stand-in's
+    printf '#!/bin/sh\nfor a; do [ "$a" = --json ] && exit 0; done\nexec %q "$@"\n' "$BIN_ABS/refcount" >"$fake/refcount"
+    chmod +x "$fake/refcount"
+    BIN="$fake" bench_into "$ROOT" "$TEST_TMP/empty-json" --only=refcount --no-plots
+    if [ "$last_status" -eq 1 ] && grep -q 'FAILED refcount.seq-none: its --json report refcount.seq-none.run.json is empty' "$last_err"; then
+        pass "an empty --json report fails its row, with that reason"
+    else
+        fail "an empty --json report fails its row" "exit $last_status: $(grep -m2 -E 'FAILED|bench:' "$last_err")"
+    fi
+}
+
+# ------------------------------------------------------------------ kill -9
+# kill -9 of make bench's process group, mid-run: within a few seconds no
+# binary of ours (delay server, timed binary) and no hyperfine of the run.
+test_kill_9() {
+    local name="kill -9 of make bench's process group" _
+    BIN="$MARK" setsid make --no-print-directory bench \
+        "BENCH_ARGS=--tiny --only=fetch|count-2 --no-plots --results=$TEST_TMP/killed" \
+        >"$TEST_TMP/killed.out" 2>"$TEST_TMP/killed.err" &
+    local pid=$!
+    for _ in $(seq 300); do
+        grep -q '^\[4/' "$TEST_TMP/killed.err" 2>/dev/null && break
+        sleep 0.05
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    local left=""
+    for _ in $(seq 20); do
+        left=$(pgrep -af "$MARK" || true)
+        [ -n "$left" ] || break
+        sleep 0.25
+    done
+    if grep -q '^\[4/' "$TEST_TMP/killed.err" && [ -z "$left" ]; then
+        pass "$name: no delay server, hyperfine or binary of the run is left"
+    else
+        fail "$name" "still running: ${left:-(the run never reached [4/])}"
+        pgrep -f "$MARK" | xargs -r kill -KILL 2>/dev/null || true
+    fi
+}
+
+# ------------------------------------------------------------------ run bits
+# The scripts README.md or a --help tells a user to run are executable.
+test_run_bits() {
+    local scripts s bad=""
+    scripts=$({ grep -ohE 'scripts/[a-z-]+\.sh' README.md
+        grep -hE '^(Usage| +or|Try)|Usage: ' scripts/*.sh | grep -oE 'scripts/[a-z-]+\.sh'; } | sort -u)
+    for s in $scripts; do
+        [ -f "$s" ] || continue
+        [ -x "$s" ] || bad+=" $s"
+        if git ls-files --error-unmatch "$s" >/dev/null 2>&1 &&
+            [ "$(git ls-files -s "$s" | cut -d' ' -f1)" != 100755 ]; then
+            bad+=" $s(git mode)"
+        fi
+    done
+    if [ -z "$bad" ]; then pass "the scripts README and --help name are executable ($(wc -w <<<"$scripts") scripts)"; else
+        fail "the scripts README and --help name are executable" "no run bit:$bad"; fi
+}
+
+main() {
+    setup
+    test_run_bits
+    test_make_args
+    test_old_hyperfine
+    test_empty_report
+    test_locale_figures
+    test_locale_bench
+    test_odd_path
+    test_taskset
+    test_unprivileged
+    test_full_disk
+    test_kill_9
+}
+
+main "$@"
