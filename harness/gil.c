@@ -198,9 +198,12 @@ static void take_gil(struct gil_thread *ts)
     Pthread_mutex_lock(&gil->mutex);
     if (atomic_load_explicit(&gil->locked, memory_order_relaxed))
         wait_start = now_s();
+    else
+        gil->stats.uncontended_takes++;
     while (atomic_load_explicit(&gil->locked, memory_order_relaxed)) {
         unsigned long saved_switchnum = gil->switch_number;
         bool timed_out = cond_timed_wait(&gil->cond, &gil->mutex, gil->cfg.interval_us);
+        gil->stats.timed_out_waits += timed_out;
         /* Timed out, still locked, and nobody else got it meanwhile: ask the
          * holder to drop it.  (A switch in between means the GIL is moving;
          * the new holder deserves its own interval.) */
@@ -267,7 +270,8 @@ static void take_old(struct gil_thread *ts)
 {
     struct gil *gil = ts->gil;
     double wait_start = 0;
-    if (sem_trywait(&gil->old_lock) != 0) {
+    bool free = sem_trywait(&gil->old_lock) == 0;
+    if (!free) {
         wait_start = now_s();
         while (sem_wait(&gil->old_lock) != 0)
             if (errno != EINTR)
@@ -276,6 +280,7 @@ static void take_old(struct gil_thread *ts)
     /* We hold the GIL: it protects the statistics from here on. */
     atomic_store_explicit(&gil->locked, 1, memory_order_relaxed);
     gil->stats.acquisitions++;
+    gil->stats.uncontended_takes += free;
     if (atomic_load_explicit(&gil->last_holder, memory_order_relaxed) != ts) {
         atomic_store_explicit(&gil->last_holder, ts, memory_order_relaxed);
         ++gil->switch_number;
