@@ -45,6 +45,41 @@
  *    finds the lock gone and sleeps again, and these wake-ups and cache-line
  *    transfers are what make two CPU-bound threads slower than one.
  *
+ * The convoy (an I/O thread beside a spinner; figures in cases/convoy.c)
+ *
+ *  - New policy.  Each blocking call is a plain drop_gil (signal `cond`)
+ *    and a take_gil.  The sleeping spinner must be woken and scheduled
+ *    before it can set `locked`; if the call returns first, take_gil finds
+ *    the GIL free and the I/O thread goes on (`uncontended_takes`; there is
+ *    no queue).  If the spinner got there first, nobody will drop: the I/O
+ *    thread's timed wait runs the whole `interval`, times out with
+ *    `switch_number` unchanged, sets the drop request; the spinner drops at
+ *    its next poll (ns later) and sleeps on `switch_cond` until the I/O
+ *    thread has it.  A round trip so costs 0, 1 or 2 intervals, decided by
+ *    a race: the spinner's wake-up (futex, often a vCPU leaving idle: tens
+ *    of us) against the call plus the I/O thread's work under the GIL.
+ *  - What the runs several times faster than CPython were, measured with
+ *    per-thread counters, an event trace and /proc/thread-self/schedstat:
+ *    the spinner lost that race round after round.  After its forced drop
+ *    it sat runnable but off-CPU (run delay up to 0.3 s per second) while
+ *    the I/O thread did hundreds of round trips with the GIL free; its own
+ *    timed waits never timed out and no drop request was left set.  Every
+ *    step matched ceval_gil.c: a new deadline (CLOCK_MONOTONIC) and a new
+ *    saved switch_number on each wake-up, the request only when no switch
+ *    happened, FORCE_SWITCHING.  CPython loses the same race, but less
+ *    often: its I/O thread spent 11-12 us of CPU per round trip (bytecode
+ *    and the socket module's C code, with the GIL) where ours spent 7, and
+ *    its echo process 11-12 us to our 7.5.  cases/convoy.c now runs that
+ *    interpreter work (CALL_POLLS) around each call, on both sides.
+ *  - Old policy.  The re-take after a call is a sem_wait.  The spinner's
+ *    sem_post every check_interval ticks (about 1 us) wakes the I/O thread,
+ *    which gets the token whenever it runs inside the spinner's window
+ *    (the futex_wake system call between its sem_post and its sem_wait):
+ *    no interval to wait, about 10 us (tests/unit_gil.c).  The spinner,
+ *    asleep whenever the I/O thread holds the GIL, needs the same luck to
+ *    get it back (measured: the GIL changed hands once in 5-7 round trips),
+ *    and the busy spinner keeps a core awake: wake-ups cost less than alone.
+ *
  * Ticks: one poll point is one tick, and a counting loop polls every
  * GIL_POLL_ITERATIONS (16) iterations, about 7 ns.  A CPython 2.7 tick is
  * longer (its loop runs 2-3 ticks per ~40 ns iteration), but its release
