@@ -25,18 +25,21 @@
  *   threads, fork: no slowdown; on a quiet VM contended is even faster than
  *     alone: the spinner keeps a core awake, so wake-ups are cheaper.
  *
- *   Measured, gil (2-core VM, two neighbours compiling and testing: load
- *   average 4-6; 1 s phases, 10 runs alternating ours and cases/convoy.py;
- *   contended round trips/s, median [min..max]):
- *   interval  ours                    CPython 3.11          pair ratio
- *   100 us    20354 [10841..31157]    22003 [8776..38943]     0.95
- *   1 ms      18288 [748..35490]      27929 [6994..43665]     0.79
- *   5 ms       1899 [290..5814]        2400 [155..10275]      0.65
- *   20 ms      3408 [44..5201]         3456 [361..4331]       1.04
- *   (pair ratio: median of ours/CPython over the 10 pairs; before CALL_POLLS,
- *   same day, 1.35, 1.52, 1.42 at 1, 5, 20 ms.)  Issue 12's quiet-VM runs
- *   (ours 142-752/s, CPython 145-240/s at 5 ms) could not be repeated here.
- *   Old policy, slowdown: ours 1.87 [0.88..2.78], CPython 2.7 2.29 [1.80..3.17].
+ *   Measured (2-core VM, two neighbours compiling and testing, load average
+ *   2.4-6; 1 s phases; two sessions A, B of 10 runs alternating ours and
+ *   cases/convoy.py; contended round trips/s, medians; pair ratio = median
+ *   of ours/CPython over the pairs):
+ *     interval   ours A / B      CPython 3.11 A / B   pair ratio A / B
+ *     100 us     20354 / 25836   22003 / 25181        0.95 / 0.84
+ *     1 ms       18288 / 25549   27929 / 13277        0.79 / 1.70
+ *     5 ms        1899 / 3938     2400 / 6863         0.65 / 0.54
+ *     20 ms       3408 / 2751     3456 / 1904         1.04 / 1.35
+ *   Single runs spread widely (CPython alone: 155..10275/s at 5 ms): the
+ *   scheduler, not the GIL, sets the pace under such load.  Before
+ *   CALL_POLLS, same day: pair ratio 1.35, 1.52, 1.42 at 1, 5, 20 ms.
+ *   Issue 12's quiet-VM runs (ours 142-752/s, CPython 145-240/s at 5 ms)
+ *   could not be repeated here.  Old policy, slowdown medians A / B: ours
+ *   1.87 / 2.12, CPython 2.7 2.29 / 1.85.
  *
  * Why
  *   A round trip is send(1 byte) then a blocking recv(1 byte), each inside

@@ -62,23 +62,26 @@
  *    per-thread counters, an event trace and /proc/thread-self/schedstat:
  *    the spinner lost that race round after round.  After its forced drop
  *    it sat runnable but off-CPU (run delay up to 0.3 s per second) while
- *    the I/O thread did hundreds of round trips with the GIL free; its own
- *    timed waits never timed out and no drop request was left set.  Every
- *    step matched ceval_gil.c: a new deadline (CLOCK_MONOTONIC) and a new
- *    saved switch_number on each wake-up, the request only when no switch
- *    happened, FORCE_SWITCHING.  CPython loses the same race, but less
- *    often: its I/O thread spent 11-12 us of CPU per round trip (bytecode
- *    and the socket module's C code, with the GIL) where ours spent 7, and
- *    its echo process 11-12 us to our 7.5.  cases/convoy.c now runs that
- *    interpreter work (CALL_POLLS) around each call, on both sides.
+ *    the I/O thread did hundreds of round trips with the GIL free; the
+ *    spinner's timed waits never timed out, and every drop the I/O thread
+ *    made was a plain one (no request left set).  Every step matched
+ *    ceval_gil.c: a new deadline (CLOCK_MONOTONIC) and a new saved
+ *    switch_number on each wake-up, the request only when no switch
+ *    happened, FORCE_SWITCHING.  Under the same load CPython 3.11 had fast
+ *    runs too (up to 10580/s at 5 ms), but ours stayed 1.35-1.52x faster
+ *    (median of alternating pairs): its I/O thread spent 11-12 us of CPU
+ *    per round trip (bytecode and the socket module's C code, with the GIL)
+ *    where ours spent 7, its echo process 11-12 us to our 7.5.  Now
+ *    cases/convoy.c runs that interpreter work (CALL_POLLS) on both sides.
  *  - Old policy.  The re-take after a call is a sem_wait.  The spinner's
  *    sem_post every check_interval ticks (about 1 us) wakes the I/O thread,
  *    which gets the token whenever it runs inside the spinner's window
  *    (the futex_wake system call between its sem_post and its sem_wait):
  *    no interval to wait, about 10 us (tests/unit_gil.c).  The spinner,
  *    asleep whenever the I/O thread holds the GIL, needs the same luck to
- *    get it back (measured: the GIL changed hands once in 5-7 round trips),
- *    and the busy spinner keeps a core awake: wake-ups cost less than alone.
+ *    get it back (measured: the GIL changed hands 0.02-1.3 times per round
+ *    trip, median 0.3), and the busy spinner keeps a core awake, so wake-ups
+ *    cost less than alone (threads mode shows it on a quiet VM).
  *
  * Ticks: one poll point is one tick, and a counting loop polls every
  * GIL_POLL_ITERATIONS (16) iterations, about 7 ns.  A CPython 2.7 tick is
@@ -305,8 +308,8 @@ static void take_old(struct gil_thread *ts)
 {
     struct gil *gil = ts->gil;
     double wait_start = 0;
-    bool free = sem_trywait(&gil->old_lock) == 0;
-    if (!free) {
+    bool at_once = sem_trywait(&gil->old_lock) == 0;
+    if (!at_once) {
         wait_start = now_s();
         while (sem_wait(&gil->old_lock) != 0)
             if (errno != EINTR)
@@ -315,7 +318,7 @@ static void take_old(struct gil_thread *ts)
     /* We hold the GIL: it protects the statistics from here on. */
     atomic_store_explicit(&gil->locked, 1, memory_order_relaxed);
     gil->stats.acquisitions++;
-    gil->stats.uncontended_takes += free;
+    gil->stats.uncontended_takes += at_once;
     if (atomic_load_explicit(&gil->last_holder, memory_order_relaxed) != ts) {
         atomic_store_explicit(&gil->last_holder, ts, memory_order_relaxed);
         ++gil->switch_number;
