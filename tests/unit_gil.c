@@ -219,6 +219,7 @@ static void test_allow_threads(void)
 struct retake {
     struct gil gil;
     struct gil_thread io;
+    atomic_int in_call;       /* the I/O thread has dropped the GIL */
     atomic_int spinning;      /* the spinner holds the GIL and polls */
     atomic_int stop;
     atomic_int io_holds;      /* 1 while the I/O thread holds the GIL again */
@@ -231,7 +232,9 @@ static void *retake_spinner(void *p)
     struct retake *r = p;
     struct gil_thread ts;
     gil_thread_init(&ts, &r->gil, 1);
-    gil_take(&ts);            /* blocks until the I/O thread's call */
+    while (!atomic_load(&r->in_call))
+        usleep(100);
+    gil_take(&ts);            /* free: the I/O thread is in its call */
     atomic_store(&r->spinning, 1);
     while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
         gil_poll(&ts);        /* CPU-bound: drops only when asked */
@@ -246,6 +249,7 @@ static void run_retake(struct retake *r, enum gil_policy policy, double *waited)
 {
     struct gil_config cfg = config(policy, INTERVAL_US, 100);
     gil_init(&r->gil, &cfg);
+    atomic_init(&r->in_call, 0);
     atomic_init(&r->spinning, 0);
     atomic_init(&r->stop, 0);
     atomic_init(&r->io_holds, 0);
@@ -256,6 +260,7 @@ static void run_retake(struct retake *r, enum gil_policy policy, double *waited)
     Pthread_create(&t, NULL, retake_spinner, r);
     double start = 0;
     GIL_BEGIN_ALLOW_THREADS(&r->io);
+    atomic_store(&r->in_call, 1);
     while (!atomic_load(&r->spinning))   /* the blocking call */
         usleep(100);
     start = now_s();
@@ -282,11 +287,15 @@ static void test_retake_after_call(void)
     struct gil_stats s = r.at_retake;
     printf("# new GIL: re-take after the call waited %.2f ms (interval %.1f ms)\n",
            waited * 1e3, interval * 1e3);
+    /* A loaded machine may keep the spinner off the CPU past one more
+     * interval: then the I/O thread asks again.  Never before one interval,
+     * never a request without a timed-out wait, one forced drop. */
     CHECK(waited >= 0.9 * interval, "re-take: the returning thread waits one interval");
-    CHECK(s.drop_requests == 1, "re-take: then asks the holder once");
-    CHECK(s.forced_drops == 1, "re-take: the holder drops because it was asked");
+    CHECK(s.drop_requests >= 1 && s.drop_requests == s.timed_out_waits,
+          "re-take: then asks the holder, once per timed-out wait");
+    CHECK(s.forced_drops == 1, "re-take: the holder drops once, because it was asked");
     CHECK(s.switches == 3, "re-take: I/O thread, spinner, I/O thread again");
-    CHECK(s.timed_out_waits == 1, "re-take: one timed wait timed out, the next was signalled");
+    CHECK(s.uncontended_takes == 2, "re-take: only the first take and the spinner's were free");
     CHECK(atomic_load(&r.overlap) == 0,
           "re-take: the spinner stays out until the I/O thread drops (forced switching)");
     gil_destroy(&r.gil);
