@@ -124,7 +124,8 @@ enum { SECONDS_ELAPSED, SECONDS_MEDIAN, SECONDS_P99, SECONDS_MAX };
  * the GIL before and after each send() and recv(), and the echo process of
  * cases/convoy.py is CPython too.  Without it, CPU per round trip (from
  * /proc/thread-self/schedstat): I/O task 7 us here, 11-12 us in CPython 3.11
- * and 2.7; echo 7.5 us against 11-12 us.  This closes the gap.  Few, long
+ * and 2.7; echo 7.5 us against 11-12 us.  With it: 9-12 us and 10-12 us
+ * (CPython 3.11 in the same session: 10-12 us and 10-11.5 us).  Few, long
  * ticks: that time is mostly C code inside ~15 ticking bytecodes per call in
  * 2.7, and the old policy releases every check_interval ticks.
  */
