@@ -45,6 +45,44 @@
  *    finds the lock gone and sleeps again, and these wake-ups and cache-line
  *    transfers are what make two CPU-bound threads slower than one.
  *
+ * The convoy (an I/O thread beside a spinner; figures in cases/convoy.c)
+ *
+ *  - New policy.  Each blocking call is a plain drop_gil (signal `cond`)
+ *    and a take_gil.  The sleeping spinner must be woken and scheduled
+ *    before it can set `locked`; if the call returns first, take_gil finds
+ *    the GIL free and the I/O thread goes on (`uncontended_takes`; there is
+ *    no queue).  If the spinner got there first, nobody will drop: the I/O
+ *    thread's timed wait runs the whole `interval`, times out with
+ *    `switch_number` unchanged, sets the drop request; the spinner drops at
+ *    its next poll (ns later) and sleeps on `switch_cond` until the I/O
+ *    thread has it.  A round trip so costs 0, 1 or 2 intervals, decided by
+ *    a race: the spinner's wake-up (futex, often a vCPU leaving idle: tens
+ *    of us) against the call plus the I/O thread's work under the GIL.
+ *  - What the runs several times faster than CPython were, measured with
+ *    per-thread counters, an event trace and /proc/thread-self/schedstat:
+ *    the spinner lost that race round after round.  After its forced drop
+ *    it sat runnable but off-CPU (run delay up to 0.3 s per second) while
+ *    the I/O thread did hundreds of round trips with the GIL free; the
+ *    spinner's timed waits never timed out, and every drop the I/O thread
+ *    made was a plain one (no request left set).  Every step matched
+ *    ceval_gil.c: a new deadline (CLOCK_MONOTONIC) and a new saved
+ *    switch_number on each wake-up, the request only when no switch
+ *    happened, FORCE_SWITCHING.  Under the same load CPython 3.11 had fast
+ *    runs too (up to 10580/s at 5 ms), but ours stayed 1.35-1.52x faster
+ *    (median of alternating pairs): its I/O thread spent 11-12 us of CPU
+ *    per round trip (bytecode and the socket module's C code, with the GIL)
+ *    where ours spent 7, its echo process 11-12 us to our 7.5.  Now
+ *    cases/convoy.c runs that interpreter work (CALL_POLLS) on both sides.
+ *  - Old policy.  The re-take after a call is a sem_wait.  The spinner's
+ *    sem_post every check_interval ticks (about 1 us) wakes the I/O thread,
+ *    which gets the token whenever it runs inside the spinner's window
+ *    (the futex_wake system call between its sem_post and its sem_wait):
+ *    no interval to wait, about 10 us (tests/unit_gil.c).  The spinner,
+ *    asleep whenever the I/O thread holds the GIL, needs the same luck to
+ *    get it back (measured: the GIL changed hands 0.02-1.3 times per round
+ *    trip, median 0.3), and the busy spinner keeps a core awake, so wake-ups
+ *    cost less than alone (threads mode shows it on a quiet VM).
+ *
  * Ticks: one poll point is one tick, and a counting loop polls every
  * GIL_POLL_ITERATIONS (16) iterations, about 7 ns.  A CPython 2.7 tick is
  * longer (its loop runs 2-3 ticks per ~40 ns iteration), but its release
@@ -198,9 +236,12 @@ static void take_gil(struct gil_thread *ts)
     Pthread_mutex_lock(&gil->mutex);
     if (atomic_load_explicit(&gil->locked, memory_order_relaxed))
         wait_start = now_s();
+    else
+        gil->stats.uncontended_takes++;
     while (atomic_load_explicit(&gil->locked, memory_order_relaxed)) {
         unsigned long saved_switchnum = gil->switch_number;
         bool timed_out = cond_timed_wait(&gil->cond, &gil->mutex, gil->cfg.interval_us);
+        gil->stats.timed_out_waits += timed_out;
         /* Timed out, still locked, and nobody else got it meanwhile: ask the
          * holder to drop it.  (A switch in between means the GIL is moving;
          * the new holder deserves its own interval.) */
@@ -267,7 +308,8 @@ static void take_old(struct gil_thread *ts)
 {
     struct gil *gil = ts->gil;
     double wait_start = 0;
-    if (sem_trywait(&gil->old_lock) != 0) {
+    bool at_once = sem_trywait(&gil->old_lock) == 0;
+    if (!at_once) {
         wait_start = now_s();
         while (sem_wait(&gil->old_lock) != 0)
             if (errno != EINTR)
@@ -276,6 +318,7 @@ static void take_old(struct gil_thread *ts)
     /* We hold the GIL: it protects the statistics from here on. */
     atomic_store_explicit(&gil->locked, 1, memory_order_relaxed);
     gil->stats.acquisitions++;
+    gil->stats.uncontended_takes += at_once;
     if (atomic_load_explicit(&gil->last_holder, memory_order_relaxed) != ts) {
         atomic_store_explicit(&gil->last_holder, ts, memory_order_relaxed);
         ++gil->switch_number;

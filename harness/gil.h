@@ -41,6 +41,9 @@ struct gil_stats {
     uint64_t switches;         /* the GIL passed to a different thread */
     uint64_t drop_requests;    /* waits that timed out and asked the holder to drop */
     uint64_t forced_drops;     /* drops made because of a drop request */
+    uint64_t uncontended_takes; /* take_gil found the GIL free: no wait */
+    uint64_t timed_out_waits;  /* waits on cond that ended by the interval's
+                                  timeout (a request, or a switch meanwhile) */
     double wait_s;             /* total time threads spent waiting in take_gil */
     double max_wait_s;         /* longest single wait */
     uint64_t trace_dropped;    /* hold intervals that did not fit the trace buffer */

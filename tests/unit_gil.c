@@ -6,6 +6,10 @@
  *  - forced switching: a thread that never lets go voluntarily loses the GIL
  *    after about one switch interval, through a drop request;
  *  - Py_BEGIN/END_ALLOW_THREADS: another thread runs while one blocks;
+ *  - the re-take after a blocking call, beside a spinning holder: new
+ *    policy, the returning thread waits one interval, asks once, the holder
+ *    drops (forced) and waits until the returning thread has it; old policy,
+ *    no request at all, the holder's periodic releases let it in;
  *  - old policy: a release and re-take every check interval ticks, with no
  *    drop requests and no forced drops;
  *  - the trace records hold intervals.
@@ -206,6 +210,106 @@ static void test_allow_threads(void)
     gil_destroy(&b.gil);
 }
 
+/* ------------------------------------------------- re-take after a call */
+
+/* The convoy's one step: the I/O thread (id 0) drops the GIL for a blocking
+ * call, a spinner (id 1) takes it, and the call returns while the spinner
+ * holds it.  The "call" returns exactly when the spinner holds the GIL, so
+ * the interleaving is fixed; only the re-take is left to the GIL. */
+struct retake {
+    struct gil gil;
+    struct gil_thread io;
+    atomic_int in_call;       /* the I/O thread has dropped the GIL */
+    atomic_int spinning;      /* the spinner holds the GIL and polls */
+    atomic_int stop;
+    atomic_int io_holds;      /* 1 while the I/O thread holds the GIL again */
+    atomic_int overlap;       /* the spinner polled while io_holds: a bug */
+    struct gil_stats at_retake; /* the statistics just after the re-take */
+};
+
+static void *retake_spinner(void *p)
+{
+    struct retake *r = p;
+    struct gil_thread ts;
+    gil_thread_init(&ts, &r->gil, 1);
+    while (!atomic_load(&r->in_call))
+        usleep(100);
+    gil_take(&ts);            /* free: the I/O thread is in its call */
+    atomic_store(&r->spinning, 1);
+    while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+        gil_poll(&ts);        /* CPU-bound: drops only when asked */
+        if (atomic_load_explicit(&r->io_holds, memory_order_relaxed))
+            atomic_fetch_add(&r->overlap, 1);
+    }
+    gil_drop(&ts, true);
+    return NULL;
+}
+
+static void run_retake(struct retake *r, enum gil_policy policy, double *waited)
+{
+    struct gil_config cfg = config(policy, INTERVAL_US, 100);
+    gil_init(&r->gil, &cfg);
+    atomic_init(&r->in_call, 0);
+    atomic_init(&r->spinning, 0);
+    atomic_init(&r->stop, 0);
+    atomic_init(&r->io_holds, 0);
+    atomic_init(&r->overlap, 0);
+    gil_thread_init(&r->io, &r->gil, 0);
+    gil_take(&r->io);
+    pthread_t t;
+    Pthread_create(&t, NULL, retake_spinner, r);
+    double start = 0;
+    GIL_BEGIN_ALLOW_THREADS(&r->io);
+    atomic_store(&r->in_call, 1);
+    while (!atomic_load(&r->spinning))   /* the blocking call */
+        usleep(100);
+    start = now_s();
+    GIL_END_ALLOW_THREADS;
+    *waited = now_s() - start;
+    gil_assert_held(&r->io);
+    Pthread_mutex_lock(&r->gil.mutex);   /* new policy: mutex guards them */
+    r->at_retake = r->gil.stats;
+    Pthread_mutex_unlock(&r->gil.mutex);
+    atomic_store(&r->io_holds, 1);
+    usleep(INTERVAL_US / 5);  /* hold it a while: the spinner must stay out */
+    atomic_store(&r->io_holds, 0);
+    atomic_store(&r->stop, 1);
+    gil_drop(&r->io, true);
+    Pthread_join(t, NULL);
+}
+
+static void test_retake_after_call(void)
+{
+    struct retake r;
+    double waited, interval = INTERVAL_US * 1e-6;
+
+    run_retake(&r, GIL_NEW, &waited);
+    struct gil_stats s = r.at_retake;
+    printf("# new GIL: re-take after the call waited %.2f ms (interval %.1f ms)\n",
+           waited * 1e3, interval * 1e3);
+    /* A loaded machine may keep the spinner off the CPU past one more
+     * interval: then the I/O thread asks again.  Never before one interval,
+     * never a request without a timed-out wait, one forced drop. */
+    CHECK(waited >= 0.9 * interval, "re-take: the returning thread waits one interval");
+    CHECK(s.drop_requests >= 1 && s.drop_requests == s.timed_out_waits,
+          "re-take: then asks the holder, once per timed-out wait");
+    CHECK(s.forced_drops == 1, "re-take: the holder drops once, because it was asked");
+    CHECK(s.switches == 3, "re-take: I/O thread, spinner, I/O thread again");
+    CHECK(s.uncontended_takes == 2, "re-take: only the first take and the spinner's were free");
+    CHECK(atomic_load(&r.overlap) == 0,
+          "re-take: the spinner stays out until the I/O thread drops (forced switching)");
+    gil_destroy(&r.gil);
+
+    run_retake(&r, GIL_OLD, &waited);
+    s = r.at_retake;
+    printf("# old GIL: re-take after the call waited %.3f ms\n", waited * 1e3);
+    CHECK(s.drop_requests == 0 && s.forced_drops == 0,
+          "old re-take: no drop request, no forced drop");
+    CHECK(s.switches == 3, "old re-take: the spinner's periodic release let the I/O thread in");
+    CHECK(atomic_load(&r.overlap) == 0, "old re-take: never two holders");
+    gil_destroy(&r.gil);
+}
+
 /* ------------------------------------------------- old policy ticks */
 
 static void test_old_ticks(void)
@@ -274,6 +378,7 @@ int main(void)
     test_mutual_exclusion();
     test_forced_switch();
     test_allow_threads();
+    test_retake_after_call();
     test_old_ticks();
     test_trace();
     UNIT_EXIT();
