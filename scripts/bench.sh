@@ -395,6 +395,17 @@ warn_noisy() {
 
 main() {
     parse_args "$@"
+    # The traps come before anything slow (machine.sh, the tool checks): a
+    # Ctrl-C during start-up must stop the run too.  Without a trap, bash
+    # lets a SIGINT pass when the foreground command it waits for (python,
+    # gnuplot) handles the signal and exits normally, and the run went on.
+    # A trap runs with the redirections of whatever it interrupted (often a
+    # log file in the partial run): its words go to the user's stderr.
+    exec {USER_STDERR}>&2
+    trap cleanup EXIT
+    trap 'on_signal INT' INT
+    trap 'on_signal TERM' TERM
+    trap 'on_signal HUP' HUP
     BIN=${BIN:-bin}
     [[ "$BIN" == /* ]] || BIN="$ROOT/$BIN"
     cd "$ROOT"
@@ -421,13 +432,6 @@ main() {
     mkdir -p "$RESULTS_DIR"
     WORK="$RESULTS_DIR/.$name.partial"
     FINAL="$RESULTS_DIR/$name"
-    # A trap runs with the redirections of whatever it interrupted (often a
-    # log file in the partial run): its words go to the user's stderr.
-    exec {USER_STDERR}>&2
-    trap cleanup EXIT
-    trap 'on_signal INT' INT
-    trap 'on_signal TERM' TERM
-    trap 'on_signal HUP' HUP
     mkdir -p "$WORK/raw"
     start_lifeline
 
