@@ -154,6 +154,7 @@ def fmt($unit):
   elif $unit == "x" then
     (if fabs < 10 then fixed(2) elif fabs < 100 then fixed(1) else fixed(0) end) + "x"
   else fixed(0) end;
+def impl_name: if test("^cpython-") then "CPython " + ltrimstr("cpython-") else . end;
 def fill($vars):
   reduce ($vars | to_entries[]) as $e (.; gsub("\\{" + $e.key + "\\}"; $e.value | tostring));
 
@@ -201,7 +202,7 @@ def eval_value($c; $rs; $ctx):
      else $ctx.convoy[$r.experiment][$c.figure] | num end) as $v
   | scale($c; $r; $ctx) as $k
   | { value: $v, wanted: bound_text($c; $k),
-      text: ($c.say | fill({v: ($v | fmt($c.unit)), impl: ($r.impl // ""), tasks: $r.tasks})) }
+      text: ($c.say | fill({v: ($v | fmt($c.unit)), impl: ($r.impl // "" | impl_name), tasks: $r.tasks})) }
   + if $v == null then { status: "no_data" }
     elif ($c.min == null or $v >= $c.min * $k) and ($c.max == null or $v <= $c.max * $k)
     then { status: "pass" } else { status: "fail" } end;
@@ -210,25 +211,25 @@ def eval_value($c; $rs; $ctx):
 # has them (several runs), else the one run's lost_updates.
 def losses($x):
   if $x.runs_with_loss != null then
-    { n: ($x.runs | num), k: ($x.runs_with_loss | num), median: ($x.lost_median | num),
-      max: ($x.lost_max | num) }
+    { runs: ($x.runs | num), runs_with_loss: ($x.runs_with_loss | num),
+      lost_median: ($x.lost_median | num), lost_max: ($x.lost_max | num) }
   else ($x.lost_updates | num) as $l
-    | { n: 1, k: (if $l > 0 then 1 else 0 end), median: $l, max: $l } end;
+    | { runs: 1, runs_with_loss: (if $l > 0 then 1 else 0 end), lost_median: $l, lost_max: $l } end;
 
 def eval_lost($c; $rs; $ctx):
   $ctx.refcount[$rs[0].experiment] as $x
   | if $x == null then { status: "no_data" } else
       losses($x) as $l
       | { value: $l, wanted: "lost updates in at least 1 run",
-          text: ($c.say | fill({lost: (if $l.n == 1 then "\($l.median | fmt("")) updates in its one run"
-                                       else "updates in \($l.k) of \($l.n) runs (median \($l.median | fmt("")), max \($l.max | fmt("")))" end)})),
-          status: (if $l.k >= 1 then "pass" else "fail" end) }
+          text: ($c.say | fill({lost: (if $l.runs == 1 then "\($l.lost_median | fmt("")) updates in its one run"
+                                       else "updates in \($l.runs_with_loss) of \($l.runs) runs (median \($l.lost_median | fmt("")), max \($l.lost_max | fmt("")))" end)})),
+          status: (if $l.runs_with_loss >= 1 then "pass" else "fail" end) }
     end;
 
 def eval_exact($c; $rs; $ctx):
   [$rs[] | . as $r | $ctx.refcount[$r.experiment] as $x
    | { experiment: $r.experiment, label: $r.label,
-       exact: ($x != null and ($x.ok == "true") and (losses($x).k == 0)
+       exact: ($x != null and ($x.ok == "true") and (losses($x).runs_with_loss == 0)
                and (($x.premature_deallocs // "0") | num) == 0) }] as $e
   | [$e[] | select(.exact | not) | .label] as $bad
   | { value: { exact: (($e | length) - ($bad | length)), of: ($e | length), inexact: $bad },
@@ -246,7 +247,7 @@ def eval_monotone($c; $rs; $ctx):
         wanted: "each longer interval at most \($c.tolerance)x the round trips of the shorter, the shortest >= \($c.span)x the longest",
         text: ($c.say | fill({series: ([$pts[].v | fmt("")] | join(", ")),
                               params: ([$pts[].p | tostring] | join(", ")),
-                              impl: ($rs[0].impl // "")})),
+                              impl: ($rs[0].impl // "" | impl_name)})),
         status: (if all(range(1; $pts | length); $pts[.].v <= $c.tolerance * $pts[. - 1].v)
                     and $pts[0].v >= $c.span * $pts[-1].v then "pass" else "fail" end) }
     end;
@@ -292,7 +293,7 @@ def causes($bad; $ctx):
           | select($lo != null and $hi != null and $lo > 0 and $hi / $lo > max_sample_ratio)
           | "spread too wide: \(.experiment) slowdown \($lo | fmt("x"))..\($hi | fmt("x")) over its runs")),
       ($bad[] | select(.status == "no_data") | "no figures for \(.rows | join(", ")) in refcount.csv/convoy.csv"),
-      ($bad[] | select(.name == "threads-none" and .value.n == 1)
+      ($bad[] | select(.name == "threads-none" and .value.runs == 1)
        | "one sample: the racy refcount ran once; its threads may hardly have overlapped") ]
   | uniq
   | if length == 0 then ["no cause found in the run's data (load, quota, run length and spread look normal): run it again and compare the runs (make compare)"] else . end;
@@ -319,10 +320,14 @@ def evaluate_lesson($l; $ctx):
         else "group \($g)" end] | uniq) as $missing_text
   | { id: $l.id, title: $l.title,
       numbers: ($res | map(select(.value != null) | {key: .name, value: .value}) | from_entries),
-      rows: [$res[] | select(.status != "not_run") | .rows[]],
+      rows: ([$res[] | select(.status != "not_run") | .rows[]] | uniq),
       checks: [$res[] | del(.over_row)],
       not_run: $missing_text }
-  + if ($l.needs_cpus // 1) > $ctx.usable then
+  + if ($bad | length) == 0 and ($good | length) == 0 then
+      { status: "not_measured", causes: ["not run: \($missing_text | join(", "))"],
+        line: "\($l.id) not measured: \($missing_text | join(", ")) \(if ($missing_text | length) == 1 then "was" else "were" end) not run",
+        sentence: "\($l.title): not measured in this run (\($missing_text | join(", ")) not run)." }
+    elif ($l.needs_cpus // 1) > $ctx.usable then
       { status: "not_measured",
         causes: ["\($ctx.usable) usable CPU: the lesson needs \($l.needs_cpus) (threads cannot run in parallel here)"],
         line: "\($l.id) cannot show on this machine: only \($ctx.usable) usable CPU (it needs \($l.needs_cpus))",
@@ -340,15 +345,11 @@ def evaluate_lesson($l; $ctx):
       | { status: "fails", causes: $why,
           line: "\($l.id) DOES NOT HOLD: \($which); likely cause: \($why | join("; "))",
           sentence: "\($l.lead), but this run does not show it: \($all); likely cause: \($why | join("; ")) (\(machine_text($ctx)))." }
-    elif ($good | length) > 0 then
+    else
       ([$good[].text] | join("; ")) as $all
       | { status: "holds", causes: [],
           line: "\($l.id) holds: \($all)\(if ($missing_text | length) > 0 then " (not run: \($missing_text | join(", ")))" else "" end)",
           sentence: "\($l.lead): \($all) (\(machine_text($ctx)))." }
-    else
-      { status: "not_measured", causes: ["not run: \($missing_text | join(", "))"],
-        line: "\($l.id) not measured: \($missing_text | join(", ")) \(if ($missing_text | length) == 1 then "was" else "were" end) not run",
-        sentence: "\($l.title): not measured in this run (\($missing_text | join(", ")) not run)." }
     end;
 
 def evaluate:
