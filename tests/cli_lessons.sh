@@ -93,7 +93,7 @@ test_all_hold() {
         'lost updates in 8 of 10 runs \(median 2410, max 3930\)'
     expect_lesson "L6 reports what atomics and locks cost" L6 'atomic costs 8\.27x.*mutex 36\.1x'
     expect_lesson "L7 reports the switch-interval series" L7 '9100, 1540, 330 round trips/s at 100, 1000, 5000 us'
-    expect_lesson "L1 names CPython's threads with their numbers" L1 'cpython-3\.11\.7 threads 0\.98x'
+    expect_lesson "L1 names CPython's threads with their numbers" L1 'CPython 3\.11\.7 threads 0\.98x'
     if [ "$(grep -c '^- \*\*L[1-7] holds\.\*\* ' "$run/lessons.md")" -eq 7 ]; then
         pass "lessons.md: one sentence per lesson"
     else
