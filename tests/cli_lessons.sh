@@ -159,6 +159,15 @@ test_one_fails() {
     expect_lesson "a CPU quota is named as a cause" L2 'a CPU quota of 1\.5 CPUs \(of 2 online\)'
     expect_lesson "the failing row is named" L2 'threads 1\.20x \(wanted >= 1\.58x; row count-2\.threads\)'
 
+    # The ceiling as the issue saw it: shell 1.53x, 34% spread, below threads.
+    run=$(fresh_run ceiling)
+    set_field "$run/summary.csv" count-2.shell speedup 1.53
+    set_field "$run/summary.csv" count-2.shell rel_spread 0.34
+    run bash "$LESSONS" "$run"
+    expect_lesson "a ceiling below the rows it bounds does not pass for a ceiling" L2 \
+        '^L2 DOES NOT HOLD: the ceiling 1\.53x is below the modes it bounds.*\(wanted >= 1\.77x; row count-2\.shell\)'
+    expect_lesson "... and its spread is named" L2 'spread too wide: count-2\.shell stddev 34%'
+
     # Short runs, and a convoy whose runs disagree.
     run=$(fresh_run short)
     set_field "$run/summary.csv" count-2.gil-old speedup 1.02
