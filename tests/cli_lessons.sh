@@ -159,6 +159,13 @@ test_one_fails() {
     expect_lesson "a CPU quota is named as a cause" L2 'a CPU quota of 1\.5 CPUs \(of 2 online\)'
     expect_lesson "the failing row is named" L2 'threads 1\.20x \(wanted >= 1\.58x; row count-2\.threads\)'
 
+    # A switch-interval sweep that is not monotone, as the issue saw it.
+    run=$(fresh_run sweep)
+    set_field "$run/convoy.csv" convoy-interval.gil.1000 contended_per_s 12000
+    run bash "$LESSONS" "$run"
+    expect_lesson "a switch-interval sweep that is not monotone does not hold, with its series and rows" L7 \
+        '^L7 DOES NOT HOLD: shorter switch intervals help: 9100, 12000, 330 round trips/s .*row convoy-interval\.gil\.100, convoy-interval\.gil\.1000, convoy-interval\.gil\.5000\)'
+
     # The ceiling as the issue saw it: shell 1.53x, 34% spread, below threads.
     run=$(fresh_run ceiling)
     set_field "$run/summary.csv" count-2.shell speedup 1.53
