@@ -215,20 +215,28 @@ def eval_value($c; $rs; $ctx):
     then { status: "pass" } else { status: "fail" } end;
 
 # The racy refcount: runs, runs_with_loss, lost_median, lost_max when the run
-# has them (several runs), else the one run's lost_updates.
+# has them (several runs), else the one run's figures.  A run "with loss" is
+# one whose count went wrong: updates lost, or the count hit zero while
+# references were held (premature_deallocs); lost increments and decrements
+# can cancel out in the final count, so lost_updates alone may read 0.
 def losses($x):
   if $x.runs_with_loss != null then
     { runs: ($x.runs | num), runs_with_loss: ($x.runs_with_loss | num),
       lost_median: ($x.lost_median | num), lost_max: ($x.lost_max | num) }
   else ($x.lost_updates | num) as $l
-    | { runs: 1, runs_with_loss: (if $l > 0 then 1 else 0 end), lost_median: $l, lost_max: $l } end;
+    | { runs: 1, lost_median: $l, lost_max: $l,
+        premature_deallocs: (($x.premature_deallocs // "0") | num),
+        runs_with_loss: (if $l > 0 or (($x.premature_deallocs // "0") | num) > 0 or $x.ok == "false"
+                         then 1 else 0 end) } end;
 
 def eval_lost($c; $rs; $ctx):
   $ctx.refcount[$rs[0].experiment] as $x
   | if $x == null then { status: "no_data" } else
       losses($x) as $l
       | { value: $l, wanted: "lost updates in at least 1 run",
-          text: ($c.say | fill({lost: (if $l.runs == 1 then "\($l.lost_median | fmt("")) updates in its one run"
+          text: ($c.say | fill({lost: (if $l.runs == 1 and $l.lost_median == 0 and $l.runs_with_loss == 1
+                                       then "updates in its one run (the count hit zero \($l.premature_deallocs) times while references were held)"
+                                       elif $l.runs == 1 then "\($l.lost_median | fmt("")) updates in its one run"
                                        else "updates in \($l.runs_with_loss) of \($l.runs) runs (median \($l.lost_median | fmt("")), max \($l.lost_max | fmt("")))" end)})),
           status: (if $l.runs_with_loss >= 1 then "pass" else "fail" end) }
     end;

@@ -21,11 +21,14 @@
 #                    online_cpus, load_before, load_after, cpu_model, date_utc
 #   refcount.csv     experiment, ns_per_op, ok, premature_deallocs, and the
 #                    lost updates of the racy row in one of two shapes:
-#                      several runs: runs, runs_with_loss, lost_median,
-#                                    lost_max (over the row's runs; ok = every
-#                                    run exact, for the synchronised rows)
-#                      one run:      lost_updates (the lesson then notes that
-#                                    it rests on one sample)
+#                      several runs: runs (n), runs_with_loss (k: runs whose
+#                                    count went wrong, lost_updates > 0 or
+#                                    premature_deallocs > 0), lost_median,
+#                                    lost_max (of lost_updates over the n
+#                                    runs); ok = every run exact
+#                      one run:      lost_updates, premature_deallocs, ok (a
+#                                    failing lesson then notes that it rests
+#                                    on one sample)
 #   convoy.csv       experiment, runs, slowdown, contended_per_s, and when
 #                    present slowdown_min, slowdown_max (over the runs: a
 #                    spread wider than 2x is named as a cause)

@@ -251,6 +251,11 @@ test_old_layout() {
     run=$(fresh_run old-no-loss run-lab-a)
     set_field "$run/refcount.csv" refcount-threads-none lost_updates 0
     run bash "$LESSONS" "$run"
+    expect_lesson "one racy run whose only damage is a premature free still shows the race" L6 \
+        '^L6 holds: .*lost updates in its one run \(the count hit zero 3 times while references were held\)'
+    set_field "$run/refcount.csv" refcount-threads-none premature_deallocs 0
+    set_field "$run/refcount.csv" refcount-threads-none ok true
+    run bash "$LESSONS" "$run"
     expect_lesson "one racy run that lost nothing: fails, and blames the single sample" L6 \
         'DOES NOT HOLD: .*lost 0 updates in its one run .*one sample: the racy refcount ran once'
 }
