@@ -26,10 +26,11 @@ Why
 Sequence
   seq runs the tasks one after another in one worker thread, not in the
   main thread, so that threads / seq differs only in how many threads share
-  the GIL: the same loop runs about 5-7% slower in CPython's main thread
-  than in a worker thread (3.11 and 3.13 on the 2-core lab VM), which made
-  threads look faster than seq.  There is no main-thread variant: it would
-  show that effect, not the GIL.
+  the GIL.  Issue 11 measured the same loop 5-7% slower in CPython's main
+  thread than in a worker thread on the 2-core lab VM (3.11 and 3.13), which
+  made threads look faster than seq; however large that effect is on a
+  given machine, it is now out of the ratio.  There is no main-thread
+  variant: it would show that effect, not the GIL.
 
 Checks
   Every task must return exactly --iterations and the total must be
