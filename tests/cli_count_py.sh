@@ -34,7 +34,7 @@ test_usage() {
 
 # check_modes PY TAG: every mode, tasks 1 and 3, gives ok and the exact count.
 check_modes() {
-    local py=$1 tag=$2 mode tasks extra
+    local py=$1 tag=$2 mode tasks extra in_main
     for mode in seq threads processes pool; do
         for tasks in 1 3; do
             extra=()
@@ -44,6 +44,13 @@ check_modes() {
                 '.case=="count" and .mode=="'"$mode"'" and .tasks=='"$tasks"'
                  and .iterations==100000 and .result=='"$tasks"'00000
                  and .expected=='"$tasks"'00000 and .ok==true'
+            # seq runs its tasks in one worker thread, as threads does, so
+            # that threads / seq compares like with like (the main thread
+            # runs the loop slower); a child process's tasks run in its own
+            # main thread.
+            case "$mode" in seq | threads) in_main=0 ;; *) in_main=$tasks ;; esac
+            expect_json "$tag $mode tasks=$tasks: $in_main task(s) in a main thread" \
+                ".tasks_in_main_thread==$in_main"
         done
     done
     run "$py" "$SCRIPT" --mode=pool --tasks=3 --workers=2 "${SMALL[@]}" --json

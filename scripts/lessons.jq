@@ -1,0 +1,404 @@
+# scripts/lessons.jq - the lessons of gilbench, as checks on a run's own data.
+# scripts/lessons.sh runs it; the file formats and exit codes are described
+# there.  jq 1.6.
+#
+# Called with --arg emit eval and the run's files in $ARGS.named (summary,
+# refcount, convoy, experiments: the text of each CSV/TSV, "" when absent;
+# machine: machine.json), it prints the lessons object (lessons.json).  With
+# --arg emit lines or md it reads that object and prints the terminal lines
+# or lessons.md.
+#
+# A lesson is a list of checks; a check picks rows of summary.csv by column
+# name (group, label, an impl pattern), reads one figure of them (from
+# summary.csv itself, or from the row of refcount.csv or convoy.csv with the
+# same experiment), and compares it with a bound scaled by the machine:
+#   one      1
+#   par      min(tasks, workers, usable CPUs): the most a CPU-bound row can gain
+#   tasks    the row's tasks: what an I/O-bound row can gain
+#   ceiling  the count-2 shell row's speedup (two independent processes, the
+#            machine's own ceiling), capped at par; par without that row
+#   best     the best speedup of count-2's threads, fork, pool, threadpool:
+#            the ceiling must not be well below the rows it bounds
+# A check marked quiet shows its phrase only when it fails.
+# Kinds: value (one figure within min..max x scale), lost (the racy refcount
+# lost updates in at least one run), exact (every run exact), monotone
+# (contended round trips fall as the switch interval grows).
+# A lesson holds when every check that could be evaluated passes; it fails
+# when one does not (a failed row included); it is not measured when none
+# could be (its groups were not run, or it needs more usable CPUs).
+
+# ------------------------------------------------------------ the lessons
+def lessons_table: [
+  { id: "L1", title: "CPU-bound threads under a GIL gain nothing",
+    lead: "CPU-bound threads under a GIL gain nothing",
+    checks: [
+      { name: "count-2 gil", group: "count-2", label: "gil", kind: "value", figure: "speedup",
+        min: 0.8, max: 1.25, of: "one", unit: "x", say: "our GIL, 2 tasks, {v} the speed of sequential" },
+      { name: "count-10 gil", group: "count-10", label: "gil", kind: "value", figure: "speedup",
+        min: 0.8, max: 1.25, of: "one", unit: "x", say: "10 tasks {v}" },
+      { name: "cpython threads", group: "count-2-cpython", label: "py-threads", impl: "^cpython-3",
+        kind: "value", figure: "speedup", min: 0.8, max: 1.25, of: "one", unit: "x",
+        say: "{impl} threads {v}" } ] },
+  { id: "L2", title: "Free threads, processes and pools reach the machine's ceiling",
+    lead: "Without a GIL, CPU-bound work scales with the cores", needs_cpus: 2,
+    checks: [
+      { name: "count-2 shell", group: "count-2", label: "shell", kind: "value", figure: "speedup",
+        min: 0.75, of: "par", unit: "x", say: "two independent processes (the ceiling) {v}" },
+      { name: "count-2 shell vs best", group: "count-2", label: "shell", kind: "value", figure: "speedup",
+        min: 0.9, of: "best", unit: "x", quiet: true,
+        say: "the ceiling {v} is below the modes it bounds: measure it again" },
+      { name: "count-2 threads", group: "count-2", label: "threads", kind: "value", figure: "speedup",
+        min: 0.8, of: "ceiling", unit: "x", say: "threads {v}" },
+      { name: "count-2 fork", group: "count-2", label: "fork", kind: "value", figure: "speedup",
+        min: 0.8, of: "ceiling", unit: "x", say: "fork {v}" },
+      { name: "count-2 pool", group: "count-2", label: "pool", kind: "value", figure: "speedup",
+        min: 0.8, of: "ceiling", unit: "x", say: "process pool {v}" },
+      { name: "count-2 threadpool", group: "count-2", label: "threadpool", kind: "value",
+        figure: "speedup", min: 0.8, of: "ceiling", unit: "x", say: "thread pool {v}" },
+      { name: "count-10 threads", group: "count-10", label: "threads", kind: "value", figure: "speedup",
+        min: 0.8, of: "par", unit: "x", say: "10 tasks in threads {v}" },
+      { name: "count-10 fork", group: "count-10", label: "fork", kind: "value", figure: "speedup",
+        min: 0.8, of: "par", unit: "x", say: "in processes {v}" },
+      { name: "cpython processes", group: "count-2-cpython", label: "py-processes", kind: "value",
+        figure: "speedup", min: 0.7, of: "par", unit: "x", say: "{impl} processes {v}" },
+      { name: "cpython pool", group: "count-2-cpython", label: "py-pool", kind: "value",
+        figure: "speedup", min: 0.7, of: "par", unit: "x", say: "its pool {v}" } ] },
+  { id: "L3", title: "The old GIL is slower than sequential on several cores",
+    lead: "Python 2's GIL makes CPU-bound threads slower than no threads at all", needs_cpus: 2,
+    checks: [
+      { name: "count-2 gil-old", group: "count-2", label: "gil-old", kind: "value", figure: "speedup",
+        max: 0.95, of: "one", unit: "x", say: "our old GIL, 2 tasks, {v} the speed of sequential" },
+      { name: "count-10 gil-old", group: "count-10", label: "gil-old", kind: "value",
+        figure: "speedup", max: 0.95, of: "one", unit: "x", say: "10 tasks {v}" },
+      { name: "cpython-2 threads", group: "count-2-cpython", label: "py-threads", impl: "^cpython-2",
+        kind: "value", figure: "speedup", max: 0.95, of: "one", unit: "x",
+        say: "{impl} threads {v}" } ] },
+  { id: "L4", title: "I/O-bound work gains about N even under the GIL; holding it across I/O loses that",
+    lead: "I/O-bound threads gain even under a GIL",
+    checks: [
+      { name: "fetch gil", group: "fetch", label: "gil", kind: "value", figure: "speedup",
+        min: 0.5, of: "tasks", unit: "x", say: "{tasks} requests under our GIL {v} faster than one by one" },
+      { name: "fetch threads", group: "fetch", label: "threads", kind: "value", figure: "speedup",
+        min: 0.5, of: "tasks", unit: "x", say: "free threads {v}" },
+      { name: "fetch async", group: "fetch", label: "async", kind: "value", figure: "speedup",
+        min: 0.5, of: "tasks", unit: "x", say: "an event loop {v}" },
+      { name: "fetch gil-hold", group: "fetch", label: "gil-hold", kind: "value", figure: "speedup",
+        max: 1.25, of: "one", unit: "x", say: "but holding the GIL across the I/O only {v}" } ] },
+  { id: "L5", title: "Sleeping releases the GIL",
+    lead: "A sleeping thread does not hold the GIL",
+    checks: [
+      { name: "interleave gil", group: "interleave", label: "gil", kind: "value", figure: "speedup",
+        min: 0.7, of: "tasks", unit: "x",
+        say: "{tasks} tasks that print and sleep finish {v} faster under our GIL than one after the other" },
+      { name: "interleave threads", group: "interleave", label: "threads", kind: "value",
+        figure: "speedup", min: 0.7, of: "tasks", unit: "x", say: "as in free threads ({v})" } ] },
+  { id: "L6", title: "Unsynchronised reference counts lose updates; atomics and locks are exact, at a cost",
+    lead: "Why the GIL exists",
+    checks: [
+      { name: "threads-none", group: "refcount", label: "threads-none", kind: "lost",
+        say: "two threads updating one reference count without a lock lost {lost}" },
+      { name: "exact", group: "refcount",
+        labels: ["seq-none", "seq-atomic", "seq-mutex", "threads-atomic", "threads-mutex",
+                 "threads-biased", "gil-none"],
+        kind: "exact", say: "{count} synchronised variants were exact" },
+      { name: "atomic cost", group: "refcount", label: "threads-atomic", over: "seq-none",
+        kind: "value", figure: "ns_per_op", min: 1.5, of: "one", unit: "x",
+        say: "a contended atomic costs {v} a plain add" },
+      { name: "mutex cost", group: "refcount", label: "threads-mutex", over: "seq-none",
+        kind: "value", figure: "ns_per_op", min: 2, of: "one", unit: "x",
+        say: "a contended mutex {v}" } ] },
+  { id: "L7", title: "The new GIL convoys an I/O thread behind a CPU-bound one; a shorter switch interval helps",
+    lead: "Beside one CPU-bound thread, an I/O thread under the new GIL slows down",
+    checks: [
+      { name: "convoy gil", group: "convoy", label: "gil", kind: "value", figure: "slowdown",
+        min: 10, of: "one", unit: "x", say: "{v} slower with our new GIL" },
+      { name: "convoy cpython", group: "convoy", label: "py", impl: "^cpython-3", kind: "value",
+        figure: "slowdown", min: 10, of: "one", unit: "x", say: "{v} in {impl}" },
+      { name: "convoy gil-old", group: "convoy", label: "gil-old", kind: "value", figure: "slowdown",
+        max: 3, of: "one", unit: "x", say: "only {v} with the old GIL" },
+      { name: "convoy threads", group: "convoy", label: "threads", kind: "value", figure: "slowdown",
+        max: 3, of: "one", unit: "x", say: "{v} with free threads" },
+      { name: "convoy fork", group: "convoy", label: "fork", kind: "value", figure: "slowdown",
+        max: 3, of: "one", unit: "x", say: "{v} in a separate process" },
+      { name: "interval gil", group: "convoy-interval", label: "gil", kind: "monotone",
+        figure: "contended_per_s", tolerance: 1.15, span: 2,
+        say: "shorter switch intervals help: {series} round trips/s at {params} us" },
+      { name: "interval cpython", group: "convoy-interval", label: "py", impl: "^cpython-3",
+        kind: "monotone", figure: "contended_per_s", tolerance: 1.15, span: 2,
+        say: "in {impl} {series} at {params} us" } ] }
+];
+
+# Where a run is too short or too noisy to trust (see causes).
+def min_median_s: 0.05;
+def max_rel_spread: 0.10;
+def max_sample_ratio: 2;   # convoy: max / min of a figure over its runs
+def min_samples: 3;
+
+# ------------------------------------------------------------ reading
+# csv: the text of a CSV (no quoted fields: gilbench writes none) as an
+# array of objects keyed by its header; "" -> null.
+def table(sep):
+  [split("\n")[] | rtrimstr("\r") | select(length > 0) | split(sep)] as $l
+  | if ($l | length) == 0 then []
+    else $l[0] as $h
+    | [$l[1:][] as $f | [range($h | length) as $i | {($h[$i]): ($f[$i] // "" | if . == "" then null else . end)}] | add]
+    end;
+def uniq: reduce .[] as $x ([]; if index([$x]) then . else . + [$x] end);   # keeps the order
+def num: if . == null then null else tonumber? // null end;
+def by_experiment: map({key: .experiment, value: .}) | from_entries;
+
+# ------------------------------------------------------------ formatting
+def fixed($d):
+  (. * pow(10; $d) | round) as $n | ($n | fabs | tostring) as $s
+  | (if $n < 0 then "-" else "" end) as $sign
+  | if $d == 0 then $sign + $s
+    else ("0" * ($d + 1 - ($s | length)) + $s) as $p
+    | $sign + $p[0:($p | length) - $d] + "." + $p[($p | length) - $d:]
+    end;
+def fmt($unit):
+  if . == null then "n/a"
+  elif $unit == "x" then
+    (if fabs < 10 then fixed(2) elif fabs < 100 then fixed(1) else fixed(0) end) + "x"
+  else fixed(0) end;
+def impl_name: if test("^cpython-") then "CPython " + ltrimstr("cpython-") else . end;
+def fill($vars):
+  reduce ($vars | to_entries[]) as $e (.; gsub("\\{" + $e.key + "\\}"; $e.value | tostring));
+
+# ------------------------------------------------------------ evaluation
+def usable($m): $m.usable_cpus // $m.online_cpus // 1;
+
+# rows($c): the summary rows a check reads (any status).
+def rows($c; $s):
+  [$s[] | select(.group == $c.group)
+        | select(if $c.labels then .label as $l | $c.labels | index([$l]) else .label == $c.label end)
+        | select(if $c.impl then (.impl // "") | test($c.impl) else true end)];
+
+def scale($c; $r; $ctx):
+  ($r.tasks | num) as $t | ([$t, ($r.workers | num // $t), $ctx.usable] | min) as $par
+  | if $c.of == "one" then 1
+    elif $c.of == "tasks" then $t
+    elif $c.of == "par" then $par
+    elif $c.of == "best" then $ctx.best // 0
+    else ([$ctx.ceiling // $par, $par] | min) end;
+
+def bound_text($c; $k):
+  if $c.min != null and $c.max != null then "\($c.min * $k | fmt($c.unit))..\($c.max * $k | fmt($c.unit))"
+  elif $c.min != null then ">= \($c.min * $k | fmt($c.unit))"
+  else "<= \($c.max * $k | fmt($c.unit))" end;
+
+# A check's result: {name, status: pass|fail|failed_row|no_data|not_run|not_applicable,
+# value, text (its phrase), wanted, rows}.
+def base($c; $rs; $s):
+  { name: $c.name, rows: [$rs[].experiment] }
+  + if ($rs | length) == 0 then
+      # a row of another interpreter (CPython 2 instead of 3) is no gap
+      if $c.impl and any($s[]; .group == $c.group and .label == $c.label)
+      then { status: "not_applicable" } else { status: "not_run" } end
+    elif any($rs[]; .status != "ok") then
+      { status: "failed_row", failed: [$rs[] | select(.status != "ok") | .experiment] }
+    else {} end;
+
+def eval_value($c; $rs; $ctx):
+  $rs[0] as $r
+  | (if $c.figure == "speedup" then $r.speedup | num
+     elif $c.figure == "ns_per_op" then
+       ($ctx.refcount[$r.experiment].ns_per_op | num) as $v
+       | ([$ctx.summary[] | select(.group == $c.group and .label == $c.over)][0].experiment) as $o
+       | ($ctx.refcount[$o].ns_per_op // null | num) as $b
+       | if $v != null and $b != null and $b > 0 then $v / $b else null end
+     else $ctx.convoy[$r.experiment][$c.figure] | num end) as $v
+  | scale($c; $r; $ctx) as $k
+  | { value: $v, wanted: bound_text($c; $k), quiet: ($c.quiet // false),
+      text: ($c.say | fill({v: ($v | fmt($c.unit)), impl: ($r.impl // "" | impl_name), tasks: $r.tasks})) }
+  + if $v == null then { status: "no_data" }
+    elif ($c.min == null or $v >= $c.min * $k) and ($c.max == null or $v <= $c.max * $k)
+    then { status: "pass" } else { status: "fail" } end;
+
+# The racy refcount: runs, runs_with_loss, lost_median, lost_max when the run
+# has them (several runs), else the one run's figures.  A run "with loss" is
+# one whose count went wrong: updates lost, or the count hit zero while
+# references were held (premature_deallocs); lost increments and decrements
+# can cancel out in the final count, so lost_updates alone may read 0.
+def losses($x):
+  if $x.runs_with_loss != null then
+    { runs: ($x.runs | num), runs_with_loss: ($x.runs_with_loss | num),
+      lost_median: ($x.lost_median | num), lost_max: ($x.lost_max | num) }
+  else ($x.lost_updates | num) as $l
+    | { runs: 1, lost_median: $l, lost_max: $l,
+        premature_deallocs: (($x.premature_deallocs // "0") | num),
+        runs_with_loss: (if $l > 0 or (($x.premature_deallocs // "0") | num) > 0 or $x.ok == "false"
+                         then 1 else 0 end) } end;
+
+def eval_lost($c; $rs; $ctx):
+  $ctx.refcount[$rs[0].experiment] as $x
+  | if $x == null then { status: "no_data" } else
+      losses($x) as $l
+      | { value: $l, wanted: "lost updates in at least 1 run",
+          text: ($c.say | fill({lost: (if $l.runs == 1 and $l.lost_median == 0 and $l.runs_with_loss == 1
+                                       then "updates in its one run (the count hit zero \($l.premature_deallocs) times while references were held)"
+                                       elif $l.runs == 1 then "\($l.lost_median | fmt("")) updates in its one run"
+                                       else "updates in \($l.runs_with_loss) of \($l.runs) runs (median \($l.lost_median | fmt("")), max \($l.lost_max | fmt("")))" end)})),
+          status: (if $l.runs_with_loss >= 1 then "pass" else "fail" end) }
+    end;
+
+def eval_exact($c; $rs; $ctx):
+  [$rs[] | . as $r | $ctx.refcount[$r.experiment] as $x
+   | { experiment: $r.experiment, label: $r.label,
+       exact: ($x != null and ($x.ok == "true") and (losses($x).runs_with_loss == 0)
+               and (($x.premature_deallocs // "0") | num) == 0) }] as $e
+  | [$e[] | select(.exact | not) | .label] as $bad
+  | { value: { exact: (($e | length) - ($bad | length)), of: ($e | length), inexact: $bad },
+      wanted: "every one exact",
+      text: ($c.say | fill({count: (if ($bad | length) == 0 then "all \($e | length)"
+                                   else "\(($e | length) - ($bad | length)) of \($e | length)" end)})
+             + (if ($bad | length) > 0 then " (not: " + ($bad | join(", ")) + ")" else "" end)),
+      status: (if ($bad | length) == 0 then "pass" else "fail" end) };
+
+def eval_monotone($c; $rs; $ctx):
+  [$rs[] | { p: (.param | num), v: ($ctx.convoy[.experiment][$c.figure] | num) }]
+  | sort_by(.p) as $pts
+  | if ($pts | length) < 2 or any($pts[]; .v == null) then { status: "no_data" } else
+      { value: { params: [$pts[].p], values: [$pts[].v] },
+        wanted: "each longer interval at most \($c.tolerance)x the round trips of the shorter, the shortest >= \($c.span)x the longest",
+        text: ($c.say | fill({series: ([$pts[].v | fmt("")] | join(", ")),
+                              params: ([$pts[].p | tostring] | join(", ")),
+                              impl: ($rs[0].impl // "" | impl_name)})),
+        status: (if all(range(1; $pts | length); $pts[.].v <= $c.tolerance * $pts[. - 1].v)
+                    and $pts[0].v >= $c.span * $pts[-1].v then "pass" else "fail" end) }
+    end;
+
+def evaluate_check($c; $ctx):
+  rows($c; $ctx.summary) as $rs
+  | base($c; $rs; $ctx.summary) as $b
+  | if $b.status then $b + { text: "", wanted: "" }
+    else $b + (if $c.kind == "value" then eval_value($c; $rs; $ctx)
+               elif $c.kind == "lost" then eval_lost($c; $rs; $ctx)
+               elif $c.kind == "exact" then eval_exact($c; $rs; $ctx)
+               else eval_monotone($c; $rs; $ctx) end)
+    end;
+
+# ------------------------------------------------------------ causes
+# causes($bad; $ctx): why the checks in $bad may have failed, read from the
+# machine and from their rows (with each row's baseline).
+def causes($bad; $ctx):
+  $ctx.machine as $m | $ctx.usable as $u
+  | ([$bad[].rows[]] + [$bad[].rows[] | $ctx.baseline[.] // empty]
+     + [$bad[] | select(.over_row) | .over_row] | unique) as $ids
+  | [$ctx.summary[] | select(.experiment as $e | $ids | index([$e]))] as $rs
+  | [ (if $u < 2 then "one usable CPU: threads and processes cannot run at the same time" else empty end),
+      (if ($m.cpu_quota | type) == "number" and $m.cpu_quota < ($m.online_cpus // $u)
+       then "a CPU quota of \($m.cpu_quota) CPUs (of \($m.online_cpus // $u) online)" else empty end),
+      (if ($m.load_before[0] // 0) >= 0.5
+       then "load: the load average was \($m.load_before[0]) before the run, on \($u) usable CPUs (other programs were running)"
+       else empty end),
+      (if ($m.load_after[0] // 0) > $u + 0.5
+       then "load: the load average was \($m.load_after[0]) at the end of the run, above the \($u) usable CPUs"
+       else empty end),
+      ($rs[] | select(.status != "ok") | "row \(.experiment) failed (its log: raw/\(.experiment).*)"),
+      ($rs[] | select(.status == "ok" and .case != "convoy" and (.median_s | num) != null
+                      and (.median_s | num) < min_median_s)
+       | "runs too short: \(.experiment) median \(.median_s | num | fixed(4)) s (below \(min_median_s) s)"),
+      ($rs[] | select(.status == "ok" and .case != "convoy" and (.rel_spread | num) != null
+                      and (.rel_spread | num) > max_rel_spread)
+       | "spread too wide: \(.experiment) stddev \(.rel_spread | num * 100 | fixed(0))% of the mean (above \(max_rel_spread * 100 | fixed(0))%)"),
+      ($rs[] | select(.case == "convoy" and .status == "ok") | $ctx.convoy[.experiment] // empty
+       | ((.runs | num) as $n | select($n != null and $n < min_samples)
+          | "few samples: \(.experiment) ran \($n) time(s)"),
+         ((.slowdown_min | num) as $lo | (.slowdown_max | num) as $hi
+          | select($lo != null and $hi != null and $lo > 0 and $hi / $lo > max_sample_ratio)
+          | "spread too wide: \(.experiment) slowdown \($lo | fmt("x"))..\($hi | fmt("x")) over its runs")),
+      ($bad[] | select(.status == "no_data") | "no figures for \(.rows | join(", ")) in refcount.csv/convoy.csv"),
+      ($bad[] | select(.name == "threads-none" and .value.runs == 1)
+       | "one sample: the racy refcount ran once; its threads may hardly have overlapped") ]
+  | uniq
+  | if length == 0 then ["no cause found in the run's data (load, quota, run length and spread look normal): run it again and compare the runs (make compare)"] else . end;
+
+# ------------------------------------------------------------ lessons
+def machine_text($ctx):
+  "\($ctx.machine.cpu_model // "unknown CPU"), \($ctx.usable) usable CPU\(if $ctx.usable == 1 then "" else "s" end), \(($ctx.machine.date_utc // "")[0:10])";
+
+def evaluate_lesson($l; $ctx):
+  [$l.checks[] | evaluate_check(.; $ctx) + { over_row: null } ] as $rs0
+  # the rows a cost ratio divides by, for the causes
+  | [range($l.checks | length) as $i
+     | $rs0[$i] + (if $l.checks[$i].over then
+         { over_row: ([$ctx.summary[] | select(.group == $l.checks[$i].group and .label == $l.checks[$i].over)][0].experiment) }
+         else {} end)] as $res
+  | [$res[] | select(.status == "fail" or .status == "failed_row" or .status == "no_data")] as $bad
+  | [$res[] | select(.status == "pass")] as $good
+  | [$res[] | select(.status == "not_run")] as $missing
+  # what was not run: a whole group, or one row of a group that ran
+  | ([$l.checks[] | select(.name as $n | $missing | map(.name) | index([$n]))
+      | .group as $g
+      | if any($ctx.summary[]; .group == $g)
+        then "\($g) \(.label // "rows")\(if .impl then " of " + (.impl | ltrimstr("^")) else "" end)"
+        else "group \($g)" end] | uniq) as $missing_text
+  | { id: $l.id, title: $l.title,
+      numbers: ($res | map(select(.value != null) | {key: .name, value: .value}) | from_entries),
+      rows: ([$res[] | select(.status != "not_run") | .rows[]] | uniq),
+      checks: [$res[] | del(.over_row)],
+      not_run: $missing_text }
+  + if ($bad | length) == 0 and ($good | length) == 0 then
+      { status: "not_measured", causes: ["not run: \($missing_text | join(", "))"],
+        line: "\($l.id) not measured: \($missing_text | join(", ")) \(if ($missing_text | length) == 1 then "was" else "were" end) not run",
+        sentence: "\($l.title): not measured in this run (\($missing_text | join(", ")) not run)." }
+    elif ($l.needs_cpus // 1) > $ctx.usable then
+      { status: "not_measured",
+        causes: ["\($ctx.usable) usable CPU: the lesson needs \($l.needs_cpus) (threads cannot run in parallel here)"],
+        line: "\($l.id) cannot show on this machine: only \($ctx.usable) usable CPU (it needs \($l.needs_cpus))",
+        sentence: "\($l.title): cannot show on this machine, which has \($ctx.usable) usable CPU (\(machine_text($ctx)))." }
+    elif ($bad | length) > 0 then
+      causes($bad; $ctx) as $why
+      | ([$res[] | select(.status != "not_run" and .status != "not_applicable")
+          | select(.status != "pass" or (.quiet | not)) | .text
+          + (if .status == "fail" then " (wanted \(.wanted))"
+             elif .status == "failed_row" then "row \(.failed | join(", ")) failed"
+             elif .status == "no_data" then "no figures for \(.rows | join(", "))" else "" end)]
+         | join("; ")) as $all
+      | ([$bad[] | .text + (if .status == "fail" then " (wanted \(.wanted); row \(.rows | join(", ")))"
+                            elif .status == "failed_row" then "row \(.failed | join(", ")) failed"
+                            else "no figures for \(.rows | join(", "))" end)] | join("; ")) as $which
+      | { status: "fails", causes: $why,
+          line: "\($l.id) DOES NOT HOLD: \($which); likely cause: \($why | join("; "))",
+          sentence: "\($l.lead), but this run does not show it: \($all); likely cause: \($why | join("; ")) (\(machine_text($ctx)))." }
+    else
+      ([$good[] | select(.quiet | not) | .text] | join("; ")) as $all
+      | { status: "holds", causes: [],
+          line: "\($l.id) holds: \($all)\(if ($missing_text | length) > 0 then " (not run: \($missing_text | join(", ")))" else "" end)",
+          sentence: "\($l.lead): \($all) (\(machine_text($ctx)))." }
+    end;
+
+def evaluate:
+  $ARGS.named as $in
+  | ($in.machine[0] // {}) as $m
+  | ($in.summary | table(",")) as $s
+  | { machine: $m, usable: usable($m), summary: $s,
+      refcount: ($in.refcount | table(",") | by_experiment),
+      convoy: ($in.convoy | table(",") | by_experiment),
+      baseline: ($in.experiments | table("\t") | map(select(.baseline != null) | {key: .id, value: .baseline}) | from_entries) } as $ctx0
+  | ([$s[] | select(.group == "count-2" and .label == "shell" and .status == "ok") | .speedup | num][0]) as $ceil
+  | ([$s[] | select(.group == "count-2" and .status == "ok"
+                   and (.label | IN("threads", "fork", "pool", "threadpool"))) | .speedup | num] | max) as $best
+  | ($ctx0 + { ceiling: $ceil, best: $best }) as $ctx
+  | { machine: { hostname: $m.hostname, cpu_model: $m.cpu_model, online_cpus: $m.online_cpus,
+                 usable_cpus: $ctx.usable, affinity_cpus: $m.affinity_cpus, cpu_quota: $m.cpu_quota,
+                 load_before: $m.load_before, load_after: $m.load_after },
+      date: $m.date_utc,
+      thresholds: { min_median_s: min_median_s, max_rel_spread: max_rel_spread,
+                    max_sample_ratio: max_sample_ratio, min_samples: min_samples },
+      lessons: [lessons_table[] | evaluate_lesson(.; $ctx)] };
+
+# ------------------------------------------------------------ output
+def render_md:
+  "# What this run shows",
+  "",
+  "\(.machine.cpu_model // "unknown CPU"), \(.machine.usable_cpus) usable CPUs (\(.machine.online_cpus // "?") online), \(.date // "date unknown"), host \(.machine.hostname // "?").",
+  "Each lesson is checked against this run's own numbers (speedups are the group's sequential median over the row's median).",
+  "",
+  (.lessons[] | "- **\(.id) \({holds: "holds", fails: "DOES NOT HOLD", not_measured: "not measured"}[.status]).** \(.sentence)");
+
+def render_lines: .lessons[].line;
+
+if $ARGS.named.emit == "eval" then evaluate
+elif $ARGS.named.emit == "md" then render_md
+else render_lines end

@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# tests/cli_lessons.sh - scripts/lessons.sh on fabricated runs: every lesson
+# holds; one fails and names its row and cause; groups not run; a failed row;
+# one usable CPU; a CPU quota; load; the racy refcount in one run or in
+# several; the old run layout; a decimal-comma locale; write errors.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+LESSONS="$ROOT/scripts/lessons.sh"
+FIXTURES="$ROOT/tests/fixtures"
+
+# fresh_run NAME [FIXTURE]: a copy of a fixture run under a path with a
+# space and a non-ASCII letter, as a lab's home folder may have; its path on stdout.
+fresh_run() {
+    local dir="$TEST_TMP/résultats $1"
+    rm -rf "$dir"
+    cp -r "$FIXTURES/${2:-lessons-hold}" "$dir"
+    printf '%s\n' "$dir"
+}
+
+# set_field CSV EXPERIMENT COLUMN VALUE: one cell, found by column name.
+set_field() {
+    awk -F, -v OFS=, -v id="$2" -v col="$3" -v val="$4" '
+        NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i; if (!(col in at)) exit 3 }
+        NR > 1 && $(at["experiment"]) == id { $(at[col]) = val; hit = 1 }
+        { print }
+        END { if (!hit) exit 4 }' "$1" >"$1.new"
+    mv "$1.new" "$1"
+}
+
+# fail_row RUN EXPERIMENT: the row as summarize writes a failed experiment.
+fail_row() {
+    local col
+    for col in runs median_s mean_s stddev_s min_s max_s rel_spread speedup efficiency; do
+        set_field "$1/summary.csv" "$2" "$col" ""
+    done
+    set_field "$1/summary.csv" "$2" status failed
+}
+
+# drop_groups RUN REGEX: the run as if those groups were not in --only.
+drop_groups() {
+    awk -F, -v re="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "group") g = i }
+        NR == 1 || $g !~ "^(" re ")$"' "$1/summary.csv" >"$1/summary.new"
+    mv "$1/summary.new" "$1/summary.csv"
+}
+
+# set_machine RUN JQ: edit machine.json.
+set_machine() {
+    jq "$2" "$1/machine.json" >"$1/machine.new" && mv "$1/machine.new" "$1/machine.json"
+}
+
+# lesson_line ID: that lesson's line of the last stdout.
+lesson_line() { grep "^$1 " "$last_out" || true; }
+
+# expect_lesson NAME ID REGEX: the lesson's terminal line matches.
+expect_lesson() {
+    if lesson_line "$2" | grep -Eq -- "$3"; then pass "$1"; else fail "$1" "line: $(lesson_line "$2")"; fi
+}
+
+# expect_status_of NAME RUN ID STATUS: lessons.json agrees.
+expect_status_of() {
+    local got
+    got=$(jq -r --arg id "$3" '.lessons[] | select(.id == $id) | .status' "$2/lessons.json" 2>&1 || true)
+    if [ "$got" = "$4" ]; then pass "$1"; else fail "$1" "lessons.json says '$got', wanted '$4'"; fi
+}
+
+test_usage() {
+    expect_status "--help exits 0" 0 bash "$LESSONS" --help
+    expect_out "--help names the outputs" 'lessons\.md'
+    expect_out "--help lists --json" '--json'
+    expect_status "--version exits 0" 0 bash "$LESSONS" --version
+    expect_out "--version names the suite" '^gilbench lessons [0-9]+\.'
+    expect_usage_error "no run folder" bash "$LESSONS"
+    expect_usage_error "unknown option" bash "$LESSONS" --fast "$FIXTURES/lessons-hold"
+    expect_usage_error "two run folders" bash "$LESSONS" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"
+    expect_status "a folder that does not exist: exit 1" 1 bash "$LESSONS" "$TEST_TMP/nothing here"
+    expect_err "a folder that does not exist: says so" 'not a folder'
+    mkdir -p "$TEST_TMP/empty"
+    expect_status "a folder without summary.csv: exit 1" 1 bash "$LESSONS" "$TEST_TMP/empty"
+    expect_err "a folder without summary.csv: names the file" 'summary\.csv'
+}
+
+test_all_hold() {
+    local run id
+    run=$(fresh_run hold)
+    expect_status "a clean run: exit 0" 0 bash "$LESSONS" "$run"
+    for id in L1 L2 L3 L4 L5 L6 L7; do
+        expect_lesson "a clean run: $id holds" "$id" "^$id holds: "
+    done
+    expect_lesson "L6 reports lost updates in k of n runs, median and max" L6 \
+        'lost updates in 8 of 10 runs \(median 2410, max 3930\)'
+    expect_lesson "L6 reports what atomics and locks cost" L6 'atomic costs 8\.27x.*mutex 36\.1x'
+    expect_lesson "L7 reports the switch-interval series" L7 '9100, 1540, 330 round trips/s at 100, 1000, 5000 us'
+    expect_lesson "L1 names CPython's threads with their numbers" L1 'CPython 3\.11\.7 threads 0\.98x'
+    if [ "$(grep -c '^- \*\*L[1-7] holds\.\*\* ' "$run/lessons.md")" -eq 7 ]; then
+        pass "lessons.md: one sentence per lesson"
+    else
+        fail "lessons.md: one sentence per lesson" "$(head -c 400 "$run/lessons.md")"
+    fi
+    if grep -q 'i5-8250U.*2 usable CPUs, 2026-11-20)\.$' "$run/lessons.md"; then
+        pass "lessons.md: each sentence names the machine, its usable CPUs and the date"
+    else
+        fail "lessons.md: each sentence names the machine" "$(sed -n 6p "$run/lessons.md")"
+    fi
+    if jq -e '(.lessons | length) == 7 and all(.lessons[]; .status == "holds" and (.sentence | length) > 0
+              and (.numbers | length) > 0 and (.rows | length) > 0 and .causes == [])
+              and .machine.usable_cpus == 2 and .date == "2026-11-20T10:00:00Z"
+              and .lessons[0].numbers["count-2 gil"] > 0.98' "$run/lessons.json" >/dev/null; then
+        pass "lessons.json: seven lessons that hold, with numbers, rows, sentence, machine, date"
+    else
+        fail "lessons.json: seven lessons that hold" "$(head -c 400 "$run/lessons.json")"
+    fi
+    if [ -z "$(find "$run" -name '.lessons*')" ]; then
+        pass "no temporary file left in the run"
+    else
+        fail "no temporary file left in the run" "$(find "$run" -name '.lessons*')"
+    fi
+    run bash "$LESSONS" --json "$run"
+    if [ "$last_status" -eq 0 ] && cmp -s "$last_out" "$run/lessons.json"; then
+        pass "--json prints lessons.json"
+    else
+        fail "--json prints lessons.json" "exit $last_status"
+    fi
+}
+
+# One CPython row as the issue saw it: threads 1.29x faster than seq, noisy.
+test_one_fails() {
+    local run
+    run=$(fresh_run fails)
+    set_field "$run/summary.csv" count-2-cpython.py-threads speedup 1.29
+    set_field "$run/summary.csv" count-2-cpython.py-threads rel_spread 0.15
+    expect_status "a lesson that fails: still exit 0 (evaluated)" 0 bash "$LESSONS" "$run"
+    expect_lesson "a lesson that fails says DOES NOT HOLD with the number and the bound" L1 \
+        '^L1 DOES NOT HOLD: .*1\.29x \(wanted 0\.80x\.\.1\.25x; row count-2-cpython\.py-threads\)'
+    expect_lesson "a lesson that fails names the likely cause (spread)" L1 \
+        'likely cause: .*spread too wide: count-2-cpython\.py-threads stddev 15%'
+    expect_lesson "the other lessons are not affected" L2 '^L2 holds'
+    expect_status_of "lessons.json: status fails" "$run" L1 fails
+    if grep -q '^- \*\*L1 DOES NOT HOLD\.\*\* .*does not show it: .*1\.29x.*likely cause' "$run/lessons.md"; then
+        pass "lessons.md: the failing lesson says so, with its number and cause"
+    else
+        fail "lessons.md: the failing lesson says so" "$(grep L1 "$run/lessons.md")"
+    fi
+
+    # The same failure with no visible reason: the run says that it found none.
+    run=$(fresh_run fails-quietly)
+    set_field "$run/summary.csv" count-2-cpython.py-threads speedup 1.29
+    run bash "$LESSONS" "$run"
+    expect_lesson "no cause in the data: says so, never silent" L1 'likely cause: no cause found'
+
+    # Load during the run and a CPU quota are named.
+    run=$(fresh_run loaded)
+    set_field "$run/summary.csv" count-2.threads speedup 1.2
+    set_machine "$run" '.load_before = [1.02, 0.9, 0.5] | .cpu_quota = 1.5'
+    run bash "$LESSONS" "$run"
+    expect_lesson "load before the run is named as a cause" L2 'load average was 1\.02 before the run, on 2 usable CPUs'
+    expect_lesson "a CPU quota is named as a cause" L2 'a CPU quota of 1\.5 CPUs \(of 2 online\)'
+    expect_lesson "the failing row is named" L2 'threads 1\.20x \(wanted >= 1\.58x; row count-2\.threads\)'
+
+    # A switch-interval sweep that is not monotone, as the issue saw it.
+    run=$(fresh_run sweep)
+    set_field "$run/convoy.csv" convoy-interval.gil.1000 contended_per_s 12000
+    run bash "$LESSONS" "$run"
+    expect_lesson "a switch-interval sweep that is not monotone does not hold, with its series and rows" L7 \
+        '^L7 DOES NOT HOLD: shorter switch intervals help: 9100, 12000, 330 round trips/s .*row convoy-interval\.gil\.100, convoy-interval\.gil\.1000, convoy-interval\.gil\.5000\)'
+
+    # The ceiling as the issue saw it: shell 1.53x, 34% spread, below threads.
+    run=$(fresh_run ceiling)
+    set_field "$run/summary.csv" count-2.shell speedup 1.53
+    set_field "$run/summary.csv" count-2.shell rel_spread 0.34
+    run bash "$LESSONS" "$run"
+    expect_lesson "a ceiling below the rows it bounds does not pass for a ceiling" L2 \
+        '^L2 DOES NOT HOLD: the ceiling 1\.53x is below the modes it bounds.*\(wanted >= 1\.77x; row count-2\.shell\)'
+    expect_lesson "... and its spread is named" L2 'spread too wide: count-2\.shell stddev 34%'
+
+    # Short runs, and a convoy whose runs disagree.
+    run=$(fresh_run short)
+    set_field "$run/summary.csv" count-2.gil-old speedup 1.02
+    set_field "$run/summary.csv" count-2.gil-old median_s 0.004
+    set_field "$run/convoy.csv" convoy.gil slowdown 4
+    set_field "$run/convoy.csv" convoy.gil slowdown_min 2
+    set_field "$run/convoy.csv" convoy.gil slowdown_max 90
+    set_field "$run/convoy.csv" convoy.gil runs 2
+    run bash "$LESSONS" "$run"
+    expect_lesson "runs too short are named" L3 'runs too short: count-2\.gil-old median 0\.0040 s'
+    expect_lesson "a convoy row with few samples is named" L7 'few samples: convoy\.gil ran 2 time'
+    expect_lesson "a convoy row whose runs disagree is named" L7 'spread too wide: convoy\.gil slowdown 2\.00x\.\.90\.0x over its runs'
+}
+
+test_not_run() {
+    local run
+    run=$(fresh_run partial)
+    drop_groups "$run" 'convoy|convoy-interval|count-2-cpython'
+    expect_status "groups not run: exit 0" 0 bash "$LESSONS" "$run"
+    expect_lesson "a lesson whose groups were not run: not measured, and which" L7 \
+        '^L7 not measured: group convoy, group convoy-interval were not run$'
+    expect_lesson "a lesson missing only its CPython row still holds, and says what is missing" L1 \
+        '^L1 holds: .*\(not run: group count-2-cpython\)$'
+    expect_status_of "lessons.json: not_measured" "$run" L7 not_measured
+
+    run=$(fresh_run no-refcount)
+    rm "$run/refcount.csv"
+    set_field "$run/summary.csv" refcount.threads-none status ok
+    run bash "$LESSONS" "$run"
+    expect_lesson "refcount.csv missing: L6 does not hold, and says its figures are missing" L6 \
+        'DOES NOT HOLD: .*no figures for refcount\.threads-none'
+}
+
+test_failed_row() {
+    local run
+    run=$(fresh_run failed-row)
+    fail_row "$run" count-2.gil-old
+    expect_status "a failed row: exit 0" 0 bash "$LESSONS" "$run"
+    expect_lesson "a failed row: the lesson does not hold and names the row" L3 \
+        '^L3 DOES NOT HOLD: row count-2\.gil-old failed; likely cause: row count-2\.gil-old failed'
+}
+
+test_one_cpu() {
+    local run
+    run=$(fresh_run one-cpu)
+    set_machine "$run" '.usable_cpus = 1 | .affinity_cpus = 1'
+    run bash "$LESSONS" "$run"
+    expect_lesson "1 usable CPU: the old-GIL lesson cannot show, and says why" L3 \
+        '^L3 cannot show on this machine: only 1 usable CPU'
+    expect_lesson "1 usable CPU: the scaling lesson cannot show" L2 '^L2 cannot show on this machine'
+    expect_status_of "1 usable CPU: lessons.json not_measured" "$run" L3 not_measured
+    expect_lesson "1 usable CPU: the GIL lesson is still evaluated" L1 '^L1 holds'
+    if jq -e '.lessons[] | select(.id == "L3") | .causes[0] | test("1 usable CPU")' "$run/lessons.json" >/dev/null; then
+        pass "1 usable CPU: the cause is in lessons.json"
+    else
+        fail "1 usable CPU: the cause is in lessons.json" "$(jq -c '.lessons[2]' "$run/lessons.json")"
+    fi
+}
+
+# run-lab-a: the old layout (no usable_cpus, experiment ids with '-', the
+# racy refcount run once) on 4 CPUs, with one failed row.
+test_old_layout() {
+    local run
+    run=$(fresh_run old run-lab-a)
+    expect_status "old layout: exit 0" 0 bash "$LESSONS" "$run"
+    if jq -e '.machine.usable_cpus == 4' "$run/lessons.json" >/dev/null; then
+        pass "old layout: online_cpus stands in for usable_cpus"
+    else
+        fail "old layout: online_cpus stands in for usable_cpus" "$(jq -c .machine "$run/lessons.json")"
+    fi
+    expect_lesson "old layout: one refcount run is reported as one run" L6 'lost 1043512 updates in its one run'
+    expect_lesson "old layout: its failed row is named" L3 'row count-10-gil-old failed'
+
+    run=$(fresh_run old-no-loss run-lab-a)
+    set_field "$run/refcount.csv" refcount-threads-none lost_updates 0
+    run bash "$LESSONS" "$run"
+    expect_lesson "one racy run whose only damage is a premature free still shows the race" L6 \
+        '^L6 holds: .*lost updates in its one run \(the count hit zero 3 times while references were held\)'
+    set_field "$run/refcount.csv" refcount-threads-none premature_deallocs 0
+    set_field "$run/refcount.csv" refcount-threads-none ok true
+    run bash "$LESSONS" "$run"
+    expect_lesson "one racy run that lost nothing: fails, and blames the single sample" L6 \
+        'DOES NOT HOLD: .*lost 0 updates in its one run .*one sample: the racy refcount ran once'
+}
+
+test_locale() {
+    if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+        skip "de_DE.UTF-8 gives the output of C" "no de_DE.UTF-8 locale here (locale -a)"
+        return 0
+    fi
+    local c de
+    c=$(fresh_run locale-c)
+    de=$(fresh_run locale-de)
+    LC_ALL=C bash "$LESSONS" "$c" >"$TEST_TMP/c.out" 2>&1 || true
+    LC_ALL=de_DE.UTF-8 bash "$LESSONS" "$de" >"$TEST_TMP/de.out" 2>&1 || true
+    if cmp -s "$TEST_TMP/c.out" "$TEST_TMP/de.out" && cmp -s "$c/lessons.md" "$de/lessons.md" &&
+        cmp -s "$c/lessons.json" "$de/lessons.json" && grep -q '0\.99x' "$TEST_TMP/de.out"; then
+        pass "de_DE.UTF-8 gives the output of C (lines, lessons.md, lessons.json)"
+    else
+        fail "de_DE.UTF-8 gives the output of C" "$(diff "$TEST_TMP/c.out" "$TEST_TMP/de.out" | head -c 300)"
+    fi
+}
+
+test_write_errors() {
+    local run
+    run=$(fresh_run closed)
+    run bash -c 'bash "$1" "$2" >/dev/full' _ "$LESSONS" "$run"
+    if [ "$last_status" -eq 1 ] && grep -q 'cannot write' "$last_err"; then
+        pass "stdout on a full disk: exit 1 and a message"
+    else
+        fail "stdout on a full disk: exit 1 and a message" "exit $last_status; $(head -c 200 "$last_err")"
+    fi
+    run=$(fresh_run blocked)
+    mkdir "$run/lessons.json"
+    run bash "$LESSONS" "$run"
+    if [ "$last_status" -eq 1 ] && [ -d "$run/lessons.json" ] && [ -z "$(find "$run" -name '.lessons*')" ]; then
+        pass "lessons.json cannot be written: exit 1, no temporary file left"
+    else
+        fail "lessons.json cannot be written: exit 1, no temporary file left" \
+            "exit $last_status; $(find "$run" -name '.lessons*')"
+    fi
+}
+
+main() {
+    if ! command -v jq >/dev/null 2>&1; then
+        skip "lessons" "jq is not installed"
+        return 0
+    fi
+    test_usage
+    test_all_hold
+    test_one_fails
+    test_not_run
+    test_failed_row
+    test_one_cpu
+    test_old_layout
+    test_locale
+    test_write_errors
+}
+
+main "$@"
