@@ -302,11 +302,24 @@ def kill_pool(pool):
 
 
 def stop_children(live):
-    """Terminate and reap processes mode's workers (on failure or Ctrl-C)."""
+    """Terminate and reap processes mode's workers (on failure or Ctrl-C).
+
+    SIGTERM first, then SIGKILL for a worker still there after a second: a
+    SIGTERM that reaches a child in its first instants after fork is lost
+    (CPython clears the signals pending in a new child before it runs any
+    handler), and the worker would count on while we wait for it forever.
+    """
     for p in live:
         if p.is_alive():
             p.terminate()
-        p.join()
+    for p in live:
+        p.join(1.0)
+        if p.exitcode is None:
+            try:
+                os.kill(p.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            p.join()
 
 
 def cpu_times():

@@ -88,7 +88,8 @@ children_of() { pgrep -P "$1" || true; }
 # wait_for_child PID: until PID has a child, the echo process (max 5 s).
 wait_for_child() {
     local _
-    for _ in $(seq 100); do
+    # up to 30 s: a loaded machine starts python slowly
+    for _ in $(seq 600); do
         [ -n "$(children_of "$1")" ] && return 0
         sleep 0.05
     done
