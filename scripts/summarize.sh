@@ -50,17 +50,25 @@ samples() {
 
 # statistics_input RUN: each experiment of experiments.tsv with its samples,
 # in the input form of summary-stats.awk (columns 1-11, then the samples).
+# The samples are told from the table by FILENAME, not by NR == FNR: when no
+# experiment ran (every row failed) the samples are empty, and NR == FNR
+# would then take experiments.tsv itself for them and print no row at all.
 statistics_input() {
     local run=$1
-    awk -F '\t' -v OFS='\t' 'NR == FNR { data[$1] = $2; next }
-        FNR > 1 { print $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, data[$1] }' \
-        <(samples_by_id "$run") "$run/experiments.tsv"
+    awk -F '\t' -v OFS='\t' '
+        FILENAME == ARGV[1] { data[$1] = $2; next }
+        FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        {
+            print $col["id"], $col["case"], $col["impl"], $col["group"], $col["mode"], $col["variant"],
+                $col["label"], $col["tasks"], $col["workers"], $col["param"], $col["baseline"], data[$col["id"]]
+        }' <(samples_by_id "$run") "$run/experiments.tsv"
 }
 
 # samples_by_id RUN: "ID<TAB>samples" for each experiment that ran.
 samples_by_id() {
     local run=$1 id kind
-    awk -F '\t' 'NR > 1 && $13 == "ok" { print $1, $12 }' "$run/experiments.tsv" |
+    awk -F '\t' 'FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $col["status"] == "ok" { print $col["id"], $col["kind"] }' "$run/experiments.tsv" |
         while read -r id kind; do
             printf '%s\t%s\n' "$id" "$(samples "$run" "$id" "$kind")"
         done

@@ -8,7 +8,9 @@
 #
 #   median      middle of the sorted times (mean of the two middle ones)
 #   stddev      sample standard deviation (n - 1)
-#   ci95        mean -/+ t(0.975, n - 1) * stddev / sqrt(n), Student's t
+#   ci95        mean -/+ t(0.975, n - 1) * stddev / sqrt(n), Student's t;
+#               the low end stops at 0, as a time cannot be negative (two
+#               spread runs give t = 12.7 and a low end far below 0)
 #   rel_spread  stddev / mean: the noise warning of the bench reads it
 #   speedup     median of the row's baseline / median of the row
 #   efficiency  speedup / min(workers, cores): how much of the cores the
@@ -55,7 +57,7 @@ function num(x) { return sprintf("%.6g", x) }
         for (i = 1; i <= runs; i++) ss += (t[i] - mean) ^ 2
         sd = sqrt(ss / (runs - 1))
         half = t_quantile(runs - 1) * sd / sqrt(runs)
-        lo = num(mean - half); hi = num(mean + half)
+        lo = num(mean - half > 0 ? mean - half : 0); hi = num(mean + half)
         spread = (mean > 0) ? num(sd / mean) : ""
         sd = num(sd)
     }

@@ -47,6 +47,10 @@ test_statistics() {
     failed=$(sed -n 5p <<<"$out")
     expect_eq "stats: a failed row keeps its key, no numbers, status failed" "$failed" \
         "fetch,gilbench,fetch,fetch.failed,fork,,fork,2,2,,0,,,,,,,,,,,,,failed"
+    # Two spread runs: 0.3 -/+ 12.706 * 0.28284 / sqrt(2) = -2.2412..2.8412; a
+    # time's interval stops at 0 (tiny runs printed "-0.2579-0.3114").
+    out=$(stats_rows "two${tab}count${tab}gilbench${tab}g${tab}seq${tab}${tab}seq${tab}1${tab}1${tab}${tab}two${tab}0 0 0.1 0.5")
+    expect_eq "stats: the interval of a time never goes below 0" "$(field "$out" 19-20)" "0,2.8412"
     # 40 runs: t(0.975, 39) is 2.0227; the approximation gives 1.96 + 2.4/39 = 2.0215.
     local times
     times=$(seq 1 40 | tr '\n' ' ')
@@ -131,6 +135,26 @@ test_writers() {
     expect_out "headline: a corrupted refcount says so" 'threads +none .*78 lost updates +CORRUPTED'
 }
 
+# Every experiment failed: each is still a row of the tables, marked failed
+# (the samples' lookup was empty, and awk took the plan for it: no rows).
+test_all_failed() {
+    local run="$TEST_TMP/run-all-failed"
+    make_run "$run"
+    awk -F '\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
+        { $col["status"] = "failed"; print }' "$run/experiments.tsv" >"$run/plan.new"
+    mv "$run/plan.new" "$run/experiments.tsv"
+    run bash scripts/summarize.sh "$run"
+    expect_eq "every row failed: summarize still exits 0" "$last_status" 0
+    expect_eq "every row failed: summary.csv lists every experiment as failed" \
+        "$(awk -F, 'NR > 1 && $NF == "failed"' "$run/summary.csv" | wc -l)" \
+        "$(($(wc -l <"$run/experiments.tsv") - 1))"
+    if grep -q '^| count-2 | seq | .* | failed |$' "$run/summary.md"; then
+        pass "every row failed: summary.md lists them"
+    else
+        fail "every row failed: summary.md lists them" "$(head -c 400 "$run/summary.md")"
+    fi
+}
+
 # The same run summarized under a decimal-comma locale: mawk would read 0.6
 # as 0 there; the script pins its numeric locale, so the values stay right.
 test_locale() {
@@ -168,6 +192,7 @@ main() {
     cd "$(dirname "$0")/.."
     test_statistics
     test_writers
+    test_all_failed
     test_locale
     test_usage
 }
