@@ -148,6 +148,10 @@ name_series() {
 
 # describe_machines: one key title per run ("lab-b: 2 CPUs, Intel Core i5-8250U, 2024-11-20"),
 # and the Markdown head of ratios.md.
+# md_cell TEXT: TEXT fit for a GitHub Markdown table cell, where a "|" ends
+# the cell even inside a code span (a folder may be named "a|b").
+md_cell() { printf '%s' "${1//|/\\|}"; }
+
 describe_machines() {
     local i info cpu cpus date
     {
@@ -161,7 +165,8 @@ describe_machines() {
         # The CPUs the run could use (usable_cpus; older runs only have online_cpus).
         info=$(jq -r '[(.cpu_model // "unknown"), (.usable_cpus // .online_cpus // "?"), (.date_utc // "unknown")] | map(tostring) | join("\t")' "${runs[i]}/machine.json")
         IFS=$'\t' read -r cpu cpus date <<<"$info"
-        printf "| %s | \`%s\` | %s | %s | %s |\n" "${names[i]}" "${runs[i]}" "$cpu" "$cpus" "$date" >>"$stage/ratios.md"
+        printf "| %s | \`%s\` | %s | %s | %s |\n" "$(md_cell "${names[i]}")" "$(md_cell "${runs[i]}")" \
+            "$(md_cell "$cpu")" "$cpus" "$date" >>"$stage/ratios.md"
         # Short CPU name for the key: drop (R), (TM), "CPU", "Processor" and the clock.
         cpu=$(printf '%s' "$cpu" | sed -E 's/\((R|TM|tm|r)\)//g; s/ @ .*//; s/ (CPU|Processor)//g; s/  +/ /g' | tr -d "'\"\\\\")
         keys[i]="${names[i]}: $cpus CPUs, $cpu, ${date:0:10}"
