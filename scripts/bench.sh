@@ -128,6 +128,7 @@ SERVER_PID=""
 SERVER_URL="" # read by the fetch rows of matrix.sh
 
 LIFELINE=""   # the write end of the lifeline pipe
+PLOTS_FAILED=false
 PDEATHSIG=()  # setpriv --pdeathsig KILL --, where util-linux has it (2.33+)
 
 # start_lifeline: a watcher in a session of its own reads the process groups
@@ -188,6 +189,12 @@ start_server() {
     for _ in $(seq 50); do
         if [ -s "$out" ]; then
             SERVER_URL=$(head -n 1 "$out")
+            # Its warnings (a connection limit lowered to fit ulimit -n) bound
+            # what the fetch rows can show: the user must see them.
+            sleep 0.1
+            if [ -s "$WORK/server.log" ]; then
+                sed 's/^/bench: the delay server says: /' "$WORK/server.log" >&2
+            fi
             return 0
         fi
         kill -0 "$SERVER_PID" 2>/dev/null || break
@@ -237,8 +244,14 @@ run_timed() {
     local id=$1 round=$2 kind=$3
     shift 3
     local hf="$WORK/raw/$id.r$round.hyperfine"
-    run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$RUNS" \
-        --export-json "$hf.json" -- "$(hyperfine_words "$@")" >"$hf.log" 2>&1 || return 1
+    if ! run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$RUNS" \
+        --export-json "$hf.json" -- "$(hyperfine_words "$@")" >"$hf.log" 2>&1; then
+        # hyperfine keeps only "non-zero exit code": run the command once
+        # more on its own, so that its own words (a refusal, a failed check)
+        # are there for failure_cause.
+        run_child "$@" >/dev/null 2>"$WORK/raw/$id.run.err" || true
+        return 1
+    fi
     if ! jq -s -e '.[0].results[0].times | length > 0' "$hf.json" >/dev/null 2>&1; then
         echo "hyperfine wrote no times to raw/$id.r$round.hyperfine.json (disk full?)" >>"$hf.log"
         return 1
@@ -286,6 +299,18 @@ run_sampled() {
 # fmt_duration SECONDS: m:ss
 fmt_duration() { printf '%d:%02d' "$(($1 / 60))" "$(($1 % 60))"; }
 
+# stop_unless_writable: after a failed row, stop the run if the cause is the
+# run folder itself (a full disk, a lost mount): every later row would fail
+# the same way, each with a confusing message of its own.
+stop_unless_writable() {
+    local probe="$WORK/raw/.write-probe" err
+    if ! err=$({ printf 'gilbench\n' >"$probe"; } 2>&1); then
+        echo "bench: cannot write the run under $RESULTS_DIR (${err##*: }); stopping" >&2
+        exit 1
+    fi
+    rm -f "$probe"
+}
+
 run_matrix() {
     local plan="$WORK/plan.tsv" total done_count=0 round line
     plan_experiments "$FILTER" >"$plan"
@@ -317,6 +342,7 @@ run_matrix() {
             fi
             if ! "$ok"; then
                 FAILED[$id]=1
+                stop_unless_writable
                 echo "bench: FAILED $id: $(failure_cause "$id")" >&2
             fi
         done <"$plan"
@@ -330,7 +356,8 @@ run_matrix() {
 # first, not the last: the last is often "For more information try --help".
 failure_cause() {
     local id=$1 f line
-    for f in "$WORK/raw/$id".r*.hyperfine.log "$WORK/raw/$id.run.err"; do
+    # The command's own stderr first: hyperfine's log only says that it failed.
+    for f in "$WORK/raw/$id.run.err" "$WORK/raw/$id".r*.hyperfine.log; do
         [ -s "$f" ] || continue
         line=$(grep -m 1 '[^[:space:]]' "$f" || true)
         if [ -n "$line" ]; then
@@ -434,6 +461,7 @@ main() {
     FINAL="$RESULTS_DIR/$name"
     mkdir -p "$WORK/raw"
     start_lifeline
+    echo "@$WORK" >&"$LIFELINE" || true
 
     # Not under || or if: set -e must stay on inside the writer (files.sh).
     write_file "$WORK/machine.json" printf '%s\n' "$machine"
@@ -448,6 +476,7 @@ main() {
     bash "$SCRIPTS/summarize.sh" "$WORK" || { echo "bench: the tables could not be written" >&2; exit 1; }
     mv "$WORK" "$FINAL"
     WORK=""
+    echo "@" >&"$LIFELINE" || true
     warn_noisy "$FINAL"
 
     echo
@@ -455,11 +484,14 @@ main() {
     if "$DRAW_PLOTS"; then
         echo
         bash "$SCRIPTS/plots.sh" --terminal "$FINAL" || true
-        PLOT_COUNT=$(bash "$SCRIPTS/plots.sh" "$FINAL" "--out=$PLOTS_DIR/$name" | wc -l) ||
-            echo "bench: drawing the plots failed; redraw with: make plots RUN=$FINAL" >&2
+        PLOT_COUNT=$(bash "$SCRIPTS/plots.sh" "$FINAL" "--out=$PLOTS_DIR/$name" | wc -l) || {
+            echo "bench: drawing the plots failed; redraw with: make plots RUN=$(shell_word "$FINAL")" >&2
+            PLOTS_FAILED=true
+        }
     fi
     report_paths "$FINAL" "$name"
     [ "${#FAILED[@]}" -eq 0 ] || { echo "bench: ${#FAILED[@]} experiment(s) failed: ${!FAILED[*]}" >&2; exit 1; }
+    [ "$PLOTS_FAILED" = false ] || exit 1
 }
 
 add_load_after() {
@@ -478,7 +510,19 @@ report_paths() {
     if [ "${PLOT_COUNT:-0}" -gt 0 ]; then
         echo "  $PLOTS_DIR/$name/ ($PLOT_COUNT files: PNG, SVG, PDF)"
     fi
-    echo "Redraw: make plots RUN=$run    Compare: make compare RUNS=\"$run results/OTHER\""
+    echo "Redraw: make plots RUN=$(shell_word "$run")"
+    echo "Compare: make compare RUNS=$(shell_word "$(shell_word "$run") results/OTHER")"
+}
+
+# shell_word TEXT: TEXT as one word for a shell, and for the word splitting of
+# scripts/with-args.sh (RUNS=): as it is when nothing in it is special, else
+# in single quotes, so that a printed command works when pasted.
+shell_word() {
+    if [[ "$1" =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then
+        printf '%s' "$1"
+    else
+        printf "'%s'" "${1//\'/\'\\\'\'}"
+    fi
 }
 
 main "$@"

@@ -5,12 +5,17 @@
 # ended, however it ended: a kill -9 of make's process group included, which
 # no trap sees.  The groups still listed are then stopped (TERM, then KILL),
 # so no delay server, hyperfine or timed binary outlives the bench.
+# "@PATH" names the partial run folder (results/.NAME.partial), removed then
+# too, as the bench's own trap would have; "@" alone: the run is in place.
 set -uo pipefail
 
 main() {
-    local line pid
+    local line pid partial=""
     declare -A live=()
     while IFS= read -r line; do
+        case "$line" in
+            @*) partial=${line#@}; continue ;;
+        esac
         pid=${line#[+-]}
         [[ "$pid" =~ ^[0-9]+$ ]] || continue
         case "$line" in
@@ -18,10 +23,15 @@ main() {
             -*) unset "live[$pid]" ;;
         esac
     done
-    [ "${#live[@]}" -gt 0 ] || exit 0
-    for pid in "${!live[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done
-    sleep 0.5
-    for pid in "${!live[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
+    if [ "${#live[@]}" -gt 0 ]; then
+        for pid in "${!live[@]}"; do kill -TERM -- "-$pid" 2>/dev/null; done
+        sleep 0.5
+        for pid in "${!live[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
+    fi
+    # Only a folder of the bench's own naming, never anything else.
+    if [[ "$partial" == */.*.partial ]] && [ -d "$partial" ]; then
+        rm -rf -- "$partial"
+    fi
     exit 0
 }
 

@@ -151,6 +151,7 @@ test_odd_path() {
     LC_ALL=C bench_into "$dest" "$dest/results $ODD_NAME" "--plots=$dest/plots $ODD_NAME" \
         --only='count-2|count-2-cpython|fetch|convoy'
     local run
+    cp "$last_out" "$TEST_TMP/odd-bench.out"
     run=$(latest_run "$dest/results $ODD_NAME")
     if [ "$last_status" -eq 0 ] && [ -n "$run" ] &&
         grep -q '^count,gilbench,count-2,count-2.shell,.*,ok$' "$run/summary.csv"; then
@@ -165,6 +166,18 @@ test_odd_path() {
     LC_ALL=C.UTF-8 bench_into "$dest" "$dest/results $ODD_NAME" --only=count-2 --no-plots
     if [ "$last_status" -eq 0 ]; then pass "$name, LC_ALL=C.UTF-8: every row runs"; else
         fail "$name, LC_ALL=C.UTF-8" "exit $last_status: $(grep -m3 -E 'FAILED|bench:' "$last_err")"; fi
+    # The Redraw and Compare lines the bench prints work when pasted.
+    local redraw compare
+    redraw=$(sed -n 's/^Redraw: //p' "$TEST_TMP/odd-bench.out")
+    compare=$(sed -n 's/^Compare: //p' "$TEST_TMP/odd-bench.out")
+    compare=${compare//results\/OTHER/$ROOT/tests/fixtures/run-lab-b}
+    run bash -c 'cd "$1" && eval "$2" && eval "$3"' _ "$dest" "$redraw" "$compare"
+    if [ -n "$redraw" ] && [ -n "$compare" ] && [ "$last_status" -eq 0 ]; then
+        pass "$name: the printed Redraw and Compare lines work when pasted"
+    else
+        fail "$name: the printed Redraw and Compare lines work when pasted" \
+            "exit $last_status: [$redraw] [$compare] $(head -c 300 "$last_err")"
+    fi
     # Redrawn and compared through make, the paths given as RUN= and RUNS=.
     run make --no-print-directory -C "$dest" plots "RUN=$run"
     if [ "$last_status" -eq 0 ] && grep -q "plots/$(basename "$run")/count-2-time.png" "$last_out"; then
@@ -399,11 +412,60 @@ test_full_disk() {
     else
         fail "full disk: compare.sh" "exit $last_status: $(tail -c 300 "$last_err")"
     fi
+    # The results disk fills up while the bench runs: it stops at the first
+    # failed row and says why, instead of failing every row with no message.
+    mount_tiny 1m
+    bash scripts/bench.sh --tiny --only=count-2 --no-plots "--results=$TINY_MNT/res" \
+        >"$last_out" 2>"$last_err" &
+    local pid=$! _
+    for _ in $(seq 600); do
+        grep -q '^\[1/' "$last_err" 2>/dev/null && break
+        sleep 0.05
+    done
+    fill_tiny
+    set +e
+    wait "$pid"
+    last_status=$?
+    set -e
+    if [ "$last_status" -eq 1 ] && grep -q 'bench: cannot write the run under .*No space left on device' "$last_err" &&
+        [ "$(grep -c 'FAILED' "$last_err")" -le 2 ] && [ -z "$(find "$TINY_MNT/res" -name '.*.partial')" ]; then
+        pass "full disk: the bench stops at the first row it cannot write, says so, removes the partial run"
+    else
+        fail "full disk: the bench stops at the first row it cannot write" \
+            "exit $last_status, $(grep -c FAILED "$last_err") FAILED: $(grep -m3 -E 'FAILED|bench:' "$last_err")"
+    fi
+    # The plots cannot be written: the run is kept, the bench exits 1.
+    mount_tiny 64k
+    fill_tiny
+    bench_into "$ROOT" "$TEST_TMP/plots-full-res" --only=interleave "--plots=$TINY_MNT/plots"
+    if [ "$last_status" -eq 1 ] && grep -q 'bench: drawing the plots failed' "$last_err" &&
+        [ -n "$(latest_run "$TEST_TMP/plots-full-res")" ]; then
+        pass "full disk: plots that cannot be written fail the bench (exit 1), the run is kept"
+    else
+        fail "full disk: plots that cannot be written fail the bench" "exit $last_status: $(tail -c 300 "$last_err")"
+    fi
     umount_tiny
 }
 
 # is_whole FILE: scripts/files.sh's own check, in a subshell.
 is_whole() { (source scripts/files.sh && is_complete "$1"); }
+
+# A binary that fails under hyperfine: its row shows the binary's own first
+# line (hyperfine keeps only "non-zero exit code").
+test_failure_cause() {
+    local fake="$TEST_TMP/failing-bin" f
+    mkdir -p "$fake"
+    for f in "$BIN_ABS"/*; do [ -f "$f" ] && ln -s "$f" "$fake/$(basename "$f")"; done
+    rm "$fake/interleave"
+    printf '#!/bin/sh\necho "interleave: the lab ran out of letters" >&2\nexit 1\n' >"$fake/interleave"
+    chmod +x "$fake/interleave"
+    BIN="$fake" bench_into "$ROOT" "$TEST_TMP/failing" --only=interleave --no-plots
+    if [ "$last_status" -eq 1 ] && grep -q 'FAILED interleave\.[a-z]*: interleave: the lab ran out of letters' "$last_err"; then
+        pass "a failed row shows the binary's own error, not hyperfine's"
+    else
+        fail "a failed row shows the binary's own error" "exit $last_status: $(grep -m2 -E 'FAILED|bench:' "$last_err")"
+    fi
+}
 
 # A binary whose --json report comes out empty (its disk was full): its row
 # fails with that reason instead of being summarized from nothing.
@@ -450,6 +512,17 @@ test_kill_9() {
         fail "$name" "still running: ${left:-(the run never reached [4/])}"
         pgrep -f "$MARK" | xargs -r kill -KILL 2>/dev/null || true
     fi
+    local partial=""
+    for _ in $(seq 20); do
+        partial=$(find "$TEST_TMP/killed" -mindepth 1 -maxdepth 1 -name '.*.partial' 2>/dev/null)
+        [ -n "$partial" ] || break
+        sleep 0.25
+    done
+    if [ -z "$partial" ]; then
+        pass "$name: the partial run folder is removed"
+    else
+        fail "$name: the partial run folder is removed" "left: $partial"
+    fi
 }
 
 # ------------------------------------------------------------------ run bits
@@ -476,6 +549,7 @@ main() {
     test_make_args
     test_old_hyperfine
     test_empty_report
+    test_failure_cause
     test_locale_figures
     test_locale_bench
     test_odd_path
