@@ -88,7 +88,7 @@ static char no_proxy[1024];
 static pthread_key_t handle_key;            /* each thread's reused easy handle */
 
 /* What a task hands back, in struct task_result. */
-enum { COUNTER_HTTP_STATUS, COUNTER_CURL_CODE };
+enum { COUNTER_HTTP_STATUS, COUNTER_CURL_CODE, COUNTER_SERVER_LIMIT };
 enum { SECONDS_LATENCY };
 
 /* ------------------------------------------------------------ the URL list */
@@ -313,13 +313,15 @@ static int fit_open_files(const struct run_info *ri, char *err, size_t errlen)
  * backlog: 300 requests x 50 ms then take 0.6 s with ok true, and the run
  * times the server, not the mode.  It says its limit in every response
  * (SERVER_LIMIT_HEADER), so one HEAD request before the run learns it, and
- * a mode that would open more connections at once is refused.  A server
- * that does not say (not ours, or unreachable: the run reports that) is
- * not checked.
+ * a mode that would open more connections at once is refused.  With
+ * --url/--urls nothing is asked before the run (the URLs may be anyone's),
+ * but a limit read from the responses (counters[COUNTER_SERVER_LIMIT])
+ * that the run exceeded is reported afterwards, on stderr and in the notes.
  */
 #define SERVER_LIMIT_HEADER "X-Gilbench-Max-Connections:"
 
 static long long server_max_connections = -1;   /* -1: the server did not say */
+static bool server_queued;                       /* the run exceeded it */
 
 static size_t read_limit_header(char *data, size_t size, size_t n, void *limit)
 {
@@ -430,6 +432,7 @@ struct transfer {
     CURL *handle;
     long long bytes;
     double start;
+    long long server_limit;   /* its SERVER_LIMIT_HEADER; -1 when none */
     char error[CURL_ERROR_SIZE];
 };
 
@@ -444,6 +447,7 @@ static void setup_transfer(struct transfer *t, const char *url)
 {
     CURL *h = t->handle;
     t->bytes = 0;
+    t->server_limit = -1;
     t->error[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);     /* threads: no SIGALRM */
@@ -455,6 +459,8 @@ static void setup_transfer(struct transfer *t, const char *url)
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, count_bytes);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, read_limit_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->server_limit);
 }
 
 /* Judge a finished transfer and fill out. */
@@ -467,6 +473,7 @@ static void finish_transfer(struct transfer *t, CURLcode cc, const char *url,
     out->value = t->bytes;
     out->counters[COUNTER_HTTP_STATUS] = status;
     out->counters[COUNTER_CURL_CODE] = cc;
+    out->counters[COUNTER_SERVER_LIMIT] = t->server_limit;
     out->seconds[SECONDS_LATENCY] = now_s() - t->start;
     out->failed = 1;
     long os_errno = 0;
@@ -613,6 +620,18 @@ static void fetch_check(const struct run_info *ri, const struct task_result *res
     }
     if (failures > 20)
         fprintf(stderr, "fetch: failed: ... and %d more\n", failures - 20);
+    for (int i = 0; i < ri->tasks; i++) {
+        long long limit = res[i].counters[COUNTER_SERVER_LIMIT];
+        if (limit > 0 && (server_max_connections < 0 || limit < server_max_connections))
+            server_max_connections = limit;
+    }
+    long long at_once = connections_at_once(ri);
+    server_queued = server_max_connections > 0 && at_once > server_max_connections;
+    if (server_queued)
+        fprintf(stderr, "fetch: warning: %s mode opened %lld connections at once, but the "
+                "server serves at most %lld: this run timed the server's queue, not the "
+                "mode (fetch fewer URLs at once, or restart bin/delayserver with a higher "
+                "ulimit -n)\n", mode_name(ri->mode), at_once, server_max_connections);
     v->expected = ri->tasks;
     v->result = ri->tasks - failures;
     v->ok = failures == 0;
@@ -660,6 +679,10 @@ static void fetch_describe(const struct run_info *ri, struct report *r)
                         "(the other requests wait their turn)", max_connections);
         report_int(r, "max_connections", "max connections", max_connections);
     }
+    if (server_queued)
+        report_note(r, "WARNING: the server serves at most %lld connections at once and "
+                    "this run opened %lld: it timed the server's queue",
+                    server_max_connections, connections_at_once(ri));
     if (server_max_connections > 0)
         report_int(r, "server_max_connections", "server max connections",
                    server_max_connections);
