@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -63,9 +64,10 @@ static struct opt_spec fetch_opts[] = {
     [OPT_URL] = {.name = "url", .type = OPT_LIST, .dest = &url_list, .metavar = "URL",
      .help = "fetch URL (repeatable); --tasks defaults to the number of URLs"},
     [OPT_URLS] = {.name = "urls", .type = OPT_STRING, .dest = &urls_file, .metavar = "FILE",
-     .help = "fetch the URLs in FILE, one a line; # starts a comment"},
+     .help = "fetch the URLs in FILE (UTF-8), one a line; # starts a comment"},
     [OPT_SERVER] = {.name = "server", .type = OPT_STRING, .dest = &server, .metavar = "URL",
-     .help = "a bin/delayserver base URL: fetch --requests x URL/delay/--delay-ms"},
+     .help = "a bin/delayserver base URL: fetch --requests x URL/delay/--delay-ms "
+             "(refused above its max-connections at once)"},
     [OPT_REQUESTS] = {.name = "requests", .type = OPT_INT, .dest = &requests, .metavar = "N",
      .min = 1, .max = 100000, .help = "with --server: how many requests (default 16)"},
     [OPT_DELAY] = {.name = "delay-ms", .type = OPT_INT, .dest = &delay_ms, .metavar = "MS",
@@ -86,17 +88,31 @@ static char no_proxy[1024];
 static pthread_key_t handle_key;            /* each thread's reused easy handle */
 
 /* What a task hands back, in struct task_result. */
-enum { COUNTER_HTTP_STATUS, COUNTER_CURL_CODE };
+enum { COUNTER_HTTP_STATUS, COUNTER_CURL_CODE, COUNTER_SERVER_LIMIT };
 enum { SECONDS_LATENCY };
 
 /* ------------------------------------------------------------ the URL list */
+
+/* s with every byte outside printable ASCII as \xHH, so that an invisible
+ * byte-order mark or control character shows in a message. */
+static void escape_bytes(const char *s, char *out, size_t outlen)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 5 < outlen; p++)
+        n += (size_t)snprintf(out + n, outlen - n, *p >= 0x20 && *p < 0x7f ? "%c" : "\\x%02X",
+                              *p);
+    out[n] = '\0';
+}
 
 /* 0 for an http(s) URL, else 2 with a reason; `what` names its source. */
 static int check_url(const char *url, const char *what, char *err, size_t errlen)
 {
     if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
         return 0;
-    snprintf(err, errlen, "%s: expected an http:// or https:// URL, got '%s'", what, url);
+    char shown[256];
+    escape_bytes(url, shown, sizeof shown);
+    snprintf(err, errlen, "%s: expected an http:// or https:// URL, got '%s'%s", what, shown,
+             strncmp(url, "\xEF\xBB\xBF", 3) == 0 ? " (a byte-order mark before it)" : "");
     return 2;
 }
 
@@ -114,6 +130,19 @@ static int add_url(const char *url, const char *what, char *err, size_t errlen)
     return 0;
 }
 
+/* The encoding a byte-order mark at the start of the file announces, when
+ * it is not UTF-8 (Notepad's "Unicode" is UTF-16 LE); NULL otherwise. */
+static const char *wide_encoding(const char *line, ssize_t len)
+{
+    const unsigned char *b = (const unsigned char *)line;
+    if (len >= 4 && ((b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0) ||
+                     (b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF)))
+        return "UTF-32";
+    if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return "UTF-16";
+    return NULL;
+}
+
 static int read_url_file(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -121,10 +150,21 @@ static int read_url_file(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "--urls: cannot read '%s': %s", path, strerror(errno));
         return 2;
     }
-    char line[4096], what[300];
+    char *line = NULL, what[300];
+    size_t cap = 0;
+    ssize_t len;
     int rc = 0, lineno = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
+    while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
         lineno++;
+        const char *wide = lineno == 1 ? wide_encoding(line, len) : NULL;
+        /* A NUL byte: UTF-16 or UTF-32 without a byte-order mark (or not text). */
+        if (wide || memchr(line, '\0', (size_t)len)) {
+            snprintf(err, errlen, "--urls: '%.200s' is %s, not UTF-8 text (line %d); save it "
+                     "as UTF-8", path, wide ? wide : "UTF-16 or binary (it holds NUL bytes)",
+                     lineno);
+            rc = 2;
+            break;
+        }
         char *s = line;
         /* Editors on Windows start a UTF-8 file with a byte-order mark;
          * like the trailing CR below, it is not part of the URL. */
@@ -137,6 +177,7 @@ static int read_url_file(const char *path, char *err, size_t errlen)
         snprintf(what, sizeof what, "--urls: %.200s line %d", path, lineno);
         rc = add_url(s, what, err, errlen);
     }
+    free(line);
     fclose(f);
     if (rc == 0 && urls.len == 0) {
         snprintf(err, errlen, "--urls: no URL in '%s'", path);
@@ -266,6 +307,89 @@ static int fit_open_files(const struct run_info *ri, char *err, size_t errlen)
     return 2;
 }
 
+/*
+ * The server's limit.  A bin/delayserver under a low ulimit -n serves fewer
+ * connections at once (ulimit -n 64: 32) and queues the rest in its listen
+ * backlog: 300 requests x 50 ms then take 0.6 s with ok true, and the run
+ * times the server, not the mode.  It says its limit in every response
+ * (SERVER_LIMIT_HEADER), so one HEAD request before the run learns it, and
+ * a mode that would open more connections at once is refused.  With
+ * --url/--urls nothing is asked before the run (the URLs may be anyone's),
+ * but a limit read from the responses (counters[COUNTER_SERVER_LIMIT])
+ * that the run exceeded is reported afterwards, on stderr and in the notes.
+ */
+#define SERVER_LIMIT_HEADER "X-Gilbench-Max-Connections:"
+
+static long long server_max_connections = -1;   /* -1: the server did not say */
+static bool server_queued;                       /* the run exceeded it */
+
+static size_t read_limit_header(char *data, size_t size, size_t n, void *limit)
+{
+    size_t len = size * n, hlen = strlen(SERVER_LIMIT_HEADER);
+    if (len > hlen && len < 64 && strncasecmp(data, SERVER_LIMIT_HEADER, hlen) == 0) {
+        char value[64];
+        memcpy(value, data + hlen, len - hlen);
+        value[len - hlen] = '\0';
+        char *end;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (errno == 0 && v > 0 && end != value && *(end + strspn(end, " \r\n")) == '\0')
+            *(long long *)limit = v;
+    }
+    return len;
+}
+
+static void probe_server_limit(void)
+{
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return;
+    size_t len = strlen(server);
+    while (len > 0 && server[len - 1] == '/')
+        len--;
+    char url[2048];
+    snprintf(url, sizeof url, "%.*s/delay/0", (int)len, server);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms < 2000 ? (long)timeout_ms : 2000L);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, read_limit_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &server_max_connections);
+    curl_easy_perform(h);   /* a failure leaves the limit unknown */
+    curl_easy_cleanup(h);
+}
+
+/* Connections the run keeps open at once in its mode. */
+static long long connections_at_once(const struct run_info *ri)
+{
+    long long n = ri->tasks;
+    if (ri->mode == MODE_SEQ)
+        n = 1;
+    else if ((ri->mode == MODE_POOL || ri->mode == MODE_THREADPOOL) && ri->workers < n)
+        n = ri->workers;
+    else if (ri->mode == MODE_ASYNC && max_connections < n)
+        n = max_connections;
+    return n;
+}
+
+/* 0, or 2 when the server would queue some of the run's connections. */
+static int fit_server_limit(const struct run_info *ri, char *err, size_t errlen)
+{
+    long long at_once = connections_at_once(ri);
+    if (server_max_connections < 0 || at_once <= server_max_connections)
+        return 0;
+    const char *what = (ri->mode == MODE_POOL || ri->mode == MODE_THREADPOOL) &&
+                       ri->workers < ri->tasks ? "--workers"
+                       : ri->tasks_given ? "--tasks" : "--requests";
+    snprintf(err, errlen, "%s: %s mode opens %lld connections at once, but the server "
+             "serves at most %lld (its max-connections, lowered by a low ulimit -n): the run "
+             "would time the server's queue; give %s=%lld or less, or restart "
+             "bin/delayserver with a higher ulimit -n", what, mode_name(ri->mode), at_once, server_max_connections, what,
+             server_max_connections);
+    return 2;
+}
+
 static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
 {
     if (fetch_opts[OPT_GIL_IO].seen && ri->mode != MODE_GIL)
@@ -297,7 +421,9 @@ static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
         exit(1);
     }
     CHECK_PTHREAD(pthread_key_create(&handle_key, curl_easy_cleanup));
-    return 0;
+    if (server)
+        probe_server_limit();
+    return fit_server_limit(ri, err, errlen);
 }
 
 /* ------------------------------------------------------------ one transfer */
@@ -306,6 +432,7 @@ struct transfer {
     CURL *handle;
     long long bytes;
     double start;
+    long long server_limit;   /* its SERVER_LIMIT_HEADER; -1 when none */
     char error[CURL_ERROR_SIZE];
 };
 
@@ -320,6 +447,7 @@ static void setup_transfer(struct transfer *t, const char *url)
 {
     CURL *h = t->handle;
     t->bytes = 0;
+    t->server_limit = -1;
     t->error[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);     /* threads: no SIGALRM */
@@ -331,6 +459,8 @@ static void setup_transfer(struct transfer *t, const char *url)
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, count_bytes);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, read_limit_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->server_limit);
 }
 
 /* Judge a finished transfer and fill out. */
@@ -343,6 +473,7 @@ static void finish_transfer(struct transfer *t, CURLcode cc, const char *url,
     out->value = t->bytes;
     out->counters[COUNTER_HTTP_STATUS] = status;
     out->counters[COUNTER_CURL_CODE] = cc;
+    out->counters[COUNTER_SERVER_LIMIT] = t->server_limit;
     out->seconds[SECONDS_LATENCY] = now_s() - t->start;
     out->failed = 1;
     long os_errno = 0;
@@ -489,6 +620,18 @@ static void fetch_check(const struct run_info *ri, const struct task_result *res
     }
     if (failures > 20)
         fprintf(stderr, "fetch: failed: ... and %d more\n", failures - 20);
+    for (int i = 0; i < ri->tasks; i++) {
+        long long limit = res[i].counters[COUNTER_SERVER_LIMIT];
+        if (limit > 0 && (server_max_connections < 0 || limit < server_max_connections))
+            server_max_connections = limit;
+    }
+    long long at_once = connections_at_once(ri);
+    server_queued = server_max_connections > 0 && at_once > server_max_connections;
+    if (server_queued)
+        fprintf(stderr, "fetch: warning: %s mode opened %lld connections at once, but the "
+                "server serves at most %lld: this run timed the server's queue, not the "
+                "mode (fetch fewer URLs at once, or restart bin/delayserver with a higher "
+                "ulimit -n)\n", mode_name(ri->mode), at_once, server_max_connections);
     v->expected = ri->tasks;
     v->result = ri->tasks - failures;
     v->ok = failures == 0;
@@ -536,6 +679,13 @@ static void fetch_describe(const struct run_info *ri, struct report *r)
                         "(the other requests wait their turn)", max_connections);
         report_int(r, "max_connections", "max connections", max_connections);
     }
+    if (server_queued)
+        report_note(r, "WARNING: the server serves at most %lld connections at once and "
+                    "this run opened %lld: it timed the server's queue",
+                    server_max_connections, connections_at_once(ri));
+    if (server_max_connections > 0)
+        report_int(r, "server_max_connections", "server max connections",
+                   server_max_connections);
     report_int(r, "urls", NULL, (long long)urls.len);
     report_int(r, "timeout_ms", "timeout ms", timeout_ms);
 }

@@ -34,7 +34,12 @@
  * Open files: every connection is a socket.  When ulimit -n cannot hold
  * --max-connections, the default limit is lowered to fit (one line on
  * stderr says so; further clients wait in the listen backlog), and an
- * explicit --max-connections that cannot fit is refused.
+ * explicit --max-connections that cannot fit is refused, as is a ulimit -n
+ * that leaves no connection beside FD_RESERVE.  A lowered limit makes the
+ * server the bottleneck of any run with more requests at once, so it is
+ * never only a stderr line: stdout's second line is max-connections=N and
+ * every response carries MAX_CONNECTIONS_HEADER, from which bin/fetch
+ * refuses such a run.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -59,6 +64,10 @@
 #define DELAY_MAX_MS 10000LL
 #define BYTES_MAX (64LL * 1024 * 1024)
 #define CONNECTIONS_DEFAULT 4096LL
+#define MAX_CONNECTIONS_HEADER "X-Gilbench-Max-Connections"
+/* Sockets beyond the connections: the listener, epoll, the ITC pipe,
+ * stdio and a margin. */
+#define FD_RESERVE 32LL
 
 /* ------------------------------------------------------------ requests */
 
@@ -178,6 +187,18 @@ static void *timer_main(void *unused)
 
 /* ------------------------------------------------------------ responses */
 
+static long long max_conn;   /* the effective --max-connections (see main) */
+
+/* Every response says how many connections the server serves at once, so
+ * that bin/fetch can refuse a run that would time this server's queue. */
+static void add_headers(struct MHD_Response *resp)
+{
+    char limit[32];
+    snprintf(limit, sizeof limit, "%lld", max_conn);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+    MHD_add_response_header(resp, MAX_CONNECTIONS_HEADER, limit);
+}
+
 static enum MHD_Result answer_text(struct MHD_Connection *conn, unsigned code,
                                    const char *fmt, long long arg)
 {
@@ -187,7 +208,7 @@ static enum MHD_Result answer_text(struct MHD_Connection *conn, unsigned code,
         MHD_create_response_from_buffer((size_t)len, body, MHD_RESPMEM_MUST_COPY);
     if (resp == NULL)
         return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+    add_headers(resp);
     enum MHD_Result rc = MHD_queue_response(conn, code, resp);
     MHD_destroy_response(resp);
     if (verbose)
@@ -219,7 +240,7 @@ static enum MHD_Result answer_bytes(struct MHD_Connection *conn, long long n)
         free(size);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+    add_headers(resp);
     enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
     if (verbose)
@@ -313,7 +334,7 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 /* ------------------------------------------------------------ options */
 
-static long long port = 0, max_conn = CONNECTIONS_DEFAULT;
+static long long port = 0;
 static bool help, version;
 
 static struct opt_spec server_opts[] = {
@@ -333,28 +354,27 @@ static void print_help(struct opt_spec *const *tables)
     printf("%s - a local HTTP server with slow and sized pages, for bin/fetch\n\n"
            "Usage: %s [OPTION]...\n\n"
            "Binds 127.0.0.1 only.  The first line on stdout is the base URL,\n"
-           "http://127.0.0.1:PORT; diagnostics go to stderr.  Routes:\n"
+           "http://127.0.0.1:PORT; the second is max-connections=N, the connections\n"
+           "it serves at once (every response also carries it, in the header\n"
+           "%s, which bin/fetch checks).  Diagnostics go to stderr.  Routes:\n"
            "  /delay/MS     200 after MS milliseconds (0 to %lld)\n"
            "  /bytes/N      200 with N bytes of text (0 to %lld)\n"
            "  /status/CODE  that status code (200 to 599)\n"
            "  anything else 404\n\nOptions:\n",
-           SERVER_NAME, SERVER_NAME, DELAY_MAX_MS, BYTES_MAX);
+           SERVER_NAME, SERVER_NAME, MAX_CONNECTIONS_HEADER, DELAY_MAX_MS, BYTES_MAX);
     opts_print_help(tables, 1);
     printf("\nStops cleanly on SIGINT, SIGTERM or SIGHUP (answering waiting requests 503),\n"
            "and on SIGTERM when the process that started it ends: it never outlives it.\n"
            "Under a low ulimit -n the default --max-connections is lowered to fit.\n"
            "Exit status: killed by that signal after a clean stop; 1 cannot serve or cannot\n"
            "write the URL (nobody reading it: SIGPIPE, 141); 2 bad usage (an explicit\n"
-           "--max-connections above ulimit -n too).\n\n"
+           "--max-connections above ulimit -n too, or ulimit -n below %lld).\n\n"
            "Try: %s --port=8080   then   curl http://127.0.0.1:8080/delay/500\n",
-           SERVER_NAME);
+           FD_RESERVE + 1, SERVER_NAME);
 }
 
 /* ------------------------------------------------------------ main */
 
-/* Sockets beyond the connections: the listener, epoll, the ITC pipe,
- * stdio and a margin. */
-#define FD_RESERVE 32LL
 
 /* The soft limit on open files after raising it towards want (as far as
  * the hard limit allows); -1 when unknown. */
@@ -378,10 +398,16 @@ static int fit_open_files(bool given)
     long long limit = open_files_limit((rlim_t)(max_conn + FD_RESERVE));
     if (limit < 0 || limit >= max_conn + FD_RESERVE)
         return 0;
-    if (given || limit <= FD_RESERVE) {
+    if (given) {
         fprintf(stderr, "%s: --max-connections=%lld needs %lld open files, but ulimit -n "
                 "allows %lld (raise it, or give a smaller --max-connections)\n",
                 SERVER_NAME, max_conn, max_conn + FD_RESERVE, limit);
+        return 2;
+    }
+    if (limit <= FD_RESERVE) {   /* not even one connection beside the reserve */
+        fprintf(stderr, "%s: ulimit -n %lld is too low for the delay server (it needs at "
+                "least %lld open files; raise it with ulimit -n)\n",
+                SERVER_NAME, limit, FD_RESERVE + 1);
         return 2;
     }
     max_conn = limit - FD_RESERVE;
@@ -416,6 +442,7 @@ int main(int argc, char **argv)
             return report_finish(SERVER_NAME, false);
         }
     }
+    max_conn = CONNECTIONS_DEFAULT;
     if (opts_parse(argc, argv, tables, 1, err, sizeof err) != 0) {
         fprintf(stderr, "%s: %s\nTry '%s --help'.\n", SERVER_NAME, err, SERVER_NAME);
         return 2;
@@ -462,7 +489,10 @@ int main(int argc, char **argv)
         return 1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    printf("http://127.0.0.1:%u\n", info ? (unsigned)info->port : (unsigned)port);
+    /* One write for both lines: a reader that stops after the URL (read,
+     * head -n 1) then cannot make the second line fail with EPIPE. */
+    printf("http://127.0.0.1:%u\nmax-connections=%lld\n",
+           info ? (unsigned)info->port : (unsigned)port, max_conn);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         int write_err = errno;
         MHD_stop_daemon(d);

@@ -30,11 +30,20 @@ struct common {
 enum { O_MODE, O_TASKS, O_WORKERS, O_GIL, O_INTERVAL, O_CHECK, O_TRACE, O_JSON,
        O_HELP, O_VERSION, O_END };
 
-static void common_table(struct opt_spec *t, struct common *c)
+/* The mode a case runs without --mode: seq where the case has it, else the
+ * first mode it lists (convoy has no seq), so `bin/X` alone always runs. */
+static enum mode default_mode(const struct case_def *k)
+{
+    for (int m = MODE_SEQ; m < MODE_COUNT; m++)
+        if (k->modes & MODE_BIT(m))
+            return (enum mode)m;
+    return MODE_SEQ;
+}
+
+static void common_table(struct opt_spec *t, struct common *c, const char *mode_help)
 {
     t[O_MODE] = (struct opt_spec){.name = "mode", .type = OPT_CHOICE, .dest = &c->mode, .metavar = "MODE",
-        .help = "seq, threads, gil, fork, pool, threadpool or async (default seq)",
-        .choices = mode_choices};
+        .help = mode_help, .choices = mode_choices};
     t[O_TASKS] = (struct opt_spec){.name = "tasks", .type = OPT_INT, .dest = &c->tasks, .metavar = "N",
         .help = "how many tasks to run (default: the case's own, usually 2)",
         .min = 1, .max = TASKS_MAX};
@@ -218,12 +227,15 @@ static void report_run(const struct run_info *ri, const struct task_result *res,
 
 int harness_main(const struct case_def *k, int argc, char **argv)
 {
-    struct common c = {.mode = MODE_SEQ, .tasks = k->default_tasks > 0 ? k->default_tasks : 2,
+    struct common c = {.mode = (int)default_mode(k), .tasks = k->default_tasks > 0 ? k->default_tasks : 2,
                        .workers = 1, .interval_us = GIL_DEFAULT_INTERVAL_US,
                        .check_interval = GIL_DEFAULT_CHECK_INTERVAL,
                        .policy = GIL_NEW};
     struct opt_spec common_opts[O_END + 1];
-    common_table(common_opts, &c);
+    char mode_help[128];
+    snprintf(mode_help, sizeof mode_help, "seq, threads, gil, fork, pool, threadpool or "
+             "async (default %s)", mode_name(default_mode(k)));
+    common_table(common_opts, &c, mode_help);
     struct opt_spec empty[1] = {{0}};
     struct opt_spec *tables[2] = {common_opts, k->opts ? k->opts : empty};
     char err[512];

@@ -21,6 +21,15 @@ test_help_and_version() {
     expect_out "convoy --version names suite and version" '^convoy \(gilbench\) [0-9]+\.[0-9]+'
 }
 
+# convoy has no seq mode: without --mode it runs its first mode, threads,
+# and --help says so (it once said seq and exited 2).
+test_default_mode() {
+    run "$CONVOY" --help
+    expect_out "convoy --help: default mode threads" '^ *--mode=MODE .*\(default threads\)$'
+    expect_status "convoy without --mode exits 0" 0 "$CONVOY" "${SHORT[@]}" --json
+    expect_json "convoy without --mode runs in threads mode" '.mode=="threads" and .ok==true'
+}
+
 test_bad_input() {
     expect_usage_error "convoy: seq refused" "$CONVOY" --mode=seq
     expect_err "convoy: seq refusal says why" 'at the same time'
@@ -214,6 +223,7 @@ test_python_reference() {
 
 main() {
     test_help_and_version
+    test_default_mode
     test_bad_input
     test_modes
     test_convoy_mechanism

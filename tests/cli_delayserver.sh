@@ -190,13 +190,22 @@ test_clean_stop() {
     done
 }
 
-# Under `ulimit -n 100` the server says how many connections it can hold and
-# serves more clients than that (they wait in the backlog) without an
-# error; an explicit --max-connections that cannot fit is refused.
+# Under `ulimit -n 100` the server says how many connections it can hold
+# (stderr, stdout's second line, every response's header) and serves more
+# clients than that (they wait in the backlog) without an error; an explicit
+# --max-connections that cannot fit is refused, and a ulimit -n too low for
+# any connection is named as such, not as an option the user never gave.
 test_low_open_file_limit() {
     expect_usage_error "ulimit -n 100 --max-connections=200: refused" \
         bash -c 'ulimit -n 100 && exec "$@"' _ "$SERVER" --max-connections=200
     expect_err "the refusal names ulimit -n" '^delayserver: --max-connections=200 needs [0-9]+ open files, but ulimit -n allows 100'
+    expect_usage_error "ulimit -n 16: refused" bash -c 'ulimit -n 16 && exec "$@"' _ "$SERVER"
+    if grep -Eq '^delayserver: ulimit -n 16 is too low for the delay server \(it needs at least 33 open files' "$last_err" \
+        && ! grep -q -- '--max-connections' "$last_err" && [ "$(wc -l <"$last_err")" -eq 1 ]; then
+        pass "ulimit -n 16: one line names ulimit -n and the minimum, not --max-connections"
+    else
+        fail "ulimit -n 16: names ulimit -n" "$(head -c 300 "$last_err")"
+    fi
     local out="$TEST_TMP/low.out" err="$TEST_TMP/low.err" _
     : >"$out"
     bash -c 'ulimit -n 100 && exec "$@"' _ "$SERVER" --port=0 >"$out" 2>"$err" &
@@ -207,15 +216,29 @@ test_low_open_file_limit() {
     done
     local url
     url=$(head -n 1 "$out")
-    if grep -Eq '^delayserver: ulimit -n allows 100 open files: serving at most [0-9]+ connections' "$err" \
+    if grep -Eq '^delayserver: ulimit -n allows 100 open files: serving at most 68 connections' "$err" \
         && [ "$(wc -l <"$err")" -eq 1 ]; then
         pass "ulimit -n 100: one line says how many connections it serves at once"
     else
         fail "ulimit -n 100: says how many connections" "$(head -c 300 "$err")"
     fi
+    if [ "$(sed -n 2p "$out")" = "max-connections=68" ]; then
+        pass "ulimit -n 100: stdout's second line is max-connections=68"
+    else
+        fail "ulimit -n 100: stdout's second line" "'$(sed -n 2p "$out")'"
+    fi
+    if curl -s -D - -o /dev/null --max-time 10 "$url/delay/0" | grep -qi '^X-Gilbench-Max-Connections: 68'; then
+        pass "ulimit -n 100: a response carries X-Gilbench-Max-Connections: 68"
+    else
+        fail "ulimit -n 100: X-Gilbench-Max-Connections" "$(curl -s -D - -o /dev/null "$url/delay/0" | head -c 300)"
+    fi
     if [ -x "$BIN/fetch" ] && [[ "$url" =~ ^http:// ]]; then
-        run "$BIN/fetch" --server="$url" --mode=async --requests=150 --delay-ms=100 --json
+        local urls=() _i
+        for _i in $(seq 150); do urls+=("--url=$url/delay/100"); done
+        expect_status "ulimit -n 100: fetch of 150 at once exits 0" 0 "$BIN/fetch" "${urls[@]}" --mode=async --json
         expect_json "ulimit -n 100: 150 concurrent clients all answered" '.ok==true and .failures==0'
+        expect_json "ulimit -n 100: fetch reports the server's limit and that it was exceeded" \
+            '.server_max_connections==68 and ([.notes[] | select(test("WARNING: the server serves at most 68"))] | length == 1)'
         if ! grep -q 'Too many open files' "$err"; then
             pass "ulimit -n 100: no 'Too many open files' in the server's log"
         else
@@ -228,9 +251,46 @@ test_low_open_file_limit() {
     wait "$pid" || true
 }
 
+# stdout: the URL, then max-connections=N, in one write, so a reader that
+# takes the first line and goes away (bash read, head -n 1 of a FIFO) does
+# not stop the server with EPIPE.
+test_startup_lines() {
+    local fifo="$TEST_TMP/startup.fifo" url="" limit pid code
+    mkfifo "$fifo"
+    "$SERVER" --port=0 --max-connections=77 >"$fifo" 2>"$TEST_TMP/startup.err" &
+    pid=$!
+    read -r -t 10 url <"$fifo" || url=""
+    sleep 0.2
+    code=$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' "$url/delay/0" || true)
+    if [[ "$url" =~ ^http://127\.0\.0\.1:[0-9]+$ ]] && [ "$code" = 200 ] && kill -0 "$pid" 2>/dev/null; then
+        pass "a reader of the first line only: the URL, and the server still serves"
+    else
+        fail "a reader of the first line only" "url '$url', HTTP $code; $(head -c 300 "$TEST_TMP/startup.err")"
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || true
+    local out="$TEST_TMP/startup.out" _
+    : >"$out"
+    "$SERVER" --port=0 --max-connections=77 >"$out" 2>/dev/null &
+    pid=$!
+    for _ in $(seq 100); do
+        if grep -q '^max-connections=' "$out"; then break; fi
+        sleep 0.05
+    done
+    limit=$(sed -n 2p "$out")
+    if [ "$limit" = "max-connections=77" ] && grep -q '^http://127' "$out" && [ "$(wc -l <"$out")" -eq 2 ]; then
+        pass "stdout: the URL, then max-connections=77"
+    else
+        fail "stdout: the URL, then max-connections" "$(head -c 300 "$out")"
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || true
+}
+
 main() {
     test_command_line
     test_low_open_file_limit
+    test_startup_lines
     start_server
     test_routes
     test_concurrent_delays

@@ -179,6 +179,90 @@ test_failures() {
     done
 }
 
+# Files from other editors: a second byte-order mark is shown, escaped, in
+# the refusal (not as an invisible character); a UTF-16 or UTF-32 file,
+# with or without its mark, is named as such with a hint; control bytes
+# in a URL are escaped too.
+test_url_file_encodings() {
+    local url="$SERVER_URL/bytes/5"
+    printf '\xEF\xBB\xBF\xEF\xBB\xBF%s\n' "$url" >"$TEST_TMP/bom2.txt"
+    expect_usage_error "--urls with two BOMs: refused" "$FETCH" --urls="$TEST_TMP/bom2.txt"
+    if grep -qF "bom2.txt line 1: expected an http:// or https:// URL, got '\xEF\xBB\xBF$url' (a byte-order mark before it)" "$last_err" \
+        && ! LC_ALL=C grep -q $'\xEF' "$last_err"; then
+        pass "--urls with two BOMs: the message shows the second as \\xEF\\xBB\\xBF"
+    else
+        fail "--urls with two BOMs: escaped" "$(head -c 300 "$last_err")"
+    fi
+    printf '\xFF\xFEh\0t\0t\0p\0:\0/\0/\0x\0\n\0' >"$TEST_TMP/utf16le.txt"
+    printf '\0h\0t\0t\0p\0:\0/\0/\0x\0\n' >"$TEST_TMP/utf16be-nobom.txt"
+    printf '\xFF\xFE\0\0h\0\0\0\n\0\0\0' >"$TEST_TMP/utf32le.txt"
+    local f enc
+    for f in utf16le:UTF-16 utf16be-nobom:NUL utf32le:UTF-32; do
+        enc=${f#*:}
+        f=${f%%:*}
+        expect_usage_error "--urls $f: refused" "$FETCH" --urls="$TEST_TMP/$f.txt"
+        if grep -q "$f.txt' is .*$enc.*save it as UTF-8" "$last_err" && ! LC_ALL=C grep -q $'\xFF' "$last_err"; then
+            pass "--urls $f: says it is $enc and to save it as UTF-8"
+        else
+            fail "--urls $f: the hint" "$(head -c 300 "$last_err")"
+        fi
+    done
+    printf 'http://127.0.0.1:1/\n\x01%s\n' "$url" >"$TEST_TMP/ctl.txt"
+    expect_usage_error "--urls with a control byte: refused" "$FETCH" --urls="$TEST_TMP/ctl.txt"
+    expect_err "the control byte shows as \\x01, on line 2" "ctl\.txt line 2: .*got '\\\\x01http://"
+}
+
+# A delay server under `ulimit -n 64` serves 32 connections at once: a run
+# that opens more is refused before it starts (it would time the server's
+# queue: 300 x 50 ms took 0.55-0.71 s with ok true), naming the number to
+# give; a run within the limit reports the limit; --url runs past it warn.
+test_server_limit() {
+    local out="$TEST_TMP/low-server.out" pid _ url mode
+    : >"$out"
+    bash -c 'ulimit -n 64 && exec "$@"' _ "$BIN/delayserver" --port=0 >"$out" 2>/dev/null &
+    pid=$!
+    for _ in $(seq 100); do
+        if grep -q '^max-connections=' "$out"; then break; fi
+        sleep 0.05
+    done
+    url=$(head -n 1 "$out")
+    if [ "$(sed -n 2p "$out")" != "max-connections=32" ]; then
+        fail "server under ulimit -n 64 says max-connections=32" "$(head -c 300 "$out")"
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" || true
+        return
+    fi
+    for mode in threads gil fork async; do
+        expect_usage_error "server limit 32, $mode 300 x 50 ms: refused before it starts" \
+            "$FETCH" --server="$url" --mode="$mode" --requests=300 --delay-ms=50
+        expect_err "$mode: the reason names the server's 32 and what to give" \
+            "^fetch: --requests: $mode mode opens 300 connections at once, but the server serves at most 32 .*give --requests=32 or less"
+    done
+    expect_usage_error "server limit 32, threadpool --workers=40: refused, naming --workers" \
+        "$FETCH" --server="$url" --mode=threadpool --workers=40 --requests=300 --delay-ms=0
+    expect_err "threadpool: the reason names --workers" '^fetch: --workers: threadpool mode opens 40 connections'
+    expect_status "server limit 32, threads 32 x 50 ms: exit 0" 0 \
+        "$FETCH" --server="$url" --mode=threads --requests=32 --delay-ms=50 --json
+    expect_json "server limit 32, threads 32 x 50 ms: runs and reports the limit" \
+        '.ok==true and .failures==0 and .server_max_connections==32'
+    expect_status "server limit 32, pool of 4 over 300 requests: exit 0" 0 \
+        "$FETCH" --server="$url" --mode=pool --workers=4 --requests=300 --delay-ms=0 --json
+    expect_json "server limit 32, pool of 4 over 300 requests: runs" \
+        '.ok==true and .failures==0 and .server_max_connections==32'
+    local urls=() _i
+    for _i in $(seq 40); do urls+=("--url=$url/delay/20"); done
+    expect_status "server limit 32, 40 --url at once: exit 0" 0 "$FETCH" "${urls[@]}" --mode=threads --json
+    expect_json "server limit 32, 40 --url at once: runs, a note warns it timed the server" \
+        '.ok==true and .server_max_connections==32
+         and ([.notes[] | select(test("WARNING: the server serves at most 32 connections at once and this run opened 40"))] | length == 1)'
+    expect_err "the warning is on stderr too" "^fetch: warning: threads mode opened 40 connections at once, but the server serves at most 32"
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || true
+    expect_status "the test server, 2 requests: exit 0" 0 "$FETCH" --server="$SERVER_URL" --requests=2 --delay-ms=0 --json
+    expect_json "the test server's own limit is reported (its stdout's second line)" \
+        ".server_max_connections == $(sed -n 's/^max-connections=//p' "$TEST_TMP/server.out")"
+}
+
 # Under `ulimit -n 256` every request completes, or the run is refused before
 # it starts with a reason naming ulimit -n: never "Couldn't connect".
 test_open_files() {
@@ -265,6 +349,8 @@ main() {
     test_urls_and_sizes
     test_failures
     test_open_files
+    test_url_file_encodings
+    test_server_limit
     test_no_orphans
 }
 

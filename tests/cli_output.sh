@@ -92,7 +92,27 @@ test_reader_gone() {
     done
 }
 
+# Every case run with no arguments at all: it runs (exit 0) in the mode its
+# --help calls the default; fetch, which needs somewhere to fetch from, is a
+# usage error that says what to give.
+test_no_arguments() {
+    local name default
+    for name in count interleave refcount convoy; do
+        default=$("$BIN/$name" --help | sed -n 's/^ *--mode=MODE .*(default \([a-z]*\))$/\1/p')
+        run "$BIN/$name"
+        if [ "$last_status" -eq 0 ] && [ -n "$default" ] \
+            && grep -Eq "^# $name: .*mode $default([ ,]|$)" "$last_out"; then
+            pass "$name with no arguments runs, in the mode --help names ($default)"
+        else
+            fail "$name with no arguments runs" "--help default '$default', exit $last_status: $(head -c 300 "$last_err")"
+        fi
+    done
+    expect_usage_error "fetch with no arguments: a usage error" "$BIN/fetch"
+    expect_err "fetch with no arguments says what to give" '^fetch: no URLs: give --server=URL \(start bin/delayserver\)'
+}
+
 main() {
+    test_no_arguments
     test_full_disk
     test_closed_stdout
     test_reader_gone
