@@ -67,14 +67,14 @@ test_whole_run() {
     done
     if [ -z "$missing" ]; then pass "bench: every group of the matrix is measured"; else
         fail "bench: every group of the matrix is measured" "missing:$missing"; fi
-    if jq -e '(.online_cpus | type) == "number" and (.load_after | length) == 3 and .hyperfine != null' \
+    if jq_true '(.online_cpus | type) == "number" and (.load_after | length) == 3 and .hyperfine != null' \
         "$run/machine.json" >/dev/null; then
         pass "bench: machine.json describes the machine, load average after the run included"
     else
         fail "bench: machine.json" "$(head -c 300 "$run/machine.json")"
     fi
-    if jq -e '.results[0].times | length == 2' "$run/raw/count-2.gil.r1.hyperfine.json" >/dev/null &&
-        jq -e '.gil.policy == "new" and .ok' "$run/raw/count-2.gil.run.json" >/dev/null &&
+    if jq_true '.results[0].times | length == 2' "$run/raw/count-2.gil.r1.hyperfine.json" >/dev/null &&
+        jq_true '.gil.policy == "new" and .ok' "$run/raw/count-2.gil.run.json" >/dev/null &&
         [ "$(wc -l <"$run/raw/convoy.gil.runs.jsonl")" -ge 1 ] &&
         [ "$(wc -l <"$run/raw/trace-gil-old.csv")" -gt 2 ]; then
         pass "bench: raw/ keeps hyperfine's per-run times, each binary's JSON and the GIL traces"

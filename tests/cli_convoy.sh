@@ -48,7 +48,7 @@ contract_run() {
     local name=$1
     shift
     run "$CONVOY" "$@" "${SHORT[@]}" --json
-    if [ "$last_status" -eq 0 ] && jq -e '.ok==true and .result==.expected
+    if [ "$last_status" -eq 0 ] && jq_true '.ok==true and .result==.expected
             and .round_trips_alone > 0 and .round_trips_contended > 0
             and .expected == .round_trips_alone + .round_trips_contended
             and .io_ops_alone_per_s > 0 and .io_ops_contended_per_s > 0
@@ -154,7 +154,7 @@ test_echo_dies() {
     kill -KILL "$echo_pid" 2>/dev/null || true
     wait "$pid" || status=$?
     if [ "$status" -eq 1 ] && grep -q 'round trip [0-9]*: the echo peer' "$last_err" \
-        && jq -e '.ok == false' "$last_out" >/dev/null; then
+        && jq_true '.ok == false' "$last_out" >/dev/null; then
         pass "a dead echo process fails the run: exit 1, ok false, a message"
     else
         fail "a dead echo process fails the run" "exit $status; $(head -c 300 "$last_err")"
@@ -166,7 +166,7 @@ python_contract() {
     local name=$1
     shift
     run "$@" cases/convoy.py --seconds=0.2
-    if [ "$last_status" -eq 0 ] && jq -e '.ok==true and .case=="convoy.py"
+    if [ "$last_status" -eq 0 ] && jq_true '.ok==true and .case=="convoy.py"
             and (.python|type)=="string" and .round_trips_alone > 0
             and .round_trips_contended > 0 and .io_ops_alone_per_s > 0
             and .io_ops_contended_per_s > 0 and .slowdown > 0

@@ -160,7 +160,7 @@ test_failures() {
     for mode in seq threads fork async; do
         timed_run "$FETCH" --url="http://127.0.0.1:$dead_port/" --url="$SERVER_URL/nope" \
             --url="$SERVER_URL/status/500" --url="$SERVER_URL/delay/10" --mode="$mode" --timeout-ms=2000 --json
-        if [ "$last_status" -eq 1 ] && jq -e '.ok==false and .failures==3 and .result==1 and .expected==4' "$last_out" >/dev/null \
+        if [ "$last_status" -eq 1 ] && jq_true '.ok==false and .failures==3 and .result==1 and .expected==4' "$last_out" >/dev/null \
             && grep -q "failed: http://127.0.0.1:$dead_port/: .*" "$last_err" \
             && grep -q 'nope: HTTP status 404' "$last_err" && grep -q 'status/500: HTTP status 500' "$last_err"; then
             pass "$mode: dead port, 404 and 500 fail the run (exit 1), each listed"
@@ -170,7 +170,7 @@ test_failures() {
     done
     for mode in threads async; do
         timed_run "$FETCH" --server="$SERVER_URL" --requests=2 --delay-ms=5000 --timeout-ms=300 --mode="$mode" --json
-        if [ "$last_status" -eq 1 ] && jq -e '.ok==false and .failures==2' "$last_out" >/dev/null \
+        if [ "$last_status" -eq 1 ] && jq_true '.ok==false and .failures==2' "$last_out" >/dev/null \
             && grep -qi 'timed out\|timeout' "$last_err" && awk -v t="$ELAPSED" 'BEGIN { exit !(t < 3) }'; then
             pass "$mode: --timeout-ms=300 ends a 5 s request early, listed as a failure"
         else

@@ -104,7 +104,7 @@ test_all_hold() {
     else
         fail "lessons.md: each sentence names the machine" "$(sed -n 6p "$run/lessons.md")"
     fi
-    if jq -e '(.lessons | length) == 7 and all(.lessons[]; .status == "holds" and (.sentence | length) > 0
+    if jq_true '(.lessons | length) == 7 and all(.lessons[]; .status == "holds" and (.sentence | length) > 0
               and (.numbers | length) > 0 and (.rows | length) > 0 and .causes == [])
               and .machine.usable_cpus == 2 and .date == "2026-11-20T10:00:00Z"
               and .lessons[0].numbers["count-2 gil"] > 0.98' "$run/lessons.json" >/dev/null; then
@@ -227,7 +227,7 @@ test_one_cpu() {
     expect_lesson "1 usable CPU: the scaling lesson cannot show" L2 '^L2 cannot show on this machine'
     expect_status_of "1 usable CPU: lessons.json not_measured" "$run" L3 not_measured
     expect_lesson "1 usable CPU: the GIL lesson is still evaluated" L1 '^L1 holds'
-    if jq -e '.lessons[] | select(.id == "L3") | .causes[0] | test("1 usable CPU")' "$run/lessons.json" >/dev/null; then
+    if jq_true '.lessons[] | select(.id == "L3") | .causes[0] | test("1 usable CPU")' "$run/lessons.json" >/dev/null; then
         pass "1 usable CPU: the cause is in lessons.json"
     else
         fail "1 usable CPU: the cause is in lessons.json" "$(jq -c '.lessons[2]' "$run/lessons.json")"
@@ -240,7 +240,7 @@ test_old_layout() {
     local run
     run=$(fresh_run old run-lab-a)
     expect_status "old layout: exit 0" 0 bash "$LESSONS" "$run"
-    if jq -e '.machine.usable_cpus == 4' "$run/lessons.json" >/dev/null; then
+    if jq_true '.machine.usable_cpus == 4' "$run/lessons.json" >/dev/null; then
         pass "old layout: online_cpus stands in for usable_cpus"
     else
         fail "old layout: online_cpus stands in for usable_cpus" "$(jq -c .machine "$run/lessons.json")"

@@ -35,7 +35,7 @@ exact_run() {
     local name=$1
     shift
     run "$REFCOUNT" "$@" --json
-    if [ "$last_status" -eq 0 ] && jq -e '.ok==true and .result==1 and .expected==1
+    if [ "$last_status" -eq 0 ] && jq_true '.ok==true and .result==1 and .expected==1
             and .final_count==1 and .lost_updates==0 and .premature_deallocs==0
             and .racy==false and (.ns_per_op|type)=="number" and .ns_per_op>0
             and (.run_ns_per_op|type)=="number"' "$last_out" >/dev/null; then
@@ -103,7 +103,7 @@ test_racy_corrupts() {
         for try in 1 2 3; do
             run "$REFCOUNT" --mode="$mode" --workers=2 --tasks=2 --sync=none --ops=5e7 --json
             [ "$last_status" -eq 0 ] || break
-            if jq -e '.ok==false and .racy==true
+            if jq_true '.ok==false and .racy==true
                     and (.lost_updates > 0 or .premature_deallocs > 0)
                     and .lost_updates == (if .final_count > 1 then .final_count - 1 else 1 - .final_count end)' \
                     "$last_out" >/dev/null; then

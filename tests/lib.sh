@@ -60,9 +60,18 @@ expect_err() {
 # json_field KEY: a top-level scalar of the last stdout JSON object (needs jq).
 json_field() { jq -r --arg k "$1" '.[$k]' <"$last_out"; }
 
+# jq_true JQ-EXPR [FILE]: the input is exactly one JSON value and the
+# expression is true of it.  Not plain jq -e, which exits 0 on empty input
+# (jq 1.6): a check of an empty report would pass.
+jq_true() {
+    local expr=$1
+    shift
+    jq -s -e "length == 1 and (.[0] | ($expr))" "$@"
+}
+
 # expect_json NAME JQ-EXPR: the jq expression is true of the last stdout.
 expect_json() {
-    if jq -e "$2" <"$last_out" >/dev/null 2>&1; then
+    if jq_true "$2" "$last_out" >/dev/null 2>&1; then
         pass "$1"
     else
         fail "$1" "jq '$2' is not true of: $(head -c 300 "$last_out")"
