@@ -118,7 +118,7 @@ ids_of() {
 # run): the first 12 columns as one run reports them, with lost_updates the
 # median, premature_deallocs the max, ns_per_op the median and ok whether
 # every run was exact; then runs, runs_with_loss (runs whose count went
-# wrong: lost updates or a premature free), lost_median, lost_max.
+# wrong: lost updates or a premature free), lost_median, lost_max, lost_min.
 # shellcheck disable=SC2016 # jq's variables
 readonly REFCOUNT_ROW='
     def median: sort | if length % 2 == 1 then .[length / 2 | floor]
@@ -127,7 +127,7 @@ readonly REFCOUNT_ROW='
     | [$id, "gilbench", .[0].mode, .[0].sync, .[0].tasks, .[0].ops, .[0].final_count,
        .[0].expected, $lost, (map(.premature_deallocs) | max), (map(.ns_per_op) | median),
        all(.ok), length, (map(select(.lost_updates > 0 or .premature_deallocs > 0)) | length),
-       $lost, (map(.lost_updates) | max)]
+       $lost, (map(.lost_updates) | max), (map(.lost_updates) | min)]
     | map(tostring) | join(",")'
 
 # refcount.csv: one row per refcount experiment, aggregated over its runs
@@ -135,7 +135,7 @@ readonly REFCOUNT_ROW='
 refcount_csv() {
     local run=$1 id reports
     {
-        echo "experiment,impl,mode,sync,tasks,ops,final_count,expected,lost_updates,premature_deallocs,ns_per_op,ok,runs,runs_with_loss,lost_median,lost_max"
+        echo "experiment,impl,mode,sync,tasks,ops,final_count,expected,lost_updates,premature_deallocs,ns_per_op,ok,runs,runs_with_loss,lost_median,lost_max,lost_min"
         for id in $(ids_of "$run" refcount); do
             reports="$run/raw/$id.runs.jsonl"
             [ -s "$reports" ] || reports="$run/raw/$id.run.json"
