@@ -49,10 +49,23 @@ Options:
 Through make, BENCH_ARGS is split into words as the shell would, but only
 quotes and backslashes count: BENCH_ARGS='--only=count-2|fetch --results="my runs"'.
 
+Every experiment runs once per round, the rounds alternate.  The refcount rows
+with --sync=none report 10 times (--quick: 5), because losing an update is
+chance; the convoy rows take 6 samples (--quick: 4), alternated row by row.
+A timed row whose spread (stddev / mean) is above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% has its whole group
+run again, one more round, before it is reported: at most $MAX_EXTRA_ROUNDS extra rounds
+per group, within $RERUN_BUDGET_PCT% of the run's time (at least $RERUN_BUDGET_MIN_S s).  The count-2
+shell row (the machine's ceiling) gets ${SHELL_RUNS_FACTOR}x the runs, and is re-run too when
+its spread is above 2% and wider than that of the rows it bounds.
+
+At the end: the tables, the headline, one line per lesson (scripts/lessons.sh:
+RUN/lessons.md, RUN/lessons.json), the plots.
+
 Environment: BIN (the binaries, default bin), PYTHON (the CPython of the
 reference rows, default python3; PYTHON=none leaves them out).
 Exit status: 0 every experiment ran and checked its result; 1 one or more
-failed (the run is still written, failed rows marked); 2 bad usage.
+failed (the run is still written, failed rows marked); 2 bad usage.  A
+lesson that does not hold is reported, and does not change the status.
 EOF
 }
 
@@ -253,11 +266,13 @@ run_timed() {
     if [ "$round" -eq 1 ] && [ "$kind" = timed ]; then
         run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
         check_report "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" || return 1
-        # refcount: whether a racy count goes wrong is a matter of chance, so
-        # every refcount row is a sampled experiment too: REFCOUNT_RUNS
+        # refcount: whether an unsynchronised count goes wrong is a matter
+        # of chance, so those rows (--sync=none: racy in threads, protected
+        # by the GIL, alone in seq) are sampled experiments too: REFCOUNT_RUNS
         # reports in raw/ID.runs.jsonl (the first is run.json), which
-        # summarize.sh aggregates ("lost updates in k of n runs").
-        if [[ "$id" == refcount.* ]]; then
+        # summarize.sh aggregates ("wrong in k of n runs").  The synchronised
+        # rows are exact by construction; their one report checks it.
+        if [[ "$id" == refcount.*-none ]]; then
             jq -c . "$WORK/raw/$id.run.json" >"$WORK/raw/$id.runs.jsonl" || return 1
             local _
             for _ in $(seq 2 "$REFCOUNT_RUNS"); do
@@ -398,7 +413,8 @@ rerun_noisy() {
         [ -n "$noisy" ] || return 0
         while IFS= read -r group; do
             local why
-            why=$(awk -F '\t' -v g="$group" '$1 == g { printf "%s%s (%.0f%%)", (n++ ? ", " : ""), $2, 100 * $3 }' <<<"$noisy")
+            why=$(awk -F '\t' -v g="$group" '$1 == g && n++ < 3 { printf "%s%s (%.0f%%)", (n > 1 ? ", " : ""), $2, 100 * $3 }
+                END { if (n > 3) printf " and %d more", n - 3 }' <<<"$noisy")
             cost=${GROUP_MS[$group]:-0}
             if [ $((spent + cost)) -gt "$budget" ]; then
                 echo "bench: noisy: $why; no time left to re-run group $group" >&2
