@@ -436,11 +436,13 @@ rerun_noisy() {
 # GILBENCH_TEST_NOISY=REGEX (a test hook) calls the rows whose id matches
 # noisy before the first extra round, whatever their spread.
 noisy_rows() {
-    bash "$SCRIPTS/summarize.sh" "--noisy=$NOISY_SPREAD" "$WORK"
-    if [ "$1" -eq 1 ] && [ -n "${GILBENCH_TEST_NOISY:-}" ]; then
-        awk -F '\t' -v re="$GILBENCH_TEST_NOISY" 'NR > 1 && $12 != "sampled" && $1 ~ re { print $4 "\t" $1 "\t1" }' \
-            "$WORK/experiments.tsv"
-    fi
+    {
+        if [ "$1" -eq 1 ] && [ -n "${GILBENCH_TEST_NOISY:-}" ]; then
+            awk -F '\t' -v re="$GILBENCH_TEST_NOISY" 'NR > 1 && $12 != "sampled" && $1 ~ re { print $4 "\t" $1 "\t1" }' \
+                "$WORK/experiments.tsv"
+        fi
+        bash "$SCRIPTS/summarize.sh" "--noisy=$NOISY_SPREAD" "$WORK"
+    } | awk -F '\t' '!seen[$2]++'
 }
 
 # failure_cause ID: the first line a tool said about the failed row: hyperfine's

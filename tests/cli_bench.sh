@@ -97,7 +97,7 @@ test_whole_run() {
     else
         fail "bench: prints one line per lesson, after the headline" "$(grep -E '^L[0-9]' "$last_out" | head -c 400)"
     fi
-    if [ "$(grep -c '^\*\*L[1-7] ' "$run/lessons.md" 2>/dev/null)" -eq 7 ] &&
+    if [ "$(grep -c '^- \*\*L[1-7] ' "$run/lessons.md" 2>/dev/null)" -eq 7 ] &&
         jq -e '.lessons | length == 7 and all(.status | test("^(holds|fails|not_measured)$"))' "$run/lessons.json" >/dev/null 2>&1; then
         pass "bench: writes lessons.md (a sentence per lesson) and lessons.json"
     else
