@@ -51,7 +51,7 @@ quotes and backslashes count: BENCH_ARGS='--only=count-2|fetch --results="my run
 
 Every experiment runs once per round, the rounds alternate.  The refcount rows
 with --sync=none report 10 times (--quick: 5), because losing an update is
-chance; the convoy rows take 6 samples (--quick: 4), alternated row by row.
+chance; the convoy rows take 5 samples (--quick: 3), alternated row by row.
 A timed row whose spread (stddev / mean) is above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% has its whole group
 run again, one more round, before it is reported: at most $MAX_EXTRA_ROUNDS extra rounds
 per group, within $RERUN_BUDGET_PCT% of the run's time (at least $RERUN_BUDGET_MIN_S s).  The count-2
@@ -365,8 +365,8 @@ run_round() {
             rows=$(awk -F '\t' -v g="$group" '$4 == g && $12 == "sampled"' "$plan" | wc -l)
             DONE_COUNT=$((DONE_COUNT + rows - 1))
             printf '[%d/%d] %-10s %s rows x %s samples, alternated  elapsed %s, left ~%s\n' "$DONE_COUNT" \
-                "$TOTAL" "$group" "$rows" "$SAMPLES" "$(fmt_duration "$elapsed")" "$left" >&2
-            run_sampled_group "$plan" "$group"
+                "$TOTAL" "$group" "$rows" "$(round_samples "$round")" "$(fmt_duration "$elapsed")" "$left" >&2
+            run_sampled_group "$plan" "$group" "$(round_samples "$round")"
         else
             printf '[%d/%d] %-10s %-10s %-14s %s  elapsed %s, left ~%s\n' "$DONE_COUNT" "$TOTAL" \
                 "$kase" "$mode" "$label" "${param:+param=$param}" "$(fmt_duration "$elapsed")" "$left" >&2
@@ -379,12 +379,21 @@ run_round() {
     done <"$plan"
 }
 
-# run_sampled_group PLAN GROUP: SAMPLES runs of each sampled row of GROUP,
+# round_samples ROUND: this round's share of the SAMPLES a sampled row takes
+# over the ROUNDS (5 over 2 rounds: 2, then 3); none in a re-run round.
+round_samples() {
+    local r=$1
+    [ "$r" -le "$ROUNDS" ] || { echo 0; return; }
+    echo $((SAMPLES * r / ROUNDS - SAMPLES * (r - 1) / ROUNDS))
+}
+
+# run_sampled_group PLAN GROUP N: N runs of each sampled row of GROUP,
 # alternated sample by sample, so that ours and CPython's share the machine's
 # moments alike.
 run_sampled_group() {
-    local plan=$1 group=$2 sample line id
-    for sample in $(seq "$SAMPLES"); do
+    local plan=$1 group=$2 n=$3 sample line id
+    [ "$n" -gt 0 ] || return 0
+    for sample in $(seq "$n"); do
         while IFS= read -r line; do
             id=${line%%$'\t'*}
             [ -z "${FAILED[$id]:-}" ] || continue
