@@ -22,6 +22,10 @@ source "$SCRIPTS/matrix.sh"
 source "$SCRIPTS/files.sh"
 
 readonly NOISY_SPREAD=0.10 # stddev / mean above which a row is called noisy
+readonly MAX_EXTRA_ROUNDS=2  # re-runs of a noisy group, at most
+readonly RERUN_BUDGET_PCT=20 # re-runs take at most this share of the matrix's time,
+readonly RERUN_BUDGET_MIN_S=20 # or this many seconds, whichever is more
+readonly SHELL_RUNS_FACTOR=2 # the shell ceiling row runs this many times RUNS
 # hyperfine 1.13.0 added -N (--shell=none), 1.14.0 --output (its changelog).
 readonly HYPERFINE_MIN=1.14.0
 
@@ -45,10 +49,23 @@ Options:
 Through make, BENCH_ARGS is split into words as the shell would, but only
 quotes and backslashes count: BENCH_ARGS='--only=count-2|fetch --results="my runs"'.
 
+Every experiment runs once per round, the rounds alternate.  The refcount rows
+with --sync=none report 10 times (--quick: 5), because losing an update is
+chance; the convoy rows take 5 samples (--quick: 3), alternated row by row.
+A timed row whose spread (stddev / mean) is above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% has its whole group
+run again, one more round, before it is reported: at most $MAX_EXTRA_ROUNDS extra rounds
+per group, within $RERUN_BUDGET_PCT% of the run's time (at least $RERUN_BUDGET_MIN_S s).  The count-2
+shell row (the machine's ceiling) gets ${SHELL_RUNS_FACTOR}x the runs, and is re-run too when
+its spread is above 2% and wider than that of the rows it bounds.
+
+At the end: the tables, the headline, one line per lesson (scripts/lessons.sh:
+RUN/lessons.md, RUN/lessons.json), the plots.
+
 Environment: BIN (the binaries, default bin), PYTHON (the CPython of the
 reference rows, default python3; PYTHON=none leaves them out).
 Exit status: 0 every experiment ran and checked its result; 1 one or more
-failed (the run is still written, failed rows marked); 2 bad usage.
+failed (the run is still written, failed rows marked); 2 bad usage.  A
+lesson that does not hold is reported, and does not change the status.
 EOF
 }
 
@@ -238,13 +255,16 @@ on_signal() {
 
 # ------------------------------------------------------------- experiments
 # run_timed ID ROUND KIND CMD...: hyperfine times CMD; round 1 also keeps
-# CMD's own --json report of one run (GIL statistics, refcount figures),
-# unless KIND is shell (a shell command has none).
+# CMD's own --json report (GIL statistics, refcount figures), unless KIND is
+# shell (a shell command has none).  The shell row (the machine's ceiling)
+# gets SHELL_RUNS_FACTOR times the runs: two processes started together
+# spread wider than one, and its spread must not exceed the rows it bounds.
 run_timed() {
     local id=$1 round=$2 kind=$3
     shift 3
-    local hf="$WORK/raw/$id.r$round.hyperfine"
-    if ! run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$RUNS" \
+    local hf="$WORK/raw/$id.r$round.hyperfine" runs=$RUNS
+    [ "$kind" != shell ] || runs=$((RUNS * SHELL_RUNS_FACTOR))
+    if ! run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$runs" \
         --export-json "$hf.json" -- "$(hyperfine_words "$@")" >"$hf.log" 2>&1; then
         # hyperfine keeps only "non-zero exit code": run the command once
         # more on its own, so that its own words (a refusal, a failed check)
@@ -259,6 +279,19 @@ run_timed() {
     if [ "$round" -eq 1 ] && [ "$kind" = timed ]; then
         run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
         check_report "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" || return 1
+        # refcount: whether an unsynchronised count goes wrong is a matter
+        # of chance, so those rows (--sync=none: racy in threads, protected
+        # by the GIL, alone in seq) are sampled experiments too: REFCOUNT_RUNS
+        # reports in raw/ID.runs.jsonl (the first is run.json), which
+        # summarize.sh aggregates ("wrong in k of n runs").  The synchronised
+        # rows are exact by construction; their one report checks it.
+        if [[ "$id" == refcount.*-none ]]; then
+            jq -c . "$WORK/raw/$id.run.json" >"$WORK/raw/$id.runs.jsonl" || return 1
+            local _
+            for _ in $(seq 2 "$REFCOUNT_RUNS"); do
+                run_sampled_once "$id" "$@" || return 1
+            done
+        fi
     fi
 }
 
@@ -284,15 +317,14 @@ check_report() {
     fi
 }
 
-# run_sampled ID CMD...: SAMPLES runs of CMD, each one JSON line in raw/ID.runs.jsonl.
-run_sampled() {
+# run_sampled_once ID CMD...: one run of CMD, its report one JSON line
+# appended to raw/ID.runs.jsonl.
+run_sampled_once() {
     local id=$1
     shift
-    for _ in $(seq "$SAMPLES"); do
-        run_child "$@" --json >"$WORK/raw/$id.out" 2>>"$WORK/raw/$id.run.err" || return 1
-        check_report "$WORK/raw/$id.out" "$WORK/raw/$id.run.err" || return 1
-        jq -c . "$WORK/raw/$id.out" >>"$WORK/raw/$id.runs.jsonl" || return 1
-    done
+    run_child "$@" --json >"$WORK/raw/$id.out" 2>>"$WORK/raw/$id.run.err" || return 1
+    check_report "$WORK/raw/$id.out" "$WORK/raw/$id.run.err" || return 1
+    jq -c . "$WORK/raw/$id.out" >>"$WORK/raw/$id.runs.jsonl" || return 1
     rm -f "$WORK/raw/$id.out"
 }
 
@@ -311,44 +343,142 @@ stop_unless_writable() {
     rm -f "$probe"
 }
 
+# now_ms: the wall clock in milliseconds (bash 5's EPOCHREALTIME).
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+
 run_matrix() {
-    local plan="$WORK/plan.tsv" total done_count=0 round line
+    local plan="$WORK/plan.tsv" round
     plan_experiments "$FILTER" >"$plan"
-    total=$(($(wc -l <"$plan") * ROUNDS))
-    declare -gA FAILED=()
-    local started=$SECONDS
+    TOTAL=$(($(wc -l <"$plan") * ROUNDS)) DONE_COUNT=0 MATRIX_STARTED=$SECONDS
+    declare -gA FAILED=() GROUP_MS=()
     # Rounds alternate: every experiment runs once per round, so slow drift of
     # a noisy machine spreads over all modes instead of landing on a few.
     for round in $(seq "$ROUNDS"); do
-        while IFS= read -r line; do
-            local id kase mode label param kind elapsed left
-            # \x1f, not TAB, as the separator: read merges runs of TABs, and
-            # some fields (variant, param) are empty.
-            IFS=$'\x1f' read -r id kase _ _ mode _ label _ _ param _ kind _ <<<"${line//$'\t'/$'\x1f'}"
-            local -a cmd
-            IFS=$'\t' read -r -a cmd <<<"$(cut -f 13- <<<"$line")"
-            done_count=$((done_count + 1))
-            elapsed=$((SECONDS - started))
-            left="?"
-            [ "$done_count" -le 1 ] || left=$(fmt_duration $((elapsed * (total - done_count + 1) / (done_count - 1))))
-            printf '[%d/%d] %-10s %-10s %-14s %s  elapsed %s, left ~%s\n' "$done_count" "$total" \
+        run_round "$plan" "$round" ""
+    done
+    write_experiments "$plan"
+    rerun_noisy "$plan"
+    rm -f "$plan"
+}
+
+# run_round PLAN ROUND GROUP: one round of every experiment of PLAN (of GROUP
+# only, when not empty).  A group of sampled rows (convoy) runs as a block
+# whose samples alternate row by row: sample 1 of each row, then sample 2...
+# In round 1 each group's time is kept in GROUP_MS, the cost of a re-run.
+# shellcheck disable=SC2094 # PLAN is only read, by the loop and by awk
+run_round() {
+    local plan=$1 round=$2 only=$3 line t0
+    local -A sampled_done=()
+    while IFS= read -r line; do
+        local id kase group mode label param kind elapsed left
+        # \x1f, not TAB, as the separator: read merges runs of TABs, and
+        # some fields (variant, param) are empty.
+        IFS=$'\x1f' read -r id kase _ group mode _ label _ _ param _ kind _ <<<"${line//$'\t'/$'\x1f'}"
+        [ -z "$only" ] || [ "$group" = "$only" ] || continue
+        [ "$kind" != sampled ] || [ -z "${sampled_done[$group]:-}" ] || continue
+        local -a cmd
+        IFS=$'\t' read -r -a cmd <<<"$(cut -f 13- <<<"$line")"
+        DONE_COUNT=$((DONE_COUNT + 1))
+        elapsed=$((SECONDS - MATRIX_STARTED))
+        left="?"
+        [ "$DONE_COUNT" -le 1 ] || [ "$DONE_COUNT" -gt "$TOTAL" ] ||
+            left=$(fmt_duration $((elapsed * (TOTAL - DONE_COUNT + 1) / (DONE_COUNT - 1))))
+        t0=$(now_ms)
+        if [ "$kind" = sampled ]; then
+            sampled_done[$group]=1
+            local rows
+            rows=$(awk -F '\t' -v g="$group" '$4 == g && $12 == "sampled"' "$plan" | wc -l)
+            DONE_COUNT=$((DONE_COUNT + rows - 1))
+            printf '[%d/%d] %-10s %s rows x %s samples, alternated  elapsed %s, left ~%s\n' "$DONE_COUNT" \
+                "$TOTAL" "$group" "$rows" "$(round_samples "$round")" "$(fmt_duration "$elapsed")" "$left" >&2
+            run_sampled_group "$plan" "$group" "$(round_samples "$round")"
+        else
+            printf '[%d/%d] %-10s %-10s %-14s %s  elapsed %s, left ~%s\n' "$DONE_COUNT" "$TOTAL" \
                 "$kase" "$mode" "$label" "${param:+param=$param}" "$(fmt_duration "$elapsed")" "$left" >&2
-            [ -z "${FAILED[$id]:-}" ] || continue
-            local ok=true
-            if [ "$kind" = sampled ]; then
-                run_sampled "$id" "${cmd[@]}" || ok=false
-            else
-                run_timed "$id" "$round" "$kind" "${cmd[@]}" || ok=false
-            fi
-            if ! "$ok"; then
+            if [ -z "${FAILED[$id]:-}" ] && ! run_timed "$id" "$round" "$kind" "${cmd[@]}"; then
                 FAILED[$id]=1
                 stop_unless_writable
                 echo "bench: FAILED $id: $(failure_cause "$id")" >&2
             fi
-        done <"$plan"
+        fi
+        [ "$round" -ne 1 ] || GROUP_MS[$group]=$((${GROUP_MS[$group]:-0} + $(now_ms) - t0))
+    done <"$plan"
+}
+
+# round_samples ROUND: this round's share of the SAMPLES a sampled row takes
+# over the ROUNDS (5 over 2 rounds: 2, then 3); none in a re-run round.
+round_samples() {
+    local r=$1
+    [ "$r" -le "$ROUNDS" ] || { echo 0; return; }
+    echo $((SAMPLES * r / ROUNDS - SAMPLES * (r - 1) / ROUNDS))
+}
+
+# run_sampled_group PLAN GROUP N: N runs of each sampled row of GROUP,
+# alternated sample by sample, so that ours and CPython's share the machine's
+# moments alike.
+run_sampled_group() {
+    local plan=$1 group=$2 n=$3 sample line id
+    [ "$n" -gt 0 ] || return 0
+    for sample in $(seq "$n"); do
+        while IFS= read -r line; do
+            id=${line%%$'\t'*}
+            [ -z "${FAILED[$id]:-}" ] || continue
+            local -a cmd
+            IFS=$'\t' read -r -a cmd <<<"$(cut -f 13- <<<"$line")"
+            if ! run_sampled_once "$id" "${cmd[@]}"; then
+                FAILED[$id]=1
+                stop_unless_writable
+                echo "bench: FAILED $id (sample $sample): $(failure_cause "$id")" >&2
+            fi
+        done < <(awk -F '\t' -v g="$group" '$4 == g && $12 == "sampled"' "$plan")
     done
-    write_experiments "$plan"
-    rm -f "$plan"
+}
+
+# rerun_noisy PLAN: a timed row whose rel_spread is above NOISY_SPREAD (the
+# shell row: wider than the rows it bounds) has its whole group run again,
+# one more round, alternating as before, before the run is reported: up to
+# MAX_EXTRA_ROUNDS per group, and only while the re-runs (each priced at the
+# group's round-1 time) fit in RERUN_BUDGET_PCT of the matrix's time so far
+# (at least RERUN_BUDGET_MIN_S, so that a run of one group can re-run it).
+rerun_noisy() {
+    local plan=$1 extra group cost spent=0 budget noisy
+    budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
+    [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
+    for extra in $(seq "$MAX_EXTRA_ROUNDS"); do
+        noisy=$(noisy_rows "$extra") || noisy=""
+        [ -n "$noisy" ] || return 0
+        while IFS= read -r group; do
+            local why
+            why=$(awk -F '\t' -v g="$group" '$1 == g && n++ < 3 { printf "%s%s (%.0f%%)", (n > 1 ? ", " : ""), $2, 100 * $3 }
+                END { if (n > 3) printf " and %d more", n - 3 }' <<<"$noisy")
+            cost=${GROUP_MS[$group]:-0}
+            if [ $((spent + cost)) -gt "$budget" ]; then
+                echo "bench: noisy: $why; no time left to re-run group $group" >&2
+                continue
+            fi
+            echo "bench: noisy: $why; re-running group $group (extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
+            local t0
+            t0=$(now_ms)
+            TOTAL=$((TOTAL + $(awk -F '\t' -v g="$group" '$4 == g' "$plan" | wc -l)))
+            run_round "$plan" $((ROUNDS + extra)) "$group"
+            spent=$((spent + $(now_ms) - t0))
+        done < <(cut -f 1 <<<"$noisy" | sort -u)
+        write_experiments "$plan"
+    done
+}
+
+# noisy_rows EXTRA: "group<TAB>id<TAB>rel_spread" of each noisy timed row of
+# the partial run (summarize.sh --noisy, the statistics of summary.csv).
+# GILBENCH_TEST_NOISY=REGEX (a test hook) calls the rows whose id matches
+# noisy before the first extra round, whatever their spread.
+noisy_rows() {
+    {
+        if [ "$1" -eq 1 ] && [ -n "${GILBENCH_TEST_NOISY:-}" ]; then
+            awk -F '\t' -v re="$GILBENCH_TEST_NOISY" 'NR > 1 && $12 != "sampled" && $1 ~ re { print $4 "\t" $1 "\t1" }' \
+                "$WORK/experiments.tsv"
+        fi
+        bash "$SCRIPTS/summarize.sh" "--noisy=$NOISY_SPREAD" "$WORK"
+    } | awk -F '\t' '!seen[$2]++'
 }
 
 # failure_cause ID: the first line a tool said about the failed row: hyperfine's
@@ -409,10 +539,15 @@ find_python() {
     [ -n "$PYTHON_IMPL" ] || echo "bench: no $PYTHON here: the CPython reference rows are left out" >&2
 }
 
+# warn_noisy RUN: the rows still noisy after the re-runs, read from
+# summary.csv by column name.
 warn_noisy() {
     local noisy
-    noisy=$(awk -F, -v limit="$NOISY_SPREAD" 'NR > 1 && $NF == "ok" && $21 > limit {
-        printf "  %s %s (%.0f%%)\n", $3, $7 ($10 == "" ? "" : " " $10), 100 * $21 }' "$1/summary.csv")
+    noisy=$(awk -F, -v limit="$NOISY_SPREAD" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $col["status"] == "ok" && $col["rel_spread"] != "" && $col["rel_spread"] > limit {
+            printf "  %s %s (%.0f%%)\n", $col["group"], $col["label"] ($col["param"] == "" ? "" : " " $col["param"]),
+                100 * $col["rel_spread"] }' "$1/summary.csv")
     if [ -n "$noisy" ]; then
         echo "bench: warning: these rows are noisy (stddev above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% of the mean):" >&2
         echo "$noisy" >&2
@@ -481,6 +616,12 @@ main() {
 
     echo
     bash "$SCRIPTS/summarize.sh" --headline "$FINAL"
+    # The lessons: one line each, and lessons.md / lessons.json.  A lesson
+    # that does not hold is the run's news, not the bench's failure: the
+    # exit status stays that of the experiments.
+    echo
+    bash "$SCRIPTS/lessons.sh" "$FINAL" ||
+        echo "bench: the lessons could not be evaluated; try: bash scripts/lessons.sh $FINAL" >&2
     if "$DRAW_PLOTS"; then
         echo
         bash "$SCRIPTS/plots.sh" --terminal "$FINAL" || true
@@ -506,6 +647,7 @@ report_paths() {
     echo
     echo "Written:"
     echo "  $run/summary.csv  summary.md  summary.tex  refcount.csv  convoy.csv"
+    echo "  $run/lessons.md  lessons.json  (does the run show each lesson, with its numbers)"
     echo "  $run/machine.json  $run/experiments.tsv  $run/raw/ (hyperfine JSON, each binary's --json)"
     if [ "${PLOT_COUNT:-0}" -gt 0 ]; then
         echo "  $PLOTS_DIR/$name/ ($PLOT_COUNT files: PNG, SVG, PDF)"

@@ -204,7 +204,7 @@ def eval_value($c; $rs; $ctx):
      elif $c.figure == "ns_per_op" then
        ($ctx.refcount[$r.experiment].ns_per_op | num) as $v
        | ([$ctx.summary[] | select(.group == $c.group and .label == $c.over)][0].experiment) as $o
-       | ($ctx.refcount[$o].ns_per_op // null | num) as $b
+       | (if $o == null then null else $ctx.refcount[$o].ns_per_op // null | num end) as $b
        | if $v != null and $b != null and $b > 0 then $v / $b else null end
      else $ctx.convoy[$r.experiment][$c.figure] | num end) as $v
   | scale($c; $r; $ctx) as $k
@@ -357,7 +357,7 @@ def evaluate_lesson($l; $ctx):
          | join("; ")) as $all
       | ([$bad[] | .text + (if .status == "fail" then " (wanted \(.wanted); row \(.rows | join(", ")))"
                             elif .status == "failed_row" then "row \(.failed | join(", ")) failed"
-                            else "no figures for \(.rows | join(", "))" end)] | join("; ")) as $which
+                            else " (no figures for \(.rows | join(", ")))" end)] | join("; ")) as $which
       | { status: "fails", causes: $why,
           line: "\($l.id) DOES NOT HOLD: \($which); likely cause: \($why | join("; "))",
           sentence: "\($l.lead), but this run does not show it: \($all); likely cause: \($why | join("; ")) (\(machine_text($ctx)))." }

@@ -9,7 +9,10 @@
 # kind is "timed" (hyperfine measures the whole process), "shell" (the same,
 # for a shell command that has no --json report of its own) or "sampled"
 # (convoy: its phases last a fixed time, so the lesson is in its own JSON,
-# run by run).
+# run by run: SAMPLES in all, spread over the ROUNDS and alternated across
+# the group's rows).
+# The refcount rows are timed, and their --json report is also taken
+# REFCOUNT_RUNS times (whether a racy count loses updates is chance).
 
 # set_sizes SIZE: how big each experiment is and how often it runs.  The
 # counts are chosen so that one task of count takes ~0.3 s at full size on the
@@ -22,19 +25,19 @@ set_sizes() {
             FETCH_REQUESTS=16 FETCH_DELAY_MS=100 FETCH_SWEEP="1 2 4 8 16 32 64" SWEEP_DELAY_MS=50
             INTERLEAVE_ITEMS=10 INTERLEAVE_SLEEP_MS=50 REFCOUNT_OPS=2e7
             CONVOY_SECONDS=1 CONVOY_INTERVALS="100 500 1000 5000 20000" TRACE_ITERATIONS=2e8
-            ROUNDS=2 RUNS=4 WARMUP=1 SAMPLES=2 ;;
+            ROUNDS=2 RUNS=4 WARMUP=1 SAMPLES=5 REFCOUNT_RUNS=10 ;;
         quick)
             COUNT_ITERATIONS=2e8 COUNT_TOTAL=4e8 PY_ITERATIONS=2e6
             FETCH_REQUESTS=16 FETCH_DELAY_MS=50 FETCH_SWEEP="1 4 16" SWEEP_DELAY_MS=20
             INTERLEAVE_ITEMS=5 INTERLEAVE_SLEEP_MS=20 REFCOUNT_OPS=2e7
             CONVOY_SECONDS=0.4 CONVOY_INTERVALS="100 1000 5000" TRACE_ITERATIONS=1e8
-            ROUNDS=2 RUNS=3 WARMUP=1 SAMPLES=1 ;;
+            ROUNDS=2 RUNS=3 WARMUP=1 SAMPLES=3 REFCOUNT_RUNS=5 ;;
         tiny)  # for the harness's own tests: every group, as small as it gets
             COUNT_ITERATIONS=1e6 COUNT_TOTAL=4e6 PY_ITERATIONS=1e4
             FETCH_REQUESTS=4 FETCH_DELAY_MS=5 FETCH_SWEEP="1 4" SWEEP_DELAY_MS=5
             INTERLEAVE_ITEMS=2 INTERLEAVE_SLEEP_MS=5 REFCOUNT_OPS=2e4
             CONVOY_SECONDS=0.05 CONVOY_INTERVALS="1000 5000" TRACE_ITERATIONS=1e6
-            ROUNDS=1 RUNS=2 WARMUP=0 SAMPLES=1 ;;
+            ROUNDS=1 RUNS=2 WARMUP=0 SAMPLES=2 REFCOUNT_RUNS=3 ;;
         *) return 1 ;;
     esac
 }

@@ -247,7 +247,9 @@ draw_sweep_figures() {
 # convoy_rows GROUP: convoy.csv rows whose experiment belongs to GROUP, found
 # by joining on the experiment id with summary.csv (or experiments.tsv when
 # summary.csv lacks it).  Failed experiments are left out.  TAB-separated:
-# label mode impl switch_interval_us alone_per_s contended_per_s slowdown.
+# label mode impl switch_interval_us alone_per_s contended_per_s slowdown
+# contended_min contended_max (the range over the runs; empty in a run
+# recorded before convoy.csv had it).
 convoy_rows() {
     local exps="$RUN/experiments.tsv"
     [ -f "$exps" ] || exps=/dev/null
@@ -259,8 +261,11 @@ convoy_rows() {
         FILENAME == ARGV[2] { if (!($c["id"] in grp)) { grp[$c["id"]] = $c["group"]; st[$c["id"]] = $c["status"] }; next }
         grp[$c["experiment"]] == want && st[$c["experiment"]] != "failed" &&
         $c["contended_per_s"] > 0 && $c["alone_per_s"] > 0 {   # log axes: no zeros
+            lo = c["contended_per_s_min"] ? $c["contended_per_s_min"] : ""
+            hi = c["contended_per_s_max"] ? $c["contended_per_s_max"] : ""
+            if (lo != "" && lo <= 0) lo = hi = ""   # log axes
             print $c["label"], $c["mode"], $c["impl"], $c["switch_interval_us"],
-                $c["alone_per_s"], $c["contended_per_s"], $c["slowdown"]
+                $c["alone_per_s"], $c["contended_per_s"], $c["slowdown"], lo, hi
         }' "$RUN/summary.csv" "$exps" "$RUN/convoy.csv"
 }
 
@@ -271,7 +276,8 @@ draw_convoy_figures() {
     fi
     convoy_rows convoy | awk -F'\t' -v OFS='\t' '{
             label = $1; if ($3 != "gilbench") label = "CPython"
-            print label, $5, $6, $2, ($3 != "gilbench" ? 2 : ($1 ~ /-/ ? 1 : 0)), ($7 >= 1 ? sprintf("%.3g× slower", $7) : sprintf("%.3g× faster", 1 / $7)) }' >"$WORK/convoy.tsv"
+            lo = ($8 != "") ? $8 : $6; hi = ($9 != "") ? $9 : $6
+            print label, $5, $6, $2, ($3 != "gilbench" ? 2 : ($1 ~ /-/ ? 1 : 0)), ($7 >= 1 ? sprintf("%.3g× slower", $7) : sprintf("%.3g× faster", 1 / $7)), lo, hi }' >"$WORK/convoy.tsv"
     if [ -s "$WORK/convoy.tsv" ]; then
         draw convoy.gp convoy "png svg pdf" data="$WORK/convoy.tsv" \
             ttl="convoy: I/O round trips beside a CPU-bound thread"
@@ -280,9 +286,9 @@ draw_convoy_figures() {
     # (dashed), CPython contended (dotted), when the run has CPython's sweep.
     convoy_rows convoy-interval | awk -F'\t' -v OFS='\t' '$4 != "" {
             if ($3 == "gilbench") {
-                print "simulated GIL, beside a CPU-bound thread", "gil", $4, $6, "", ""
+                print "simulated GIL, beside a CPU-bound thread", "gil", $4, $6, $8, $9
                 print "simulated GIL, alone", "gil", $4, $5, "", ""
-            } else print "CPython, beside a CPU-bound thread", "gil", $4, $6, "", "" }' |
+            } else print "CPython, beside a CPU-bound thread", "gil", $4, $6, $8, $9 }' |
         draw_lines convoy-interval "convoy: the switch interval sets the round-trip rate" \
             "switch interval (µs, log scale)" "round trips per second (log scale)" 10 10 0 "1 2 3" \
             keypos="inside left bottom" yfmt="%.0s%c"
@@ -303,21 +309,29 @@ draw_refcount_figures() {
             e = $c["experiment"]; l = (e in label) ? label[e] : $c["mode"] "-" $c["sync"]
             s = $c["sync"]; style = (s == "atomic") ? 1 : (s == "mutex") ? 2 : (s == "biased") ? 3 : 0
             # Lost updates are out of every INCREF and DECREF made: ops x tasks.
-            print l, $c["mode"], style, $c["lost_updates"], $c["ops"] * $c["tasks"], $c["ns_per_op"]
+            # Several runs: the median lost, whiskers min..max, "k of n runs".
+            n = c["runs"] ? $c["runs"] + 0 : 1
+            lo = (n > 1 && c["lost_min"]) ? $c["lost_min"] : ""
+            hi = (n > 1 && c["lost_max"]) ? $c["lost_max"] : ""
+            k = (n > 1 && c["runs_with_loss"]) ? $c["runs_with_loss"] : ""
+            print l, $c["mode"], style, (n > 1 && c["lost_median"]) ? $c["lost_median"] : $c["lost_updates"],
+                $c["ops"] * $c["tasks"], $c["ns_per_op"], lo, hi, k, n
         }' "$RUN/summary.csv" "$RUN/refcount.csv" >"$rows"
     # Lost updates are counted in millions once any count reaches 100 000,
     # and in thousands from 10 000, so that the axis labels stay short.
     local unit=1 unit_name=""
-    if awk -F'\t' '$4 >= 1e5 { found = 1 } END { exit !found }' "$rows"; then
+    if awk -F'\t' '$4 >= 1e5 || $8 >= 1e5 { found = 1 } END { exit !found }' "$rows"; then
         unit=1000000 unit_name=", millions"
-    elif awk -F'\t' '$4 >= 1e4 { found = 1 } END { exit !found }' "$rows"; then
+    elif awk -F'\t' '$4 >= 1e4 || $8 >= 1e4 { found = 1 } END { exit !found }' "$rows"; then
         unit=1000 unit_name=", thousands"
     fi
     awk -F'\t' -v OFS='\t' -v unit="$unit" '
         function human(x) { return x >= 1e6 ? sprintf("%.3g M", x / 1e6) : x >= 1e3 ? sprintf("%.3g k", x / 1e3) : sprintf("%d", x) }
-        { text = ($4 > 0 && $5 > 0) ? sprintf("%s of %s updates (%.2g%%)", human($4), human($5), 100 * $4 / $5) : human($4)
-          print $1, $4 / unit, "", "", $2, $3, text }' "$rows" |
-        draw_bars refcount-lost "lost updates$unit_name" atomic mutex biased \
+        { if ($9 == "0") text = sprintf("exact in all %d runs", $10)
+          else if ($9 != "") text = sprintf("wrong in %d of %d runs, median %s, max %s", $9, $10, human($4), human($8))
+          else text = ($4 > 0 && $5 > 0) ? sprintf("%s of %s updates (%.2g%%)", human($4), human($5), 100 * $4 / $5) : human($4)
+          print $1, $4 / unit, ($7 != "" ? $7 / unit : ""), ($8 != "" ? $8 / unit : ""), $2, $3, text }' "$rows" |
+        draw_bars refcount-lost "lost updates$unit_name (median of the runs, whiskers min..max)" atomic mutex biased \
             "refcount: updates lost without synchronisation"
     awk -F'\t' -v OFS='\t' '{ print $1, $6, "", "", $2, $3, sprintf("%.3g ns", $6) }' "$rows" |
         draw_bars refcount-cost "nanoseconds per reference-count update" atomic mutex biased \

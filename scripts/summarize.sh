@@ -5,7 +5,8 @@
 #                 (the maths is in summary-stats.awk)
 #   summary.md, summary.tex (booktabs)   the same, for notes and slides
 #   refcount.csv, convoy.csv             the figures those cases report
-# scripts/summarize.sh --headline RUN_DIR prints the table a lecture opens with.
+# scripts/summarize.sh --headline RUN_DIR prints the table a lecture opens with;
+# --noisy=LIMIT RUN_DIR the rows bench.sh re-runs (print_noisy).
 set -euo pipefail
 # Numbers are read and written with "." whatever the user's locale (mawk
 # reads 0.5 as 0 under de_DE.UTF-8); nothing here prints the user's language.
@@ -25,6 +26,8 @@ usage() {
     cat <<EOF
 Usage: scripts/summarize.sh RUN_DIR             write the tables of a run
        scripts/summarize.sh --headline RUN_DIR  print its headline table
+       scripts/summarize.sh --noisy=LIMIT RUN_DIR  print the timed rows bench.sh
+           re-runs: group, experiment, rel_spread (TAB-separated)
 RUN_DIR holds experiments.tsv, machine.json and raw/ as scripts/bench.sh writes them.
 EOF
 }
@@ -119,23 +122,42 @@ ids_of() {
     awk -F '\t' -v kase="$2" 'NR > 1 && $2 == kase && $13 == "ok" { print $1 }' "$1/experiments.tsv"
 }
 
+# The jq of refcount.csv's row, from a refcount's reports (an array, one per
+# run): the first 12 columns as one run reports them, with lost_updates the
+# median, premature_deallocs the max, ns_per_op the median and ok whether
+# every run was exact; then runs, runs_with_loss (runs whose count went
+# wrong: lost updates or a premature free), lost_median, lost_max, lost_min.
+# shellcheck disable=SC2016 # jq's variables
+readonly REFCOUNT_ROW='
+    def median: sort | if length % 2 == 1 then .[length / 2 | floor]
+                       else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+    (map(.lost_updates) | median) as $lost
+    | [$id, "gilbench", .[0].mode, .[0].sync, .[0].tasks, .[0].ops, .[0].final_count,
+       .[0].expected, $lost, (map(.premature_deallocs) | max), (map(.ns_per_op) | median),
+       all(.ok), length, (map(select(.lost_updates > 0 or .premature_deallocs > 0)) | length),
+       $lost, (map(.lost_updates) | max), (map(.lost_updates) | min)]
+    | map(tostring) | join(",")'
+
+# refcount.csv: one row per refcount experiment, aggregated over its runs
+# (raw/ID.runs.jsonl; a run recorded before those existed: its one run.json).
 refcount_csv() {
-    local run=$1 id
+    local run=$1 id reports
     {
-        echo "experiment,impl,mode,sync,tasks,ops,final_count,expected,lost_updates,premature_deallocs,ns_per_op,ok"
+        echo "experiment,impl,mode,sync,tasks,ops,final_count,expected,lost_updates,premature_deallocs,ns_per_op,ok,runs,runs_with_loss,lost_median,lost_max,lost_min"
         for id in $(ids_of "$run" refcount); do
-            jq -r --arg id "$id" '[$id, "gilbench", .mode, .sync, .tasks, .ops, .final_count,
-                .expected, .lost_updates, .premature_deallocs, .ns_per_op, .ok] | map(tostring) | join(",")' \
-                "$run/raw/$id.run.json"
+            reports="$run/raw/$id.runs.jsonl"
+            [ -s "$reports" ] || reports="$run/raw/$id.run.json"
+            jq -s -r --arg id "$id" "$REFCOUNT_ROW" "$reports"
         done
     }
 }
 
-# convoy.csv: the median of each figure over the experiment's runs.
+# convoy.csv: the median of each figure over the experiment's runs, and the
+# range of the slowdown and of the contended rate (the plots' whiskers).
 convoy_csv() {
     local run=$1 id impl label
     {
-        echo "experiment,impl,label,mode,policy,switch_interval_us,cpu_tasks,runs,alone_per_s,contended_per_s,slowdown,latency_contended_median_s,latency_contended_p99_s"
+        echo "experiment,impl,label,mode,policy,switch_interval_us,cpu_tasks,runs,alone_per_s,contended_per_s,slowdown,latency_contended_median_s,latency_contended_p99_s,slowdown_min,slowdown_max,contended_per_s_min,contended_per_s_max"
         for id in $(ids_of "$run" convoy); do
             IFS=$'\t' read -r impl label < <(awk -F '\t' -v id="$id" '$1 == id { print $3 "\t" $7 }' "$run/experiments.tsv")
             jq -s -r --arg id "$id" --arg impl "$impl" --arg lab "$label" '
@@ -146,10 +168,37 @@ convoy_csv() {
                  (.[0].gil.switch_interval_us // .[0].switch_interval_us // ""),
                  (.[0].cpu_tasks // .[0].cpu_threads), length,
                  m(.io_ops_alone_per_s), m(.io_ops_contended_per_s), m(.slowdown),
-                 m(.latency_contended_median_s), m(.latency_contended_p99_s)]
+                 m(.latency_contended_median_s), m(.latency_contended_p99_s),
+                 (map(.slowdown) | min), (map(.slowdown) | max),
+                 (map(.io_ops_contended_per_s) | min), (map(.io_ops_contended_per_s) | max)]
                 | map(tostring) | join(",")' "$run/raw/$id.runs.jsonl"
         done
     }
+}
+
+# print_noisy LIMIT RUN: "group<TAB>experiment<TAB>rel_spread" of each timed
+# row that bench.sh re-runs: rel_spread above LIMIT, or, for a shell row (the
+# machine's ceiling), above 2% and above the widest of the rows it bounds
+# (its group's threads, fork, pool, threadpool rows).  Read by column name
+# from the statistics of summary.csv and the kinds of experiments.tsv.
+print_noisy() {
+    local limit=$1 run=$2
+    summary_csv "$run" | awk -v limit="$limit" -v OFS='\t' '
+        FILENAME != "-" { if (FNR == 1) { for (i = 1; i <= NF; i++) k[$i] = i; next }
+                          kind[$k["id"]] = $k["kind"]; next }
+        FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["status"] != "ok" || $c["rel_spread"] == "" || kind[$c["experiment"]] == "sampled" { next }
+        {
+            n++; g[n] = $c["group"]; e[n] = $c["experiment"]; sp[n] = $c["rel_spread"] + 0
+            shell[n] = kind[$c["experiment"]] == "shell"
+            if ($c["mode"] ~ /^(threads|fork|pool|threadpool)$/ && kind[$c["experiment"]] == "timed" &&
+                sp[n] > widest[g[n]]) widest[g[n]] = sp[n]
+        }
+        END {
+            for (i = 1; i <= n; i++)
+                if (sp[i] > limit || (shell[i] && sp[i] > 0.02 && sp[i] > widest[g[i]] + 0))
+                    print g[i], e[i], sp[i]
+        }' FS='\t' "$run/experiments.tsv" FS=, -
 }
 
 # print_headline RUN: the lecture's opening table, plain text, on stdout.
@@ -160,14 +209,22 @@ print_headline() {
     if [ -s "$run/convoy.csv" ] && [ "$(wc -l <"$run/convoy.csv")" -gt 1 ]; then
         echo
         echo "convoy: I/O round trips per second, alone and beside one CPU-bound task"
-        awk -F, 'NR > 1 && $1 !~ /^convoy-interval/ {
-            printf "  %-8s %-16s %9.0f alone %9.0f contended  %7.1fx slower\n", $3, $2, $9, $10, $11 }' \
+        awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            $c["experiment"] !~ /^convoy-interval/ {
+            range = (c["slowdown_min"] && $c["runs"] > 1) ? sprintf("  (%.1f-%.1f, %d runs)", $c["slowdown_min"], $c["slowdown_max"], $c["runs"]) : ""
+            printf "  %-8s %-16s %9.0f alone %9.0f contended  %7.1fx slower%s\n", $c["label"], $c["impl"],
+                $c["alone_per_s"], $c["contended_per_s"], $c["slowdown"], range }' \
             "$run/convoy.csv"
     fi
     if [ -s "$run/refcount.csv" ] && [ "$(wc -l <"$run/refcount.csv")" -gt 1 ]; then
         echo
         echo "refcount: what a reference count costs, and what it loses without a lock"
-        awk -F, 'NR > 1 { printf "  %-8s %-7s %7.2f ns/op  %9d lost updates  %s\n", $3, $4, $11, $9, ($12 == "true") ? "ok" : "CORRUPTED" }' \
+        awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            {
+            n = c["runs"] ? $c["runs"] : 1
+            lost = (c["runs_with_loss"] && n > 1) ? sprintf("wrong in %d of %d runs, lost median %d, max %d", $c["runs_with_loss"], n, $c["lost_median"], $c["lost_max"]) : sprintf("%9d lost updates", $c["lost_updates"])
+            printf "  %-8s %-7s %7.2f ns/op  %s  %s\n", $c["mode"], $c["sync"], $c["ns_per_op"], lost,
+                ($c["ok"] == "true") ? "ok" : "CORRUPTED" }' \
             "$run/refcount.csv"
     fi
 }
@@ -187,6 +244,11 @@ main() {
             [ $# -eq 2 ] || usage_error "--headline takes one run folder"
             check_run "$2"
             print_headline "$2"
+            return ;;
+        --noisy=?*)
+            [ $# -eq 2 ] || usage_error "--noisy takes one run folder"
+            check_run "$2"
+            print_noisy "${1#--noisy=}" "$2"
             return ;;
         "") usage_error "a run folder is required" ;;
         -*) usage_error "unknown option '$1'" ;;

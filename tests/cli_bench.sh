@@ -89,6 +89,38 @@ test_whole_run() {
         fail "bench: tables written" "empty:$missing"; fi
     expect_out "bench: prints the headline table" '^count-2 +threads'
     expect_out "bench: names what it wrote" "Written:"
+    expect_out "bench: lists lessons.md and lessons.json under Written" 'lessons\.md +lessons\.json'
+    # The lesson lines come after the headline table, one per lesson.
+    if [ "$(grep -cE '^L[1-7] (holds|DOES NOT HOLD|not measured)' "$last_out")" -eq 7 ] &&
+        [ "$(grep -nE '^L1 ' "$last_out" | cut -d: -f1)" -gt "$(grep -nE '^count-2 +threads' "$last_out" | cut -d: -f1 | head -n 1)" ]; then
+        pass "bench: prints one line per lesson, after the headline"
+    else
+        fail "bench: prints one line per lesson, after the headline" "$(grep -E '^L[0-9]' "$last_out" | head -c 400)"
+    fi
+    if [ "$(grep -c '^- \*\*L[1-7] ' "$run/lessons.md" 2>/dev/null)" -eq 7 ] &&
+        jq -e '.lessons | length == 7 and all(.status | test("^(holds|fails|not_measured)$"))' "$run/lessons.json" >/dev/null 2>&1; then
+        pass "bench: writes lessons.md (a sentence per lesson) and lessons.json"
+    else
+        fail "bench: writes lessons.md and lessons.json" "$(head -c 300 "$run/lessons.md" 2>&1)"
+    fi
+    # tiny: the --sync=none refcount rows report 3 times, the others once;
+    # the convoy rows take 2 samples.
+    if [ "$(wc -l <"$run/raw/refcount.threads-none.runs.jsonl")" -eq 3 ] &&
+        awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            { if ($c["runs"] != ($c["sync"] == "none" ? 3 : 1) || $c["runs_with_loss"] > 3 || $c["lost_max"] < $c["lost_median"] || $c["lost_min"] > $c["lost_median"]) bad = 1 }
+            END { exit bad || NR < 9 }' "$run/refcount.csv"; then
+        pass "bench: the --sync=none refcount rows report 3 times, refcount.csv aggregates them"
+    else
+        fail "bench: refcount rows sampled" "$(head -c 400 "$run/refcount.csv")"
+    fi
+    if awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            { if ($c["runs"] != 2 || !($c["slowdown_min"] <= $c["slowdown"] && $c["slowdown"] <= $c["slowdown_max"]) ||
+                  !($c["contended_per_s_min"] <= $c["contended_per_s"] && $c["contended_per_s"] <= $c["contended_per_s_max"])) bad = 1 }
+            END { exit bad || NR < 5 }' "$run/convoy.csv"; then
+        pass "bench: convoy rows have 2 samples and their min..max around the median"
+    else
+        fail "bench: convoy samples and ranges" "$(head -c 400 "$run/convoy.csv")"
+    fi
     expect_err "bench: shows progress with the time left" '^\[[0-9]+/[0-9]+\] .*elapsed [0-9]+:[0-9]{2}, left'
     if [ -f scripts/plots.sh ]; then
         local pngs
@@ -123,6 +155,39 @@ test_usage() {
         "RUNS=tests/fixtures/run-lab-b tests/fixtures/run-lab-c" TOLERANCE=abc
         expect_status "bench: --help" 0 bash scripts/bench.sh --help
     expect_out "bench: --help names the options" -- '--quick'
+}
+
+# A noisy row (the test hook calls interleave.seq noisy) has its group run
+# again, every row of it, in one more round (that a quiet row is not re-run
+# is tested on fixed spreads in cli_bench_summary.sh).  The exit status does
+# not depend on the lessons, which are printed whether they hold or not.
+test_noisy_rerun() {
+    set +e
+    GILBENCH_TEST_NOISY='^interleave\.seq$' bench --only='interleave|fetch' --no-plots >"$last_out" 2>"$last_err"
+    last_status=$?
+    set -e
+    local run
+    run=$(only_run)
+    if [ "$last_status" -eq 0 ] && grep -qE '^L5 (holds|DOES NOT HOLD)' "$last_out"; then
+        pass "bench --only: exit 0 with the lessons evaluated (held or not)"
+    else
+        fail "bench --only: exit 0 with the lessons evaluated" "exit $last_status; $(grep -E '^L5' "$last_out")"
+    fi
+    expect_err "bench: names the noisy row it re-runs" 'noisy: interleave\.seq \([0-9]+%\).*re-running group interleave \(extra round 1 of 2\)'
+    if [ -f "$run/raw/interleave.seq.r2.hyperfine.json" ] && [ -f "$run/raw/interleave.async.r2.hyperfine.json" ] &&
+        [ "$(grep -c '^\[[0-9]*/[0-9]*\] interleave' "$last_err")" -ge 14 ] &&
+        [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["experiment"] == "interleave.seq" { print $c["runs"] }' "$run/summary.csv")" -ge 4 ]; then
+        pass "bench: the noisy row's group runs one more round, pooled into summary.csv"
+    else
+        fail "bench: a noisy group is re-run" "$(find "$run/raw" -name 'interleave.*.r2*' -printf '%f ' 2>&1 | head -c 300)"
+    fi
+    # fetch rows at tiny sizes may be noisy themselves; re-run or not, fetch
+    # has no round 3 from the hook, and interleave none past round 3.
+    if [ ! -e "$run/raw/interleave.seq.r4.hyperfine.json" ] && [ ! -e "$run/raw/fetch.seq.r4.hyperfine.json" ]; then
+        pass "bench: at most 2 extra rounds per group"
+    else
+        fail "bench: at most 2 extra rounds per group" "$(find "$run/raw" -name '*.r4.*' -printf '%f ' | head -c 300)"
+    fi
 }
 
 # A dead server mid-run: fetch fails, the rest goes on, the run is written
@@ -283,6 +348,7 @@ main() {
     setup
     test_usage
     test_whole_run
+    test_noisy_rerun
     interrupt_in_startup
     interrupt_at "at start-up" INT 'bench: tiny run'
     interrupt_at "in a count experiment" INT '^\[3/'

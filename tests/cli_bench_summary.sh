@@ -109,9 +109,11 @@ test_writers() {
     expect_eq "summary.csv: convoy rows describe each run's wall time" \
         "$(grep ',convoy.gil,' "$csv" | cut -d, -f 11,12)" "3,0.6"
     expect_eq "refcount.csv: figures of the racy run" "$(sed -n 2p "$run/refcount.csv")" \
-        "refcount.threads-none,gilbench,threads,none,2,20000000,-77,1,78,3,0.61,false"
+        "refcount.threads-none,gilbench,threads,none,2,20000000,-77,1,78,3,0.61,false,1,1,78,78,78"
     expect_eq "convoy.csv: the median of each figure over the runs" "$(sed -n 2p "$run/convoy.csv")" \
-        "convoy.gil,gilbench,gil,gil,new,5000,1,3,20000,200,100,0.006,0.02"
+        "convoy.gil,gilbench,gil,gil,new,5000,1,3,20000,200,100,0.006,0.02,50,200,100,300"
+    expect_eq "convoy.csv: slowdown and contended range columns" \
+        "$(head -n 1 "$run/convoy.csv" | cut -d, -f 14-)" "slowdown_min,slowdown_max,contended_per_s_min,contended_per_s_max"
     if grep -q '^| count-2 | gil | 2 | 2 | - | 3 | 0.7 | 0.7-0.7 | 1 | 0.5 | ok |$' "$run/summary.md" &&
         grep -q '^| count-2 | fork | .* | failed |$' "$run/summary.md" &&
         grep -q 'lab_pc, Test CPU, 2 cores' "$run/summary.md"; then
@@ -155,6 +157,94 @@ test_all_failed() {
     fi
 }
 
+# refcount runs: five reports of the racy row (lost 0 10 30 0 50, one run
+# with a premature free and no lost update), three of an exact row.
+test_refcount_runs() {
+    local run="$TEST_TMP/refruns" r lost free ns ok
+    make_run "$run"
+    for r in seq-none threads-atomic; do
+        printf 'refcount.%s\trefcount\tgilbench\trefcount\t%s\t%s\t%s\t2\t2\t\t\ttimed\tok\tbin/refcount\n' \
+            "$r" "${r%-*}" "${r#*-}" "$r" >>"$run/experiments.tsv"
+        echo '{"results":[{"times":[0.2,0.2],"user":0.1,"system":0}]}' >"$run/raw/refcount.$r.r1.hyperfine.json"
+    done
+    echo '{"mode":"seq","sync":"none","tasks":2,"ops":1000,"final_count":1,"expected":1,"lost_updates":0,"premature_deallocs":0,"ns_per_op":1,"ok":true}' \
+        >"$run/raw/refcount.seq-none.run.json"
+    for r in "0 0 0.5 true" "10 0 0.7 false" "30 0 0.6 false" "0 2 0.9 false" "50 0 0.4 false"; do
+        read -r lost free ns ok <<<"$r"
+        printf '{"mode":"threads","sync":"none","tasks":2,"ops":1000,"final_count":%d,"expected":1,"lost_updates":%d,"premature_deallocs":%d,"ns_per_op":%s,"ok":%s}\n' \
+            "$((1 - lost))" "$lost" "$free" "$ns" "$ok"
+    done >"$run/raw/refcount.threads-none.runs.jsonl"
+    for r in 1 2 3; do
+        echo '{"mode":"threads","sync":"atomic","tasks":2,"ops":1000,"final_count":1,"expected":1,"lost_updates":0,"premature_deallocs":0,"ns_per_op":2,"ok":true}'
+    done >"$run/raw/refcount.threads-atomic.runs.jsonl"
+    run bash scripts/summarize.sh "$run"
+    local csv="$run/refcount.csv"
+    expect_eq "refcount.csv: the several-run columns after the 12 of one run" "$(head -n 1 "$csv")" \
+        "experiment,impl,mode,sync,tasks,ops,final_count,expected,lost_updates,premature_deallocs,ns_per_op,ok,runs,runs_with_loss,lost_median,lost_max,lost_min"
+    # k: the runs with a lost update or a premature free (10, 30, the free, 50);
+    # lost_updates and lost_median the median 10, max 50, min 0; premature max 2;
+    # ns_per_op the median 0.6; ok false (not every run exact).
+    expect_eq "refcount.csv: racy row wrong in 4 of 5 runs, median 10, max 50" \
+        "$(grep '^refcount.threads-none,' "$csv" | cut -d, -f 9-17)" "10,2,0.6,false,5,4,10,50,0"
+    expect_eq "refcount.csv: an exact row is ok in all 3 runs, none wrong" \
+        "$(grep '^refcount.threads-atomic,' "$csv" | cut -d, -f 9-17)" "0,0,2,true,3,0,0,0,0"
+    run bash scripts/summarize.sh --headline "$run"
+    expect_out "headline: the racy refcount as k of n runs" 'threads +none .*wrong in 4 of 5 runs, lost median 10, max 50 +CORRUPTED'
+    # The lessons read it: L6 reports k of n from this refcount.csv.
+    run bash scripts/lessons.sh "$run"
+    expect_out "lessons: L6 reads the aggregated refcount.csv" 'L6 .*updates in 4 of 5 runs \(median 10, max 50\)'
+}
+
+# noisy_run DIR: timed rows of known spread, for summarize.sh --noisy.
+noisy_run() {
+    local run=$1 id kind mode times t
+    mkdir -p "$run/raw"
+    echo '{"hostname":"lab_pc","cpu_model":"Test CPU","online_cpus":2,"date_utc":"2026-11-25T00:00:00Z"}' >"$run/machine.json"
+    {
+        printf 'id\tcase\timpl\tgroup\tmode\tvariant\tlabel\ttasks\tworkers\tparam\tbaseline\tkind\tstatus\tcommand\n'
+        while read -r id kind mode times; do
+            printf '%s\tcount\tgilbench\t%s\t%s\t\t%s\t2\t2\t\t%s.seq\t%s\tok\tbin/count, with a comma\n' \
+                "$id" "${id%%.*}" "$mode" "${id#*.}" "${id%%.*}" "$kind"
+            if [ "$kind" = sampled ]; then
+                for t in ${times//,/ }; do echo "{\"wall_s\":$t,\"user_s\":0,\"sys_s\":0}"; done >"$run/raw/$id.runs.jsonl"
+            else
+                echo "{\"results\":[{\"times\":[$times],\"user\":0,\"system\":0}]}" >"$run/raw/$id.r1.hyperfine.json"
+            fi
+        done <<'ROWS'
+count-2.seq timed seq 1.00,1.01,1.00,0.99
+count-2.threads timed threads 0.50,0.51,0.50,0.50
+count-2.fork timed fork 0.50,0.50,0.50,0.50
+count-2.shell shell fork 0.50,0.52,0.48,0.50
+fetch.seq timed seq 1,1,1
+fetch.threads timed threads 1,2,3
+convoy.gil sampled gil 1,5,9
+ROWS
+    } >"$run/experiments.tsv"
+}
+
+test_noisy() {
+    local run="$TEST_TMP/noisy"
+    noisy_run "$run"
+    run bash scripts/summarize.sh --noisy=0.10 "$run"
+    expect_eq "--noisy: the rows above the limit, and a shell row wider than the rows it bounds" \
+        "$last_status:$(cut -f 1,2 "$last_out" | tr '\t\n' ': ')" "0:count-2:count-2.shell fetch:fetch.threads "
+    expect_eq "--noisy: each listed with its rel_spread" "$(awk -F '\t' '$2 == "fetch.threads" { print $3 }' "$last_out")" 0.5
+    run bash scripts/summarize.sh --noisy=0.6 "$run"
+    expect_eq "--noisy: a row under the limit is quiet (shell still wider than threads)" \
+        "$(cut -f 2 "$last_out" | tr '\n' ' ')" "count-2.shell "
+    # The shell row as quiet as the rows it bounds: not listed.
+    echo '{"results":[{"times":[0.50,0.51,0.50,0.50],"user":0,"system":0}]}' >"$run/raw/count-2.shell.r1.hyperfine.json"
+    run bash scripts/summarize.sh --noisy=0.10 "$run"
+    expect_eq "--noisy: a shell row no wider than its rows is quiet; sampled rows never listed" \
+        "$(cut -f 2 "$last_out" | tr '\n' ' ')" "fetch.threads "
+    # A second round that calms the row: the rounds are pooled (1 2 3 and
+    # sixty 2s: stddev 0.18 of a mean of 2).
+    echo "{\"results\":[{\"times\":[$(seq 60 | sed 's/.*/2/' | paste -sd,)],\"user\":0,\"system\":0}]}" >"$run/raw/fetch.threads.r2.hyperfine.json"
+    run bash scripts/summarize.sh --noisy=0.10 "$run"
+    expect_eq "--noisy: re-run rounds are pooled with the first" "$(cut -f 2 "$last_out" | tr '\n' ' ')" ""
+    expect_usage_error "--noisy without a folder" bash scripts/summarize.sh --noisy=0.1
+}
+
 # The same run summarized under a decimal-comma locale: mawk would read 0.6
 # as 0 there; the script pins its numeric locale, so the values stay right.
 test_locale() {
@@ -193,6 +283,8 @@ main() {
     test_statistics
     test_writers
     test_all_failed
+    test_refcount_runs
+    test_noisy
     test_locale
     test_usage
 }

@@ -1,12 +1,14 @@
 # scripts/plots/convoy.gp - I/O round trips per second alone and beside a
 # CPU-bound thread, two bars per label, log y: the convoy effect is the gap.
-# data columns: label alone_per_s contended_per_s mode style text, where
-#   style 1 (a variant) is hatched and 2 (CPython) cross-hatched, as in bars.gp.
+# data columns: label alone_per_s contended_per_s mode style text low high, where
+#   style 1 (a variant) is hatched and 2 (CPython) cross-hatched, as in bars.gp,
+#   and low..high (the contended rate's range over the runs) is drawn as
+#   whiskers on the contended bar.
 load dir.'/common.gp'
 
-stats data using 3 nooutput
+stats data using ($7 < $3 ? $7 : $3) nooutput
 lo = 10 ** floor(log10(STATS_min))
-stats data using ($2 > $3 ? $2 : $3) nooutput
+stats data using ($2 > $8 ? $2 : $8) nooutput
 hi = 10 ** ceil(log10(STATS_max) + 0.25)
 n = STATS_records
 
@@ -39,7 +41,8 @@ do for [fmt in formats] {
              with boxxyerror fs transparent pattern 5 noborder lc rgb "white", \
          '' using (right($0)):(lo):(right($0) - 0.18):(right($0) + 0.18):(lo):(pat($5, 2, $3)) \
              with boxxyerror fs transparent pattern 1 noborder lc rgb "white", \
-         '' using 0:($2 > $3 ? $2 : $3):6:xtic(1) with labels center offset 0,1 font ",18", \
+         '' using (right($0)):3:7:8 with yerrorbars pt -1 lw 2 lc rgb "black" notitle, \
+         '' using 0:($2 > $8 ? $2 : $8):6:xtic(1) with labels center offset 0,1 font ",18", \
          NaN with boxes fs transparent solid 0.3 noborder lc rgb "#555555" title "alone (pale)", \
          NaN with boxes fs solid 1.0 noborder lc rgb "#555555" title "beside a CPU-bound thread (solid)"
 }
