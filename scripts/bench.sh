@@ -541,6 +541,18 @@ find_python() {
 
 # warn_noisy RUN: the rows still noisy after the re-runs, read from
 # summary.csv by column name.
+# warn_beyond_ideal RUN: CPU-bound rows faster than the usable CPUs allow
+# (summarize.sh --beyond-ideal) are another program's load, not a lesson.
+warn_beyond_ideal() {
+    local rows
+    rows=$(bash "$SCRIPTS/summarize.sh" --beyond-ideal "$1" | sed 's/^/  /')
+    if [ -n "$rows" ]; then
+        echo "bench: warning: these rows ran faster than the usable CPUs allow (efficiency above 1.1):" >&2
+        echo "$rows" >&2
+        echo "bench: other programs shared the CPUs and slowed the baseline; do not cite these rows, run again on a quiet machine" >&2
+    fi
+}
+
 warn_noisy() {
     local noisy
     noisy=$(awk -F, -v limit="$NOISY_SPREAD" '
@@ -613,6 +625,7 @@ main() {
     WORK=""
     echo "@" >&"$LIFELINE" || true
     warn_noisy "$FINAL"
+    warn_beyond_ideal "$FINAL"
 
     echo
     bash "$SCRIPTS/summarize.sh" --headline "$FINAL"

@@ -6,7 +6,8 @@
 #   summary.md, summary.tex (booktabs)   the same, for notes and slides
 #   refcount.csv, convoy.csv             the figures those cases report
 # scripts/summarize.sh --headline RUN_DIR prints the table a lecture opens with;
-# --noisy=LIMIT RUN_DIR the rows bench.sh re-runs (print_noisy).
+# --noisy=LIMIT RUN_DIR the rows bench.sh re-runs (print_noisy); --beyond-ideal
+# RUN_DIR the rows faster than the usable CPUs allow (print_beyond_ideal).
 set -euo pipefail
 # Numbers are read and written with "." whatever the user's locale (mawk
 # reads 0.5 as 0 under de_DE.UTF-8); nothing here prints the user's language.
@@ -28,6 +29,8 @@ Usage: scripts/summarize.sh RUN_DIR             write the tables of a run
        scripts/summarize.sh --headline RUN_DIR  print its headline table
        scripts/summarize.sh --noisy=LIMIT RUN_DIR  print the timed rows bench.sh
            re-runs: group, experiment, rel_spread (TAB-separated)
+       scripts/summarize.sh --beyond-ideal RUN_DIR  print the CPU-bound rows of its
+           summary.csv with an efficiency above 1.1, one line each
 RUN_DIR holds experiments.tsv, machine.json and raw/ as scripts/bench.sh writes them.
 EOF
 }
@@ -237,6 +240,17 @@ check_run() {
     done
 }
 
+# print_beyond_ideal RUN: the rows of summary.csv faster than the usable CPUs
+# allow (efficiency = speedup / min(workers, usable CPUs) above 1.1).  That
+# is not a superlinear speedup: something else ran on the CPUs and slowed
+# the baseline, and such a row must not reach a slide.
+print_beyond_ideal() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $col["status"] == "ok" && $col["efficiency"] != "" && $col["efficiency"] + 0 > 1.1 {
+            printf "%s %s%s: %.2fx, efficiency %.2f\n", $col["group"], $col["label"],
+                ($col["param"] == "" ? "" : " " $col["param"]), $col["speedup"], $col["efficiency"] }' "$1/summary.csv"
+}
+
 main() {
     case "${1:-}" in
         --help) usage; exit 0 ;;
@@ -249,6 +263,11 @@ main() {
             [ $# -eq 2 ] || usage_error "--noisy takes one run folder"
             check_run "$2"
             print_noisy "${1#--noisy=}" "$2"
+            return ;;
+        --beyond-ideal)
+            [ $# -eq 2 ] || usage_error "--beyond-ideal takes one run folder"
+            check_run "$2"
+            print_beyond_ideal "$2"
             return ;;
         "") usage_error "a run folder is required" ;;
         -*) usage_error "unknown option '$1'" ;;

@@ -245,6 +245,23 @@ test_noisy() {
     expect_usage_error "--noisy without a folder" bash scripts/summarize.sh --noisy=0.1
 }
 
+# A CPU-bound row faster than the usable CPUs allow is listed (a 1-CPU
+# run under load gave count-scaling efficiencies of 1.66); one at the ideal
+# is not, nor a failed row, nor an I/O row (no efficiency).
+test_beyond_ideal() {
+    local run="$TEST_TMP/run-beyond"
+    make_run "$run"
+    run bash scripts/summarize.sh "$run"
+    awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
+        NR > 1 && $col["experiment"] == "count-2.gil" { $col["speedup"] = 1.5; $col["efficiency"] = 1.5 }
+        { print }' "$run/summary.csv" >"$run/summary.new"
+    mv "$run/summary.new" "$run/summary.csv"
+    run bash scripts/summarize.sh --beyond-ideal "$run"
+    expect_eq "--beyond-ideal: only the row above efficiency 1.1, with its figures" \
+        "$last_status:$(cat "$last_out")" "0:count-2 gil: 1.50x, efficiency 1.50"
+    expect_usage_error "--beyond-ideal without a folder" bash scripts/summarize.sh --beyond-ideal
+}
+
 # The same run summarized under a decimal-comma locale: mawk would read 0.6
 # as 0 there; the script pins its numeric locale, so the values stay right.
 test_locale() {
@@ -283,6 +300,7 @@ main() {
     test_statistics
     test_writers
     test_all_failed
+    test_beyond_ideal
     test_refcount_runs
     test_noisy
     test_locale
