@@ -38,17 +38,16 @@
  *   bin/fetch --server=http://127.0.0.1:40000 --mode=gil   (then --mode=seq)
  */
 #include <curl/curl.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "checked.h"
 #include "harness.h"
+#include "openfiles.h"
 
 static struct opt_list url_list;
 static const char *urls_file;
@@ -246,36 +245,6 @@ static int build_urls(char *err, size_t errlen)
 #define FDS_PER_EASY 3
 
 static long long max_connections;   /* async: concurrent connections allowed */
-
-/* The soft limit on open files, raised towards want as far as the hard
- * limit allows. */
-static long long open_files_limit(rlim_t want)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return -1;
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
-        rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0)
-            return -1;
-    }
-    return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 40
-               ? (long long)1 << 40 : (long long)rl.rlim_cur;
-}
-
-/* Files open now (inherited ones count against the limit too); 3 when
- * /proc cannot tell. */
-static long long files_open_now(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (d == NULL)
-        return 3;
-    long long n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n > 0 ? n - 1 : 3;   /* not the one opendir() holds */
-}
 
 /* 0 when the run fits in the open-file limit (capping async), else 2
  * with a reason naming what to change. */

@@ -53,12 +53,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "checked.h"
 #include "harness.h"
+#include "openfiles.h"
 
 #define SERVER_NAME "delayserver"
 #define DELAY_MAX_MS 10000LL
@@ -375,22 +375,6 @@ static void print_help(struct opt_spec *const *tables)
 
 /* ------------------------------------------------------------ main */
 
-
-/* The soft limit on open files after raising it towards want (as far as
- * the hard limit allows); -1 when unknown. */
-static long long open_files_limit(rlim_t want)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return -1;
-    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
-        rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0)
-            return -1;
-    }
-    return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 40
-               ? (long long)1 << 40 : (long long)rl.rlim_cur;
-}
 
 /* Fit max_conn into ulimit -n: 0, or 2 after saying why on stderr. */
 static int fit_open_files(bool given)
