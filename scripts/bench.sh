@@ -207,8 +207,8 @@ start_server() {
         if [ -s "$out" ]; then
             SERVER_URL=$(head -n 1 "$out")
             # Its warnings (a connection limit lowered to fit ulimit -n) bound
-            # what the fetch rows can show: the user must see them.
-            sleep 0.1
+            # what the fetch rows can show: the user must see them.  They are
+            # on stderr before it prints its URL, so they are all there now.
             if [ -s "$WORK/server.log" ]; then
                 sed 's/^/bench: the delay server says: /' "$WORK/server.log" >&2
             fi
