@@ -96,7 +96,7 @@ def lessons_table: [
     lead: "Why the GIL exists",
     checks: [
       { name: "threads-none", group: "refcount", label: "threads-none", kind: "lost",
-        say: "two threads updating one reference count without a lock lost {lost}" },
+        say: "two threads updating one reference count without a lock {lost}" },
       { name: "exact", group: "refcount",
         labels: ["seq-none", "seq-atomic", "seq-mutex", "threads-atomic", "threads-mutex",
                  "threads-biased", "gil-none"],
@@ -233,11 +233,11 @@ def eval_lost($c; $rs; $ctx):
   $ctx.refcount[$rs[0].experiment] as $x
   | if $x == null then { status: "no_data" } else
       losses($x) as $l
-      | { value: $l, wanted: "lost updates in at least 1 run",
+      | { value: $l, wanted: "lost updates or an early free in at least 1 run",
           text: ($c.say | fill({lost: (if $l.runs == 1 and $l.lost_median == 0 and $l.runs_with_loss == 1
-                                       then "updates in its one run (the count hit zero \($l.premature_deallocs) times while references were held)"
-                                       elif $l.runs == 1 then "\($l.lost_median | fmt("")) updates in its one run"
-                                       else "updates in \($l.runs_with_loss) of \($l.runs) runs (median \($l.lost_median | fmt("")), max \($l.lost_max | fmt("")))" end)})),
+                                       then "freed the object early in its one run (the count hit zero \($l.premature_deallocs) times while references were held)"
+                                       elif $l.runs == 1 then "lost \($l.lost_median | fmt("")) updates in its one run"
+                                       else "went wrong (lost updates or an early free) in \($l.runs_with_loss) of \($l.runs) runs; lost updates median \($l.lost_median | fmt("")), max \($l.lost_max | fmt(""))" end)})),
           status: (if $l.runs_with_loss >= 1 then "pass" else "fail" end) }
     end;
 

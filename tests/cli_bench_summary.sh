@@ -192,7 +192,7 @@ test_refcount_runs() {
     expect_out "headline: the racy refcount as k of n runs" 'threads +none .*wrong in 4 of 5 runs, lost median 10, max 50 +CORRUPTED'
     # The lessons read it: L6 reports k of n from this refcount.csv.
     run bash scripts/lessons.sh "$run"
-    expect_out "lessons: L6 reads the aggregated refcount.csv" 'L6 .*updates in 4 of 5 runs \(median 10, max 50\)'
+    expect_out "lessons: L6 reads the aggregated refcount.csv" 'L6 .*went wrong \(lost updates or an early free\) in 4 of 5 runs; lost updates median 10, max 50'
 }
 
 # noisy_run DIR: timed rows of known spread, for summarize.sh --noisy.
