@@ -370,13 +370,14 @@ static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
         if (urls.len > 100000)
             return snprintf(err, errlen, "%zu URLs: at most 100000", urls.len), 2;
         ri->tasks = (int)urls.len;
-        /* as the harness does: these modes run one worker per task */
-        if (ri->mode != MODE_SEQ && ri->mode != MODE_POOL && ri->mode != MODE_THREADPOOL)
-            ri->workers = ri->tasks;
     }
-    if (ri->mode == MODE_FORK && ri->tasks > 1024)
-        return snprintf(err, errlen, "%d URLs: fork mode starts one process per "
-                        "task; use --mode=pool", ri->tasks), 2;
+    return 0;
+}
+
+/* Once the harness settled tasks and workers: what needs them. */
+static int fetch_setup(struct run_info *ri, char *err, size_t errlen)
+{
+    int rc;
     const char *env = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
     snprintf(no_proxy, sizeof no_proxy, "%s%s127.0.0.1,localhost,::1",
              env ? env : "", env && *env ? "," : "");
@@ -606,12 +607,6 @@ static void fetch_check(const struct run_info *ri, const struct task_result *res
     v->ok = failures == 0;
 }
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void fetch_report(const struct run_info *ri, const struct task_result *res,
                          struct report *r)
 {
@@ -623,8 +618,8 @@ static void fetch_report(const struct run_info *ri, const struct task_result *re
         bytes += res[i].value;
         lat[i] = res[i].seconds[SECONDS_LATENCY];
     }
-    qsort(lat, (size_t)n, sizeof *lat, compare_double);
-    double median = n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2;
+    stats_sort(lat, (size_t)n);
+    double median = stats_median(lat, (size_t)n);
     report_int(r, "requests", NULL, n);
     report_int(r, "failures", NULL, failures);
     report_int(r, "bytes", NULL, bytes);
@@ -681,6 +676,7 @@ static const struct case_def fetch_case = {
     .default_tasks = 16,
     .opts = fetch_opts,
     .prepare = fetch_prepare,
+    .setup = fetch_setup,
     .task = fetch_task,
     .run_async = fetch_run_async,
     .check = fetch_check,

@@ -231,7 +231,7 @@ int report_print(const struct report *r, bool json)
 
 void report_reader_gone(void)
 {
-    harness_kill_children();
+    checked_run_cleanup();   /* proc.c: kill and reap every child */
     signal(SIGPIPE, SIG_DFL);
     sigset_t pipe_only;
     sigemptyset(&pipe_only);

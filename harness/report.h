@@ -60,9 +60,10 @@ void report_write_failed(const char *prog, int err);
 
 /*
  * The reader of our output went away (EPIPE, `| head -1`): stop quietly, as
- * Unix tools do.  Kills and reaps every tracked child, then ends the
- * process by SIGPIPE with the default action (status 141 in a shell), so
- * the pipeline's writer dies the way `yes | head -1` does.  Never returns.
+ * Unix tools do.  Runs the cleanup hook (proc.c: kills and reaps every
+ * tracked child), then ends the process by SIGPIPE with the default action
+ * (status 141 in a shell), so the pipeline's writer dies the way
+ * `yes | head -1` does.  Never returns.
  */
 void report_reader_gone(void) __attribute__((noreturn));
 
