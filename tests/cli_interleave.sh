@@ -136,16 +136,7 @@ test_write_failure() {
 
 test_no_orphans() {
     "$INTERLEAVE" --mode=fork --items=50 --sleep-ms=100 --quiet >/dev/null 2>&1 &
-    local pid=$! status=0
-    sleep 0.3
-    kill -INT "$pid"
-    wait "$pid" || status=$?
-    sleep 0.2
-    if [ "$status" -eq 130 ] && ! pgrep -f -- "interleave --mode=fork --items=50 --sleep-ms=100" >/dev/null; then
-        pass "fork mode + SIGINT: exit 130, no child left"
-    else
-        fail "fork mode + SIGINT: no child left" "status $status"
-    fi
+    expect_signal_reaps "fork mode + SIGINT: exit 130, every child killed and reaped" INT $! 2
 }
 
 main() {

@@ -80,3 +80,73 @@ expect_json() {
 
 # skip NAME WHY: a test that cannot run here says so (and counts as skipped).
 skip() { printf 'skip - %s: %s\n' "$1" "$2"; }
+
+# ---------------------------------------------------------------- children
+
+# children_of PID: the pids of PID's children, one a line.
+children_of() { pgrep -P "$1" || true; }
+
+# wait_for_children PID N: until PID has N children; 1 when it never does
+# (30 s at most: a loaded machine starts python and its workers slowly).
+wait_for_children() {
+    local _
+    for _ in $(seq 300); do
+        [ "$(children_of "$1" | wc -l)" -ge "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# expect_signal_reaps NAME SIGNAL PID N [PAUSE]: once PID (a background job
+# of this shell) has N children (and PAUSE more seconds), send it SIGNAL;
+# PID must kill and reap every child it had, then die of SIGNAL itself
+# (status 128 + its number).  Leftovers are killed after a failure.
+expect_signal_reaps() {
+    local name=$1 sig=$2 pid=$3 n=$4 pause=${5:-0} kids status=0 k left=0 want
+    want=$((128 + $(kill -l "$sig")))
+    wait_for_children "$pid" "$n" || true
+    sleep "$pause"
+    kids=$(children_of "$pid")
+    kill "-$sig" "$pid" 2>/dev/null || true
+    wait "$pid" || status=$?
+    sleep 0.2
+    for k in $kids; do
+        kill -0 "$k" 2>/dev/null && left=$((left + 1))
+    done
+    if [ "$status" -eq "$want" ] && [ -n "$kids" ] && [ "$left" -eq 0 ]; then
+        pass "$name"
+    else
+        fail "$name" "exit $status (wanted $want), children '$kids', $left left"
+        for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+    fi
+}
+
+# ---------------------------------------------------------------- delay server
+
+# start_delayserver [WRAPPER...]: start bin/delayserver --port=0 in the
+# background, through WRAPPER when given (bash -c 'ulimit -n 64 && exec
+# "$@"' _), and wait (5 s at most) for its two lines; sets SERVER_PID,
+# SERVER_URL and SERVER_OUT (its stdout: the URL, then max-connections=N).
+# Its stderr goes to $TEST_TMP/server.err.
+start_delayserver() {
+    SERVER_OUT=$(mktemp "$TEST_TMP/server.XXXXXX")
+    "$@" "$BIN/delayserver" --port=0 >"$SERVER_OUT" 2>"$TEST_TMP/server.err" &
+    SERVER_PID=$!
+    local _
+    for _ in $(seq 100); do
+        grep -q '^max-connections=' "$SERVER_OUT" && break
+        sleep 0.05
+    done
+    SERVER_URL=$(head -n 1 "$SERVER_OUT")
+}
+
+# stop_delayserver [SIGNAL]: stop the server (TERM) and reap it; sets
+# SERVER_STATUS to its exit status.
+stop_delayserver() {
+    SERVER_STATUS=0
+    if [ -n "${SERVER_PID:-}" ]; then
+        kill "-${1:-TERM}" "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" || SERVER_STATUS=$?
+        SERVER_PID=""
+    fi
+}
