@@ -192,24 +192,8 @@ static void report_run(const struct run_info *ri, const struct task_result *res,
     else
         report_note(r, "%s: %d task(s), mode %s, %d worker(s)", k->name,
                     ri->tasks, mode_name(ri->mode), ri->workers);
-    report_str(r, "case", NULL, k->name);
-    report_str(r, "version", NULL, GILBENCH_VERSION);
-    report_str(r, "mode", NULL, mode_name(ri->mode));
-    report_int(r, "tasks", NULL, ri->tasks);
-    report_int(r, "workers", NULL, ri->workers);
-    const struct cpus_info *ci = &ri->cpus;
-    if (ci->quota > 0)
-        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, cgroup quota %.2f)",
-                    ci->usable, ci->online, ci->affinity, ci->quota);
-    else
-        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, no cgroup quota)",
-                    ci->usable, ci->online, ci->affinity);
-    report_int(r, "cpus", "usable cpus", ci->usable);
-    report_int(r, "cpus_online", "online cpus", ci->online);
-    report_int(r, "cpus_affinity", "affinity cpus", ci->affinity);
-    report_num(r, "cpu_quota", "cpu quota", ci->quota > 0 ? ci->quota : NAN, NULL);
-    if (k->describe)
-        k->describe(ri, r);
+    /* The result beside what it should be first, then the timing, then
+     * what the run was and the detail (OSTEP's order). */
     report_int(r, "result", NULL, v->result);
     report_int(r, "expected", NULL, v->expected);
     report_bool(r, "ok", NULL, v->ok);
@@ -220,6 +204,24 @@ static void report_run(const struct run_info *ri, const struct task_result *res,
     report_int(r, "failed_tasks", "failed tasks", ri->failed_tasks);
     if (ri->failure[0])
         report_str(r, "failure", NULL, ri->failure);
+    const struct cpus_info *ci = &ri->cpus;
+    if (ci->quota > 0)
+        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, cgroup quota %.2f)",
+                    ci->usable, ci->online, ci->affinity, ci->quota);
+    else
+        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, no cgroup quota)",
+                    ci->usable, ci->online, ci->affinity);
+    report_str(r, "case", NULL, k->name);
+    report_str(r, "version", NULL, GILBENCH_VERSION);
+    report_str(r, "mode", NULL, mode_name(ri->mode));
+    report_int(r, "tasks", NULL, ri->tasks);
+    report_int(r, "workers", NULL, ri->workers);
+    report_int(r, "cpus", "usable cpus", ci->usable);
+    report_int(r, "cpus_online", "online cpus", ci->online);
+    report_int(r, "cpus_affinity", "affinity cpus", ci->affinity);
+    report_num(r, "cpu_quota", "cpu quota", ci->quota > 0 ? ci->quota : NAN, NULL);
+    if (k->describe)
+        k->describe(ri, r);
     if (k->report)
         k->report(ri, res, r);
     if (ri->mode == MODE_GIL) {

@@ -2,8 +2,8 @@
  * report.h - results printed in one place, in two formats.
  *
  * A run adds its figures to a struct report; report_print() then writes
- * either the human form (`#` context lines, then aligned `label  value`
- * rows) or one JSON object on stdout.  Keys use hyperfine's names where
+ * either the human form (aligned `label  value` rows and `#` context
+ * lines, in the order they were added) or one JSON object on stdout.  Keys use hyperfine's names where
  * they fit (mean, median, min, max, user, system).
  */
 #ifndef GILBENCH_REPORT_H
@@ -23,7 +23,8 @@ struct report {
 void report_init(struct report *r);
 void report_free(struct report *r);
 
-/* A `# ...` line in the human form; in JSON it joins the "notes" array. */
+/* A `# ...` line in the human form, where it was added; in JSON it joins
+ * the "notes" array. */
 void report_note(struct report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
