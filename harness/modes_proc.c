@@ -86,15 +86,22 @@ static void store_result(const struct task_result *r, int n,
     }
 }
 
-/* After the results: reap the workers and fail the tasks without one. */
-static void reap_workers(pid_t *pids, int workers, const char *what, bool *received,
-                         struct task_result *results, int n)
+/* After the results: the measured time, the parent's ends closed, the
+ * workers reaped, the tasks without a result failed, everything freed. */
+static int finish_run(struct run_info *ri, double start, int result_fd, struct gate *gate,
+                      struct worker *w, pid_t *pids, int workers, const char *what,
+                      bool *received, struct task_result *results)
 {
+    ri->measured_s = now_s() - (start > 0 ? start : now_s());
+    close(result_fd);
+    gate_close(gate);
+    free(w);
     char why[200] = "";
     proc_reap(pids, workers, what, why, sizeof why);
-    mark_missing(received, results, n, why);
+    mark_missing(received, results, ri->tasks, why);
     free(received);
     free(pids);
+    return 0;
 }
 
 /* ------------------------------------------------------------ fork */
@@ -121,12 +128,8 @@ int run_fork(struct run_info *ri, struct task_result *results)
         store_result(&r, n, results, received);
         got++;
     }
-    ri->measured_s = now_s() - (start > 0 ? start : now_s());
-    close(res[0]);
-    gate_close(&gate);
-    free(w);
-    reap_workers(pids, n, "the process of task", received, results, n);
-    return 0;
+    return finish_run(ri, start, res[0], &gate, w, pids, n, "the process of task", received,
+                      results);
 }
 
 /* ------------------------------------------------------------ pool */
@@ -194,10 +197,6 @@ int run_pool(struct run_info *ri, struct task_result *results)
     close(res[1]);
     double start = gate_open(&gate, workers, true);
     feed_and_collect(tasks[1], res[0], n, results, received);
-    ri->measured_s = now_s() - (start > 0 ? start : now_s());
-    close(res[0]);
-    gate_close(&gate);
-    free(w);
-    reap_workers(pids, workers, "pool worker", received, results, n);
-    return 0;
+    return finish_run(ri, start, res[0], &gate, w, pids, workers, "pool worker", received,
+                      results);
 }

@@ -50,10 +50,17 @@ double gate_open(struct gate *g, int n, bool processes)
         close_end(&g->ready[1]);
         close_end(&g->go[0]);
     }
-    char byte;
+    char bytes[4096];
     int ready = 0;
-    while (ready < n && read_full(g->ready[0], &byte, 1) == 1)
-        ready++;
+    while (ready < n) {   /* as many ready bytes as have come, at a time */
+        size_t want = (size_t)(n - ready) < sizeof bytes ? (size_t)(n - ready) : sizeof bytes;
+        ssize_t got = read(g->ready[0], bytes, want);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;   /* EOF: a worker process died before the gate */
+        ready += (int)got;
+    }
     /* The clock is read before the first worker can run: a read after
      * opening would miss the start of the tasks. */
     double start = now_s();

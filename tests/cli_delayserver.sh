@@ -11,7 +11,7 @@ SERVER_PID=""
 SERVER_URL=""
 
 cleanup() {
-    stop_delayserver
+    stop_delayserver TERM
     rm -rf "$TEST_TMP"
 }
 trap cleanup EXIT
@@ -182,8 +182,7 @@ test_low_open_file_limit() {
     else
         fail "ulimit -n 16: names ulimit -n" "$(head -c 300 "$last_err")"
     fi
-    # shellcheck disable=SC2016 # the inner bash expands it
-    start_delayserver bash -c 'ulimit -n 100 && exec "$@"' _
+    SERVER_ULIMIT_N=100 start_delayserver
     local out=$SERVER_OUT err="$TEST_TMP/server.err" url=$SERVER_URL
     if grep -Eq '^delayserver: ulimit -n allows 100 open files: serving at most 68 connections' "$err" \
         && [ "$(wc -l <"$err")" -eq 1 ]; then
@@ -216,7 +215,7 @@ test_low_open_file_limit() {
     else
         skip "ulimit -n 100: 150 concurrent clients all answered" "bin/fetch is not built or the server did not start"
     fi
-    stop_delayserver
+    stop_delayserver TERM
 }
 
 # stdout: the URL, then max-connections=N, in one write, so a reader that
@@ -263,7 +262,7 @@ main() {
     test_routes
     test_concurrent_delays
     test_port_in_use
-    stop_delayserver
+    stop_delayserver TERM
     test_clean_stop
 }
 

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 FETCH="$BIN/fetch"
 
 cleanup() {
-    stop_delayserver
+    stop_delayserver TERM
     rm -rf "$TEST_TMP"
 }
 trap cleanup EXIT
@@ -196,12 +196,11 @@ test_url_file_encodings() {
 # give; a run within the limit reports the limit; --url runs past it warn.
 test_server_limit() {
     local url mode main_pid=$SERVER_PID main_url=$SERVER_URL main_out=$SERVER_OUT
-    # shellcheck disable=SC2016 # the inner bash expands it
-    start_delayserver bash -c 'ulimit -n 64 && exec "$@"' _
+    SERVER_ULIMIT_N=64 start_delayserver
     url=$SERVER_URL
     if [ "$(sed -n 2p "$SERVER_OUT")" != "max-connections=32" ]; then
         fail "server under ulimit -n 64 says max-connections=32" "$(head -c 300 "$SERVER_OUT")"
-        stop_delayserver
+        stop_delayserver TERM
         SERVER_PID=$main_pid SERVER_URL=$main_url SERVER_OUT=$main_out
         return
     fi
@@ -229,7 +228,7 @@ test_server_limit() {
         '.ok==true and .server_max_connections==32
          and ([.notes[] | select(test("WARNING: the server serves at most 32 connections at once and this run opened 40"))] | length == 1)'
     expect_err "the warning is on stderr too" "^fetch: warning: threads mode opened 40 connections at once, but the server serves at most 32"
-    stop_delayserver
+    stop_delayserver TERM
     SERVER_PID=$main_pid SERVER_URL=$main_url SERVER_OUT=$main_out
     expect_status "the test server, 2 requests: exit 0" 0 "$FETCH" --server="$SERVER_URL" --requests=2 --delay-ms=0 --json
     expect_json "the test server's own limit is reported (its stdout's second line)" \

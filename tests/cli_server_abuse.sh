@@ -83,7 +83,7 @@ test_many_connections() {
 }
 
 main() {
-    trap 'stop_delayserver; rm -rf "$TEST_TMP"' EXIT
+    trap 'stop_delayserver TERM; rm -rf "$TEST_TMP"' EXIT
     start_delayserver
     PORT=${SERVER_URL##*:}
     if [ -z "$SERVER_URL" ]; then
@@ -94,7 +94,7 @@ main() {
     test_oversized
     test_half_requests
     test_many_connections
-    stop_delayserver
+    stop_delayserver TERM
 }
 
 main "$@"

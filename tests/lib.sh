@@ -78,6 +78,35 @@ expect_json() {
     fi
 }
 
+# expect_closed_stdout NAME CMD...: CMD run with stdout closed (>&-) fails
+# the run (exit 1) and says why (EBADF).
+expect_closed_stdout() {
+    local name=$1 status
+    shift
+    set +e
+    "$@" >&- 2>"$last_err"
+    status=$?
+    set -e
+    if [ "$status" -eq 1 ] && grep -q 'Bad file descriptor' "$last_err"; then
+        pass "$name"
+    else
+        fail "$name" "exit $status: $(head -c 300 "$last_err")"
+    fi
+}
+
+# have_tools NAME TOOL...: true when every TOOL is installed; else one
+# skip line for NAME (make deps installs them) and false.
+have_tools() {
+    local name=$1 tool
+    shift
+    for tool in "$@"; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            skip "$name" "$tool is not installed (make deps installs it)"
+            return 1
+        fi
+    done
+}
+
 # skip NAME WHY: a test that cannot run here says so (and counts as skipped).
 skip() { printf 'skip - %s: %s\n' "$1" "$2"; }
 
@@ -123,14 +152,18 @@ expect_signal_reaps() {
 
 # ---------------------------------------------------------------- delay server
 
-# start_delayserver [WRAPPER...]: start bin/delayserver --port=0 in the
-# background, through WRAPPER when given (bash -c 'ulimit -n 64 && exec
-# "$@"' _), and wait (5 s at most) for its two lines; sets SERVER_PID,
-# SERVER_URL and SERVER_OUT (its stdout: the URL, then max-connections=N).
-# Its stderr goes to $TEST_TMP/server.err.
+# start_delayserver: start bin/delayserver --port=0 in the background, under
+# `ulimit -n $SERVER_ULIMIT_N` when that is set (SERVER_ULIMIT_N=64
+# start_delayserver), and wait (5 s at most) for its two lines; sets
+# SERVER_PID, SERVER_URL and SERVER_OUT (its stdout: the URL, then
+# max-connections=N).  Its stderr goes to $TEST_TMP/server.err.
+# shellcheck disable=SC2034 # SERVER_URL is the callers'
 start_delayserver() {
     SERVER_OUT=$(mktemp "$TEST_TMP/server.XXXXXX")
-    "$@" "$BIN/delayserver" --port=0 >"$SERVER_OUT" 2>"$TEST_TMP/server.err" &
+    local limit=()
+    # shellcheck disable=SC2016 # the inner bash expands it
+    [ -n "${SERVER_ULIMIT_N:-}" ] && limit=(bash -c 'ulimit -n "$0" && exec "$@"' "$SERVER_ULIMIT_N")
+    "${limit[@]}" "$BIN/delayserver" --port=0 >"$SERVER_OUT" 2>"$TEST_TMP/server.err" &
     SERVER_PID=$!
     local _
     for _ in $(seq 100); do
@@ -140,12 +173,13 @@ start_delayserver() {
     SERVER_URL=$(head -n 1 "$SERVER_OUT")
 }
 
-# stop_delayserver [SIGNAL]: stop the server (TERM) and reap it; sets
-# SERVER_STATUS to its exit status.
+# stop_delayserver SIGNAL: stop the server and reap it; sets SERVER_STATUS
+# to its exit status.
+# shellcheck disable=SC2034 # SERVER_STATUS is the callers'
 stop_delayserver() {
     SERVER_STATUS=0
     if [ -n "${SERVER_PID:-}" ]; then
-        kill "-${1:-TERM}" "$SERVER_PID" 2>/dev/null || true
+        kill "-$1" "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" || SERVER_STATUS=$?
         SERVER_PID=""
     fi
