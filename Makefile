@@ -18,12 +18,18 @@ GB_CFLAGS   := -std=c11 -Wall -Wextra -pthread $(SAN)
 GB_LDFLAGS  := -pthread $(SAN)
 GB_LDLIBS   := -lm
 
-HARNESS_SRC := $(filter-out harness/delayserver.c harness/cpus_tool.c,$(sort $(wildcard harness/*.c)))
+# harness/*.c is the runtime every binary links; harness/tools/NAME.c are
+# the helper programs bin/NAME (the delay server, bin/cpus) built on it.
+HARNESS_SRC := $(sort $(wildcard harness/*.c))
 HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/harness/%.o)
 CASES       := $(basename $(notdir $(sort $(wildcard cases/*.c))))
 CASE_BINS   := $(CASES:%=$(B)/%)
-SERVER_BIN  := $(if $(wildcard harness/delayserver.c),$(B)/delayserver)
-CPUS_BIN    := $(if $(wildcard harness/cpus_tool.c),$(B)/cpus)
+# A case may keep parts of its own in cases/NAME/*.c (fetch: its URL list).
+CASE_PARTS   = $(patsubst cases/%.c,$(B)/obj/cases/%.o,$(sort $(wildcard cases/$(1)/*.c)))
+TOOLS       := $(basename $(notdir $(sort $(wildcard harness/tools/*.c))))
+TOOL_BINS   := $(TOOLS:%=$(B)/%)
+# ... with parts of their own in harness/tools/NAME/*.c (the server's timers).
+TOOL_PARTS   = $(patsubst harness/tools/%.c,$(B)/obj/tools/%.o,$(sort $(wildcard harness/tools/$(1)/*.c)))
 UNIT_SRC    := $(sort $(wildcard tests/unit_*.c))
 UNIT_BINS   := $(UNIT_SRC:tests/%.c=$(B)/tests/%)
 
@@ -44,13 +50,14 @@ plots: export GILBENCH_RUN = $(value RUN)
 compare: export GILBENCH_RUNS = $(value RUNS)
 compare: export GILBENCH_TOLERANCE = $(value TOLERANCE)
 
-all: $(CASE_BINS) $(SERVER_BIN) $(CPUS_BIN)
+all: $(CASE_BINS) $(TOOL_BINS)
 
 units: $(UNIT_BINS)
 
 # Objects that include a library's headers wait for the build check, so a
 # missing -dev package gives one clear line instead of a compiler error.
-$(B)/obj/cases/fetch.o $(B)/obj/harness/delayserver.o: | build-deps
+$(B)/obj/cases/fetch.o $(B)/obj/cases/fetch/limits.o $(B)/obj/tools/delayserver.o \
+$(B)/obj/tools/delayserver/timers.o: | build-deps
 build-deps:
 	@bash scripts/install-deps.sh --check-build
 # Each target checks (as root: installs) only what it needs; as another user
@@ -58,35 +65,37 @@ build-deps:
 deps:
 	@bash scripts/install-deps.sh test
 
-$(B)/obj/harness $(B)/obj/cases $(B)/obj/tests $(B)/tests:
+$(B)/obj/harness $(B)/obj/cases $(B)/obj/tools $(B)/obj/tests $(B)/tests:
 	mkdir -p $@
 
 $(B)/obj/harness/%.o: harness/%.c | $(B)/obj/harness
 	$(CC) $(GB_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/obj/cases/%.o: cases/%.c | $(B)/obj/cases
-	$(CC) $(GB_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
+	@mkdir -p $(@D)
+	$(CC) $(GB_CPPFLAGS) -Icases $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/obj/tools/%.o: harness/tools/%.c | $(B)/obj/tools
+	@mkdir -p $(@D)
+	$(CC) $(GB_CPPFLAGS) -Iharness/tools $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/obj/tests/%.o: tests/%.c | $(B)/obj/tests
 	$(CC) $(GB_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(CASE_BINS): $(B)/%: $(B)/obj/cases/%.o $(HARNESS_OBJ)
 	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
+$(foreach c,$(CASES),$(eval $(B)/$(c): $(call CASE_PARTS,$(c))))
 
-$(B)/delayserver: $(B)/obj/harness/delayserver.o $(HARNESS_OBJ)
+# bin/delayserver: the local HTTP server fetch times; bin/cpus: the
+# usable-CPU count for scripts (harness/cpus.h).
+$(TOOL_BINS): $(B)/%: $(B)/obj/tools/%.o $(HARNESS_OBJ)
 	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
-
-$(B)/obj/harness/delayserver.o: harness/delayserver.c | $(B)/obj/harness
-	$(CC) $(GB_CPPFLAGS) $(CPPFLAGS) $(GB_CFLAGS) $(CFLAGS) -c -o $@ $<
-
-# bin/cpus: the usable-CPU count for scripts (harness/cpus.h).
-$(B)/cpus: $(B)/obj/harness/cpus_tool.o $(HARNESS_OBJ)
-	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
+$(foreach t,$(TOOLS),$(eval $(B)/$(t): $(call TOOL_PARTS,$(t))))
 
 $(UNIT_BINS): $(B)/tests/%: $(B)/obj/tests/%.o $(HARNESS_OBJ) | $(B)/tests
 	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
 
--include $(wildcard $(B)/obj/*/*.d)
+-include $(wildcard $(B)/obj/*/*.d $(B)/obj/*/*/*.d)
 
 # ---------------------------------------------------------------- tests
 # make test: unit tests, command-line tests, then the sanitizer builds.

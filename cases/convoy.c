@@ -177,10 +177,7 @@ static int start_echo_peer(char *err, size_t errlen)
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
         return 1;
     }
-    pid_t parent = getpid();
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
+    pid_t pid = harness_fork();        /* Ctrl-C kills and reaps it; it dies with us */
     if (pid < 0) {
         snprintf(err, errlen, "fork of the echo peer: %s", strerror(errno));
         close(sv[0]);
@@ -188,14 +185,12 @@ static int start_echo_peer(char *err, size_t errlen)
         return 1;
     }
     if (pid == 0) {
-        harness_child_setup(parent);   /* dies with us: PR_SET_PDEATHSIG */
         close(sv[0]);
         echo_loop(sv[1]);
     }
     close(sv[1]);
     echo_fd = sv[0];
     echo_pid = pid;
-    harness_track_child(pid);          /* Ctrl-C kills and reaps it */
     return 0;
 }
 
@@ -204,30 +199,19 @@ static void stop_echo_peer(void)
     if (echo_fd >= 0)
         close(echo_fd);
     echo_fd = -1;
-    if (echo_pid > 0) {
-        kill(echo_pid, SIGKILL);
-        while (waitpid(echo_pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        harness_untrack_child(echo_pid);
-    }
+    if (echo_pid > 0)
+        harness_stop_child(echo_pid);
     echo_pid = -1;
 }
 
 /* ------------------------------------------------------------ the tasks */
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Median, 99th percentile and maximum of lat[0..n-1] (sorts it). */
 static void latency_figures(double *lat, long long n, struct task_result *out)
 {
-    qsort(lat, (size_t)n, sizeof *lat, compare_double);
-    out->seconds[SECONDS_MEDIAN] = n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2;
-    long long k = (n * 99 + 99) / 100 - 1;   /* nearest rank */
-    out->seconds[SECONDS_P99] = lat[k < 0 ? 0 : k];
+    stats_sort(lat, (size_t)n);
+    out->seconds[SECONDS_MEDIAN] = stats_median(lat, (size_t)n);
+    out->seconds[SECONDS_P99] = stats_percentile(lat, (size_t)n, 99);
     out->seconds[SECONDS_MAX] = lat[n - 1];
 }
 
@@ -321,7 +305,12 @@ static int convoy_prepare(struct run_info *ri, char *err, size_t errlen)
         return 2;
     }
     ri->tasks = wanted;
-    ri->workers = wanted;
+    return 0;
+}
+
+static int convoy_setup(struct run_info *ri, char *err, size_t errlen)
+{
+    (void)ri;
     return start_echo_peer(err, errlen);   /* 1: cannot start, err says why */
 }
 
@@ -432,6 +421,7 @@ static const struct case_def convoy_case = {
     .default_tasks = 2,
     .opts = convoy_opts,
     .prepare = convoy_prepare,
+    .setup = convoy_setup,
     .task = convoy_task,
     .run = convoy_run,
     .check = convoy_check,

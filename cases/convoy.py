@@ -13,7 +13,6 @@ back right, 1 when the echo peer failed, 2 on a bad option.
 """
 from __future__ import division, print_function
 
-import argparse
 import json
 import os
 import platform
@@ -23,22 +22,9 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
-from pyref import STOP_SIGNALS, OneLineParser, run  # noqa: E402
+from pyref import STOP_SIGNALS, OneLineParser, die_with_parent, positive, run
 
 clock = getattr(time, "perf_counter", time.time)
-
-
-def positive(kind, low, high):
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError("expected a number, got '%s'" % text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError("expected %s to %s, got %s" % (low, high, text))
-        return value
-    return parse
 
 
 def parse_args(argv):
@@ -64,16 +50,6 @@ def parse_args(argv):
         p.error("--check-interval: only Python 2 counts ticks "
                 "(use --switch-interval-us)")
     return args
-
-
-def die_with_parent():
-    """PR_SET_PDEATHSIG, so that the echo process never outlives us."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError, ImportError):
-        pass
 
 
 def start_echo():

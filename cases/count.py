@@ -54,14 +54,12 @@ import multiprocessing
 import multiprocessing.pool as mp_pool
 import os
 import platform
-import re
 import signal
 import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
-from pyref import MAIN_PID, OneLineParser, run  # noqa: E402
+from pyref import MAIN_PID, OneLineParser, die_with_parent, run, whole
 
 VERSION = "0.1.0"
 DEFAULT_ITERATIONS = 10 ** 7   # about 0.3 s for one task in CPython 3.11
@@ -85,26 +83,6 @@ class PrintVersion(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         print("count.py (gilbench) " + VERSION)
         sys.exit(0)
-
-
-def whole(low, high):
-    """An integer in [low, high]; 1e7 style accepted when it is whole."""
-    def parse(text):
-        value = None
-        if re.match(r"^[0-9]+$", text):
-            value = int(text)
-        elif re.match(r"^[0-9]+(\.[0-9]*)?[eE]\+?[0-9]+$", text):
-            f = float(text)
-            if f == float("inf"):
-                raise argparse.ArgumentTypeError("expected %d to %d, got '%s'" % (low, high, text))
-            if f == int(f):
-                value = int(f)
-        if value is None:
-            raise argparse.ArgumentTypeError("expected a whole number, got '%s'" % text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError("expected %d to %d, got '%s'" % (low, high, text))
-        return value
-    return parse
 
 
 def parse_args(argv):
@@ -185,22 +163,6 @@ def run_threads(args, problems):
     return in_threads(args, problems, [[k] for k in range(args.tasks)])
 
 
-def die_with_parent(parent):
-    """PR_SET_PDEATHSIG, so that no worker outlives a killed parent.
-
-    The "parent" is the forking thread: a replacement the pool forks from its
-    handler thread dies with that thread, which only ends an abandoned run.
-    """
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError, ImportError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)   # the parent died before prctl took effect
-
-
 def process_task(conn, n, parent):
     """A child of processes mode: send the result back (nothing on error)."""
     die_with_parent(parent)
@@ -246,6 +208,9 @@ def run_processes(args, live, problems):
 
 
 def run_pool(args, problems):
+    # The "parent" a worker checks is the forking thread: a replacement the
+    # pool forks from its handler thread dies with that thread, which only
+    # ends an abandoned run.
     pool = MP.Pool(args.workers, die_with_parent, (MAIN_PID,))
     finished = False
     try:
@@ -355,19 +320,22 @@ def measure(args, problems):
 
 
 def print_table(r):
+    """As bin/count: the result beside what it should be, then the timing,
+    then what ran."""
+    def rows(pairs):
+        for label, value in pairs:
+            print("%-25s%s" % (label, value))
     print("# count.py: %d task(s), mode %s, %d worker(s), %s"
           % (r["tasks"], r["mode"], r["workers"], r["impl"]))
+    rows([("result", r["result"]), ("expected", r["expected"]),
+          ("ok", "yes" if r["ok"] else "no"),
+          ("wall", "%.3f s" % r["wall_s"]), ("measured", "%.3f s" % r["measured_s"]),
+          ("user", "%.3f s" % r["user_s"]), ("sys", "%.3f s" % r["sys_s"]),
+          ("failed tasks", r["failed_tasks"])])
     print("# each task counts to %d" % r["iterations"])
-    rows = [("case", r["case"]), ("impl", r["impl"]), ("mode", r["mode"]),
-            ("tasks", r["tasks"]), ("workers", r["workers"]),
-            ("online cpus", r["cpus"]), ("iterations", r["iterations"]),
-            ("result", r["result"]), ("expected", r["expected"]),
-            ("ok", "yes" if r["ok"] else "no"),
-            ("wall", "%.3f s" % r["wall_s"]), ("measured", "%.3f s" % r["measured_s"]),
-            ("user", "%.3f s" % r["user_s"]), ("sys", "%.3f s" % r["sys_s"]),
-            ("failed tasks", r["failed_tasks"])]
-    for label, value in rows:
-        print("%-25s%s" % (label, value))
+    rows([("case", r["case"]), ("impl", r["impl"]), ("mode", r["mode"]),
+          ("tasks", r["tasks"]), ("workers", r["workers"]),
+          ("online cpus", r["cpus"]), ("iterations", r["iterations"])])
 
 
 def main(argv):

@@ -48,6 +48,8 @@
 #include "checked.h"
 #include "harness.h"
 #include "openfiles.h"
+#include "fetch/limits.h"
+#include "fetch/urls.h"
 
 static struct opt_list url_list;
 static const char *urls_file;
@@ -85,118 +87,13 @@ static struct opt_spec fetch_opts[] = {
 static struct opt_list urls;                /* task i fetches urls.items[i % urls.len] */
 static char no_proxy[1024];
 static pthread_key_t handle_key;            /* each thread's reused easy handle */
+static bool server_queued;                  /* the run exceeded the server's limit */
 
 /* What a task hands back, in struct task_result. */
 enum { COUNTER_HTTP_STATUS, COUNTER_CURL_CODE, COUNTER_SERVER_LIMIT };
 enum { SECONDS_LATENCY };
 
 /* ------------------------------------------------------------ the URL list */
-
-/* s with every byte outside printable ASCII as \xHH, so that an invisible
- * byte-order mark or control character shows in a message. */
-static void escape_bytes(const char *s, char *out, size_t outlen)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && n + 5 < outlen; p++)
-        n += (size_t)snprintf(out + n, outlen - n, *p >= 0x20 && *p < 0x7f ? "%c" : "\\x%02X",
-                              *p);
-    out[n] = '\0';
-}
-
-/* 0 for an http(s) URL, else 2 with a reason; `what` names its source. */
-static int check_url(const char *url, const char *what, char *err, size_t errlen)
-{
-    if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0)
-        return 0;
-    char shown[256];
-    escape_bytes(url, shown, sizeof shown);
-    snprintf(err, errlen, "%s: expected an http:// or https:// URL, got '%s'%s", what, shown,
-             strncmp(url, "\xEF\xBB\xBF", 3) == 0 ? " (a byte-order mark before it)" : "");
-    return 2;
-}
-
-static int add_url(const char *url, const char *what, char *err, size_t errlen)
-{
-    if (check_url(url, what, err, errlen) != 0)
-        return 2;
-    size_t len = strlen(url) + 1;
-    char *copy = memcpy(Malloc(len), url, len);
-    if (urls.len == urls.cap) {
-        urls.cap = urls.cap ? 2 * urls.cap : 16;
-        urls.items = Realloc(urls.items, urls.cap * sizeof *urls.items);
-    }
-    urls.items[urls.len++] = copy;
-    return 0;
-}
-
-/* The encoding a byte-order mark at the start of the file announces, when
- * it is not UTF-8 (Notepad's "Unicode" is UTF-16 LE); NULL otherwise. */
-static const char *wide_encoding(const char *line, ssize_t len)
-{
-    const unsigned char *b = (const unsigned char *)line;
-    if (len >= 4 && ((b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0) ||
-                     (b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF)))
-        return "UTF-32";
-    if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
-        return "UTF-16";
-    return NULL;
-}
-
-static int read_url_file(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        snprintf(err, errlen, "--urls: cannot read '%s': %s", path, strerror(errno));
-        return 2;
-    }
-    char *line = NULL, what[300];
-    size_t cap = 0;
-    ssize_t len;
-    int rc = 0, lineno = 0;
-    while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        const char *wide = lineno == 1 ? wide_encoding(line, len) : NULL;
-        /* A NUL byte: UTF-16 or UTF-32 without a byte-order mark (or not text). */
-        if (wide || memchr(line, '\0', (size_t)len)) {
-            snprintf(err, errlen, "--urls: '%.200s' is %s, not UTF-8 text (line %d); save it "
-                     "as UTF-8", path, wide ? wide : "UTF-16 or binary (it holds NUL bytes)",
-                     lineno);
-            rc = 2;
-            break;
-        }
-        char *s = line;
-        /* Editors on Windows start a UTF-8 file with a byte-order mark;
-         * like the trailing CR below, it is not part of the URL. */
-        if (lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
-            s += 3;
-        s += strspn(s, " \t");
-        s[strcspn(s, " \t\r\n")] = '\0';
-        if (*s == '\0' || *s == '#')
-            continue;
-        snprintf(what, sizeof what, "--urls: %.200s line %d", path, lineno);
-        rc = add_url(s, what, err, errlen);
-    }
-    free(line);
-    fclose(f);
-    if (rc == 0 && urls.len == 0) {
-        snprintf(err, errlen, "--urls: no URL in '%s'", path);
-        rc = 2;
-    }
-    return rc;
-}
-
-/* A URL whose path ends in /bytes/N must deliver exactly N bytes. */
-static long long bytes_route_size(const char *url)
-{
-    const char *p = strstr(url, "/bytes/");
-    if (p == NULL)
-        return -1;
-    char *end;
-    errno = 0;
-    long long n = strtoll(p + 7, &end, 10);
-    bool digits = p[7] >= '0' && p[7] <= '9';
-    return digits && errno == 0 && (*end == '\0' || *end == '?') ? n : -1;
-}
 
 static int build_urls(char *err, size_t errlen)
 {
@@ -210,11 +107,11 @@ static int build_urls(char *err, size_t errlen)
                         "--url=URL or --urls=FILE"), 2;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < url_list.len; i++)
-        rc = add_url(url_list.items[i], "--url", err, errlen);
+        rc = urls_add(&urls, url_list.items[i], "--url", err, errlen);
     if (rc == 0 && urls_file)
-        rc = read_url_file(urls_file, err, errlen);
+        rc = urls_read_file(&urls, urls_file, err, errlen);
     if (rc == 0 && server) {
-        if ((rc = check_url(server, "--server", err, errlen)) != 0)
+        if ((rc = urls_check(server, "--server", err, errlen)) != 0)
             return rc;
         size_t len = strlen(server);
         while (len > 0 && server[len - 1] == '/')
@@ -222,142 +119,12 @@ static int build_urls(char *err, size_t errlen)
         char url[2048];
         snprintf(url, sizeof url, "%.*s/delay/%lld", (int)len, server, delay_ms);
         for (long long i = 0; rc == 0 && i < requests; i++)
-            rc = add_url(url, "--server", err, errlen);
+            rc = urls_add(&urls, url, "--server", err, errlen);
     }
     return rc;
 }
 
 /* ------------------------------------------------------------ prepare */
-
-/*
- * Open files.  A connection is one socket, but a transfer run with
- * curl_easy_perform() also holds the socketpair of the multi handle libcurl
- * makes inside it: FDS_PER_EASY per thread that transfers at once (measured:
- * 100 threadpool workers hold 300 sockets).  The async driver's one multi
- * handle needs one socket per connection.  FD_RESERVE covers the harness's
- * pipes and libcurl's own, on top of the files already open (stdio, and
- * whatever the parent left open).  Past `ulimit -n`, connect() fails with
- * EMFILE and libcurl says "Couldn't connect to server", which blames a
- * healthy server: so the async driver caps its connections to fit, and the
- * modes that open one connection per thread refuse to start.
- */
-#define FD_RESERVE 32
-#define FDS_PER_EASY 3
-
-static long long max_connections;   /* async: concurrent connections allowed */
-
-/* 0 when the run fits in the open-file limit (capping async), else 2
- * with a reason naming what to change. */
-static int fit_open_files(const struct run_info *ri, char *err, size_t errlen)
-{
-    bool one_process = ri->mode == MODE_THREADS || ri->mode == MODE_GIL ||
-                       ri->mode == MODE_THREADPOOL;
-    long long at_once = ri->mode == MODE_THREADPOOL && ri->workers < ri->tasks
-                            ? ri->workers : ri->tasks;
-    long long open_now = files_open_now(), base = open_now + FD_RESERVE;
-    long long need = ri->mode == MODE_ASYNC ? base + at_once
-                     : one_process          ? base + FDS_PER_EASY * at_once
-                                            : base + FDS_PER_EASY;
-    long long limit = open_files_limit((rlim_t)need);
-    if (limit < 0 || limit >= need) {
-        max_connections = at_once;
-        return 0;
-    }
-    if (ri->mode == MODE_ASYNC && limit > base) {
-        max_connections = limit - base;   /* the rest wait their turn */
-        return 0;
-    }
-    const char *what = ri->mode == MODE_THREADPOOL && ri->workers < ri->tasks ? "--workers"
-                       : ri->tasks_given ? "--tasks" : server ? "--requests" : "the URL list";
-    snprintf(err, errlen, "%s: %s mode keeps %lld connections open at once, which needs "
-             "about %lld open files (%lld open already), but ulimit -n allows %lld (raise "
-             "it with ulimit -n, or use --mode=async, fork or pool)", what,
-             mode_name(ri->mode), at_once, need, open_now, limit);
-    return 2;
-}
-
-/*
- * The server's limit.  A bin/delayserver under a low ulimit -n serves fewer
- * connections at once (ulimit -n 64: 32) and queues the rest in its listen
- * backlog: 300 requests x 50 ms then take 0.6 s with ok true, and the run
- * times the server, not the mode.  It says its limit in every response
- * (SERVER_LIMIT_HEADER), so one HEAD request before the run learns it, and
- * a mode that would open more connections at once is refused.  With
- * --url/--urls nothing is asked before the run (the URLs may be anyone's),
- * but a limit read from the responses (counters[COUNTER_SERVER_LIMIT])
- * that the run exceeded is reported afterwards, on stderr and in the notes.
- */
-#define SERVER_LIMIT_HEADER "X-Gilbench-Max-Connections:"
-
-static long long server_max_connections = -1;   /* -1: the server did not say */
-static bool server_queued;                       /* the run exceeded it */
-
-static size_t read_limit_header(char *data, size_t size, size_t n, void *limit)
-{
-    size_t len = size * n, hlen = strlen(SERVER_LIMIT_HEADER);
-    if (len > hlen && len < 64 && strncasecmp(data, SERVER_LIMIT_HEADER, hlen) == 0) {
-        char value[64];
-        memcpy(value, data + hlen, len - hlen);
-        value[len - hlen] = '\0';
-        char *end;
-        errno = 0;
-        long long v = strtoll(value, &end, 10);
-        if (errno == 0 && v > 0 && end != value && *(end + strspn(end, " \r\n")) == '\0')
-            *(long long *)limit = v;
-    }
-    return len;
-}
-
-static void probe_server_limit(void)
-{
-    CURL *h = curl_easy_init();
-    if (h == NULL)
-        return;
-    size_t len = strlen(server);
-    while (len > 0 && server[len - 1] == '/')
-        len--;
-    char url[2048];
-    snprintf(url, sizeof url, "%.*s/delay/0", (int)len, server);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms < 2000 ? (long)timeout_ms : 2000L);
-    curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, read_limit_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &server_max_connections);
-    curl_easy_perform(h);   /* a failure leaves the limit unknown */
-    curl_easy_cleanup(h);
-}
-
-/* Connections the run keeps open at once in its mode. */
-static long long connections_at_once(const struct run_info *ri)
-{
-    long long n = ri->tasks;
-    if (ri->mode == MODE_SEQ)
-        n = 1;
-    else if ((ri->mode == MODE_POOL || ri->mode == MODE_THREADPOOL) && ri->workers < n)
-        n = ri->workers;
-    else if (ri->mode == MODE_ASYNC && max_connections < n)
-        n = max_connections;
-    return n;
-}
-
-/* 0, or 2 when the server would queue some of the run's connections. */
-static int fit_server_limit(const struct run_info *ri, char *err, size_t errlen)
-{
-    long long at_once = connections_at_once(ri);
-    if (server_max_connections < 0 || at_once <= server_max_connections)
-        return 0;
-    const char *what = (ri->mode == MODE_POOL || ri->mode == MODE_THREADPOOL) &&
-                       ri->workers < ri->tasks ? "--workers"
-                       : ri->tasks_given ? "--tasks" : "--requests";
-    snprintf(err, errlen, "%s: %s mode opens %lld connections at once, but the server "
-             "serves at most %lld (its max-connections, lowered by a low ulimit -n): the run "
-             "would time the server's queue; give %s=%lld or less, or restart "
-             "bin/delayserver with a higher ulimit -n", what, mode_name(ri->mode), at_once, server_max_connections, what,
-             server_max_connections);
-    return 2;
-}
 
 static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
 {
@@ -370,17 +137,18 @@ static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
         if (urls.len > 100000)
             return snprintf(err, errlen, "%zu URLs: at most 100000", urls.len), 2;
         ri->tasks = (int)urls.len;
-        /* as the harness does: these modes run one worker per task */
-        if (ri->mode != MODE_SEQ && ri->mode != MODE_POOL && ri->mode != MODE_THREADPOOL)
-            ri->workers = ri->tasks;
     }
-    if (ri->mode == MODE_FORK && ri->tasks > 1024)
-        return snprintf(err, errlen, "%d URLs: fork mode starts one process per "
-                        "task; use --mode=pool", ri->tasks), 2;
+    return 0;
+}
+
+/* Once the harness settled tasks and workers: what needs them. */
+static int fetch_setup(struct run_info *ri, char *err, size_t errlen)
+{
+    int rc;
     const char *env = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
     snprintf(no_proxy, sizeof no_proxy, "%s%s127.0.0.1,localhost,::1",
              env ? env : "", env && *env ? "," : "");
-    if ((rc = fit_open_files(ri, err, errlen)) != 0)
+    if ((rc = fit_open_files(ri, server != NULL, err, errlen)) != 0)
         return rc;
 
     /* Before any thread exists and before any fork, as libcurl requires. */
@@ -391,7 +159,7 @@ static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
     }
     CHECK_PTHREAD(pthread_key_create(&handle_key, curl_easy_cleanup));
     if (server)
-        probe_server_limit();
+        probe_server_limit(server, timeout_ms, no_proxy);
     return fit_server_limit(ri, err, errlen);
 }
 
@@ -438,7 +206,7 @@ static void finish_transfer(struct transfer *t, CURLcode cc, const char *url,
 {
     long status = 0;
     curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
-    long long want = bytes_route_size(url);
+    long long want = urls_bytes_size(url);
     out->value = t->bytes;
     out->counters[COUNTER_HTTP_STATUS] = status;
     out->counters[COUNTER_CURL_CODE] = cc;
@@ -606,12 +374,6 @@ static void fetch_check(const struct run_info *ri, const struct task_result *res
     v->ok = failures == 0;
 }
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void fetch_report(const struct run_info *ri, const struct task_result *res,
                          struct report *r)
 {
@@ -623,8 +385,8 @@ static void fetch_report(const struct run_info *ri, const struct task_result *re
         bytes += res[i].value;
         lat[i] = res[i].seconds[SECONDS_LATENCY];
     }
-    qsort(lat, (size_t)n, sizeof *lat, compare_double);
-    double median = n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2;
+    stats_sort(lat, (size_t)n);
+    double median = stats_median(lat, (size_t)n);
     report_int(r, "requests", NULL, n);
     report_int(r, "failures", NULL, failures);
     report_int(r, "bytes", NULL, bytes);
@@ -681,6 +443,7 @@ static const struct case_def fetch_case = {
     .default_tasks = 16,
     .opts = fetch_opts,
     .prepare = fetch_prepare,
+    .setup = fetch_setup,
     .task = fetch_task,
     .run_async = fetch_run_async,
     .check = fetch_check,

@@ -1,7 +1,10 @@
 /*
  * checked.h - checked wrappers, OSTEP style: the libc name with a capital
- * letter; on failure they print the call, file:line and the reason, then
- * abort the process with exit status 1.  Always on (never inside assert).
+ * letter; on failure they print the call, file:line and the reason, run the
+ * cleanup hook, then end the process with exit status 1.  Always on (never
+ * inside assert).  The bottom layer of harness/: it calls nothing above it;
+ * what must happen before an abnormal end (proc.c: kill and reap every
+ * child) is registered here by the layer that owns it.
  */
 #ifndef GILBENCH_CHECKED_H
 #define GILBENCH_CHECKED_H
@@ -33,8 +36,21 @@ void die_call(const char *call, int err, const char *file, int line)
 #define Pthread_cond_broadcast(c) CHECK_NAMED("pthread_cond_broadcast", pthread_cond_broadcast(c))
 #define Pthread_cond_wait(c, m) CHECK_NAMED("pthread_cond_wait", pthread_cond_wait(c, m))
 
-/* Kill and reap every child the harness tracks (modes_proc.c). */
-void harness_kill_children(void);
+/* The cleanup hook: die_call() and report_reader_gone() run it before the
+ * process ends.  One hook; a later call replaces it (NULL: none).  It must
+ * be async-signal-safe, as it may run from a signal handler. */
+void checked_set_cleanup(void (*hook)(void));
+void checked_run_cleanup(void);
+
+/* pipe() that never fails. */
+void Pipe(int fds[2]);
+
+/* Read exactly len bytes, retrying on EINTR; returns len, 0 at EOF before
+ * the first byte, or -1 on an error or EOF within the data. */
+#include <sys/types.h>
+ssize_t read_full(int fd, void *buf, size_t len);
+/* Write all len bytes, retrying on EINTR; 0, or -1 with errno set. */
+int write_full(int fd, const void *buf, size_t len);
 
 /* malloc/calloc/realloc that never return NULL. */
 void *Malloc(size_t size);

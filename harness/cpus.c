@@ -86,12 +86,13 @@ static void unescape_octal(char *s)
     *out = '\0';
 }
 
-/* The cgroup path of this process in the v2 hierarchy (v1 false) or in
- * the v1 hierarchy that holds the cpu controller (v1 true). */
-static bool own_cgroup(bool v1, char *path, size_t len)
+/* Call match(line, ctx) on each line of /proc/NAME, its newline removed,
+ * until one returns true; true when one did (false too when the file cannot
+ * be read). */
+static bool find_proc_line(const char *name, bool (*match)(char *line, void *ctx), void *ctx)
 {
     char file[PATH_LEN];
-    proc_path(file, sizeof file, "self/cgroup");
+    proc_path(file, sizeof file, name);
     FILE *f = fopen(file, "r");
     if (f == NULL)
         return false;
@@ -100,62 +101,76 @@ static bool own_cgroup(bool v1, char *path, size_t len)
     bool found = false;
     while (!found && getline(&line, &cap, f) > 0) {
         line[strcspn(line, "\n")] = '\0';
-        char *c1 = strchr(line, ':');
-        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (c2 == NULL)
-            continue;
-        *c2 = '\0';
-        const char *controllers = c1 + 1;
-        bool match = v1 ? has_item(controllers, "cpu")
-                        : strncmp(line, "0:", 2) == 0 && *controllers == '\0';
-        if (match) {
-            snprintf(path, len, "%s", c2 + 1);
-            found = true;
-        }
+        found = match(line, ctx);
     }
     free(line);
     fclose(f);
     return found;
 }
 
+struct cgroup_query {
+    bool v1;        /* the v1 hierarchy with the cpu controller, else v2 */
+    char *path, *root, *point;
+    size_t len;
+};
+
+/* A line of /proc/self/cgroup: "id:controllers:path". */
+static bool match_own_cgroup(char *line, void *ctx)
+{
+    struct cgroup_query *q = ctx;
+    char *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (c2 == NULL)
+        return false;
+    *c2 = '\0';
+    const char *controllers = c1 + 1;
+    bool match = q->v1 ? has_item(controllers, "cpu")
+                       : strncmp(line, "0:", 2) == 0 && *controllers == '\0';
+    if (match)
+        snprintf(q->path, q->len, "%s", c2 + 1);
+    return match;
+}
+
+/* The cgroup path of this process in the v2 hierarchy (v1 false) or in
+ * the v1 hierarchy that holds the cpu controller (v1 true). */
+static bool own_cgroup(bool v1, char *path, size_t len)
+{
+    struct cgroup_query q = {.v1 = v1, .path = path, .len = len};
+    return find_proc_line("self/cgroup", match_own_cgroup, &q);
+}
+
+/* A line of /proc/self/mountinfo:
+ * id parent major:minor root point options [optional...] - type source super */
+static bool match_cgroup_mount(char *line, void *ctx)
+{
+    struct cgroup_query *q = ctx;
+    char *field[6], *save = NULL, *tok = strtok_r(line, " ", &save);
+    int n = 0;
+    for (; tok && n < 6; tok = strtok_r(NULL, " ", &save))
+        field[n++] = tok;
+    while (tok && strcmp(tok, "-") != 0)
+        tok = strtok_r(NULL, " ", &save);
+    char *type = tok ? strtok_r(NULL, " ", &save) : NULL;
+    char *source = type ? strtok_r(NULL, " ", &save) : NULL;
+    char *super = source ? strtok_r(NULL, " ", &save) : NULL;
+    if (n < 6 || type == NULL)
+        return false;
+    if (!(q->v1 ? strcmp(type, "cgroup") == 0 && super && has_item(super, "cpu")
+                : strcmp(type, "cgroup2") == 0))
+        return false;
+    unescape_octal(field[3]);
+    unescape_octal(field[4]);
+    snprintf(q->root, q->len, "%s", field[3]);
+    snprintf(q->point, q->len, "%s", field[4]);
+    return true;
+}
+
 /* The mount of the v2 hierarchy, or of the v1 one with the cpu controller:
  * its root inside the hierarchy and its mount point. */
 static bool cgroup_mount(bool v1, char *root, char *point, size_t len)
 {
-    char file[PATH_LEN];
-    proc_path(file, sizeof file, "self/mountinfo");
-    FILE *f = fopen(file, "r");
-    if (f == NULL)
-        return false;
-    char *line = NULL;
-    size_t cap = 0;
-    bool found = false;
-    while (!found && getline(&line, &cap, f) > 0) {
-        line[strcspn(line, "\n")] = '\0';
-        /* id parent major:minor root point options [optional...] - type source super */
-        char *field[6], *save = NULL, *tok = strtok_r(line, " ", &save);
-        int n = 0;
-        for (; tok && n < 6; tok = strtok_r(NULL, " ", &save))
-            field[n++] = tok;
-        while (tok && strcmp(tok, "-") != 0)
-            tok = strtok_r(NULL, " ", &save);
-        char *type = tok ? strtok_r(NULL, " ", &save) : NULL;
-        char *source = type ? strtok_r(NULL, " ", &save) : NULL;
-        char *super = source ? strtok_r(NULL, " ", &save) : NULL;
-        if (n < 6 || type == NULL)
-            continue;
-        if (v1 ? strcmp(type, "cgroup") == 0 && super && has_item(super, "cpu")
-               : strcmp(type, "cgroup2") == 0) {
-            unescape_octal(field[3]);
-            unescape_octal(field[4]);
-            snprintf(root, len, "%s", field[3]);
-            snprintf(point, len, "%s", field[4]);
-            found = true;
-        }
-    }
-    free(line);
-    fclose(f);
-    return found;
+    struct cgroup_query q = {.v1 = v1, .root = root, .point = point, .len = len};
+    return find_proc_line("self/mountinfo", match_cgroup_mount, &q);
 }
 
 /* ------------------------------------------------------------ limits */

@@ -120,7 +120,7 @@
 #include <time.h>
 
 #include "checked.h"
-#include "harness.h"
+#include "clock.h"
 
 #define TRACE_CAPACITY (1u << 20)
 #define TRACE_MERGE_S 5e-6

@@ -15,6 +15,19 @@
  *   async       the case's own single-threaded event-loop driver (asyncio)
  *
  * Exit codes: 0 ran and checked; 1 failed run or wrong result; 2 usage.
+ *
+ * Layers of harness/: a file calls functions of lower layers only, never
+ * of its own layer's other files or of a higher one (tests/cli_layers.sh
+ * checks it on the objects' symbols; bin/NAME's tools and cases sit on top).
+ *
+ *   layer 1  checked.c clock.c          checked wrappers, the cleanup hook, the clock
+ *   layer 2  cpus.c openfiles.c opts.c report.c stats.c
+ *                                       utilities: CPUs, open files, options, report, medians
+ *   layer 3  gil.c proc.c               the simulated GIL; child processes (table, fork, reap)
+ *   layer 4  worker.c                   the start gate and the one worker body
+ *   layer 5  modes_thread.c modes_proc.c  spawn, reap and deliver: threads, processes
+ *   layer 6  modes.c                    the table of modes, seq, async, harness_run_tasks()
+ *   layer 7  main.c                     options, validation, report: harness_main()
  */
 #ifndef GILBENCH_HARNESS_H
 #define GILBENCH_HARNESS_H
@@ -23,10 +36,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "cpus.h"
 #include "gil.h"
 #include "opts.h"
+#include "proc.h"
 #include "report.h"
+#include "stats.h"
 
 #define GILBENCH_VERSION "0.1.0"
 
@@ -115,11 +131,16 @@ struct case_def {
     int default_tasks;
     struct opt_spec *opts;     /* the case's own options, {0}-terminated */
 
-    /* After parsing: validate combinations, set up shared state.  May set
-     * ri->tasks and ri->workers (the results array is allocated after it).
+    /* After parsing, before the workers are settled: validate the case's
+     * options, set up shared state.  May set ri->tasks (unless
+     * ri->tasks_given); ri->workers is 0 here unless --workers was given.
      * Return 0; or write a one-line reason into err and return 2 for bad
      * usage, 1 for a run that cannot start (exit status 1). */
     int (*prepare)(struct run_info *ri, char *err, size_t errlen);
+    /* Optional, after prepare() once tasks and workers are final: what
+     * needs both (fetch: open files, the server's connection limit).  Same
+     * return values as prepare(). */
+    int (*setup)(struct run_info *ri, char *err, size_t errlen);
     /* The work of one task.  Called in a thread or a child process. */
     void (*task)(const struct task_ctx *ctx, struct task_result *out);
     /* MODE_ASYNC only: run every task concurrently in this one thread. */
@@ -145,22 +166,5 @@ int harness_main(const struct case_def *kase, int argc, char **argv);
  * ri->tasks entries.  Fills the timing fields of ri.  Returns 0, or 1 when a
  * task failed or a child died (ri->failure says why). */
 int harness_run_tasks(struct run_info *ri, struct task_result *results);
-
-/* Seconds on CLOCK_MONOTONIC. */
-double now_s(void);
-
-/* Processes a case starts itself (an echo peer, a server) are registered
- * here, so that Ctrl-C kills and reaps them with the harness's own children.
- * Returns 0, or -1 when the table is full. */
-#include <sys/types.h>
-int harness_track_child(pid_t pid);
-void harness_untrack_child(pid_t pid);
-
-/* In a child process just after fork(): default signal dispositions (so a
- * write to a stdout nobody reads ends the child by SIGPIPE), an empty child
- * table (the parent's children are not the child's to kill), and death with
- * the parent (PR_SET_PDEATHSIG) so that no orphan outlives a run, even when
- * the parent is killed with SIGKILL. */
-void harness_child_setup(pid_t parent);
 
 #endif

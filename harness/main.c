@@ -11,12 +11,13 @@
 #include "checked.h"
 #include "cpus.h"
 #include "modes.h"
+#include "proc.h"
 
 #define TASKS_MAX 100000
 #define WORKERS_MAX 4096
 
-static const char *const mode_choices[] = {"seq",  "threads",    "gil",   "fork",
-                                           "pool", "threadpool", "async", NULL};
+/* --mode's choices, in enum mode order (opts returns the index). */
+static const char *mode_choices[MODE_COUNT + 1];
 static const char *const policy_choices[] = {"new", "old", NULL};
 
 struct common {
@@ -98,7 +99,9 @@ static void print_help(const struct case_def *k, struct opt_spec *const *tables)
         printf("\nTry: %s\n", k->try_example);
 }
 
-/* Check the combination of common options; 0 or 2 with err set. */
+/* Check the combination of common options and fill ri from them; 0 or 2
+ * with err set.  Tasks and workers are settled later (settle()), after the
+ * case's prepare() had its say on the tasks. */
 static int validate(const struct case_def *k, struct opt_spec *t,
                     struct common *c, struct run_info *ri, char *err, size_t n)
 {
@@ -125,40 +128,54 @@ static int validate(const struct case_def *k, struct opt_spec *t,
                  "(add --gil=old, or use --switch-interval-us)");
         return 2;
     }
-    bool one_per_task = m == MODE_THREADS || m == MODE_GIL || m == MODE_FORK;
-    if (t[O_WORKERS].seen && one_per_task && c->workers != c->tasks) {
-        snprintf(err, n, "--workers: %s mode starts one %s per task; set "
-                 "--tasks instead (or use a pool mode)", mode_name(m),
-                 m == MODE_FORK ? "process" : "thread");
-        return 2;
-    }
-    if (t[O_WORKERS].seen && m == MODE_SEQ && c->workers != 1) {
-        snprintf(err, n, "--workers: seq mode has exactly one worker");
-        return 2;
-    }
-    if (m == MODE_FORK && c->tasks > FORK_MAX_TASKS) {
-        snprintf(err, n, "--tasks: fork mode starts one process per task; "
-                 "more than %d is a fork bomb (use --mode=pool)", FORK_MAX_TASKS);
-        return 2;
-    }
     ri->mode = m;
     ri->tasks = (int)c->tasks;
     ri->tasks_given = t[O_TASKS].seen;
     ri->workers_given = t[O_WORKERS].seen;
-    if (t[O_WORKERS].seen)
-        ri->workers = (int)c->workers;
-    else if (m == MODE_POOL || m == MODE_THREADPOOL)
-        ri->workers = ri->cpus.usable;
-    else if (m == MODE_SEQ)
-        ri->workers = 1;
-    else
-        ri->workers = ri->tasks;
+    ri->workers = t[O_WORKERS].seen ? (int)c->workers : 0;
     ri->json = c->json;
-    ri->shares_memory = m != MODE_FORK && m != MODE_POOL;
+    ri->shares_memory = mode_table[m].shares_memory;
     ri->gil = (struct gil_config){.policy = (enum gil_policy)c->policy,
                                   .interval_us = c->interval_us,
                                   .check_interval = c->check_interval,
                                   .trace_path = c->trace};
+    return 0;
+}
+
+/* Settle the workers from the mode and the final task count; 0 or 2 with
+ * err set. */
+static int settle(struct run_info *ri, char *err, size_t n)
+{
+    const struct mode_info *mi = &mode_table[ri->mode];
+    const char *m = mi->name;
+    if (ri->workers_given && mi->worker_per_task && mi->kind != WORKER_NONE &&
+        ri->workers != ri->tasks) {
+        snprintf(err, n, "--workers: %s mode starts one %s per task; set "
+                 "--tasks instead (or use a pool mode)", m,
+                 mi->kind == WORKER_PROCESS ? "process" : "thread");
+        return 2;
+    }
+    if (ri->workers_given && !mi->worker_per_task && mi->kind == WORKER_NONE &&
+        ri->workers != 1) {
+        snprintf(err, n, "--workers: %s mode has exactly one worker", m);
+        return 2;
+    }
+    if (mi->worker_per_task && mi->kind == WORKER_PROCESS && ri->tasks > FORK_MAX_TASKS) {
+        char what[32] = "--tasks";
+        if (!ri->tasks_given)   /* the case's own count (fetch: its URLs) */
+            snprintf(what, sizeof what, "%d tasks", ri->tasks);
+        snprintf(err, n, "%s: %s mode starts one process per task; more than "
+                 "%d is a fork bomb (use --mode=pool)", what, m, FORK_MAX_TASKS);
+        return 2;
+    }
+    if (ri->workers_given)
+        return 0;
+    if (mi->worker_per_task)
+        ri->workers = ri->tasks;
+    else if (mi->kind == WORKER_NONE)
+        ri->workers = 1;
+    else
+        ri->workers = ri->cpus.usable;
     return 0;
 }
 
@@ -175,24 +192,8 @@ static void report_run(const struct run_info *ri, const struct task_result *res,
     else
         report_note(r, "%s: %d task(s), mode %s, %d worker(s)", k->name,
                     ri->tasks, mode_name(ri->mode), ri->workers);
-    report_str(r, "case", NULL, k->name);
-    report_str(r, "version", NULL, GILBENCH_VERSION);
-    report_str(r, "mode", NULL, mode_name(ri->mode));
-    report_int(r, "tasks", NULL, ri->tasks);
-    report_int(r, "workers", NULL, ri->workers);
-    const struct cpus_info *ci = &ri->cpus;
-    if (ci->quota > 0)
-        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, cgroup quota %.2f)",
-                    ci->usable, ci->online, ci->affinity, ci->quota);
-    else
-        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, no cgroup quota)",
-                    ci->usable, ci->online, ci->affinity);
-    report_int(r, "cpus", "usable cpus", ci->usable);
-    report_int(r, "cpus_online", "online cpus", ci->online);
-    report_int(r, "cpus_affinity", "affinity cpus", ci->affinity);
-    report_num(r, "cpu_quota", "cpu quota", ci->quota > 0 ? ci->quota : NAN, NULL);
-    if (k->describe)
-        k->describe(ri, r);
+    /* The result beside what it should be first, then the timing, then
+     * what the run was and the detail (OSTEP's order). */
     report_int(r, "result", NULL, v->result);
     report_int(r, "expected", NULL, v->expected);
     report_bool(r, "ok", NULL, v->ok);
@@ -203,6 +204,24 @@ static void report_run(const struct run_info *ri, const struct task_result *res,
     report_int(r, "failed_tasks", "failed tasks", ri->failed_tasks);
     if (ri->failure[0])
         report_str(r, "failure", NULL, ri->failure);
+    const struct cpus_info *ci = &ri->cpus;
+    if (ci->quota > 0)
+        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, cgroup quota %.2f)",
+                    ci->usable, ci->online, ci->affinity, ci->quota);
+    else
+        report_note(r, "cpus: %d usable (%d online, %d in the affinity mask, no cgroup quota)",
+                    ci->usable, ci->online, ci->affinity);
+    report_str(r, "case", NULL, k->name);
+    report_str(r, "version", NULL, GILBENCH_VERSION);
+    report_str(r, "mode", NULL, mode_name(ri->mode));
+    report_int(r, "tasks", NULL, ri->tasks);
+    report_int(r, "workers", NULL, ri->workers);
+    report_int(r, "cpus", "usable cpus", ci->usable);
+    report_int(r, "cpus_online", "online cpus", ci->online);
+    report_int(r, "cpus_affinity", "affinity cpus", ci->affinity);
+    report_num(r, "cpu_quota", "cpu quota", ci->quota > 0 ? ci->quota : NAN, NULL);
+    if (k->describe)
+        k->describe(ri, r);
     if (k->report)
         k->report(ri, res, r);
     if (ri->mode == MODE_GIL) {
@@ -232,9 +251,16 @@ int harness_main(const struct case_def *k, int argc, char **argv)
                        .check_interval = GIL_DEFAULT_CHECK_INTERVAL,
                        .policy = GIL_NEW};
     struct opt_spec common_opts[O_END + 1];
-    char mode_help[128];
-    snprintf(mode_help, sizeof mode_help, "seq, threads, gil, fork, pool, threadpool or "
-             "async (default %s)", mode_name(default_mode(k)));
+    char mode_help[160];
+    size_t used = 0;
+    for (int m = 0; m < MODE_COUNT; m++) {
+        mode_choices[m] = mode_table[m].name;
+        used += (size_t)snprintf(mode_help + used, sizeof mode_help - used, "%s%s",
+                                 mode_table[m].name, m + 2 < MODE_COUNT ? ", "
+                                 : m + 1 < MODE_COUNT ? " or " : "");
+    }
+    snprintf(mode_help + used, sizeof mode_help - used, " (default %s)",
+             mode_name(default_mode(k)));
     common_table(common_opts, &c, mode_help);
     struct opt_spec empty[1] = {{0}};
     struct opt_spec *tables[2] = {common_opts, k->opts ? k->opts : empty};
@@ -257,7 +283,13 @@ int harness_main(const struct case_def *k, int argc, char **argv)
     cpus_probe(&ri.cpus);
     if (validate(k, common_opts, &c, &ri, err, sizeof err) != 0)
         return usage_error(k, err);
+    /* The case first (it may set the tasks: fetch's URL count), then the
+     * workers from the final tasks, then the case's setup that needs both. */
     int prepared = k->prepare ? k->prepare(&ri, err, sizeof err) : 0;
+    if (prepared == 0)
+        prepared = settle(&ri, err, sizeof err);
+    if (prepared == 0 && k->setup)
+        prepared = k->setup(&ri, err, sizeof err);
     if (prepared == 2)
         return usage_error(k, err);
     if (prepared != 0) {

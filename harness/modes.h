@@ -1,27 +1,34 @@
 /*
- * modes.h - internal interface between the mode runners (modes.c,
- * modes_proc.c) and harness_main (main.c).  Cases include harness.h only.
+ * modes.h - the table of modes and the runners behind harness_run_tasks():
+ * modes_thread.c (threads, gil, threadpool), modes_proc.c (fork, pool),
+ * modes.c (the table, seq, async and the dispatch).  main.c reads the
+ * table; cases include harness.h only.
  */
 #ifndef GILBENCH_MODES_H
 #define GILBENCH_MODES_H
 
-#include <sys/types.h>
-
 #include "harness.h"
 
-/* Run task `index` in the calling thread with thread state ts. */
-void run_one_task(const struct run_info *ri, int index, struct gil_thread *ts,
-                  struct task_result *out);
+/* What a mode is: everything option parsing, validation and the report
+ * need to know about it, in one row per enum mode. */
+enum worker_kind {
+    WORKER_NONE,               /* the tasks run in the main thread */
+    WORKER_THREAD,
+    WORKER_PROCESS,
+};
+struct mode_info {
+    const char *name;          /* as typed after --mode= and printed in tables */
+    bool worker_per_task;      /* one worker per task; else one (seq) or a
+                                  pool of --workers (default: usable CPUs) */
+    bool shares_memory;        /* tasks share one address space */
+    enum worker_kind kind;
+};
+extern const struct mode_info mode_table[MODE_COUNT];
 
-/* The process modes.  A child that dies marks its task failed. */
+/* The runners, one per kind of worker. */
+int run_threads(struct run_info *ri, struct task_result *results);    /* threads, gil */
+int run_threadpool(struct run_info *ri, struct task_result *results);
 int run_fork(struct run_info *ri, struct task_result *results);
 int run_pool(struct run_info *ri, struct task_result *results);
-
-/* More children than this in fork mode is a fork bomb: use pool. */
-#define FORK_MAX_TASKS 1024
-
-/* Install the SIGINT/SIGTERM/SIGHUP handler that kills and reaps every
- * tracked child, then dies of the same signal. */
-void proc_install_signal_handlers(void);
 
 #endif

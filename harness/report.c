@@ -194,15 +194,12 @@ static void human_number(char *buf, size_t len, double d, const char *unit)
 static void print_human(const struct report *r)
 {
     FILE *f = stdout;
-    for (size_t k = 0; k < r->len; k++)
-        if (r->entries[k].kind == E_NOTE)
-            fprintf(f, "# %s\n", r->entries[k].text);
     char prefix[128] = "";
     for (size_t k = 0; k < r->len; k++) {
         const struct report_entry *e = &r->entries[k];
         char value[160], label[200];
         switch (e->kind) {
-        case E_NOTE: continue;
+        case E_NOTE: fprintf(f, "# %s\n", e->text); continue;
         case E_BEGIN:
             snprintf(prefix, sizeof prefix, "%s ", e->label);
             continue;
@@ -231,7 +228,7 @@ int report_print(const struct report *r, bool json)
 
 void report_reader_gone(void)
 {
-    harness_kill_children();
+    checked_run_cleanup();   /* proc.c: kill and reap every child */
     signal(SIGPIPE, SIG_DFL);
     sigset_t pipe_only;
     sigemptyset(&pipe_only);

@@ -2,8 +2,8 @@
  * report.h - results printed in one place, in two formats.
  *
  * A run adds its figures to a struct report; report_print() then writes
- * either the human form (`#` context lines, then aligned `label  value`
- * rows) or one JSON object on stdout.  Keys use hyperfine's names where
+ * either the human form (aligned `label  value` rows and `#` context
+ * lines, in the order they were added) or one JSON object on stdout.  Keys use hyperfine's names where
  * they fit (mean, median, min, max, user, system).
  */
 #ifndef GILBENCH_REPORT_H
@@ -23,7 +23,8 @@ struct report {
 void report_init(struct report *r);
 void report_free(struct report *r);
 
-/* A `# ...` line in the human form; in JSON it joins the "notes" array. */
+/* A `# ...` line in the human form, where it was added; in JSON it joins
+ * the "notes" array. */
 void report_note(struct report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -60,9 +61,10 @@ void report_write_failed(const char *prog, int err);
 
 /*
  * The reader of our output went away (EPIPE, `| head -1`): stop quietly, as
- * Unix tools do.  Kills and reaps every tracked child, then ends the
- * process by SIGPIPE with the default action (status 141 in a shell), so
- * the pipeline's writer dies the way `yes | head -1` does.  Never returns.
+ * Unix tools do.  Runs the cleanup hook (proc.c: kills and reaps every
+ * tracked child), then ends the process by SIGPIPE with the default action
+ * (status 141 in a shell), so the pipeline's writer dies the way
+ * `yes | head -1` does.  Never returns.
  */
 void report_reader_gone(void) __attribute__((noreturn));
 

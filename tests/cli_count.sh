@@ -69,6 +69,13 @@ test_json_every_mode() {
     expect_out "human output shows result beside expected" '^result +4000000'
     expect_out "human output shows expected" '^expected +4000000'
     expect_out "human output has a context line" '^# count: 2 task'
+    # OSTEP's order: what ran, the result beside what it should be, the timing.
+    if [ "$(sed -n '1s/^# count: 2 task.*/title/p; 2s/^result .*/result/p; 3s/^expected .*/expected/p;
+                    4s/^ok .*/ok/p; 5s/^wall .*/wall/p' "$last_out" | paste -sd' ')" = "title result expected ok wall" ]; then
+        pass "human output leads with the result beside what it should be, then the timing"
+    else
+        fail "human output leads with the result" "first lines: $(head -n 5 "$last_out" | paste -sd'|')"
+    fi
 }
 
 test_trace() {
@@ -100,19 +107,6 @@ test_work_is_real() {
     fi
 }
 
-# pids of the children of $1
-children_of() { pgrep -P "$1" || true; }
-
-# wait_for_children PID N: until PID has N children (max 10 s).
-wait_for_children() {
-    local _
-    for _ in $(seq 100); do
-        [ "$(children_of "$1" | wc -l)" -ge "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 test_killed_worker() {
     "$COUNT" --mode=pool --workers=2 --tasks=4 --iterations=2e9 >"$last_out" 2>"$last_err" &
     local pid=$! victim status=0
@@ -132,22 +126,7 @@ test_interrupt() {
     local mode
     for mode in fork pool; do
         "$COUNT" --mode="$mode" --tasks=2 --workers=2 --iterations=1e11 >/dev/null 2>&1 &
-        local pid=$! kids status=0
-        wait_for_children "$pid" 2 || true
-        kids=$(children_of "$pid")
-        kill -INT "$pid"
-        wait "$pid" || status=$?
-        sleep 0.2
-        local left=0 k
-        for k in $kids; do
-            kill -0 "$k" 2>/dev/null && left=$((left + 1))
-        done
-        if [ "$status" -eq 130 ] && [ -n "$kids" ] && [ "$left" -eq 0 ]; then
-            pass "$mode: Ctrl-C kills and reaps every child, then dies of SIGINT"
-        else
-            fail "$mode: Ctrl-C kills and reaps every child" "exit $status, children '$kids', $left left"
-            for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
-        fi
+        expect_signal_reaps "$mode: Ctrl-C kills and reaps every child, then dies of SIGINT" INT $! 2
     done
 }
 

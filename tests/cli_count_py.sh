@@ -107,11 +107,11 @@ test_python2() {
 
 leftovers() { pgrep -f "$MARKED" || true; }
 
-# copy_marked: the marked copy, beside the ../harness/pyref.py it imports.
+# copy_marked: the marked copy, beside the pyref.py it imports.
 copy_marked() {
-    mkdir -p "$TEST_TMP/cases" "$TEST_TMP/harness"
+    mkdir -p "$TEST_TMP/cases"
     cp "$SCRIPT" "$MARKED"
-    cp "$(dirname "$0")/../harness/pyref.py" "$TEST_TMP/harness/"
+    cp "$(dirname "$0")/../cases/pyref.py" "$(dirname "$MARKED")/"
 }
 
 test_no_orphans() {
@@ -123,17 +123,6 @@ test_no_orphans() {
     else
         fail "pool: no worker left after the run" "exit $last_status, left: $(leftovers | paste -sd' ')"
     fi
-}
-
-# wait_for_children PID N: until PID has N children (max 10 s).
-wait_for_children() {
-    local _
-    # up to 30 s: a loaded machine starts python and its workers slowly
-    for _ in $(seq 300); do
-        [ "$(pgrep -P "$1" | wc -l)" -ge "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
 }
 
 # Background jobs of a script ignore SIGINT, and Python keeps an ignored

@@ -10,32 +10,8 @@ SERVER="$BIN/delayserver"
 SERVER_PID=""
 SERVER_URL=""
 
-# start_server: start a server on a free port; sets SERVER_PID, SERVER_URL.
-start_server() {
-    local out="$TEST_TMP/server.out"
-    : >"$out"
-    "$SERVER" --port=0 >"$out" 2>"$TEST_TMP/server.err" &
-    SERVER_PID=$!
-    local _
-    for _ in $(seq 100); do
-        if grep -q '^http' "$out"; then break; fi
-        sleep 0.05
-    done
-    SERVER_URL=$(head -n 1 "$out")
-}
-
-# stop_server [SIGNAL]: stop the server; sets SERVER_STATUS.
-stop_server() {
-    SERVER_STATUS=0
-    if [ -n "$SERVER_PID" ]; then
-        kill "-${1:-TERM}" "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" || SERVER_STATUS=$?
-        SERVER_PID=""
-    fi
-}
-
 cleanup() {
-    stop_server
+    stop_delayserver TERM
     rm -rf "$TEST_TMP"
 }
 trap cleanup EXIT
@@ -166,14 +142,14 @@ test_clean_stop() {
     for sig in TERM:143 INT:130; do
         want=${sig#*:}
         sig=${sig%:*}
-        start_server
+        start_delayserver
         local pid=$SERVER_PID
         curl -s --max-time 20 -o /dev/null -w '%{http_code}' "$SERVER_URL/delay/8000" >"$TEST_TMP/code" &
         local client=$!
         wait_for_client "${SERVER_URL##*:}"
         local t0 t1
         t0=$(date +%s.%N)
-        stop_server "$sig"
+        stop_delayserver "$sig"
         wait "$client" || true
         t1=$(date +%s.%N)
         if [ "$SERVER_STATUS" -eq "$want" ] && [ "$(cat "$TEST_TMP/code")" = 503 ] \
@@ -206,16 +182,8 @@ test_low_open_file_limit() {
     else
         fail "ulimit -n 16: names ulimit -n" "$(head -c 300 "$last_err")"
     fi
-    local out="$TEST_TMP/low.out" err="$TEST_TMP/low.err" _
-    : >"$out"
-    bash -c 'ulimit -n 100 && exec "$@"' _ "$SERVER" --port=0 >"$out" 2>"$err" &
-    local pid=$!
-    for _ in $(seq 100); do
-        if grep -q '^http' "$out"; then break; fi
-        sleep 0.05
-    done
-    local url
-    url=$(head -n 1 "$out")
+    SERVER_ULIMIT_N=100 start_delayserver
+    local out=$SERVER_OUT err="$TEST_TMP/server.err" url=$SERVER_URL
     if grep -Eq '^delayserver: ulimit -n allows 100 open files: serving at most 68 connections' "$err" \
         && [ "$(wc -l <"$err")" -eq 1 ]; then
         pass "ulimit -n 100: one line says how many connections it serves at once"
@@ -247,8 +215,7 @@ test_low_open_file_limit() {
     else
         skip "ulimit -n 100: 150 concurrent clients all answered" "bin/fetch is not built or the server did not start"
     fi
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" || true
+    stop_delayserver TERM
 }
 
 # stdout: the URL, then max-connections=N, in one write, so a reader that
@@ -291,11 +258,11 @@ main() {
     test_command_line
     test_low_open_file_limit
     test_startup_lines
-    start_server
+    start_delayserver
     test_routes
     test_concurrent_delays
     test_port_in_use
-    stop_server
+    stop_delayserver TERM
     test_clean_stop
 }
 

@@ -7,31 +7,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 FETCH="$BIN/fetch"
-SERVER_PID=""
-SERVER_URL=""
-
-# start_server: start bin/delayserver on a free port; sets SERVER_PID, SERVER_URL.
-start_server() {
-    local out="$TEST_TMP/server.out" _
-    "$BIN/delayserver" --port=0 >"$out" 2>"$TEST_TMP/server.err" &
-    SERVER_PID=$!
-    for _ in $(seq 100); do
-        if grep -q '^http' "$out"; then break; fi
-        sleep 0.05
-    done
-    SERVER_URL=$(head -n 1 "$out")
-}
-
-stop_server() {
-    if [ -n "$SERVER_PID" ]; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" || true
-        SERVER_PID=""
-    fi
-}
 
 cleanup() {
-    stop_server
+    stop_delayserver TERM
     rm -rf "$TEST_TMP"
 }
 trap cleanup EXIT
@@ -217,19 +195,13 @@ test_url_file_encodings() {
 # queue: 300 x 50 ms took 0.55-0.71 s with ok true), naming the number to
 # give; a run within the limit reports the limit; --url runs past it warn.
 test_server_limit() {
-    local out="$TEST_TMP/low-server.out" pid _ url mode
-    : >"$out"
-    bash -c 'ulimit -n 64 && exec "$@"' _ "$BIN/delayserver" --port=0 >"$out" 2>/dev/null &
-    pid=$!
-    for _ in $(seq 100); do
-        if grep -q '^max-connections=' "$out"; then break; fi
-        sleep 0.05
-    done
-    url=$(head -n 1 "$out")
-    if [ "$(sed -n 2p "$out")" != "max-connections=32" ]; then
-        fail "server under ulimit -n 64 says max-connections=32" "$(head -c 300 "$out")"
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" || true
+    local url mode main_pid=$SERVER_PID main_url=$SERVER_URL main_out=$SERVER_OUT
+    SERVER_ULIMIT_N=64 start_delayserver
+    url=$SERVER_URL
+    if [ "$(sed -n 2p "$SERVER_OUT")" != "max-connections=32" ]; then
+        fail "server under ulimit -n 64 says max-connections=32" "$(head -c 300 "$SERVER_OUT")"
+        stop_delayserver TERM
+        SERVER_PID=$main_pid SERVER_URL=$main_url SERVER_OUT=$main_out
         return
     fi
     for mode in threads gil fork async; do
@@ -256,11 +228,11 @@ test_server_limit() {
         '.ok==true and .server_max_connections==32
          and ([.notes[] | select(test("WARNING: the server serves at most 32 connections at once and this run opened 40"))] | length == 1)'
     expect_err "the warning is on stderr too" "^fetch: warning: threads mode opened 40 connections at once, but the server serves at most 32"
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" || true
+    stop_delayserver TERM
+    SERVER_PID=$main_pid SERVER_URL=$main_url SERVER_OUT=$main_out
     expect_status "the test server, 2 requests: exit 0" 0 "$FETCH" --server="$SERVER_URL" --requests=2 --delay-ms=0 --json
     expect_json "the test server's own limit is reported (its stdout's second line)" \
-        ".server_max_connections == $(sed -n 's/^max-connections=//p' "$TEST_TMP/server.out")"
+        ".server_max_connections == $(sed -n 's/^max-connections=//p' "$SERVER_OUT")"
 }
 
 # Under `ulimit -n 256` every request completes, or the run is refused before
@@ -323,24 +295,13 @@ test_open_files() {
 
 # Ctrl-C during a fork-mode run: the parent kills and reaps its children.
 test_no_orphans() {
-    local marker="$SERVER_URL/delay/5000"
-    "$FETCH" --url="$marker" --tasks=4 --mode=fork --timeout-ms=20000 >/dev/null 2>&1 &
-    local pid=$!
-    sleep 0.5
-    kill -INT "$pid"
-    local status=0
-    wait "$pid" || status=$?
-    sleep 0.2
-    if [ "$status" -eq 130 ] && ! pgrep -f -- "--url=$marker" >/dev/null; then
-        pass "fork mode + SIGINT: exit 130, no child left"
-    else
-        fail "fork mode + SIGINT: no child left" "status $status; left: $(pgrep -af -- "--url=$marker" || true)"
-    fi
+    "$FETCH" --url="$SERVER_URL/delay/5000" --tasks=4 --mode=fork --timeout-ms=20000 >/dev/null 2>&1 &
+    expect_signal_reaps "fork mode + SIGINT: exit 130, every child killed and reaped" INT $! 4
 }
 
 main() {
     test_command_line
-    start_server
+    start_delayserver
     if [[ ! "$SERVER_URL" =~ ^http://127\.0\.0\.1:[0-9]+$ ]]; then
         fail "delayserver started" "first line '$SERVER_URL'; $(head -c 300 "$TEST_TMP/server.err")"
         return

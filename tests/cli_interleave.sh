@@ -123,29 +123,13 @@ test_no_torn_lines() {
 # A closed stdout (>&-) is a failed write: exit 1.  A reader that goes away
 # (| head -1) is not: tests/cli_output.sh checks that quiet stop (141).
 test_write_failure() {
-    set +e
-    "$INTERLEAVE" --items=2 --sleep-ms=0 >&- 2>"$last_err"
-    local status=$?
-    set -e
-    if [ "$status" -eq 1 ] && grep -q 'Bad file descriptor' "$last_err"; then
-        pass "a closed stdout fd (>&-) fails the run (exit 1) and says why"
-    else
-        fail "a closed stdout fd (>&-) fails the run" "exit $status: $(head -c 300 "$last_err")"
-    fi
+    expect_closed_stdout "a closed stdout fd (>&-) fails the run (exit 1) and says why" \
+        "$INTERLEAVE" --items=2 --sleep-ms=0
 }
 
 test_no_orphans() {
     "$INTERLEAVE" --mode=fork --items=50 --sleep-ms=100 --quiet >/dev/null 2>&1 &
-    local pid=$! status=0
-    sleep 0.3
-    kill -INT "$pid"
-    wait "$pid" || status=$?
-    sleep 0.2
-    if [ "$status" -eq 130 ] && ! pgrep -f -- "interleave --mode=fork --items=50 --sleep-ms=100" >/dev/null; then
-        pass "fork mode + SIGINT: exit 130, no child left"
-    else
-        fail "fork mode + SIGINT: no child left" "status $status"
-    fi
+    expect_signal_reaps "fork mode + SIGINT: exit 130, every child killed and reaped" INT $! 2
 }
 
 main() {

@@ -450,15 +450,22 @@ test_full_disk() {
 # is_whole FILE: scripts/files.sh's own check, in a subshell.
 is_whole() { (source scripts/files.sh && is_complete "$1"); }
 
+# stand_in DIR NAME SCRIPT: DIR holds a link to every binary of $BIN_ABS,
+# but NAME is the shell SCRIPT instead.
+stand_in() {
+    local dir=$1 name=$2 script=$3 f
+    mkdir -p "$dir"
+    for f in "$BIN_ABS"/*; do [ -f "$f" ] && ln -s "$f" "$dir/$(basename "$f")"; done
+    rm "$dir/$name"
+    printf '%s\n' "$script" >"$dir/$name"
+    chmod +x "$dir/$name"
+}
+
 # A binary that fails under hyperfine: its row shows the binary's own first
 # line (hyperfine keeps only "non-zero exit code").
 test_failure_cause() {
-    local fake="$TEST_TMP/failing-bin" f
-    mkdir -p "$fake"
-    for f in "$BIN_ABS"/*; do [ -f "$f" ] && ln -s "$f" "$fake/$(basename "$f")"; done
-    rm "$fake/interleave"
-    printf '#!/bin/sh\necho "interleave: the lab ran out of letters" >&2\nexit 1\n' >"$fake/interleave"
-    chmod +x "$fake/interleave"
+    local fake="$TEST_TMP/failing-bin"
+    stand_in "$fake" interleave "$(printf '#!/bin/sh\necho "interleave: the lab ran out of letters" >&2\nexit 1\n')"
     BIN="$fake" bench_into "$ROOT" "$TEST_TMP/failing" --only=interleave --no-plots
     if [ "$last_status" -eq 1 ] && grep -q 'FAILED interleave\.[a-z]*: interleave: the lab ran out of letters' "$last_err"; then
         pass "a failed row shows the binary's own error, not hyperfine's"
@@ -470,13 +477,9 @@ test_failure_cause() {
 # A binary whose --json report comes out empty (its disk was full): its row
 # fails with that reason instead of being summarized from nothing.
 test_empty_report() {
-    local fake="$TEST_TMP/empty-json-bin" f
-    mkdir -p "$fake"
-    for f in "$BIN_ABS"/*; do [ -f "$f" ] && ln -s "$f" "$fake/$(basename "$f")"; done
-    rm "$fake/refcount"
+    local fake="$TEST_TMP/empty-json-bin"
     # shellcheck disable=SC2016 # $a and $@ are the stand-in's
-    printf '#!/bin/sh\nfor a; do [ "$a" = --json ] && exit 0; done\nexec %q "$@"\n' "$BIN_ABS/refcount" >"$fake/refcount"
-    chmod +x "$fake/refcount"
+    stand_in "$fake" refcount "$(printf '#!/bin/sh\nfor a; do [ "$a" = --json ] && exit 0; done\nexec %q "$@"\n' "$BIN_ABS/refcount")"
     BIN="$fake" bench_into "$ROOT" "$TEST_TMP/empty-json" --only=refcount --no-plots
     if [ "$last_status" -eq 1 ] && grep -q 'FAILED refcount.seq-none: its --json report refcount.seq-none.run.json is empty' "$last_err"; then
         pass "an empty --json report fails its row, with that reason"

@@ -299,10 +299,7 @@ test_write_errors() {
 }
 
 main() {
-    if ! command -v jq >/dev/null 2>&1; then
-        skip "lessons" "jq is not installed"
-        return 0
-    fi
+    have_tools "lessons" jq || return 0
     test_usage
     test_all_hold
     test_one_fails

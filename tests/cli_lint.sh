@@ -27,15 +27,15 @@ lint_with() {
 }
 
 main() {
-    local c_files=(harness/*.c cases/*.c tests/unit_*.c)
+    local c_files=(harness/*.c harness/tools/*.c harness/tools/*/*.c cases/*.c cases/*/*.c tests/unit_*.c)
     local shell_files=(scripts/*.sh tests/*.sh .ci/run)
     lint_with "shellcheck: scripts, tests and CI are clean" shellcheck "${shell_files[@]}"
     # unusedFunction: the harness is a library; cases use parts of it each.
     lint_with "cppcheck: no warning, style or portability finding" cppcheck \
         --enable=warning,style,performance,portability --std=c11 -D_GNU_SOURCE \
-        -Iharness --inline-suppr --quiet --error-exitcode=1 harness cases tests
+        -Iharness -Iharness/tools -Icases --inline-suppr --quiet --error-exitcode=1 harness cases tests
     lint_with "clang-tidy: bugprone and analyzer checks are clean" clang-tidy \
-        --quiet "${c_files[@]}" -- -Iharness -D_GNU_SOURCE -std=c11 -pthread
+        --quiet "${c_files[@]}" -- -Iharness -Iharness/tools -Icases -D_GNU_SOURCE -std=c11 -pthread
 }
 
 main "$@"

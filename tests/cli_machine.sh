@@ -138,10 +138,7 @@ test_write_error() {
 }
 
 main() {
-    if ! command -v jq >/dev/null 2>&1; then
-        skip "machine.sh" "jq is not installed"
-        return 0
-    fi
+    have_tools "machine.sh" jq || return 0
     test_json
     test_options
     test_warnings

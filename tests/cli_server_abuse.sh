@@ -7,26 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-SERVER_PID=""
-SERVER_URL=""
 PORT=""
-
-start_server() {
-    local fifo="$TEST_TMP/url"
-    mkfifo "$fifo"
-    "$BIN/delayserver" --port=0 >"$fifo" 2>"$TEST_TMP/server.err" &
-    SERVER_PID=$!
-    read -r -t 10 SERVER_URL <"$fifo" || SERVER_URL=""
-    PORT=${SERVER_URL##*:}
-}
-
-stop_server() {
-    if [ -n "$SERVER_PID" ]; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=""
-    fi
-}
 
 # still_serves WHAT: the server process lives and answers a normal request.
 still_serves() {
@@ -102,8 +83,9 @@ test_many_connections() {
 }
 
 main() {
-    trap 'stop_server; rm -rf "$TEST_TMP"' EXIT
-    start_server
+    trap 'stop_delayserver TERM; rm -rf "$TEST_TMP"' EXIT
+    start_delayserver
+    PORT=${SERVER_URL##*:}
     if [ -z "$SERVER_URL" ]; then
         fail "delay server starts" "$(cat "$TEST_TMP/server.err")"
         return
@@ -112,7 +94,7 @@ main() {
     test_oversized
     test_half_requests
     test_many_connections
-    stop_server
+    stop_delayserver TERM
 }
 
 main "$@"

@@ -78,5 +78,109 @@ expect_json() {
     fi
 }
 
+# expect_closed_stdout NAME CMD...: CMD run with stdout closed (>&-) fails
+# the run (exit 1) and says why (EBADF).
+expect_closed_stdout() {
+    local name=$1 status
+    shift
+    set +e
+    "$@" >&- 2>"$last_err"
+    status=$?
+    set -e
+    if [ "$status" -eq 1 ] && grep -q 'Bad file descriptor' "$last_err"; then
+        pass "$name"
+    else
+        fail "$name" "exit $status: $(head -c 300 "$last_err")"
+    fi
+}
+
+# have_tools NAME TOOL...: true when every TOOL is installed; else one
+# skip line for NAME (make deps installs them) and false.
+have_tools() {
+    local name=$1 tool
+    shift
+    for tool in "$@"; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            skip "$name" "$tool is not installed (make deps installs it)"
+            return 1
+        fi
+    done
+}
+
 # skip NAME WHY: a test that cannot run here says so (and counts as skipped).
 skip() { printf 'skip - %s: %s\n' "$1" "$2"; }
+
+# ---------------------------------------------------------------- children
+
+# children_of PID: the pids of PID's children, one a line.
+children_of() { pgrep -P "$1" || true; }
+
+# wait_for_children PID N: until PID has N children; 1 when it never does
+# (30 s at most: a loaded machine starts python and its workers slowly).
+wait_for_children() {
+    local _
+    for _ in $(seq 300); do
+        [ "$(children_of "$1" | wc -l)" -ge "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# expect_signal_reaps NAME SIGNAL PID N [PAUSE]: once PID (a background job
+# of this shell) has N children (and PAUSE more seconds), send it SIGNAL;
+# PID must kill and reap every child it had, then die of SIGNAL itself
+# (status 128 + its number).  Leftovers are killed after a failure.
+expect_signal_reaps() {
+    local name=$1 sig=$2 pid=$3 n=$4 pause=${5:-0} kids status=0 k left=0 want
+    want=$((128 + $(kill -l "$sig")))
+    wait_for_children "$pid" "$n" || true
+    sleep "$pause"
+    kids=$(children_of "$pid")
+    kill "-$sig" "$pid" 2>/dev/null || true
+    wait "$pid" || status=$?
+    sleep 0.2
+    for k in $kids; do
+        kill -0 "$k" 2>/dev/null && left=$((left + 1))
+    done
+    if [ "$status" -eq "$want" ] && [ -n "$kids" ] && [ "$left" -eq 0 ]; then
+        pass "$name"
+    else
+        fail "$name" "exit $status (wanted $want), children '$kids', $left left"
+        for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
+    fi
+}
+
+# ---------------------------------------------------------------- delay server
+
+# start_delayserver: start bin/delayserver --port=0 in the background, under
+# `ulimit -n $SERVER_ULIMIT_N` when that is set (SERVER_ULIMIT_N=64
+# start_delayserver), and wait (5 s at most) for its two lines; sets
+# SERVER_PID, SERVER_URL and SERVER_OUT (its stdout: the URL, then
+# max-connections=N).  Its stderr goes to $TEST_TMP/server.err.
+# shellcheck disable=SC2034 # SERVER_URL is the callers'
+start_delayserver() {
+    SERVER_OUT=$(mktemp "$TEST_TMP/server.XXXXXX")
+    local limit=()
+    # shellcheck disable=SC2016 # the inner bash expands it
+    [ -n "${SERVER_ULIMIT_N:-}" ] && limit=(bash -c 'ulimit -n "$0" && exec "$@"' "$SERVER_ULIMIT_N")
+    "${limit[@]}" "$BIN/delayserver" --port=0 >"$SERVER_OUT" 2>"$TEST_TMP/server.err" &
+    SERVER_PID=$!
+    local _
+    for _ in $(seq 100); do
+        grep -q '^max-connections=' "$SERVER_OUT" && break
+        sleep 0.05
+    done
+    SERVER_URL=$(head -n 1 "$SERVER_OUT")
+}
+
+# stop_delayserver SIGNAL: stop the server and reap it; sets SERVER_STATUS
+# to its exit status.
+# shellcheck disable=SC2034 # SERVER_STATUS is the callers'
+stop_delayserver() {
+    SERVER_STATUS=0
+    if [ -n "${SERVER_PID:-}" ]; then
+        kill "-$1" "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" || SERVER_STATUS=$?
+        SERVER_PID=""
+    fi
+}

@@ -1,0 +1,111 @@
+"""cases/pyref.py - what the CPython reference scripts (cases/count.py,
+cases/convoy.py) share: the suite's command-line contract (one-line usage
+errors, checked numbers) and its Ctrl-C behaviour, in Python.
+
+- Bad usage: one line on stderr, then "Try 'NAME --help'.", exit 2.
+- SIGINT, SIGTERM, SIGHUP: raised as Interrupted in the main process, so that
+  its finally blocks terminate and reap the children; then the process dies
+  of the signal, as the C cases do.  A forked child simply dies of it.
+
+Runs under Python 2.7 and 3.x.
+"""
+from __future__ import print_function
+
+import argparse
+import os
+import re
+import signal
+import sys
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+MAIN_PID = os.getpid()
+
+
+class Interrupted(Exception):
+    """A stop signal, raised in the main process so that cleanup runs."""
+
+    def __init__(self, signum):
+        Exception.__init__(self, signum)
+        self.signum = signum
+
+
+def die_of(signum):
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def on_stop_signal(signum, _frame):
+    if os.getpid() != MAIN_PID:
+        # A forked child inherits this handler: it must just die of the
+        # signal (no traceback, no cleanup of the parent's children).
+        die_of(signum)
+        return
+    raise Interrupted(signum)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad usage: one line on stderr, then exit 2 (the suite's contract)."""
+
+    def error(self, message):
+        sys.stderr.write("%s: %s\nTry '%s --help'.\n" % (self.prog, message, self.prog))
+        sys.exit(2)
+
+
+def whole(low, high):
+    """An argparse type: an integer in [low, high]; 1e7 style accepted when
+    it is whole."""
+    def parse(text):
+        value = None
+        if re.match(r"^[0-9]+$", text):
+            value = int(text)
+        elif re.match(r"^[0-9]+(\.[0-9]*)?[eE]\+?[0-9]+$", text):
+            f = float(text)
+            if f == float("inf"):
+                raise argparse.ArgumentTypeError("expected %d to %d, got '%s'" % (low, high, text))
+            if f == int(f):
+                value = int(f)
+        if value is None:
+            raise argparse.ArgumentTypeError("expected a whole number, got '%s'" % text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError("expected %d to %d, got '%s'" % (low, high, text))
+        return value
+    return parse
+
+
+def positive(kind, low, high):
+    """An argparse type: kind(text) (int or float) in [low, high]."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("expected a number, got '%s'" % text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError("expected %s to %s, got %s" % (low, high, text))
+        return value
+    return parse
+
+
+def die_with_parent(parent=None):
+    """PR_SET_PDEATHSIG, so that no child outlives a killed parent; with
+    parent (the pid that forked us), exit at once if it is already gone."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ImportError):
+        pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)   # the parent died before prctl took effect
+
+
+def run(main):
+    """Run main(argv) with the stop signals handled; exit with its status."""
+    for stop in STOP_SIGNALS:
+        if signal.getsignal(stop) != signal.SIG_IGN:
+            signal.signal(stop, on_stop_signal)
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except Interrupted as e:
+        # The children were terminated and reaped on the way out; now die
+        # of the signal, as a C program would.
+        die_of(e.signum)
