@@ -135,7 +135,6 @@ write_key() {
         jq -rn --arg emit fill -f "$PROGRAM" --rawfile page "$page" \
             --slurpfile key "$WORK/key.json" >"$WORK/pages/$name" ||
             die "cannot fill in docs/lab/$name"
-        # shellcheck disable=SC2016 # a Markdown marker, not an expansion
         grep -q '^<!-- key run -->$' "$page" || die "docs/lab/$name has no '<!-- key run -->' line"
     done
     # Publish whole: the old key goes only when the new one is complete.
@@ -143,7 +142,10 @@ write_key() {
     local staged="$out.new.$$"
     rm -rf "$staged"
     cp -r "$WORK/pages" "$staged" 2>/dev/null || { rm -rf "$staged"; die "cannot write $out"; }
-    rm -rf "$out" && mv -T "$staged" "$out" || { rm -rf "$staged"; die "cannot write $out"; }
+    if ! rm -rf "$out" || ! mv -T "$staged" "$out"; then
+        rm -rf "$staged"
+        die "cannot write $out"
+    fi
     for page in "$out"/*.md; do printf '%s\n' "$page"; done
 }
 
