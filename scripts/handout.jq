@@ -41,7 +41,7 @@ def answers_table: [
     expect: "Real CPython 3 behaves as our simulated new GIL does: threads gain nothing on this loop.",
     measured: "{s:count-2-cpython.py-threads:impl}: seq {s:count-2-cpython.py-seq:median_s} s, threads {s:count-2-cpython.py-threads:median_s} s, speedup {s:count-2-cpython.py-threads:speedup}x. The lesson check: {L:L1}" },
   { id: "L1.5", lesson: "L1",
-    expect: "The holds last about one switch interval each (the default of `--switch-interval-us`), and the two threads alternate: one holder at a time, never both. A shorter interval gives more, shorter holds, and the total time stays about the same as sequential." },
+    expect: "A hold lasts on the order of one switch interval (the default of `--switch-interval-us`): the waiting thread waits that long before it asks, and the holder drops the GIL at its next check. The two threads alternate: one holder at a time, never both. A shorter interval gives more, shorter holds, and the total time stays about the same as sequential." },
   # 2: processes and free threads
   { id: "L2.1", lesson: "L2",
     expect: "About as many times faster as the machine has usable CPUs, for two tasks at most two: each task runs on its own CPU. `bin/cpus` prints the usable count.",
