@@ -253,7 +253,7 @@ def show:
       + (if $c[.experiment] then $c[.experiment] | {runs, alone_per_s, contended_per_s, slowdown, slowdown_min, slowdown_max} else {} end)] as $t
   | ([$t[] | keys_unsorted[]] | uniq) as $all
   | [$all[] as $k | select(any($t[]; .[$k] != null)) | $k] as $cols
-  | ([$cols] + [$t[] | [.[$cols[]] // "-"]]) as $cells
+  | ([$cols] + [$t[] | . as $row | [$cols[] | $row[.] // "-"]]) as $cells
   | [range($cols | length) as $i | [$cells[][$i] | length] | max] as $w
   | $cells[] | [range($cols | length) as $i | .[$i] + " " * ($w[$i] - (.[$i] | length))] | join("  ") | sub(" +$"; "");
 

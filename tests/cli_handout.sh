@@ -201,6 +201,8 @@ test_real_run() {
     expect_status "make handout on a stored real run" 0 make -C "$ROOT" --no-print-directory handout "RUN=$run"
     expect_complete "a real run: every question in the key" "$run"
     expect_traced "a real run: every number of the key is in the run's files" "$run"
+    expect_status "--show of a group with an empty cell" 0 bash "$HANDOUT" --show=count-scaling "$run"
+    expect_out "--show marks an empty cell '-' and keeps the columns in place" '^count-scaling\.seq +gilbench +1 +1 +- +[0-9.]+ +[0-9.]+ +1 +ok$'
     local n
     n=$(cat "$run"/handout/*.md | grep -c 'cannot answer' || true)
     if [ "$n" -eq 0 ]; then
