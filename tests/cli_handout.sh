@@ -201,6 +201,10 @@ test_real_run() {
     expect_status "make handout on a stored real run" 0 make -C "$ROOT" --no-print-directory handout "RUN=$run"
     expect_complete "a real run: every question in the key" "$run"
     expect_traced "a real run: every number of the key is in the run's files" "$run"
+    expect_answer "a real run: a lesson that did not hold on the answer's rows says so" "$run" L1.3 \
+        'does not support the expected answer.*10 tasks 1\.27x.*Likely cause'
+    expect_answer "a real run: beside GIL statistics it is only noted" "$run" L1.2 \
+        'did not hold in this run .*not the ones it checks'
     expect_status "--show of a group with an empty cell" 0 bash "$HANDOUT" --show=count-scaling "$run"
     expect_out "--show marks an empty cell '-' and keeps the columns in place" '^count-scaling\.seq +gilbench +1 +1 +- +[0-9.]+ +[0-9.]+ +1 +ok$'
     local n
