@@ -228,6 +228,7 @@ tiny() {
     sed -E -e 's/--iterations=[^ ]+/--iterations=1e5/g' -e 's/--ops=[^ ]+/--ops=2e4/g' \
         -e 's/--seconds[= ][0-9.]+/--seconds=0.05/g' -e 's/--sleep-ms=[0-9]+/--sleep-ms=5/g' \
         -e 's/--items=[0-9]+/--items=2/g' -e 's/--delay-ms=[0-9]+/--delay-ms=5/g' \
+        -e "s/make bench QUICK=1 BENCH_ARGS='/make bench BENCH_ARGS='--tiny /g" \
         -e 's/make bench QUICK=1/make bench BENCH_ARGS=--tiny/g' <<<"$1"
 }
 
