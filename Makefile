@@ -1,4 +1,4 @@
-# gilbench - make | make test | make bench | make plots | make compare | make clean | make help
+# gilbench - make | make test | make bench | make plots | make handout | make compare | make clean | make help
 #
 # CC, CFLAGS, LDFLAGS and LDLIBS are yours to set on the command line; the
 # project's own needs live in the GB_* variables placed beside them.
@@ -37,7 +37,7 @@ UNIT_BINS   := $(UNIT_SRC:tests/%.c=$(B)/tests/%)
 $(B)/fetch:       GB_LDLIBS += -lcurl
 $(B)/delayserver: GB_LDLIBS += -lmicrohttpd
 
-.PHONY: all units test deps build-deps bench plots compare clean help tsan asan lint
+.PHONY: all units test deps build-deps bench plots handout compare clean help tsan asan lint
 .DELETE_ON_ERROR:
 
 # What a user passes to the scripts (BENCH_ARGS, RUN, RUNS, TOLERANCE) goes
@@ -47,6 +47,7 @@ $(B)/delayserver: GB_LDLIBS += -lmicrohttpd
 # BENCH_ARGS and RUNS into words (quotes group, nothing else is special).
 bench: export GILBENCH_BENCH_ARGS = $(value BENCH_ARGS)
 plots: export GILBENCH_RUN = $(value RUN)
+handout: export GILBENCH_RUN = $(value RUN)
 compare: export GILBENCH_RUNS = $(value RUNS)
 compare: export GILBENCH_TOLERANCE = $(value TOLERANCE)
 
@@ -121,6 +122,10 @@ bench:
 plots:
 	@bash scripts/plots.sh "$$GILBENCH_RUN"
 
+# The lab handout (docs/lab/) with the answer key from one run: RUN/handout/.
+handout:
+	@bash scripts/handout.sh "$$GILBENCH_RUN"
+
 compare:
 	@bash scripts/with-args.sh GILBENCH_RUNS bash scripts/compare.sh $${GILBENCH_TOLERANCE:+"--tolerance=$$GILBENCH_TOLERANCE"}
 
@@ -134,6 +139,7 @@ help:
 	@echo '  make test         unit and command-line tests, sanitizer builds'
 	@echo '  make bench        time every case in every mode (QUICK=1: small and fast)'
 	@echo '  make plots RUN=results/DIR     redraw the plots of a stored run'
+	@echo '  make handout RUN=results/DIR   the lab handout (docs/lab) with that run'"'"'s answers'
 	@echo '  make compare RUNS="results/A results/B"   one series per machine'
 	@echo '  make asan | tsan  sanitizer builds into bin/asan, bin/tsan'
 	@echo '  make lint         shellcheck, cppcheck and clang-tidy'

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# scripts/handout.sh RUN_DIR - the lab handout (docs/lab/) with its answer
+# key filled in from one run's own files; `make handout RUN=results/HOST-TIME`.
+#
+# Writes RUN_DIR/handout/ (or --out=DIR): every page of docs/lab/, with each
+# question's marker line "<!-- key ID -->" followed by the answer from this
+# run (scripts/handout.jq holds the answers), and the machine and date on top.
+# Every figure in an answer is copied, by column or key name, from the run's
+# summary.csv, refcount.csv, convoy.csv, machine.json, lessons.json or
+# raw/*.run.json; a question the run cannot answer (a group not run, a failed
+# row, a lesson that did not hold) says so.  A run without lessons.json (made
+# before the lesson checks) gets one from scripts/lessons.sh first.
+#
+# --show=GROUP prints one group's rows, the columns the questions read, for a
+# student to answer from: scripts/handout.sh --show=count-2 RUN_DIR.
+#
+# Exit status: 0 written (or shown); 1 an unreadable run or a failed write;
+# 2 bad usage.
+set -euo pipefail
+# jq prints the numbers; a decimal-comma locale must not change them.
+export LC_ALL=C
+
+SCRIPTS=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$SCRIPTS/.." && pwd)
+PROGRAM="$SCRIPTS/handout.jq"
+PAGES="$ROOT/docs/lab"
+WORK=""
+
+usage() {
+    cat <<'EOF'
+Usage: scripts/handout.sh [--out=DIR] RUN_DIR     (make handout RUN=results/HOST-TIME)
+       scripts/handout.sh --show=GROUP RUN_DIR
+
+Write the lab handout (docs/lab/) with the answer key of one run: each
+question's answer filled in from the run's own files (summary.csv,
+refcount.csv, convoy.csv, machine.json, lessons.json, raw/*.run.json), the
+machine and the date on top.  A question the run does not support (a group
+not run, a failed row, a lesson that did not hold) says so.
+
+Options:
+  --out=DIR       where to write the pages (default: RUN_DIR/handout)
+  --show=GROUP    print the rows of one bench group (e.g. count-2, refcount,
+                  convoy) with the columns the handout's questions read
+  --help, --version
+
+Exit status: 0 written; 1 an unreadable run or a failed write; 2 bad usage.
+EOF
+}
+
+usage_error() {
+    echo "handout: $1" >&2
+    echo "Try 'scripts/handout.sh --help'." >&2
+    exit 2
+}
+
+die() {
+    echo "handout: $1" >&2
+    exit 1
+}
+
+cleanup() { if [ -n "$WORK" ]; then rm -rf "$WORK"; fi; }
+
+suite_version() {
+    sed -n 's/^#define GILBENCH_VERSION "\(.*\)"/\1/p' "$ROOT/harness/harness.h"
+}
+
+# optional RUN FILE: the file's path, or /dev/null when the run has none.
+optional() {
+    if [ -e "$1/$2" ]; then printf '%s\n' "$1/$2"; else printf '/dev/null\n'; fi
+}
+
+# check_run RUN: a complete gilbench run, with lessons.json (made if missing).
+check_run() {
+    local run=$1 f
+    [ -d "$run" ] || usage_error "no such run folder: '$run'"
+    for f in summary.csv machine.json; do
+        [ -r "$run/$f" ] || die "cannot read $run/$f: not a complete gilbench run"
+    done
+    jq -e 'type == "object"' "$run/machine.json" >/dev/null 2>&1 ||
+        die "$run/machine.json is not a JSON object"
+}
+
+# raw_reports RUN OUT: every raw/ID.run.json of the run as one object {ID: report}.
+raw_reports() {
+    local files=()
+    shopt -s nullglob
+    files=("$1"/raw/*.run.json)
+    shopt -u nullglob
+    if [ "${#files[@]}" -eq 0 ]; then
+        echo '{}' >"$2"
+    else
+        jq -n 'reduce inputs as $r ({}; . + {(input_filename | split("/")[-1] | rtrimstr(".run.json")): $r})' \
+            "${files[@]}" >"$2" 2>/dev/null || {
+            echo "handout: a report in $1/raw/ is not JSON: the answers that read one say so" >&2
+            echo '{}' >"$2"
+        }
+    fi
+}
+
+show_group() {
+    local run=$1 group=$2
+    check_run "$run"
+    jq -rn --arg emit show --arg group "$group" -f "$PROGRAM" \
+        --rawfile summary "$run/summary.csv" \
+        --rawfile refcount "$(optional "$run" refcount.csv)" \
+        --rawfile convoy "$(optional "$run" convoy.csv)" 2>"$WORK/err" || {
+        local why
+        why=$(sed -n 's/^jq: error (at <unknown>): //p' "$WORK/err" | head -n 1)
+        die "${why:-cannot read $run/summary.csv}"
+    }
+}
+
+write_key() {
+    local run=$1 out=$2
+    check_run "$run"
+    if [ ! -r "$run/lessons.json" ]; then
+        echo "handout: $run has no lessons.json; checking the lessons first (scripts/lessons.sh)" >&2
+        bash "$SCRIPTS/lessons.sh" "$run" >/dev/null || die "cannot check the lessons of $run"
+    fi
+    jq -e '.lessons | type == "array"' "$run/lessons.json" >/dev/null 2>&1 ||
+        die "$run/lessons.json has no lessons: not written by scripts/lessons.sh"
+    raw_reports "$run" "$WORK/raw.json"
+    jq -n --arg emit answers -f "$PROGRAM" --arg run "$(basename "$run")" \
+        --slurpfile machine "$run/machine.json" \
+        --slurpfile lessons "$run/lessons.json" \
+        --slurpfile raw "$WORK/raw.json" \
+        --rawfile summary "$run/summary.csv" \
+        --rawfile refcount "$(optional "$run" refcount.csv)" \
+        --rawfile convoy "$(optional "$run" convoy.csv)" \
+        >"$WORK/key.json" || die "cannot work out the answers of $run"
+    mkdir "$WORK/pages"
+    local page name
+    for page in "$PAGES"/*.md; do
+        name=$(basename "$page")
+        jq -rn --arg emit fill -f "$PROGRAM" --rawfile page "$page" \
+            --slurpfile key "$WORK/key.json" >"$WORK/pages/$name" ||
+            die "cannot fill in docs/lab/$name"
+        grep -q '^<!-- key run -->$' "$page" || die "docs/lab/$name has no '<!-- key run -->' line"
+    done
+    # Publish whole: the old key goes only when the new one is complete.
+    mkdir -p "$(dirname "$out")" || die "cannot create $(dirname "$out")"
+    local staged="$out.new.$$"
+    rm -rf "$staged"
+    cp -r "$WORK/pages" "$staged" 2>/dev/null || { rm -rf "$staged"; die "cannot write $out"; }
+    if ! rm -rf "$out" || ! mv -T "$staged" "$out"; then
+        rm -rf "$staged"
+        die "cannot write $out"
+    fi
+    for page in "$out"/*.md; do printf '%s\n' "$page"; done
+}
+
+main() {
+    local run="" out="" group="" have_run=false
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --help) usage; exit 0 ;;
+            --version) echo "gilbench handout $(suite_version)"; exit 0 ;;
+            --out=?*) out=${1#--out=} ;;
+            --show=?*) group=${1#--show=} ;;
+            --) shift; break ;;
+            -?*) usage_error "unknown option '$1'" ;;
+            *) "$have_run" && usage_error "one run folder, got '$run' and '$1'"
+               run=$1 have_run=true ;;
+        esac
+        shift
+    done
+    if [ $# -gt 0 ]; then
+        if "$have_run" || [ $# -gt 1 ]; then usage_error "one run folder, got more"; fi
+        run=$1
+    fi
+    [ -n "$run" ] || usage_error "RUN= is required: make handout RUN=results/HOST-TIME"
+    [ -z "$group" ] || [ -z "$out" ] || usage_error "--show and --out do not go together"
+    command -v jq >/dev/null || die "jq is not installed (make deps installs it)"
+    WORK=$(mktemp -d)
+    trap cleanup EXIT
+    if [ -n "$group" ]; then
+        show_group "$run" "$group"
+    else
+        write_key "${run%/}" "${out:-${run%/}/handout}"
+    fi
+}
+
+main "$@"

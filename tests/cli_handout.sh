@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# tests/cli_handout.sh - the lab handout (docs/lab/) and its answer key
+# (scripts/handout.sh, make handout): every fenced command of the handout
+# runs at the tiny sizes; the key of a stored real run and of fabricated runs
+# (every lesson holds, one does not, groups not run, a failed row) has an
+# answer for every question, and every number in it appears in the run's
+# files; usage errors, --show, a decimal-comma locale, a failed write.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HANDOUT="$ROOT/scripts/handout.sh"
+FIXTURES="$ROOT/tests/fixtures"
+PAGES="$ROOT/docs/lab"
+
+# fresh_run NAME FIXTURE: a copy of a fixture run under a path with a space
+# and a non-ASCII letter; its path on stdout.
+fresh_run() {
+    local dir="$TEST_TMP/résultats $1"
+    rm -rf "$dir"
+    cp -r "$FIXTURES/$2" "$dir"
+    printf '%s\n' "$dir"
+}
+
+# set_field CSV EXPERIMENT COLUMN VALUE: one cell, found by column name.
+set_field() {
+    awk -F, -v OFS=, -v id="$2" -v col="$3" -v val="$4" '
+        NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i; if (!(col in at)) exit 3 }
+        NR > 1 && $(at["experiment"]) == id { $(at[col]) = val; hit = 1 }
+        { print }
+        END { if (!hit) exit 4 }' "$1" >"$1.new"
+    mv "$1.new" "$1"
+}
+
+# numbers: every number in stdin, one a line, as a number (0.50 and 0.5 are
+# the same figure), so that a key's "0.5" is found in a report's "0.500".
+numbers() { grep -oE '[0-9]+(\.[0-9]+)?' | LC_ALL=C awk '{ printf "%.12g\n", $0 + 0 }' | sort -u; }
+
+# key_text KEY_DIR RUN_DIR: the text of every answer (between the key's
+# markers), without the run folder's name (it names the run, it is no figure).
+key_text() {
+    local name
+    name=$(basename "$2")
+    awk '/^<!-- \/key -->$/ { on = 0; next } /^<!-- key [^ ]+ -->$/ { on = 1; next } on' "$1"/*.md |
+        awk -v name="$name" '{ while ((i = index($0, name)) > 0) $0 = substr($0, 1, i - 1) substr($0, i + length(name)); print }'
+}
+
+# untraced KEY_DIR RUN_DIR: the numbers of the key that no file of the run holds.
+untraced() {
+    local files=() f
+    for f in summary.csv machine.json lessons.json lessons.md refcount.csv convoy.csv experiments.tsv; do
+        [ ! -f "$2/$f" ] || files+=("$2/$f")
+    done
+    shopt -s nullglob
+    files+=("$2"/raw/*.run.json)
+    shopt -u nullglob
+    comm -23 <(key_text "$1" "$2" | numbers) <(cat "${files[@]}" | numbers)
+}
+
+# expect_traced NAME RUN: every number in RUN/handout's answers is in the run's files.
+expect_traced() {
+    local bad
+    bad=$(untraced "$2/handout" "$2" | tr '\n' ' ')
+    if [ -z "$bad" ] && [ -n "$(key_text "$2/handout" "$2")" ]; then
+        pass "$1"
+    else
+        fail "$1" "numbers in the key found in no file of the run: ${bad:-(the key is empty)}"
+    fi
+}
+
+# answer RUN ID: the answer block of one question.
+answer() {
+    awk -v id="$2" '$0 == "<!-- key " id " -->" { on = 1; next } /^<!-- \/key -->$/ { on = 0 } on' "$1"/handout/*.md
+}
+
+# expect_answer NAME RUN ID REGEX: that answer matches.
+expect_answer() {
+    if answer "$2" "$3" | grep -Eq -- "$4"; then
+        pass "$1"
+    else
+        fail "$1" "answer $3 lacks /$4/: $(answer "$2" "$3" | head -c 400)"
+    fi
+}
+
+# expect_complete NAME RUN: one page per docs/lab page, every question answered once.
+expect_complete() {
+    local want got missing
+    want=$(grep -ho '^<!-- key [^ ]* -->$' "$PAGES"/*.md | sort)
+    got=$(grep -ho '^<!-- key [^ ]* -->$' "$2/handout"/*.md | sort)
+    missing=$(comm -23 <(ls "$PAGES") <(ls "$2/handout" 2>/dev/null) | tr '\n' ' ')
+    if [ -z "$missing" ] && [ "$want" = "$got" ] &&
+        [ "$(cat "$2/handout"/*.md | grep -c '^<!-- /key -->$' || true)" -eq "$(printf '%s\n' "$want" | wc -l)" ]; then
+        pass "$1"
+    else
+        fail "$1" "pages missing: '$missing'; markers differ or unanswered"
+    fi
+}
+
+test_usage() {
+    expect_status "--help exits 0" 0 bash "$HANDOUT" --help
+    expect_out "--help names make handout" 'make handout RUN='
+    expect_out "--help lists --show" '--show=GROUP'
+    expect_status "--version exits 0" 0 bash "$HANDOUT" --version
+    expect_out "--version names the suite" '^gilbench handout [0-9]+\.'
+    expect_usage_error "no run folder" bash "$HANDOUT"
+    expect_usage_error "unknown option" bash "$HANDOUT" --fast "$FIXTURES/lessons-hold"
+    expect_usage_error "two run folders" bash "$HANDOUT" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"
+    expect_usage_error "a folder that does not exist" bash "$HANDOUT" "$TEST_TMP/nothing here"
+    mkdir -p "$TEST_TMP/empty"
+    expect_status "a folder without summary.csv: exit 1" 1 bash "$HANDOUT" "$TEST_TMP/empty"
+    expect_err "a folder without summary.csv: says so" 'not a complete gilbench run'
+    expect_status "make handout without RUN=: exit 2" 2 make -C "$ROOT" --no-print-directory handout
+    expect_err "make handout without RUN=: says how" 'RUN= is required'
+}
+
+test_hold() {
+    local run
+    run=$(fresh_run hold lessons-hold)
+    expect_status "make handout on a run where every lesson holds" 0 \
+        make -C "$ROOT" --no-print-directory handout "RUN=$run"
+    expect_out "make handout prints the pages it wrote" 'handout/1-cpu-bound\.md$'
+    expect_complete "every page and every question in the key" "$run"
+    expect_traced "every number of the key is in the run's files" "$run"
+    expect_answer "an answer quotes summary.csv by column name" "$run" L1.1 'gil 0\.626263 s.*speedup 0\.99x'
+    expect_answer "an answer quotes refcount.csv" "$run" L6.1 'over 10 runs: wrong in 8.*median 2410, max 3930'
+    expect_answer "an answer quotes convoy.csv" "$run" L7.1 'new GIL 100x'
+    expect_answer "a sweep is read by param" "$run" L7.3 'ours 9100 at 100, 1540 at 1000, 330 at 5000'
+    expect_answer "a figure the run lacks (no raw report): says so" "$run" L1.2 'cannot answer this.*no raw/count-2\.gil\.run\.json'
+    expect_answer "a group the run lacks: says so" "$run" L2.3 'cannot answer this.*group count-scaling .* was not run'
+    # shellcheck disable=SC2016 # Markdown backquotes, not a command
+    if grep -q '^> \*\*Answer key\*\* for the run `résultats hold`: .*2026-11-20T10:00:00Z, host lab-lessons' \
+        "$run/handout/README.md"; then
+        pass "the key names the run, the machine and the date"
+    else
+        fail "the key names the run, the machine and the date" "$(grep -m1 'Answer key' "$run/handout/README.md")"
+    fi
+    if [ -f "$run/lessons.json" ]; then
+        pass "a run without lessons.json gets its lessons checked first"
+    else
+        fail "a run without lessons.json gets its lessons checked first" "no lessons.json"
+    fi
+    # The check can fail: a number nobody measured is caught.
+    sed -i 's/^> \*\*This run\.\*\* count-2: seq/> **This run.** count-2: 0.4242 seq/' "$run/handout/1-cpu-bound.md"
+    if untraced "$run/handout" "$run" | grep -qx '0.4242'; then
+        pass "the trace check catches an invented number"
+    else
+        fail "the trace check catches an invented number" "0.4242 passed as traced"
+    fi
+    local before
+    before=$(cat "$run/handout/1-cpu-bound.md")
+    LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8 run bash "$HANDOUT" "$run"
+    bash "$HANDOUT" --out="$TEST_TMP/c-locale" "$run" >/dev/null
+    if [ "$last_status" -eq 0 ] && cmp -s "$run/handout/1-cpu-bound.md" "$TEST_TMP/c-locale/1-cpu-bound.md" &&
+        [ "$before" != "$(cat "$run/handout/1-cpu-bound.md")" ]; then
+        pass "de_DE.UTF-8: the same key as the C locale, and the old key replaced"
+    else
+        fail "de_DE.UTF-8: the same key as the C locale, and the old key replaced" "exit $last_status"
+    fi
+    expect_status "--show=refcount prints the group" 0 bash "$HANDOUT" --show=refcount "$run"
+    expect_out "--show reads the refcount columns" '^refcount\.threads-none +gilbench .* 8 +2410 +3930'
+    expect_status "--show of a group not in the run: exit 1" 1 bash "$HANDOUT" --show=count-scaling "$run"
+    expect_err "--show of a group not in the run: names the groups" 'no rows of group .count-scaling.*count-2'
+    expect_status "a key that cannot be written: exit 1" 1 bash "$HANDOUT" --out=/dev/full/key "$run"
+}
+
+test_does_not_hold() {
+    local run
+    run=$(fresh_run fails lessons-hold)
+    set_field "$run/summary.csv" count-2.gil-old speedup 1.04
+    set_field "$run/summary.csv" count-2.gil-old median_s 0.596154
+    set_field "$run/summary.csv" count-2.gil-old rel_spread 0.38
+    bash "$ROOT/scripts/lessons.sh" "$run" >/dev/null
+    expect_status "make handout on a run where L3 does not hold" 0 \
+        make -C "$ROOT" --no-print-directory handout "RUN=$run"
+    expect_complete "a failing lesson: every question in the key" "$run"
+    expect_traced "a failing lesson: every number of the key is in the run's files" "$run"
+    expect_answer "the answer on the failing row says the run does not support it" "$run" L3.1 \
+        'does not support the expected answer.*1\.04x.*spread too wide: count-2\.gil-old'
+    expect_answer "the failing row's figures are still given" "$run" L3.1 'old GIL 0\.596154 s, speedup 1\.04x'
+    expect_answer "another row of the same lesson says it agrees" "$run" L3.3 'did not hold in this run on other rows \(count-2\.gil-old\)'
+    expect_answer "the other lessons are untouched" "$run" L1.1 '^> \*\*This run\.\*\* count-2'
+
+    run=$(fresh_run partial lessons-hold)
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "group") g = i }
+             NR == 1 || $g !~ /^convoy/' "$run/summary.csv" >"$run/s.new"
+    mv "$run/s.new" "$run/summary.csv"
+    set_field "$run/summary.csv" count-2.gil status failed
+    set_field "$run/summary.csv" count-2.gil speedup ""
+    bash "$ROOT/scripts/lessons.sh" "$run" >/dev/null
+    expect_status "make handout on a run with groups left out and a failed row" 0 bash "$HANDOUT" "$run"
+    expect_traced "groups left out: every number of the key is in the run's files" "$run"
+    expect_answer "a group not run: the answer says so" "$run" L7.1 'cannot answer this.*row convoy\.gil was not run'
+    expect_answer "a group not run: no figure given" "$run" L7.1 '^> \*\*Expected\.\*\* [^0-9]*$'
+    expect_answer "a failed row: the answer says so" "$run" L1.1 'cannot answer this.*row count-2\.gil failed'
+}
+
+test_real_run() {
+    local run
+    run=$(fresh_run real handout-run)
+    expect_status "make handout on a stored real run" 0 make -C "$ROOT" --no-print-directory handout "RUN=$run"
+    expect_complete "a real run: every question in the key" "$run"
+    expect_traced "a real run: every number of the key is in the run's files" "$run"
+    expect_answer "a real run: a lesson that did not hold on the answer's rows says so" "$run" L1.3 \
+        'does not support the expected answer.*10 tasks 1\.27x.*Likely cause'
+    expect_answer "a real run: beside GIL statistics it is only noted" "$run" L1.2 \
+        'did not hold in this run .*not the ones it checks'
+    expect_status "--show of a group with an empty cell" 0 bash "$HANDOUT" --show=count-scaling "$run"
+    expect_out "--show marks an empty cell '-' and keeps the columns in place" '^count-scaling\.seq +gilbench +1 +1 +- +[0-9.]+ +[0-9.]+ +1 +ok$'
+    local n
+    n=$(cat "$run"/handout/*.md | grep -c 'cannot answer' || true)
+    if [ "$n" -eq 0 ]; then
+        pass "a real full run answers every question"
+    else
+        fail "a real full run answers every question" "$n answer(s) say the run cannot: $(grep -h 'cannot answer' "$run"/handout/*.md | head -c 300)"
+    fi
+}
+
+# ------------------------------------------------------------ the commands
+# Every line of a ```sh block is a command a student types, in order, in one
+# terminal per page: here one bash per page runs them line by line (a
+# variable set on one line is used on the next), each at the tiny sizes, and
+# checks its exit status: 0, or N where the line ends in "# exits N".
+
+# tiny LINE: the command at the tiny sizes (the handout gives every size
+# explicitly, so that CI runs each command in a blink).
+tiny() {
+    sed -E -e 's/--iterations=[^ ]+/--iterations=1e5/g' -e 's/--ops=[^ ]+/--ops=2e4/g' \
+        -e 's/--seconds[= ][0-9.]+/--seconds=0.05/g' -e 's/--sleep-ms=[0-9]+/--sleep-ms=5/g' \
+        -e 's/--items=[0-9]+/--items=2/g' -e 's/--delay-ms=[0-9]+/--delay-ms=5/g' \
+        -e "s/make bench QUICK=1 BENCH_ARGS='/make bench BENCH_ARGS='--tiny /g" \
+        -e 's/make bench QUICK=1/make bench BENCH_ARGS=--tiny/g' <<<"$1"
+}
+
+# commands PAGE: the lines of its ```sh blocks, without blanks and comments.
+commands() {
+    awk '/^```sh$/ { on = 1; next } /^```/ { on = 0 } on && !/^[[:space:]]*(#|$)/' "$1"
+}
+
+# sized LINE: a command that does work gives its size, so that tiny shrinks it.
+sized() {
+    case "$1" in
+        *bin/count* | *count.py*) [[ "$1" == *--iterations=* ]] ;;
+        *bin/refcount*) [[ "$1" == *--ops=* ]] ;;
+        *bin/convoy* | *convoy.py*) [[ "$1" == *--seconds* ]] ;;
+        *bin/interleave*) [[ "$1" == *--sleep-ms=* && "$1" == *--items=* ]] ;;
+        *bin/fetch*) [[ "$1" == *--delay-ms=* ]] ;;
+        *"make bench"*) [[ "$1" == *QUICK=1* ]] ;;
+        *) true ;;
+    esac
+}
+
+# A checkout to run them in: the sources with their times (so make finds the
+# build up to date) and the binaries under test, but results/ and plots/ of
+# its own.
+make_checkout() {
+    local dir=$1 bin
+    mkdir -p "$dir"
+    tar -C "$ROOT" --exclude=./bin --exclude=./results --exclude=./plots --exclude=./.git -cf - . |
+        tar -C "$dir" -xf -
+    mkdir -p "$dir/results" "$dir/plots"
+    case "$BIN" in /*) bin=$BIN ;; *) bin="$ROOT/$BIN" ;; esac
+    ln -s "$bin" "$dir/bin"
+}
+
+# run_page CHECKOUT PAGE: run its commands; one test line per command.
+run_page() {
+    local dir=$1 page=$2 name line want script="$TEST_TMP/page.sh" report="$TEST_TMP/page.report"
+    name=$(basename "$page")
+    : >"$report"
+    {
+        printf 'cd %q || exit 99\n' "$dir"
+        while IFS= read -r line; do
+            sized "$line" || { printf 'echo %q >>%q\n' "unsized $line" "$report"; continue; }
+            want=0
+            [[ "$line" =~ \#\ exits\ ([0-9]+)$ ]] && want=${BASH_REMATCH[1]}
+            if [[ "$line" == python3* ]] && ! command -v python3 >/dev/null; then
+                printf 'echo %q >>%q\n' "skip $line" "$report"
+                continue
+            fi
+            printf 'eval %q </dev/null >>%q 2>&1; st=$?\n' "$(tiny "$line")" "$TEST_TMP/page.out"
+            # shellcheck disable=SC2016 # expanded by the page's bash
+            printf 'if [ "$st" -eq %d ]; then echo ok %q >>%q; else echo fail "$st" %q >>%q; fi\n' \
+                "$want" "$line" "$report" "$line" "$report"
+        done < <(commands "$page")
+    } >"$script"
+    : >"$TEST_TMP/page.out"
+    timeout --kill-after=5 600 bash "$script" </dev/null >/dev/null 2>&1 || true
+    local n=0 what rest
+    while IFS=' ' read -r what rest; do
+        n=$((n + 1))
+        case "$what" in
+            ok) pass "$name runs: $rest" ;;
+            skip) skip "$name runs: $rest" "python3 is not installed" ;;
+            unsized) fail "$name: a command without its size" "$rest: give --iterations/--ops/--seconds/--sleep-ms/--items/--delay-ms" ;;
+            fail) fail "$name runs: ${rest#* }" "exit ${rest%% *}: $(tail -n 3 "$TEST_TMP/page.out" | tr '\n' ' ' | head -c 300)" ;;
+        esac
+    done <"$report"
+    [ "$n" -eq "$(commands "$page" | wc -l)" ] || fail "$name: every command ran" "$n of $(commands "$page" | wc -l) reported (a command hung or killed the page?)"
+}
+
+test_commands() {
+    local dir="$TEST_TMP/a lab's checkout" page
+    make_checkout "$dir"
+    # The index first: it builds and makes the run the lessons read.
+    run_page "$dir" "$PAGES/README.md"
+    local keys=("$dir"/results/*/handout/1-cpu-bound.md)
+    if [ -f "${keys[0]}" ]; then
+        pass "the index's make handout wrote the key of the student's run"
+    else
+        fail "the index's make handout wrote the key of the student's run" "no handout/ in $(ls "$dir/results")"
+    fi
+    for page in "$PAGES"/[0-9]*.md; do
+        run_page "$dir" "$page"
+    done
+    # The runner can fail: a wrong status, a command without its size.
+    printf '%s\n' '```sh' 'bin/count --mode=nope --iterations=4e8 # exits 2' \
+        'bin/count --mode=nope --iterations=4e8' 'bin/count --mode=seq' '```' >"$TEST_TMP/bad.md"
+    local got
+    got=$(run_page "$dir" "$TEST_TMP/bad.md" | sed 's/: .*//' | tr '\n' '|')
+    if [ "$got" = "ok - bad.md runs|not ok - bad.md runs|not ok - bad.md|" ]; then
+        pass "the command runner catches a wrong exit status and a command at full size"
+    else
+        fail "the command runner catches a wrong exit status and a command at full size" "$got"
+    fi
+}
+
+main() {
+    command -v jq >/dev/null || { skip "handout" "jq is not installed"; return 0; }
+    test_usage
+    test_hold
+    test_does_not_hold
+    test_real_run
+    test_commands
+}
+
+main "$@"
