@@ -32,6 +32,7 @@ readonly RERUN_BUDGET_MIN_S=20 # or this many seconds, whichever is more
 readonly SHELL_RUNS_FACTOR=2 # the shell ceiling row runs this many times RUNS
 # hyperfine 1.13.0 added -N (--shell=none), 1.14.0 --output (its changelog).
 readonly HYPERFINE_MIN=1.14.0
+PLOTS_FAILED=false
 
 usage() {
     cat <<EOF

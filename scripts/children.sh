@@ -11,7 +11,6 @@ SERVER_PID=""
 SERVER_URL="" # read by the fetch rows of matrix.sh
 
 LIFELINE=""   # the write end of the lifeline pipe
-PLOTS_FAILED=false
 PDEATHSIG=()  # setpriv --pdeathsig KILL --, where util-linux has it (2.33+)
 
 # start_lifeline: a watcher in a session of its own reads the process groups
@@ -71,6 +70,7 @@ start_server() {
     SERVER_PID=$CHILD_STARTED
     for _ in $(seq 50); do
         if [ -s "$out" ]; then
+            # shellcheck disable=SC2034 # read by the fetch rows of matrix.sh
             SERVER_URL=$(head -n 1 "$out")
             # Its warnings (a connection limit lowered to fit ulimit -n) bound
             # what the fetch rows can show: the user must see them.  They are

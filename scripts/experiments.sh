@@ -16,6 +16,7 @@
 run_timed() {
     local id=$1 round=$2 kind=$3
     shift 3
+    # shellcheck disable=SC2153 # RUNS is a size (matrix.sh SIZES)
     local hf="$WORK/raw/$id.r$round.hyperfine" runs=$RUNS
     [ "$kind" != shell ] || runs=$((RUNS * SHELL_RUNS_FACTOR))
     if ! run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$runs" \

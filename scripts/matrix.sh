@@ -126,7 +126,7 @@ convoy-interval py             convoy      {PYTHON3_IMPL}  gil         new      
 # The count-2 shell row's script: the binary and the count are bash -c's
 # arguments, not part of its script, so that no path (spaces, quotes, $) is
 # read as shell code.
-# shellcheck disable=SC2016 # expanded by that bash, not this one
+# shellcheck disable=SC2016,SC2034 # expanded by that bash; read as {TWO_PROCESSES}
 readonly TWO_PROCESSES='"$0" --mode=seq --tasks=1 "--iterations=$1" & first=$!; "$0" --mode=seq --tasks=1 "--iterations=$1"; wait "$first"'
 
 # set_sizes SIZE: each variable of SIZES from the column SIZE (full, quick,
@@ -253,8 +253,10 @@ plan_line() {
 # plan_experiments GROUP_REGEX: plan.tsv, every experiment whose group matches.
 plan_experiments() {
     local filter=$1
+    # shellcheck disable=SC2034 # read as {WORKER_SWEEP}, {PYTHON3_IMPL}
     WORKER_SWEEP=$(seq 1 $((2 * CORES)) | paste -sd ' ')
     PYTHON3_IMPL=""
+    # shellcheck disable=SC2034
     [[ "${PYTHON_IMPL:-}" != cpython-3* ]] || PYTHON3_IMPL=$PYTHON_IMPL
     {
         header_line "$PLAN_COLUMNS" $'\t'

@@ -41,5 +41,5 @@ read_header() {
     local i
     IFS=$2 read -r -a names <<<"$1"
     map=()
-    for i in "${!names[@]}"; do map[${names[i]}]=$i; done
+    for i in "${!names[@]}"; do map["${names[i]}"]=$i; done
 }

@@ -132,6 +132,7 @@ readonly CSV_ROW='
 # premature_deallocs the max, ns_per_op the median and ok whether every run
 # was exact; then runs, runs_with_loss (runs whose count went wrong: lost
 # updates or a premature free), lost_median, lost_max, lost_min.
+# shellcheck disable=SC2016 # jq's variables
 readonly REFCOUNT_ROW='
     (map(.lost_updates) | median) as $lost
     | csv_row({mode: .[0].mode, sync: .[0].sync, tasks: .[0].tasks, ops: .[0].ops,
@@ -144,6 +145,7 @@ readonly REFCOUNT_ROW='
 # The figures of convoy.csv's row: the median of each over the experiment's
 # runs, and the range of the slowdown and of the contended rate (the plots'
 # whiskers).
+# shellcheck disable=SC2016 # jq's variables
 readonly CONVOY_ROW='
     def m(f): map(f) | median;
     csv_row({mode: (.[0].mode // "gil"), policy: (.[0].gil.policy // "new"),
