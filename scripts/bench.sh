@@ -114,18 +114,6 @@ check_path() {
     esac
 }
 
-# suite_version: the version the binaries report (bin/count --version ends
-# with it), or why there is none.
-suite_version() {
-    local bin=${BIN:-bin} words
-    [[ "$bin" == /* ]] || bin="$ROOT/$bin"
-    if words=$("$bin/count" --version 2>/dev/null) && [ -n "$words" ]; then
-        printf '%s\n' "${words##* }"
-    else
-        echo "unknown ($bin/count is not built; run make)"
-    fi
-}
-
 check_tools() {
     if ! bash "$SCRIPTS/install-deps.sh" --check bench; then
         echo "bench: then run make bench again" >&2

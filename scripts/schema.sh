@@ -20,6 +20,20 @@ readonly CONVOY_COLUMNS="experiment group label status impl mode policy switch_i
 # summarize.sh --noisy: the timed rows bench.sh re-runs.
 readonly NOISY_COLUMNS="group experiment rel_spread"
 
+# suite_version: the suite's version, as the binaries report it (BIN/count
+# --version ends with it; BIN as for make bench, default bin, from the
+# checkout), or why there is none.  machine.json's suite_version, and every
+# script's --version.
+suite_version() {
+    local bin=${BIN:-bin} words
+    [[ "$bin" == /* ]] || bin="$SCHEMA_DIR/../$bin"
+    if words=$("$bin/count" --version 2>/dev/null) && [ -n "$words" ]; then
+        printf '%s\n' "${words##* }"
+    else
+        echo "unknown (${BIN:-bin}/count is not built; run make)"
+    fi
+}
+
 SCHEMA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The header map of scripts/columns.awk, to put in front of an inline program.
 COLUMNS_AWK=$(<"$SCHEMA_DIR/columns.awk")
