@@ -324,6 +324,22 @@ test_locale() {
     done
 }
 
+# experiments.tsv with its columns in reverse order gives the same tables:
+# summarize.sh and summary-stats.awk read it by column name.
+test_reordered_columns() {
+    local run="$TEST_TMP/run-in-order" reordered="$TEST_TMP/run-reordered" f differ=""
+    make_run "$run"
+    make_run "$reordered"
+    awk -F '\t' -v OFS='\t' '{ line = $NF; for (i = NF - 1; i >= 1; i--) line = line OFS $i; print line }' \
+        "$run/experiments.tsv" >"$reordered/experiments.tsv"
+    run bash scripts/summarize.sh "$run"
+    run bash scripts/summarize.sh "$reordered"
+    for f in summary.csv refcount.csv convoy.csv summary.md summary.tex; do
+        cmp -s "$run/$f" "$reordered/$f" || differ+=" $f"
+    done
+    expect_eq "reordered experiments.tsv: the same tables" "$last_status:$differ" "0:"
+}
+
 test_usage() {
     expect_usage_error "summarize: no run folder" bash scripts/summarize.sh
     expect_usage_error "summarize: a folder that does not exist" bash scripts/summarize.sh "$TEST_TMP/nothing"
@@ -347,6 +363,7 @@ main() {
     test_refcount_runs
     test_noisy
     test_locale
+    test_reordered_columns
     test_usage
 }
 
