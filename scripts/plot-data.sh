@@ -229,12 +229,14 @@ data_refcount_cost() {
 # convoy_rows GROUP: convoy.csv's rows of GROUP that did not fail, with
 # figures on log axes (no zeros), as CONVOY_ROW_COLUMNS; contended_min and
 # _max are the range over the runs (empty in a run recorded before
-# convoy.csv had it).
+# convoy.csv had it).  A convoy.csv from before it had a group column holds
+# only rows that ran, each named GROUP.LABEL[.PARAM] (matrix.sh).
 convoy_rows() {
     awk -F, -v OFS='\t' -v want="$1" -v columns="$CONVOY_ROW_COLUMNS" "$COLUMNS_AWK"'
         BEGIN { s = columns; gsub(/ /, "\t", s); print s }
         FNR == 1 { header(); next }
-        get("group") == want && get("status") != "failed" && get("contended_per_s") > 0 && get("alone_per_s") > 0 {
+        { g = has("group") ? get("group") : substr(get("experiment"), 1, index(get("experiment") ".", ".") - 1) }
+        g == want && get("status") != "failed" && get("contended_per_s") > 0 && get("alone_per_s") > 0 {
             split("", v)
             for (name in col) v[name] = get(name)
             v["contended_min"] = get("contended_per_s_min"); v["contended_max"] = get("contended_per_s_max")
@@ -243,15 +245,10 @@ convoy_rows() {
         }' "$RUN/convoy.csv"
 }
 
-# convoy_csv_usable: convoy.csv is there and names each row's group.
+# convoy_csv_usable: convoy.csv is there (else a skip line).
 convoy_csv_usable() {
-    if [ ! -f "$RUN/convoy.csv" ]; then
-        echo "skip=no convoy.csv in this run"
-    elif ! head -n 1 "$RUN/convoy.csv" | grep -q '\(^\|,\)group\(,\|$\)'; then
-        echo "skip=convoy.csv has no group column (an older run: rewrite it with scripts/summarize.sh RUN)"
-    else
-        return 0
-    fi
+    [ -f "$RUN/convoy.csv" ] && return 0
+    echo "skip=no convoy.csv in this run"
     return 1
 }
 

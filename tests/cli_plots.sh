@@ -176,14 +176,19 @@ test_partial_run() {
     else
         pass "convoy: a row convoy.csv marks failed is left out"
     fi
-    # A convoy.csv from before it had a group column: skipped, saying how to
-    # rewrite it.
+    # A convoy.csv from before it had group and status columns (ids are
+    # GROUP.LABEL[.PARAM] there): the group is read from the id.
     awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header() }
-        { line = ""; for (i = 1; i <= NF; i++) if (i != col["group"]) line = line (line == "" ? "" : ",") $i; print line }' \
+        FNR > 1 { id = get("group") "." get("label"); if (get("switch_interval_us") != "" && get("group") == "convoy-interval") id = id "." get("switch_interval_us"); set_field("experiment", id) }
+        { line = ""; for (i = 1; i <= NF; i++) if (i != col["group"] && i != col["status"]) line = line (line == "" ? "" : ",") $i; print line }' \
         "$FIXTURE/convoy.csv" >"$run/convoy.csv"
-    run bash "$PLOTS" "$run" --out "$out.old"
-    expect_err "an older convoy.csv without group: the convoy figures are skipped, saying why" \
-        'skipping convoy: convoy.csv has no group column.*summarize.sh'
+    expect_status "an older convoy.csv without group draws" 0 bash "$PLOTS" "$run" --out "$out.old"
+    expect_figures "an older convoy.csv: the group read from the experiment id" "$out.old" convoy convoy-interval
+    if cmp -s "$out/convoy.svg" "$out.old/convoy.svg" && cmp -s "$out/convoy-interval.svg" "$out.old/convoy-interval.svg"; then
+        pass "an older convoy.csv: the same convoy figures as with its group column"
+    else
+        fail "an older convoy.csv: the same convoy figures as with its group column" "the SVGs differ"
+    fi
 }
 
 # expect_eq NAME GOT WANT
