@@ -304,7 +304,7 @@ test_reordered_columns() {
     local run reordered f
     run=$(fresh_run in-order)
     reordered=$(fresh_run reordered)
-    for f in summary.csv:, refcount.csv:, convoy.csv:, experiments.tsv:$'\t'; do
+    for f in 'summary.csv:,' 'refcount.csv:,' 'convoy.csv:,' experiments.tsv:$'\t'; do
         awk -F "${f#*:}" -v OFS="${f#*:}" '{ line = $NF; for (i = NF - 1; i >= 1; i--) line = line OFS $i; print line }' \
             "$run/${f%%:*}" >"$reordered/${f%%:*}"
     done
