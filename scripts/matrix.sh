@@ -53,7 +53,7 @@ REFCOUNT_RUNS        10                       5                3
 # a CPython), PYTHON3_IMPL (the same, for CPython 3 only); {A/B} is A / B as
 # an integer (the same total work split over B tasks).  A row whose impl is
 # empty is left out.  The worker count is not predicted here: each binary
-# reports its own in --json (bench.sh write_experiments).
+# reports its own in --json (experiments.sh write_experiments).
 # - count-2, count-10: the seeds' two setups, doing the same total work
 #   (COUNT_WORK = 2 x COUNT_ITERATIONS); count-2 in real CPython beside them.
 # - count-2 shell: the ceiling, two independent one-task processes started

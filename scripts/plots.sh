@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # scripts/plots.sh - draw the figures of a stored run (results/HOST-TIME/)
 # as PNG, SVG and PDF, or one headline figure as ASCII art in the terminal.
-# awk turns the run's CSV files into small TAB-separated files in a temporary
-# folder; the gnuplot scripts in scripts/plots/ draw them.  Figures are drawn
+# Each row of the table FIGURES is one figure: a data step of plot-data.sh
+# turns the run's files (read by column name) into a small TAB-separated file
+# in a temporary folder, and a gnuplot script in scripts/plots/ draws it.  Figures are drawn
 # into the temporary folder and moved into place only when all are done, so an
 # interrupted draw leaves no half-written file behind.
 set -euo pipefail
