@@ -45,8 +45,7 @@ Options:
   --quick          small sizes and few runs (about 2 minutes on 2 cores)
   --tiny           the smallest sizes, for the harness's own tests
   --only=REGEX     run only the groups matching REGEX (e.g. 'count-2|fetch');
-                   groups: count-2 count-10 count-scaling count-2-cpython fetch
-                   fetch-n interleave refcount convoy convoy-interval
+                   groups: $(matrix_groups | fold -s -w 58 | sed '2,$s/^/                   /; s/ *$//')
   --results=DIR    where run folders go (default: results/)
   --plots=DIR      where plot folders go (default: plots/)
   --no-plots       write tables only

@@ -250,6 +250,24 @@ plan_line() {
     printf '%s\n' "${line%$'\t'}"
 }
 
+# matrix_groups: the groups of EXPERIMENTS, in order, on one line.
+matrix_groups() {
+    local -a words
+    local group_at=-1 i
+    local -A seen=()
+    local -a groups=()
+    while read -r -a words; do
+        [ "${#words[@]}" -gt 0 ] || continue
+        if [ "$group_at" -lt 0 ]; then
+            for i in "${!words[@]}"; do [ "${words[i]}" != group ] || group_at=$i; done
+            continue
+        fi
+        [ -n "${seen[${words[group_at]}]:-}" ] || groups+=("${words[group_at]}")
+        seen[${words[group_at]}]=1
+    done <<<"$EXPERIMENTS"
+    printf '%s\n' "${groups[*]}"
+}
+
 # plan_experiments GROUP_REGEX: plan.tsv, every experiment whose group matches.
 plan_experiments() {
     local filter=$1
