@@ -165,6 +165,9 @@ def main(argv):
         "check_interval": ticks,
         "seconds": args.seconds,
         "cpu_threads": args.cpu_threads,
+        # The I/O thread and the CPU-bound ones, as the C case reports them.
+        "tasks": args.cpu_threads + 1,
+        "workers": args.cpu_threads + 1,
         "round_trips_alone": alone["round_trips"],
         "round_trips_contended": busy["round_trips"],
         "io_ops_alone_per_s": a,

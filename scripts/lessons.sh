@@ -45,6 +45,8 @@ set -euo pipefail
 export LC_ALL=C
 
 SCRIPTS=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/schema.sh
+source "$SCRIPTS/schema.sh"
 PROGRAM="$SCRIPTS/lessons.jq"
 TMP_FILES=()
 
@@ -73,10 +75,6 @@ usage_error() {
 die() {
     echo "lessons: $1" >&2
     exit 1
-}
-
-suite_version() {
-    sed -n 's/^#define GILBENCH_VERSION "\(.*\)"/\1/p' "$SCRIPTS/../harness/harness.h"
 }
 
 cleanup() { [ "${#TMP_FILES[@]}" -eq 0 ] || rm -f "${TMP_FILES[@]}"; }

@@ -15,6 +15,8 @@ CPUFREQ_DIR=${GILBENCH_CPUFREQ_DIR:-/sys/devices/system/cpu/cpu0/cpufreq}
 # The binaries; bin/cpus says which CPUs a run may use.
 BIN=${BIN:-bin}
 [[ "$BIN" == /* ]] || BIN="$ROOT/$BIN"
+# shellcheck source=scripts/schema.sh
+source "$ROOT/scripts/schema.sh"
 
 usage() {
     cat <<'EOF'
@@ -142,10 +144,13 @@ read_libc() {
     echo "${v:-unknown}"
 }
 
+# read_suite_version: what the binaries report (schema.sh suite_version),
+# "unknown" when they are not built.
 read_suite_version() {
     local v
-    v=$(sed -n 's/^#define GILBENCH_VERSION "\(.*\)"/\1/p' "$ROOT"/harness/*.h 2>/dev/null | head -n 1)
-    echo "${v:-unknown}"
+    v=$(suite_version)
+    [[ "$v" != unknown* ]] || v=unknown
+    echo "$v"
 }
 
 # The commit, with "-dirty" when tracked files differ from it (untracked

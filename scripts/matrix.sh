@@ -1,203 +1,285 @@
 # scripts/matrix.sh - what `make bench` measures: every experiment, at each size.
-# Sourced by scripts/bench.sh, which decides how they run.
+# Sourced by scripts/bench.sh, which decides how they run.  Both lists are
+# tables, read by their header names: a new size is a column of SIZES, a new
+# experiment a row of EXPERIMENTS.
 # shellcheck shell=bash
-#
-# An experiment is one command timed on its own.  Experiments that are read
-# together form a group; a row's speedup is its baseline's median time over its
-# own.  plan_experiments prints one TAB-separated row per experiment:
-#   id case impl group mode variant label tasks workers param baseline kind command...
-# kind is "timed" (hyperfine measures the whole process), "shell" (the same,
-# for a shell command that has no --json report of its own) or "sampled"
-# (convoy: its phases last a fixed time, so the lesson is in its own JSON,
-# run by run: SAMPLES in all, spread over the ROUNDS and alternated across
-# the group's rows).
-# The refcount rows are timed, and their --json report is also taken
-# REFCOUNT_RUNS times (whether a racy count loses updates is chance).
 
-# set_sizes SIZE: how big each experiment is and how often it runs.  The
-# counts are chosen so that one task of count takes ~0.3 s at full size on the
-# 2-core lab machine, and the whole quick matrix stays under ~2 minutes.
+# SIZES: how big each experiment is and how often it runs, one variable a
+# row, one size (bench.sh --quick, --tiny; full by default) a column; a list
+# is written with commas.  The counts are chosen so that one task of count
+# takes ~0.3 s at full size on the 2-core lab machine, and the whole quick
+# matrix stays under ~2 minutes; tiny is for the harness's own tests: every
+# group, as small as it gets.
+readonly SIZES='
+variable             full                     quick            tiny
+COUNT_ITERATIONS     8e8                      2e8              1e6
+COUNT_TOTAL          8e8                      4e8              4e6
+PY_ITERATIONS        1e7                      2e6              1e4
+FETCH_REQUESTS       16                       16               4
+FETCH_DELAY_MS       100                      50               5
+FETCH_SWEEP          1,2,4,8,16,32,64         1,4,16           1,4
+SWEEP_DELAY_MS       50                       20               5
+INTERLEAVE_ITEMS     10                       5                2
+INTERLEAVE_SLEEP_MS  50                       20               5
+REFCOUNT_OPS         2e7                      2e7              2e4
+CONVOY_SECONDS       1                        0.4              0.05
+CONVOY_INTERVALS     100,500,1000,5000,20000  100,1000,5000    1000,5000
+TRACE_ITERATIONS     2e8                      1e8              1e6
+ROUNDS               2                        2                1
+RUNS                 4                        3                2
+WARMUP               1                        1                0
+SAMPLES              5                        3                2
+REFCOUNT_RUNS        10                       5                3
+'
+
+# EXPERIMENTS: one command timed on its own a row.  Experiments that are read
+# together form a group; a row's speedup is its baseline's median time over
+# its own.  Its id is group.label (group.label.param when param is set).
+#   case, impl   the binary and whose it is (gilbench, or the CPython found)
+#   mode ... param   what the tables and plots show; "-" is empty
+#   kind    timed: hyperfine measures the whole process, and its --json
+#           report is kept (the refcount rows with --sync=none: REFCOUNT_RUNS
+#           reports, whether a racy count loses updates is chance); shell: the
+#           same, for a shell command with no --json report; sampled
+#           (convoy): its phases last a fixed time, so the lesson is in its
+#           own JSON, run by run: SAMPLES in all, spread over the ROUNDS and
+#           alternated across the group's rows
+#   each    NAME:LIST, the row once per value of the list (a SIZES list, or
+#           WORKER_SWEEP: 1 .. 2 x the usable CPUs); consecutive rows with
+#           the same each (name and list) run together, value by value
+#   command the words to run, the rest of the row
+# {NAME} in a field is a size, a row's own column ({mode}, {tasks}), the each
+# value, or one of BIN, CORES, SERVER_URL, PYTHON, PYTHON_IMPL (empty without
+# a CPython), PYTHON3_IMPL (the same, for CPython 3 only); {A/B} is A / B as
+# an integer (the same total work split over B tasks).  A row whose impl is
+# empty is left out.  The worker count is not predicted here: each binary
+# reports its own in --json (experiments.sh write_experiments).
+# - count-2, count-10: the seeds' two setups, doing the same total work
+#   (COUNT_WORK = 2 x COUNT_ITERATIONS); count-2 in real CPython beside them.
+# - count-2 shell: the ceiling, two independent one-task processes started
+#   by the shell (TWO_PROCESSES); nothing is shared, so this is as fast as two
+#   tasks can get here, and threads, fork and pool should come close to it.
+# - count-scaling: strong scaling, the same total work over 1 .. 2 x cores.
+# - fetch: the pools get one worker per request, as the seeds' executors would.
+# - convoy-interval in CPython 3 only (sys.setswitchinterval; Python 2 has none).
+readonly EXPERIMENTS='
+group           label          case        impl            mode        variant  tasks  param  baseline             kind     each                command
+count-2         seq            count       gilbench        seq         -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-2         threads        count       gilbench        threads     -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-2         gil            count       gilbench        gil         -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-2         fork           count       gilbench        fork        -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-2         pool           count       gilbench        pool        -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
+count-2         threadpool     count       gilbench        threadpool  -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
+count-2         gil-old        count       gilbench        gil         old      2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks} --gil=old
+count-10        seq            count       gilbench        seq         -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-10        threads        count       gilbench        threads     -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-10        gil            count       gilbench        gil         -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-10        fork           count       gilbench        fork        -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-10        pool           count       gilbench        pool        -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
+count-10        threadpool     count       gilbench        threadpool  -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
+count-10        gil-old        count       gilbench        gil         old      10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks} --gil=old
+count-2         shell          count       gilbench        fork        shell    2      -      count-2.seq          shell    -                   bash -c {TWO_PROCESSES} {BIN}/count {COUNT_ITERATIONS}
+count-scaling   seq            count       gilbench        seq         -        1      -      count-scaling.seq    timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL}
+count-scaling   threads        count       gilbench        threads     -        {w}    {w}    count-scaling.seq    timed    w:WORKER_SWEEP      {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL/w}
+count-scaling   gil            count       gilbench        gil         -        {w}    {w}    count-scaling.seq    timed    w:WORKER_SWEEP      {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL/w}
+count-scaling   fork           count       gilbench        fork        -        {w}    {w}    count-scaling.seq    timed    w:WORKER_SWEEP      {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL/w}
+count-scaling   pool           count       gilbench        pool        -        {w}    {w}    count-scaling.seq    timed    w:WORKER_SWEEP      {BIN}/count --mode={mode} --tasks={tasks} --workers={w} --iterations={COUNT_TOTAL/w}
+count-2-cpython py-seq         count       {PYTHON_IMPL}   seq         -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_ITERATIONS}
+count-2-cpython py-threads     count       {PYTHON_IMPL}   threads     -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
+count-2-cpython py-processes   count       {PYTHON_IMPL}   fork        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=processes --tasks={tasks} --iterations={PY_ITERATIONS}
+count-2-cpython py-pool        count       {PYTHON_IMPL}   pool        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
+fetch           seq            fetch       gilbench        seq         -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
+fetch           threads        fetch       gilbench        threads     -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
+fetch           gil            fetch       gilbench        gil         -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
+fetch           fork           fetch       gilbench        fork        -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
+fetch           pool           fetch       gilbench        pool        -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --workers={FETCH_REQUESTS} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
+fetch           threadpool     fetch       gilbench        threadpool  -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --workers={FETCH_REQUESTS} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
+fetch           async          fetch       gilbench        async       -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
+fetch           gil-hold       fetch       gilbench        gil         hold     {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS} --gil-io=hold
+fetch-n         seq            fetch       gilbench        seq         -        {n}    {n}    fetch-n.seq.{n}      timed    n:FETCH_SWEEP       {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={n} --delay-ms={SWEEP_DELAY_MS}
+fetch-n         threads        fetch       gilbench        threads     -        {n}    {n}    fetch-n.seq.{n}      timed    n:FETCH_SWEEP       {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={n} --delay-ms={SWEEP_DELAY_MS}
+fetch-n         async          fetch       gilbench        async       -        {n}    {n}    fetch-n.seq.{n}      timed    n:FETCH_SWEEP       {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={n} --delay-ms={SWEEP_DELAY_MS}
+interleave      seq            interleave  gilbench        seq         -        2      -      interleave.seq       timed    -                   {BIN}/interleave --mode={mode} --tasks={tasks} --quiet --items={INTERLEAVE_ITEMS} --sleep-ms={INTERLEAVE_SLEEP_MS}
+interleave      threads        interleave  gilbench        threads     -        2      -      interleave.seq       timed    -                   {BIN}/interleave --mode={mode} --tasks={tasks} --quiet --items={INTERLEAVE_ITEMS} --sleep-ms={INTERLEAVE_SLEEP_MS}
+interleave      gil            interleave  gilbench        gil         -        2      -      interleave.seq       timed    -                   {BIN}/interleave --mode={mode} --tasks={tasks} --quiet --items={INTERLEAVE_ITEMS} --sleep-ms={INTERLEAVE_SLEEP_MS}
+interleave      fork           interleave  gilbench        fork        -        2      -      interleave.seq       timed    -                   {BIN}/interleave --mode={mode} --tasks={tasks} --quiet --items={INTERLEAVE_ITEMS} --sleep-ms={INTERLEAVE_SLEEP_MS}
+interleave      pool           interleave  gilbench        pool        -        2      -      interleave.seq       timed    -                   {BIN}/interleave --mode={mode} --tasks={tasks} --workers=2 --quiet --items={INTERLEAVE_ITEMS} --sleep-ms={INTERLEAVE_SLEEP_MS}
+interleave      threadpool     interleave  gilbench        threadpool  -        2      -      interleave.seq       timed    -                   {BIN}/interleave --mode={mode} --tasks={tasks} --workers=2 --quiet --items={INTERLEAVE_ITEMS} --sleep-ms={INTERLEAVE_SLEEP_MS}
+interleave      async          interleave  gilbench        async       -        2      -      interleave.seq       timed    -                   {BIN}/interleave --mode={mode} --tasks={tasks} --quiet --items={INTERLEAVE_ITEMS} --sleep-ms={INTERLEAVE_SLEEP_MS}
+refcount        seq-none       refcount    gilbench        seq         none     2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
+refcount        seq-atomic     refcount    gilbench        seq         atomic   2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
+refcount        seq-mutex      refcount    gilbench        seq         mutex    2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
+refcount        threads-none   refcount    gilbench        threads     none     2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
+refcount        threads-atomic refcount    gilbench        threads     atomic   2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
+refcount        threads-mutex  refcount    gilbench        threads     mutex    2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
+refcount        threads-biased refcount    gilbench        threads     biased   2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
+refcount        gil-none       refcount    gilbench        gil         none     2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
+convoy          gil            convoy      gilbench        gil         new      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --gil={variant}
+convoy          gil-old        convoy      gilbench        gil         old      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --gil={variant}
+convoy          threads        convoy      gilbench        threads     -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS}
+convoy          fork           convoy      gilbench        fork        -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS}
+convoy          py             convoy      {PYTHON_IMPL}   gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS}
+convoy-interval gil            convoy      gilbench        gil         new      2      {us}   -                    sampled  us:CONVOY_INTERVALS {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --switch-interval-us={us}
+convoy-interval py             convoy      {PYTHON3_IMPL}  gil         new      2      {py_us} -                   sampled  py_us:CONVOY_INTERVALS {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --switch-interval-us={py_us}
+'
+
+# The count-2 shell row's script: the binary and the count are bash -c's
+# arguments, not part of its script, so that no path (spaces, quotes, $) is
+# read as shell code.
+# shellcheck disable=SC2016,SC2034 # expanded by that bash; read as {TWO_PROCESSES}
+readonly TWO_PROCESSES='"$0" --mode=seq --tasks=1 "--iterations=$1" & first=$!; "$0" --mode=seq --tasks=1 "--iterations=$1"; wait "$first"'
+
+# set_sizes SIZE: each variable of SIZES from the column SIZE (full, quick,
+# tiny), lists with spaces; 1 when SIZES has no such column.
 # shellcheck disable=SC2034  # the sizes are read by scripts/bench.sh
 set_sizes() {
-    case "$1" in
-        full)
-            COUNT_ITERATIONS=8e8 COUNT_TOTAL=8e8 PY_ITERATIONS=1e7
-            FETCH_REQUESTS=16 FETCH_DELAY_MS=100 FETCH_SWEEP="1 2 4 8 16 32 64" SWEEP_DELAY_MS=50
-            INTERLEAVE_ITEMS=10 INTERLEAVE_SLEEP_MS=50 REFCOUNT_OPS=2e7
-            CONVOY_SECONDS=1 CONVOY_INTERVALS="100 500 1000 5000 20000" TRACE_ITERATIONS=2e8
-            ROUNDS=2 RUNS=4 WARMUP=1 SAMPLES=5 REFCOUNT_RUNS=10 ;;
-        quick)
-            COUNT_ITERATIONS=2e8 COUNT_TOTAL=4e8 PY_ITERATIONS=2e6
-            FETCH_REQUESTS=16 FETCH_DELAY_MS=50 FETCH_SWEEP="1 4 16" SWEEP_DELAY_MS=20
-            INTERLEAVE_ITEMS=5 INTERLEAVE_SLEEP_MS=20 REFCOUNT_OPS=2e7
-            CONVOY_SECONDS=0.4 CONVOY_INTERVALS="100 1000 5000" TRACE_ITERATIONS=1e8
-            ROUNDS=2 RUNS=3 WARMUP=1 SAMPLES=3 REFCOUNT_RUNS=5 ;;
-        tiny)  # for the harness's own tests: every group, as small as it gets
-            COUNT_ITERATIONS=1e6 COUNT_TOTAL=4e6 PY_ITERATIONS=1e4
-            FETCH_REQUESTS=4 FETCH_DELAY_MS=5 FETCH_SWEEP="1 4" SWEEP_DELAY_MS=5
-            INTERLEAVE_ITEMS=2 INTERLEAVE_SLEEP_MS=5 REFCOUNT_OPS=2e4
-            CONVOY_SECONDS=0.05 CONVOY_INTERVALS="1000 5000" TRACE_ITERATIONS=1e6
-            ROUNDS=1 RUNS=2 WARMUP=0 SAMPLES=2 REFCOUNT_RUNS=3 ;;
-        *) return 1 ;;
-    esac
+    local size=$1 line k=-1 i
+    local -a words
+    while read -r -a words; do
+        [ "${#words[@]}" -gt 0 ] || continue
+        if [ "$k" -lt 0 ]; then
+            for i in "${!words[@]}"; do [ "${words[i]}" != "$size" ] || k=$i; done
+            [ "$k" -gt 0 ] || return 1
+            continue
+        fi
+        [[ "${words[0]}" =~ ^[A-Z][A-Z0-9_]*$ ]] || { echo "matrix.sh: bad SIZES row: ${words[*]}" >&2; return 1; }
+        line=${words[k]}
+        declare -g "${words[0]}=${line//,/ }"
+    done <<<"$SIZES"
+    COUNT_WORK=$(awk -v n="$COUNT_ITERATIONS" 'BEGIN { printf "%.0f\n", 2 * n }')
 }
 
-# row ID CASE IMPL GROUP MODE VARIANT LABEL TASKS WORKERS PARAM BASELINE KIND CMD...
-row() {
-    local IFS=$'\t'
-    printf '%s\n' "${*:1:12}	${*:13}"
+# fill WORD: FILLED is WORD with each {NAME} and {A/B} replaced (see
+# EXPERIMENTS), in one pass, so that a value holding braces (a path) is kept
+# as it is.  No subshell: the plan has a few thousand fields.
+fill() {
+    local rest=$1 out="" a
+    while [[ "$rest" =~ \{([A-Za-z_][A-Za-z0-9_]*)(/([A-Za-z_][A-Za-z0-9_]*))?\} ]]; do
+        out+=${rest%%"${BASH_REMATCH[0]}"*}
+        rest=${rest#*"${BASH_REMATCH[0]}"}
+        lookup "${BASH_REMATCH[1]}" || return 1
+        if [ -n "${BASH_REMATCH[3]}" ]; then
+            a=$LOOKED_UP
+            lookup "${BASH_REMATCH[3]}" || return 1
+            LOOKED_UP=$(awk -v a="$a" -v b="$LOOKED_UP" 'BEGIN { printf "%.0f", a / b }')
+        fi
+        out+=$LOOKED_UP
+    done
+    FILLED=$out$rest
 }
 
-# c_row GROUP MODE VARIANT LABEL TASKS WORKERS PARAM BASELINE CASE ARGS...:
-# a row for one of our binaries, timed by hyperfine.  The pools are given
-# their size; the other modes' worker count follows from the mode.
-c_row() {
-    local group=$1 mode=$2 variant=$3 label=$4 tasks=$5 workers=$6 param=$7 baseline=$8 kase=$9
-    shift 9
-    local id="$group.$label${param:+.$param}"
-    case "$mode" in
-        pool | threadpool) set -- "--workers=$workers" "$@" ;;
-        seq) workers=1 ;;
-        *) workers=$tasks ;;
-    esac
-    row "$id" "$kase" gilbench "$group" "$mode" "$variant" "$label" "$tasks" "$workers" \
-        "$param" "$baseline" timed "$BIN/$kase" "--mode=$mode" "--tasks=$tasks" "$@"
-}
-
-plan_count() {
-    local tasks group iterations mode
-    # The seeds' two setups, 2 and 10 tasks, doing the same total work.
-    for tasks in 2 10; do
-        group="count-$tasks"
-        iterations=$(per_task "$COUNT_ITERATIONS" 2 "$tasks")
-        for mode in seq threads gil fork pool threadpool; do
-            c_row "$group" "$mode" "" "$mode" "$tasks" "$CORES" "" "$group.seq" count \
-                "--iterations=$iterations"
-        done
-        c_row "$group" gil old gil-old "$tasks" "$tasks" "" "$group.seq" count \
-            "--iterations=$iterations" --gil=old
-    done
-    # The ceiling: two independent processes started by the shell, each one
-    # task in seq mode.  Nothing is shared, so this is as fast as two tasks
-    # can get here; threads, fork and pool should come close to it.
-    # The binary and the count are bash -c's arguments, not part of its
-    # script, so that no path (spaces, quotes, $) is read as shell code.
-    # shellcheck disable=SC2016 # expanded by that bash, not this one
-    local two='"$0" --mode=seq --tasks=1 "--iterations=$1" & first=$!; "$0" --mode=seq --tasks=1 "--iterations=$1"; wait "$first"'
-    row count-2.shell count gilbench count-2 fork shell shell 2 2 "" count-2.seq shell \
-        bash -c "$two" "$BIN/count" "$COUNT_ITERATIONS"
-    # Strong scaling: the same total work split over 1 .. 2 x cores workers.
-    c_row count-scaling seq "" seq 1 1 "" count-scaling.seq count "--iterations=$COUNT_TOTAL"
-    local w
-    for w in $(seq 1 $((2 * CORES))); do
-        iterations=$(per_task "$COUNT_TOTAL" 1 "$w")
-        for mode in threads gil fork pool; do
-            c_row count-scaling "$mode" "" "$mode" "$w" "$w" "$w" count-scaling.seq count \
-                "--iterations=$iterations"
-        done
-    done
-}
-
-# The same two-task experiment in real CPython: threads, processes, a pool.
-plan_count_cpython() {
-    [ -n "$PYTHON_IMPL" ] || return 0
-    local mode py_mode pool_size
-    for py_mode in seq threads processes pool; do
-        case "$py_mode" in processes) mode=fork ;; *) mode=$py_mode ;; esac
-        pool_size=""
-        [ "$py_mode" != pool ] || pool_size=$CORES
-        row "count-2-cpython.py-$py_mode" count "$PYTHON_IMPL" count-2-cpython "$mode" "" \
-            "py-$py_mode" 2 "$(py_workers "$py_mode" "$pool_size")" "" count-2-cpython.py-seq timed \
-            "$PYTHON" cases/count.py "--mode=$py_mode" --tasks=2 \
-            "--iterations=$PY_ITERATIONS" ${pool_size:+"--workers=$pool_size"}
-    done
-}
-
-plan_fetch() {
-    local mode n
-    local common=("--server=$SERVER_URL" --timeout-ms=10000)
-    # The pools get one worker per request, as the seeds' executors would.
-    for mode in seq threads gil fork pool threadpool async; do
-        c_row fetch "$mode" "" "$mode" "$FETCH_REQUESTS" "$FETCH_REQUESTS" "" fetch.seq fetch \
-            "${common[@]}" "--requests=$FETCH_REQUESTS" "--delay-ms=$FETCH_DELAY_MS"
-    done
-    c_row fetch gil hold gil-hold "$FETCH_REQUESTS" "$FETCH_REQUESTS" "" fetch.seq fetch \
-        "${common[@]}" "--requests=$FETCH_REQUESTS" "--delay-ms=$FETCH_DELAY_MS" --gil-io=hold
-    for n in $FETCH_SWEEP; do
-        for mode in seq threads async; do
-            c_row fetch-n "$mode" "" "$mode" "$n" "$n" "$n" "fetch-n.seq.$n" fetch \
-                "${common[@]}" "--requests=$n" "--delay-ms=$SWEEP_DELAY_MS"
-        done
-    done
-}
-
-plan_interleave() {
-    local mode
-    for mode in seq threads gil fork pool threadpool async; do
-        c_row interleave "$mode" "" "$mode" 2 2 "" interleave.seq interleave --quiet \
-            "--items=$INTERLEAVE_ITEMS" "--sleep-ms=$INTERLEAVE_SLEEP_MS"
-    done
-}
-
-plan_refcount() {
-    local entry mode sync
-    for entry in seq:none seq:atomic seq:mutex threads:none threads:atomic threads:mutex \
-                 threads:biased gil:none; do
-        mode=${entry%%:*} sync=${entry#*:}
-        c_row refcount "$mode" "$sync" "$mode-$sync" 2 2 "" refcount.seq-none refcount \
-            "--sync=$sync" "--ops=$REFCOUNT_OPS"
-    done
-}
-
-plan_convoy() {
-    local entry mode policy label
-    for entry in gil:new:gil gil:old:gil-old threads::threads fork::fork; do
-        IFS=: read -r mode policy label <<<"$entry"
-        row "convoy.$label" convoy gilbench convoy "$mode" "$policy" "$label" 2 2 "" "" \
-            sampled "$BIN/convoy" "--mode=$mode" "--seconds=$CONVOY_SECONDS" \
-            ${policy:+"--gil=$policy"}
-    done
-    if [ -n "$PYTHON_IMPL" ]; then
-        row convoy.py convoy "$PYTHON_IMPL" convoy gil new py 2 2 "" "" sampled \
-            "$PYTHON" cases/convoy.py "--seconds=$CONVOY_SECONDS"
+# lookup NAME: LOOKED_UP is a row's own column or each value (ROW_VALUES),
+# else the variable NAME; an unknown name stops the plan.
+lookup() {
+    if [ -n "${ROW_VALUES[$1]+set}" ]; then
+        LOOKED_UP=${ROW_VALUES[$1]}
+    elif [ -n "${!1+set}" ]; then
+        LOOKED_UP=${!1}
+    else
+        echo "matrix.sh: unknown {$1} in EXPERIMENTS" >&2
+        return 1
     fi
-    local us
-    for us in $CONVOY_INTERVALS; do
-        row "convoy-interval.gil.$us" convoy gilbench convoy-interval gil new gil 2 2 "$us" "" \
-            sampled "$BIN/convoy" --mode=gil "--seconds=$CONVOY_SECONDS" "--switch-interval-us=$us"
+}
+
+# plan_rows: every row of EXPERIMENTS with its fields filled in, as plan.tsv
+# rows (PLAN_COLUMNS, scripts/schema.sh).  Consecutive rows with the same
+# each are expanded together: each value in turn, all those rows for it.
+plan_rows() {
+    local -a words block=()
+    local -A at=()
+    local line each="" i
+    while IFS= read -r line; do
+        read -r -a words <<<"$line"
+        [ "${#words[@]}" -gt 0 ] || continue
+        if [ "${#at[@]}" -eq 0 ]; then
+            for i in "${!words[@]}"; do at[${words[i]}]=$i; done
+            continue
+        fi
+        if [ "${words[${at[each]}]}" != "$each" ] || [ "$each" = - ]; then
+            [ "${#block[@]}" -eq 0 ] || expand_block "$each" at "${block[@]}"
+            block=() each=${words[${at[each]}]}
+        fi
+        block+=("$line")
+    done <<<"$EXPERIMENTS"
+    [ "${#block[@]}" -eq 0 ] || expand_block "$each" at "${block[@]}"
+}
+
+# expand_block EACH AT ROW...: the rows, once per value of EACH's list; AT
+# maps EXPERIMENTS' header names to their positions.
+expand_block() {
+    local each=$1 value name="" list row field joined value_of
+    local -n col=$2
+    shift 2
+    local -a values=(-) words cmd
+    if [ "$each" != - ]; then
+        name=${each%%:*} list=${each#*:}
+        read -r -a values <<<"${!list}"
+    fi
+    for value in "${values[@]}"; do
+        for row in "$@"; do
+            read -r -a words <<<"$row"
+            local -A ROW_VALUES=()
+            [ -z "$name" ] || ROW_VALUES[$name]=$value
+            for field in "${!col[@]}"; do
+                case "$field" in each | command) continue ;; esac
+                value_of=${words[${col[$field]}]}
+                [ "$value_of" != - ] || value_of=""
+                fill "$value_of" || return 1
+                ROW_VALUES[$field]=$FILLED
+            done
+            [ -n "${ROW_VALUES[impl]}" ] || continue
+            cmd=()
+            for field in "${words[@]:${col[command]}}"; do
+                fill "$field" || return 1
+                cmd+=("$FILLED")
+            done
+            ROW_VALUES[id]="${ROW_VALUES[group]}.${ROW_VALUES[label]}${ROW_VALUES[param]:+.${ROW_VALUES[param]}}"
+            printf -v joined '%s\t' "${cmd[@]}"
+            ROW_VALUES[command]=${joined%$'\t'}
+            plan_line
+        done
     done
-    # The same sweep in CPython 3 (sys.setswitchinterval; Python 2 has none).
-    [[ "$PYTHON_IMPL" == cpython-3* ]] || return 0
-    for us in $CONVOY_INTERVALS; do
-        row "convoy-interval.py.$us" convoy "$PYTHON_IMPL" convoy-interval gil new py 2 2 "$us" "" \
-            sampled "$PYTHON" cases/convoy.py "--seconds=$CONVOY_SECONDS" "--switch-interval-us=$us"
-    done
 }
 
-# py_workers MODE POOL_SIZE: the worker count of a count.py mode.
-py_workers() {
-    case "$1" in
-        seq) echo 1 ;;
-        pool) echo "$2" ;;
-        *) echo 2 ;;
-    esac
+# plan_line: the plan.tsv row of ROW_VALUES, in PLAN_COLUMNS order.
+plan_line() {
+    local line="" name
+    local -a names
+    read -r -a names <<<"$PLAN_COLUMNS"
+    for name in "${names[@]}"; do line+=${ROW_VALUES[$name]}$'\t'; done
+    printf '%s\n' "${line%$'\t'}"
 }
 
-# per_task TOTAL TIMES PARTS: TOTAL x TIMES / PARTS, so that the same total work
-# is split however many tasks share it; 1e9-style input, an exact integer out.
-per_task() {
-    awk -v total="$1" -v times="$2" -v parts="$3" 'BEGIN { printf "%.0f\n", total * times / parts }'
+# matrix_groups: the groups of EXPERIMENTS, in order, on one line.
+matrix_groups() {
+    local -a words
+    local group_at=-1 i
+    local -A seen=()
+    local -a groups=()
+    while read -r -a words; do
+        [ "${#words[@]}" -gt 0 ] || continue
+        if [ "$group_at" -lt 0 ]; then
+            for i in "${!words[@]}"; do [ "${words[i]}" != group ] || group_at=$i; done
+            continue
+        fi
+        [ -n "${seen[${words[group_at]}]:-}" ] || groups+=("${words[group_at]}")
+        seen[${words[group_at]}]=1
+    done <<<"$EXPERIMENTS"
+    printf '%s\n' "${groups[*]}"
 }
 
-# plan_experiments GROUP_REGEX: every experiment whose group matches.
+# plan_experiments GROUP_REGEX: plan.tsv, every experiment whose group matches.
 plan_experiments() {
     local filter=$1
+    # shellcheck disable=SC2034 # read as {WORKER_SWEEP}, {PYTHON3_IMPL}
+    WORKER_SWEEP=$(seq 1 $((2 * CORES)) | paste -sd ' ')
+    PYTHON3_IMPL=""
+    # shellcheck disable=SC2034
+    [[ "${PYTHON_IMPL:-}" != cpython-3* ]] || PYTHON3_IMPL=$PYTHON_IMPL
     {
-        plan_count
-        plan_count_cpython
-        plan_fetch
-        plan_interleave
-        plan_refcount
-        plan_convoy
-    } | awk -F '\t' -v re="$filter" '$4 ~ "^(" re ")$"'
+        header_line "$PLAN_COLUMNS" $'\t'
+        plan_rows
+    } | awk -F '\t' -v re="$filter" "$COLUMNS_AWK"'
+        FNR == 1 { header(); print; next }
+        get("group") ~ "^(" re ")$"'
 }

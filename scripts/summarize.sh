@@ -20,7 +20,8 @@ SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 readonly PROG=summarize
 # shellcheck source=scripts/files.sh
 source "$SCRIPTS/files.sh"
-readonly SUMMARY_HEADER="case,impl,group,experiment,mode,variant,label,tasks,workers,param,runs,median_s,mean_s,stddev_s,min_s,max_s,user_s,system_s,ci95_low_s,ci95_high_s,rel_spread,speedup,efficiency,status"
+# shellcheck source=scripts/schema.sh
+source "$SCRIPTS/schema.sh"
 readonly HEADLINE_GROUPS="count-2 count-2-cpython fetch interleave"
 
 usage() {
@@ -28,7 +29,7 @@ usage() {
 Usage: scripts/summarize.sh RUN_DIR             write the tables of a run
        scripts/summarize.sh --headline RUN_DIR  print its headline table
        scripts/summarize.sh --noisy=LIMIT RUN_DIR  print the timed rows bench.sh
-           re-runs: group, experiment, rel_spread (TAB-separated)
+           re-runs: group, experiment, rel_spread (TAB-separated, a header first)
        scripts/summarize.sh --beyond-ideal RUN_DIR  print the CPU-bound rows of its
            summary.csv with an efficiency above 1.1, one line each
 RUN_DIR holds experiments.tsv, machine.json and raw/ as scripts/bench.sh writes them.
@@ -54,27 +55,13 @@ samples() {
     fi
 }
 
-# statistics_input RUN: each experiment of experiments.tsv with its samples,
-# in the input form of summary-stats.awk (columns 1-11, then the samples).
-# The samples are told from the table by FILENAME, not by NR == FNR: when no
-# experiment ran (every row failed) the samples are empty, and NR == FNR
-# would then take experiments.tsv itself for them and print no row at all.
-statistics_input() {
-    local run=$1
-    awk -F '\t' -v OFS='\t' '
-        FILENAME == ARGV[1] { data[$1] = $2; next }
-        FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-        {
-            print $col["id"], $col["case"], $col["impl"], $col["group"], $col["mode"], $col["variant"],
-                $col["label"], $col["tasks"], $col["workers"], $col["param"], $col["baseline"], data[$col["id"]]
-        }' <(samples_by_id "$run") "$run/experiments.tsv"
-}
-
-# samples_by_id RUN: "ID<TAB>samples" for each experiment that ran.
+# samples_by_id RUN: "id<TAB>samples", then one line for each experiment that
+# ran: its samples, the input of summary-stats.awk.
 samples_by_id() {
     local run=$1 id kind
-    awk -F '\t' 'FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-        $col["status"] == "ok" { print $col["id"], $col["kind"] }' "$run/experiments.tsv" |
+    printf 'id\tsamples\n'
+    awk -F '\t' "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        get("status") == "ok" { print get("id"), get("kind") }' "$run/experiments.tsv" |
         while read -r id kind; do
             printf '%s\t%s\n' "$id" "$(samples "$run" "$id" "$kind")"
         done
@@ -89,8 +76,10 @@ usable_cpus() {
 summary_csv() {
     local run=$1 cores
     cores=$(usable_cpus "$run")
-    echo "$SUMMARY_HEADER"
-    statistics_input "$run" | awk -F '\t' -v cores="$cores" -f "$SCRIPTS/summary-stats.awk"
+    header_line "$SUMMARY_COLUMNS" ,
+    # The samples are told from the table by FILENAME: the first file.
+    awk -F '\t' -v cores="$cores" -v columns="$SUMMARY_COLUMNS" -f "$SCRIPTS/columns.awk" \
+        -f "$SCRIPTS/summary-stats.awk" <(samples_by_id "$run") "$run/experiments.tsv"
 }
 
 # markdown RUN: summary.md, one table, the groups in plan order.
@@ -102,14 +91,14 @@ markdown() {
     echo "the group's baseline (seq) median over the row's median; efficiency is speedup over"
     echo "min(workers, usable CPUs), for the CPU-bound cases."
     echo
-    awk -F, -f "$SCRIPTS/summary-tables.awk" -v format=md "$run/summary.csv"
+    awk -F, -f "$SCRIPTS/columns.awk" -f "$SCRIPTS/summary-tables.awk" -v format=md "$run/summary.csv"
 }
 
 latex() {
     local run=$1
     echo "% gilbench results: $(machine_caption "$run" | sed 's/[_%&#$]/\\&/g')"
     echo "% needs \\usepackage{booktabs}"
-    awk -F, -f "$SCRIPTS/summary-tables.awk" -v format=tex "$run/summary.csv"
+    awk -F, -f "$SCRIPTS/columns.awk" -f "$SCRIPTS/summary-tables.awk" -v format=tex "$run/summary.csv"
 }
 
 # machine_caption RUN: "host, CPU, N cores, date", or "N of M CPUs usable"
@@ -120,64 +109,72 @@ machine_caption() {
             else "\(.online_cpus) cores" end), \(.date_utc)"' "$1/machine.json"
 }
 
-# ids_of RUN CASE: the experiments of a case that ran.
-ids_of() {
-    awk -F '\t' -v kase="$2" 'NR > 1 && $2 == kase && $13 == "ok" { print $1 }' "$1/experiments.tsv"
+# rows_of RUN CASE: "id<TAB>group<TAB>label<TAB>status<TAB>impl" of each
+# experiment of a case that ran.
+rows_of() {
+    awk -F '\t' -v OFS='\t' -v kase="$2" "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        get("case") == kase && get("status") == "ok" {
+            print get("id"), get("group"), get("label"), get("status"), get("impl") }' "$1/experiments.tsv"
 }
 
-# The jq of refcount.csv's row, from a refcount's reports (an array, one per
-# run): the first 12 columns as one run reports them, with lost_updates the
-# median, premature_deallocs the max, ns_per_op the median and ok whether
-# every run was exact; then runs, runs_with_loss (runs whose count went
-# wrong: lost updates or a premature free), lost_median, lost_max, lost_min.
+# The jq of a row of refcount.csv or convoy.csv: the object of its figures
+# (named as in REFCOUNT_COLUMNS, CONVOY_COLUMNS) and the experiment's own
+# columns ($row), as a CSV line in the order of $columns.
 # shellcheck disable=SC2016 # jq's variables
-readonly REFCOUNT_ROW='
+readonly CSV_ROW='
     def median: sort | if length % 2 == 1 then .[length / 2 | floor]
                        else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+    def csv_row($figures): (($row | fromjson) + $figures) as $all
+        | [$columns | split(" ")[] | $all[.] | if . == null then "" else tostring end] | join(",");'
+
+# The figures of refcount.csv's row, from a refcount's reports (an array, one
+# per run): as one run reports them, with lost_updates the median,
+# premature_deallocs the max, ns_per_op the median and ok whether every run
+# was exact; then runs, runs_with_loss (runs whose count went wrong: lost
+# updates or a premature free), lost_median, lost_max, lost_min.
+# shellcheck disable=SC2016 # jq's variables
+readonly REFCOUNT_ROW='
     (map(.lost_updates) | median) as $lost
-    | [$id, "gilbench", .[0].mode, .[0].sync, .[0].tasks, .[0].ops, .[0].final_count,
-       .[0].expected, $lost, (map(.premature_deallocs) | max), (map(.ns_per_op) | median),
-       all(.ok), length, (map(select(.lost_updates > 0 or .premature_deallocs > 0)) | length),
-       $lost, (map(.lost_updates) | max), (map(.lost_updates) | min)]
-    | map(tostring) | join(",")'
+    | csv_row({mode: .[0].mode, sync: .[0].sync, tasks: .[0].tasks, ops: .[0].ops,
+        final_count: .[0].final_count, expected: .[0].expected, lost_updates: $lost,
+        premature_deallocs: (map(.premature_deallocs) | max), ns_per_op: (map(.ns_per_op) | median),
+        ok: all(.ok), runs: length,
+        runs_with_loss: (map(select(.lost_updates > 0 or .premature_deallocs > 0)) | length),
+        lost_median: $lost, lost_max: (map(.lost_updates) | max), lost_min: (map(.lost_updates) | min)})'
 
-# refcount.csv: one row per refcount experiment, aggregated over its runs
-# (raw/ID.runs.jsonl; a run recorded before those existed: its one run.json).
-refcount_csv() {
-    local run=$1 id reports
-    {
-        echo "experiment,impl,mode,sync,tasks,ops,final_count,expected,lost_updates,premature_deallocs,ns_per_op,ok,runs,runs_with_loss,lost_median,lost_max,lost_min"
-        for id in $(ids_of "$run" refcount); do
-            reports="$run/raw/$id.runs.jsonl"
-            [ -s "$reports" ] || reports="$run/raw/$id.run.json"
-            jq -s -r --arg id "$id" "$REFCOUNT_ROW" "$reports"
-        done
-    }
+# The figures of convoy.csv's row: the median of each over the experiment's
+# runs, and the range of the slowdown and of the contended rate (the plots'
+# whiskers).
+# shellcheck disable=SC2016 # jq's variables
+readonly CONVOY_ROW='
+    def m(f): map(f) | median;
+    csv_row({mode: (.[0].mode // "gil"), policy: (.[0].gil.policy // "new"),
+        switch_interval_us: (.[0].gil.switch_interval_us // .[0].switch_interval_us // ""),
+        cpu_tasks: (.[0].cpu_tasks // .[0].cpu_threads), runs: length,
+        alone_per_s: m(.io_ops_alone_per_s), contended_per_s: m(.io_ops_contended_per_s),
+        slowdown: m(.slowdown), latency_contended_median_s: m(.latency_contended_median_s),
+        latency_contended_p99_s: m(.latency_contended_p99_s),
+        slowdown_min: (map(.slowdown) | min), slowdown_max: (map(.slowdown) | max),
+        contended_per_s_min: (map(.io_ops_contended_per_s) | min),
+        contended_per_s_max: (map(.io_ops_contended_per_s) | max)})'
+
+# case_csv RUN CASE COLUMNS JQ: one row per experiment of CASE, aggregated
+# over its runs (raw/ID.runs.jsonl; a run recorded before those existed: its
+# one run.json), with the experiment's group, label, status and impl.
+case_csv() {
+    local run=$1 kase=$2 columns=$3 program=$4 id group label status impl reports row
+    header_line "$columns" ,
+    rows_of "$run" "$kase" | while IFS=$'\t' read -r id group label status impl; do
+        reports="$run/raw/$id.runs.jsonl"
+        [ -s "$reports" ] || reports="$run/raw/$id.run.json"
+        row=$(jq -n -c --arg experiment "$id" --arg group "$group" --arg label "$label" \
+            --arg status "$status" --arg impl "$impl" '$ARGS.named')
+        jq -s -r --arg row "$row" --arg columns "$columns" "$CSV_ROW $program" "$reports"
+    done
 }
 
-# convoy.csv: the median of each figure over the experiment's runs, and the
-# range of the slowdown and of the contended rate (the plots' whiskers).
-convoy_csv() {
-    local run=$1 id impl label
-    {
-        echo "experiment,impl,label,mode,policy,switch_interval_us,cpu_tasks,runs,alone_per_s,contended_per_s,slowdown,latency_contended_median_s,latency_contended_p99_s,slowdown_min,slowdown_max,contended_per_s_min,contended_per_s_max"
-        for id in $(ids_of "$run" convoy); do
-            IFS=$'\t' read -r impl label < <(awk -F '\t' -v id="$id" '$1 == id { print $3 "\t" $7 }' "$run/experiments.tsv")
-            jq -s -r --arg id "$id" --arg impl "$impl" --arg lab "$label" '
-                def median: sort | if length % 2 == 1 then .[length / 2 | floor]
-                                   else (.[length / 2 - 1] + .[length / 2]) / 2 end;
-                def m(f): map(f) | median;
-                [$id, $impl, $lab, (.[0].mode // "gil"), (.[0].gil.policy // "new"),
-                 (.[0].gil.switch_interval_us // .[0].switch_interval_us // ""),
-                 (.[0].cpu_tasks // .[0].cpu_threads), length,
-                 m(.io_ops_alone_per_s), m(.io_ops_contended_per_s), m(.slowdown),
-                 m(.latency_contended_median_s), m(.latency_contended_p99_s),
-                 (map(.slowdown) | min), (map(.slowdown) | max),
-                 (map(.io_ops_contended_per_s) | min), (map(.io_ops_contended_per_s) | max)]
-                | map(tostring) | join(",")' "$run/raw/$id.runs.jsonl"
-        done
-    }
-}
+refcount_csv() { case_csv "$1" refcount "$REFCOUNT_COLUMNS" "$REFCOUNT_ROW"; }
+convoy_csv() { case_csv "$1" convoy "$CONVOY_COLUMNS" "$CONVOY_ROW"; }
 
 # print_noisy LIMIT RUN: "group<TAB>experiment<TAB>rel_spread" of each timed
 # row that bench.sh re-runs: rel_spread above LIMIT, or, for a shell row (the
@@ -186,21 +183,23 @@ convoy_csv() {
 # from the statistics of summary.csv and the kinds of experiments.tsv.
 print_noisy() {
     local limit=$1 run=$2
-    summary_csv "$run" | awk -v limit="$limit" -v OFS='\t' '
-        FILENAME != "-" { if (FNR == 1) { for (i = 1; i <= NF; i++) k[$i] = i; next }
-                          kind[$k["id"]] = $k["kind"]; next }
-        FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["status"] != "ok" || $c["rel_spread"] == "" || kind[$c["experiment"]] == "sampled" { next }
+    header_line "$NOISY_COLUMNS" $'\t'
+    summary_csv "$run" | awk -v limit="$limit" -v OFS='\t' -v columns="$NOISY_COLUMNS" "$COLUMNS_AWK"'
+        FNR == 1 { header(); next }
+        FILENAME != "-" { kind[get("id")] = get("kind"); next }
+        get("status") != "ok" || get("rel_spread") == "" || kind[get("experiment")] == "sampled" { next }
         {
-            n++; g[n] = $c["group"]; e[n] = $c["experiment"]; sp[n] = $c["rel_spread"] + 0
-            shell[n] = kind[$c["experiment"]] == "shell"
-            if ($c["mode"] ~ /^(threads|fork|pool|threadpool)$/ && kind[$c["experiment"]] == "timed" &&
+            n++; g[n] = get("group"); e[n] = get("experiment"); sp[n] = get("rel_spread") + 0
+            shell[n] = kind[e[n]] == "shell"
+            if (get("mode") ~ /^(threads|fork|pool|threadpool)$/ && kind[e[n]] == "timed" &&
                 sp[n] > widest[g[n]]) widest[g[n]] = sp[n]
         }
         END {
             for (i = 1; i <= n; i++)
-                if (sp[i] > limit || (shell[i] && sp[i] > 0.02 && sp[i] > widest[g[i]] + 0))
-                    print g[i], e[i], sp[i]
+                if (sp[i] > limit || (shell[i] && sp[i] > 0.02 && sp[i] > widest[g[i]] + 0)) {
+                    val["group"] = g[i]; val["experiment"] = e[i]; val["rel_spread"] = sp[i]
+                    print row_of(columns, OFS, val)
+                }
         }' FS='\t' "$run/experiments.tsv" FS=, -
 }
 
@@ -208,26 +207,26 @@ print_noisy() {
 print_headline() {
     local run=$1
     echo "gilbench: $(machine_caption "$run")"
-    awk -F, -v groups="$HEADLINE_GROUPS" -f "$SCRIPTS/summary-tables.awk" -v format=text "$run/summary.csv"
+    awk -F, -v groups="$HEADLINE_GROUPS" -f "$SCRIPTS/columns.awk" -f "$SCRIPTS/summary-tables.awk" -v format=text "$run/summary.csv"
     if [ -s "$run/convoy.csv" ] && [ "$(wc -l <"$run/convoy.csv")" -gt 1 ]; then
         echo
         echo "convoy: I/O round trips per second, alone and beside one CPU-bound task"
-        awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-            $c["experiment"] !~ /^convoy-interval/ {
-            range = (c["slowdown_min"] && $c["runs"] > 1) ? sprintf("  (%.1f-%.1f, %d runs)", $c["slowdown_min"], $c["slowdown_max"], $c["runs"]) : ""
-            printf "  %-8s %-16s %9.0f alone %9.0f contended  %7.1fx slower%s\n", $c["label"], $c["impl"],
-                $c["alone_per_s"], $c["contended_per_s"], $c["slowdown"], range }' \
+        awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
+            get("group") != "convoy-interval" {
+            range = (has("slowdown_min") && get("runs") > 1) ? sprintf("  (%.1f-%.1f, %d runs)", get("slowdown_min"), get("slowdown_max"), get("runs")) : ""
+            printf "  %-8s %-16s %9.0f alone %9.0f contended  %7.1fx slower%s\n", get("label"), get("impl"),
+                get("alone_per_s"), get("contended_per_s"), get("slowdown"), range }' \
             "$run/convoy.csv"
     fi
     if [ -s "$run/refcount.csv" ] && [ "$(wc -l <"$run/refcount.csv")" -gt 1 ]; then
         echo
         echo "refcount: what a reference count costs, and what it loses without a lock"
-        awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
             {
-            n = c["runs"] ? $c["runs"] : 1
-            lost = (c["runs_with_loss"] && n > 1) ? sprintf("wrong in %d of %d runs, lost median %d, max %d", $c["runs_with_loss"], n, $c["lost_median"], $c["lost_max"]) : sprintf("%9d lost updates", $c["lost_updates"])
-            printf "  %-8s %-7s %7.2f ns/op  %s  %s\n", $c["mode"], $c["sync"], $c["ns_per_op"], lost,
-                ($c["ok"] == "true") ? "ok" : "CORRUPTED" }' \
+            n = has("runs") ? get("runs") : 1
+            lost = (has("runs_with_loss") && n > 1) ? sprintf("wrong in %d of %d runs, lost median %d, max %d", get("runs_with_loss"), n, get("lost_median"), get("lost_max")) : sprintf("%9d lost updates", get("lost_updates"))
+            printf "  %-8s %-7s %7.2f ns/op  %s  %s\n", get("mode"), get("sync"), get("ns_per_op"), lost,
+                (get("ok") == "true") ? "ok" : "CORRUPTED" }' \
             "$run/refcount.csv"
     fi
 }
@@ -245,10 +244,10 @@ check_run() {
 # is not a superlinear speedup: something else ran on the CPUs and slowed
 # the baseline, and such a row must not reach a slide.
 print_beyond_ideal() {
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-        $col["status"] == "ok" && $col["efficiency"] != "" && $col["efficiency"] + 0 > 1.1 {
-            printf "%s %s%s: %.2fx, efficiency %.2f\n", $col["group"], $col["label"],
-                ($col["param"] == "" ? "" : " " $col["param"]), $col["speedup"], $col["efficiency"] }' "$1/summary.csv"
+    awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        get("status") == "ok" && get("efficiency") != "" && get("efficiency") + 0 > 1.1 {
+            printf "%s %s%s: %.2fx, efficiency %.2f\n", get("group"), get("label"),
+                (get("param") == "" ? "" : " " get("param")), get("speedup"), get("efficiency") }' "$1/summary.csv"
 }
 
 main() {

@@ -1,10 +1,12 @@
 # scripts/summary-stats.awk - the statistics of summary.csv (mawk-compatible).
 #
-# Input, TAB-separated, one experiment a line:
-#   id case impl group mode variant label tasks workers param baseline samples
-# where samples is "USER SYSTEM T1 T2 ..." (seconds; USER or SYSTEM "-" when
-# unknown), "- -" when the runs report no time, or empty for a failed row.
-# Output: summary.csv's rows (no header), in input order.  -v cores=N.
+# Input, TAB-separated, read by column name (load scripts/columns.awk first):
+#   1. "id samples" and one line per experiment that ran, where samples is
+#      "USER SYSTEM T1 T2 ..." (seconds; USER or SYSTEM "-" when unknown), or
+#      "- -" when the runs report no time;
+#   2. experiments.tsv: an experiment without samples is a failed row.
+# Output: summary.csv's rows (no header), in the order of experiments.tsv, their
+# fields in the order of -v columns (SUMMARY_COLUMNS).  -v cores=N.
 #
 #   median      middle of the sorted times (mean of the two middle ones)
 #   stddev      sample standard deviation (n - 1)
@@ -31,16 +33,29 @@ function t_quantile(df) {
 
 function num(x) { return sprintf("%.6g", x) }
 
+FILENAME == ARGV[1] {
+    if (FNR == 1) header()
+    else samples_of[get("id")] = get("samples")
+    next
+}
+
+FNR == 1 { header(); next }
+
 {
     rows++
-    id[rows] = $1
-    prefix[rows] = $2 "," $3 "," $4 "," $1 "," $5 "," $6 "," $7 "," $8 "," $9 "," $10
-    kase[rows] = $2; workers[rows] = $9; baseline[rows] = $11; row_of[$1] = rows
-    stats[rows] = ",,,,,,,,,,"
-    status[rows] = ($12 == "") ? "failed" : "ok"
-    n = split($12, s, " ")
+    r = rows
+    # The experiment's own columns, under summary.csv's names.
+    out[r, "case"] = get("case"); out[r, "impl"] = get("impl"); out[r, "group"] = get("group")
+    out[r, "experiment"] = get("id"); out[r, "mode"] = get("mode"); out[r, "variant"] = get("variant")
+    out[r, "label"] = get("label"); out[r, "tasks"] = get("tasks"); out[r, "workers"] = get("workers")
+    out[r, "param"] = get("param")
+    baseline[r] = get("baseline"); row_of_id[get("id")] = r
+    sample_text = (get("id") in samples_of) ? samples_of[get("id")] : ""
+    out[r, "status"] = (sample_text == "") ? "failed" : "ok"
+    n = split(sample_text, s, " ")
     runs = n - 2
-    if (runs < 1) { stats[rows] = "0" stats[rows]; next }
+    out[r, "runs"] = (runs < 1) ? 0 : runs
+    if (runs < 1) next
     # Insertion sort: a few dozen runs at most.
     for (i = 1; i <= runs; i++) {
         v = s[i + 2] + 0
@@ -50,35 +65,36 @@ function num(x) { return sprintf("%.6g", x) }
     sum = 0
     for (i = 1; i <= runs; i++) sum += t[i]
     mean = sum / runs
-    median[rows] = (runs % 2) ? t[(runs + 1) / 2] : (t[runs / 2] + t[runs / 2 + 1]) / 2
-    sd = ""; lo = ""; hi = ""; spread = ""
+    median[r] = (runs % 2) ? t[(runs + 1) / 2] : (t[runs / 2] + t[runs / 2 + 1]) / 2
     if (runs > 1) {
         ss = 0
         for (i = 1; i <= runs; i++) ss += (t[i] - mean) ^ 2
         sd = sqrt(ss / (runs - 1))
         half = t_quantile(runs - 1) * sd / sqrt(runs)
-        lo = num(mean - half > 0 ? mean - half : 0); hi = num(mean + half)
-        spread = (mean > 0) ? num(sd / mean) : ""
-        sd = num(sd)
+        out[r, "ci95_low_s"] = num(mean - half > 0 ? mean - half : 0); out[r, "ci95_high_s"] = num(mean + half)
+        out[r, "rel_spread"] = (mean > 0) ? num(sd / mean) : ""
+        out[r, "stddev_s"] = num(sd)
     }
-    user = (s[1] == "-") ? "" : num(s[1])
-    sys = (s[2] == "-") ? "" : num(s[2])
-    stats[rows] = runs "," num(median[rows]) "," num(mean) "," sd "," num(t[1]) "," \
-                  num(t[runs]) "," user "," sys "," lo "," hi "," spread
+    out[r, "median_s"] = num(median[r]); out[r, "mean_s"] = num(mean)
+    out[r, "min_s"] = num(t[1]); out[r, "max_s"] = num(t[runs])
+    out[r, "user_s"] = (s[1] == "-") ? "" : num(s[1])
+    out[r, "system_s"] = (s[2] == "-") ? "" : num(s[2])
 }
 
 END {
+    k = split(columns, names, " ")
     for (r = 1; r <= rows; r++) {
-        speedup = ""; efficiency = ""
-        b = row_of[baseline[r]]
+        b = row_of_id[baseline[r]]
         if (baseline[r] != "" && b != "" && (b in median) && (r in median) && median[r] > 0) {
             speedup = median[b] / median[r]
-            if (kase[r] == "count" || kase[r] == "refcount") {
-                used = (workers[r] + 0 < cores) ? workers[r] + 0 : cores
-                efficiency = num(speedup / used)
+            if (out[r, "case"] == "count" || out[r, "case"] == "refcount") {
+                used = (out[r, "workers"] + 0 < cores) ? out[r, "workers"] + 0 : cores
+                if (used >= 1) out[r, "efficiency"] = num(speedup / used)
             }
-            speedup = num(speedup)
+            out[r, "speedup"] = num(speedup)
         }
-        print prefix[r] "," stats[r] "," speedup "," efficiency "," status[r]
+        split("", val)
+        for (i = 1; i <= k; i++) val[names[i]] = out[r, names[i]]
+        print row_of(columns, ",", val)
     }
 }

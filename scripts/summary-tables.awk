@@ -1,5 +1,6 @@
 # scripts/summary-tables.awk - summary.csv as a table (mawk-compatible).
 # -v format=md|tex|text; with text, -v groups="g1 g2" picks the groups shown.
+# Columns by name: load scripts/columns.awk first (awk -f columns.awk -f this).
 # Failed rows stay in the tables, marked, so that a gap is never silent.
 
 function fmt(x) { return (x == "") ? "-" : sprintf("%.4g", x) }
@@ -22,23 +23,23 @@ BEGIN {
     }
 }
 
-NR == 1 { next }
+FNR == 1 { header(); next }
 
 format == "md" {
-    printf "| %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $3, $7, impl_note($2), $8, $9,
-        ($10 == "" ? "-" : $10), $11, fmt($12), ci($19, $20), fmt($22), fmt($23), $24
+    printf "| %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", get("group"), get("label"), impl_note(get("impl")), get("tasks"), get("workers"),
+        (get("param") == "" ? "-" : get("param")), get("runs"), fmt(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), fmt(get("speedup")), fmt(get("efficiency")), get("status")
 }
 
 format == "tex" {
-    if ($3 != last) print "\\midrule"
-    last = $3
-    printf "%s & %s%s & %s & %s & %s & %s & %s & %s & %s \\\\\n", tex($3), tex($7), tex(impl_note($2)),
-        $8, $9, ($10 == "" ? "--" : $10), fmt($12), ci($19, $20), fmt($22), $24
+    if (get("group") != last) print "\\midrule"
+    last = get("group")
+    printf "%s & %s%s & %s & %s & %s & %s & %s & %s & %s \\\\\n", tex(get("group")), tex(get("label")), tex(impl_note(get("impl"))),
+        get("tasks"), get("workers"), (get("param") == "" ? "--" : get("param")), fmt(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), fmt(get("speedup")), get("status")
 }
 
-format == "text" && ($3 in wanted) {
-    printf "%-16s %-16s %5s %7s %10s %8s%s\n", $3, $7, $8, $9, fmt($12),
-        ($22 == "" ? "-" : sprintf("%.2fx", $22)), ($24 == "ok" ? "" : "  FAILED")
+format == "text" && (get("group") in wanted) {
+    printf "%-16s %-16s %5s %7s %10s %8s%s\n", get("group"), get("label"), get("tasks"), get("workers"), fmt(get("median_s")),
+        (get("speedup") == "" ? "-" : sprintf("%.2fx", get("speedup"))), (get("status") == "ok" ? "" : "  FAILED")
 }
 
 END {

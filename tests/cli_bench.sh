@@ -5,6 +5,8 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/schema.sh
+source "$(dirname "$0")/../scripts/schema.sh"
 
 # The binaries are reached through a link with a name of this test's own, so
 # that a left-over process of ours is found by its command line.
@@ -53,7 +55,8 @@ test_whole_run() {
     fi
     local planned rows
     planned=$(($(wc -l <"$run/experiments.tsv") - 1))
-    rows=$(awk -F, 'NR > 1 && $24 == "ok" && $11 > 0' "$run/summary.csv" | wc -l)
+    rows=$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } get("status") == "ok" && get("runs") > 0' \
+        "$run/summary.csv" | wc -l)
     if [ "$planned" -gt 60 ] && [ "$rows" -eq "$planned" ]; then
         pass "bench: summary.csv has a measured row for each of the $planned experiments"
     else
@@ -63,10 +66,35 @@ test_whole_run() {
     # The CPython rows need a python3; the bench leaves them out without one.
     if command -v python3 >/dev/null; then groups+=(count-2-cpython); fi
     for group in "${groups[@]}"; do
-        cut -d, -f 3 "$run/summary.csv" | grep -qx -- "$group" || missing+=" $group"
+        awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } { print get("group") }' "$run/summary.csv" |
+            grep -qx -- "$group" || missing+=" $group"
     done
     if [ -z "$missing" ]; then pass "bench: every group of the matrix is measured"; else
         fail "bench: every group of the matrix is measured" "missing:$missing"; fi
+    # workers: what each binary reported in its --json, not a prediction.
+    local wrong
+    wrong=$(awk -F '\t' "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        get("status") == "ok" && get("kind") == "timed" { print get("id") "\t" get("workers") }' "$run/experiments.tsv" |
+        while IFS=$'\t' read -r id workers; do
+            [ "$(jq -r .workers "$run/raw/$id.run.json")" = "$workers" ] || printf '%s(%s) ' "$id" "$workers"
+        done)
+    if [ -z "$wrong" ] && [ "$(head -n 1 "$run/experiments.tsv")" = "$(header_line "$EXPERIMENTS_COLUMNS" $'\t')" ]; then
+        pass "bench: experiments.tsv has schema.sh's header, workers as each binary's --json reports them"
+    else
+        fail "bench: experiments.tsv workers from --json" "differ: $wrong"
+    fi
+    # refcount.csv and convoy.csv name each row's group, label and status as
+    # experiments.tsv does.
+    wrong=$(awk "$COLUMNS_AWK"'
+        FNR == 1 { header(); next }
+        FILENAME ~ /tsv$/ { want[get("id")] = get("group") " " get("label") " " get("status"); next }
+        { n++; if (want[get("experiment")] != get("group") " " get("label") " " get("status")) print get("experiment") }
+        END { if (n < 9) print "only " n " rows" }' FS='\t' "$run/experiments.tsv" FS=, "$run/refcount.csv" "$run/convoy.csv")
+    if [ -z "$wrong" ]; then
+        pass "bench: refcount.csv and convoy.csv carry each experiment's group, label and status"
+    else
+        fail "bench: refcount.csv and convoy.csv carry group, label, status" "$wrong"
+    fi
     if jq_true '(.online_cpus | type) == "number" and (.load_after | length) == 3 and .hyperfine != null' \
         "$run/machine.json" >/dev/null; then
         pass "bench: machine.json describes the machine, load average after the run included"

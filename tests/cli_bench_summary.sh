@@ -4,10 +4,35 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/schema.sh
+source "$(dirname "$0")/../scripts/schema.sh"
 
-# stats_row INPUT-LINE...: summary-stats.awk's output for these input lines (2 cores).
+# stats_rows LINE...: summary-stats.awk's output (2 cores) for experiments
+# given as "id case impl group mode variant label tasks workers param baseline
+# samples" (TAB-separated; samples empty for a failed row).  It reads them as
+# a samples table and an experiments table, each by its header; the columns
+# of the latter are in another order than experiments.tsv's, and one more.
 stats_rows() {
-    printf '%s\n' "$@" | awk -F '\t' -v cores=2 -f scripts/summary-stats.awk
+    printf '%s\n' "$@" | awk -F '\t' -v OFS='\t' -v dir="$TEST_TMP" '
+        BEGIN { print "id", "samples" > (dir "/samples.tsv")
+                print "extra", "baseline", "param", "workers", "tasks", "label", "variant", "mode",
+                    "group", "impl", "case", "id", "status" > (dir "/stats-experiments.tsv") }
+        $12 != "" { print $1, $12 > (dir "/samples.tsv") }
+        { print "x", $11, $10, $9, $8, $7, $6, $5, $4, $3, $2, $1, "ok" > (dir "/stats-experiments.tsv") }'
+    awk -F '\t' -v cores=2 -v columns="$SUMMARY_COLUMNS" -f scripts/columns.awk -f scripts/summary-stats.awk \
+        "$TEST_TMP/samples.tsv" "$TEST_TMP/stats-experiments.tsv"
+}
+
+# csv_get FILE KEY COLUMN...: the named columns (comma-joined) of the row of
+# FILE (a CSV) whose experiment is KEY, found by the header's names.
+csv_get() {
+    local file=$1 key=$2
+    shift 2
+    awk -F, -v key="$key" -v names="$*" "$COLUMNS_AWK"'
+        FNR == 1 { header(); next }
+        get("experiment") == key { n = split(names, k, " "); s = get(k[1])
+                                   for (i = 2; i <= n; i++) s = s "," get(k[i])
+                                   print s }' "$file"
 }
 
 # field ROW N: the Nth comma-separated field.
@@ -108,12 +133,20 @@ test_writers() {
     expect_eq "summary.csv: failed row marked" "$(grep ',count-2.fork,' "$csv" | cut -d, -f 24)" failed
     expect_eq "summary.csv: convoy rows describe each run's wall time" \
         "$(grep ',convoy.gil,' "$csv" | cut -d, -f 11,12)" "3,0.6"
-    expect_eq "refcount.csv: figures of the racy run" "$(sed -n 2p "$run/refcount.csv")" \
-        "refcount.threads-none,gilbench,threads,none,2,20000000,-77,1,78,3,0.61,false,1,1,78,78,78"
-    expect_eq "convoy.csv: the median of each figure over the runs" "$(sed -n 2p "$run/convoy.csv")" \
-        "convoy.gil,gilbench,gil,gil,new,5000,1,3,20000,200,100,0.006,0.02,50,200,100,300"
-    expect_eq "convoy.csv: slowdown and contended range columns" \
-        "$(head -n 1 "$run/convoy.csv" | cut -d, -f 14-)" "slowdown_min,slowdown_max,contended_per_s_min,contended_per_s_max"
+    expect_eq "refcount.csv: the header of schema.sh" "$(head -n 1 "$run/refcount.csv")" \
+        "$(header_line "$REFCOUNT_COLUMNS" ,)"
+    expect_eq "refcount.csv: figures of the racy run, with its group, label and status" \
+        "$(csv_get "$run/refcount.csv" refcount.threads-none group label status impl mode sync tasks ops \
+            final_count expected lost_updates premature_deallocs ns_per_op ok runs runs_with_loss lost_median lost_max lost_min)" \
+        "refcount,threads-none,ok,gilbench,threads,none,2,20000000,-77,1,78,3,0.61,false,1,1,78,78,78"
+    expect_eq "convoy.csv: the header of schema.sh" "$(head -n 1 "$run/convoy.csv")" \
+        "$(header_line "$CONVOY_COLUMNS" ,)"
+    expect_eq "convoy.csv: the median of each figure over the runs, with its group, label and status" \
+        "$(csv_get "$run/convoy.csv" convoy.gil group label status impl mode policy switch_interval_us cpu_tasks runs \
+            alone_per_s contended_per_s slowdown latency_contended_median_s latency_contended_p99_s)" \
+        "convoy,gil,ok,gilbench,gil,new,5000,1,3,20000,200,100,0.006,0.02"
+    expect_eq "convoy.csv: slowdown and contended ranges" \
+        "$(csv_get "$run/convoy.csv" convoy.gil slowdown_min slowdown_max contended_per_s_min contended_per_s_max)" "50,200,100,300"
     if grep -q '^| count-2 | gil | 2 | 2 | - | 3 | 0.7 | 0.7-0.7 | 1 | 0.5 | ok |$' "$run/summary.md" &&
         grep -q '^| count-2 | fork | .* | failed |$' "$run/summary.md" &&
         grep -q 'lab_pc, Test CPU, 2 cores' "$run/summary.md"; then
@@ -148,7 +181,7 @@ test_all_failed() {
     run bash scripts/summarize.sh "$run"
     expect_eq "every row failed: summarize still exits 0" "$last_status" 0
     expect_eq "every row failed: summary.csv lists every experiment as failed" \
-        "$(awk -F, 'NR > 1 && $NF == "failed"' "$run/summary.csv" | wc -l)" \
+        "$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } get("status") == "failed"' "$run/summary.csv" | wc -l)" \
         "$(($(wc -l <"$run/experiments.tsv") - 1))"
     if grep -q '^| count-2 | seq | .* | failed |$' "$run/summary.md"; then
         pass "every row failed: summary.md lists them"
@@ -179,15 +212,15 @@ test_refcount_runs() {
     done >"$run/raw/refcount.threads-atomic.runs.jsonl"
     run bash scripts/summarize.sh "$run"
     local csv="$run/refcount.csv"
-    expect_eq "refcount.csv: the several-run columns after the 12 of one run" "$(head -n 1 "$csv")" \
-        "experiment,impl,mode,sync,tasks,ops,final_count,expected,lost_updates,premature_deallocs,ns_per_op,ok,runs,runs_with_loss,lost_median,lost_max,lost_min"
     # k: the runs with a lost update or a premature free (10, 30, the free, 50);
     # lost_updates and lost_median the median 10, max 50, min 0; premature max 2;
     # ns_per_op the median 0.6; ok false (not every run exact).
     expect_eq "refcount.csv: racy row wrong in 4 of 5 runs, median 10, max 50" \
-        "$(grep '^refcount.threads-none,' "$csv" | cut -d, -f 9-17)" "10,2,0.6,false,5,4,10,50,0"
+        "$(csv_get "$csv" refcount.threads-none lost_updates premature_deallocs ns_per_op ok runs runs_with_loss \
+            lost_median lost_max lost_min)" "10,2,0.6,false,5,4,10,50,0"
     expect_eq "refcount.csv: an exact row is ok in all 3 runs, none wrong" \
-        "$(grep '^refcount.threads-atomic,' "$csv" | cut -d, -f 9-17)" "0,0,2,true,3,0,0,0,0"
+        "$(csv_get "$csv" refcount.threads-atomic lost_updates premature_deallocs ns_per_op ok runs runs_with_loss \
+            lost_median lost_max lost_min)" "0,0,2,true,3,0,0,0,0"
     run bash scripts/summarize.sh --headline "$run"
     expect_out "headline: the racy refcount as k of n runs" 'threads +none .*wrong in 4 of 5 runs, lost median 10, max 50 +CORRUPTED'
     # The lessons read it: L6 reports k of n from this refcount.csv.
@@ -222,26 +255,36 @@ ROWS
     } >"$run/experiments.tsv"
 }
 
+# noisy_list COLUMN...: those columns (TAB-joined) of summarize.sh --noisy's
+# rows in last_out, by the names of its header.
+noisy_list() {
+    awk -F '\t' -v OFS='\t' -v names="$*" "$COLUMNS_AWK"'
+        FNR == 1 { header(); next }
+        { n = split(names, k, " "); s = get(k[1]); for (i = 2; i <= n; i++) s = s OFS get(k[i]); print s }' "$last_out"
+}
+
 test_noisy() {
     local run="$TEST_TMP/noisy"
     noisy_run "$run"
     run bash scripts/summarize.sh --noisy=0.10 "$run"
+    expect_eq "--noisy: a header line first" "$(head -n 1 "$last_out")" "$(header_line "$NOISY_COLUMNS" $'\t')"
     expect_eq "--noisy: the rows above the limit, and a shell row wider than the rows it bounds" \
-        "$last_status:$(cut -f 1,2 "$last_out" | tr '\t\n' ': ')" "0:count-2:count-2.shell fetch:fetch.threads "
-    expect_eq "--noisy: each listed with its rel_spread" "$(awk -F '\t' '$2 == "fetch.threads" { print $3 }' "$last_out")" 0.5
+        "$last_status:$(noisy_list group experiment | tr '\t\n' ': ')" "0:count-2:count-2.shell fetch:fetch.threads "
+    expect_eq "--noisy: each listed with its rel_spread" \
+        "$(noisy_list experiment rel_spread | awk -F '\t' '$1 == "fetch.threads" { print $2 }')" 0.5
     run bash scripts/summarize.sh --noisy=0.6 "$run"
     expect_eq "--noisy: a row under the limit is quiet (shell still wider than threads)" \
-        "$(cut -f 2 "$last_out" | tr '\n' ' ')" "count-2.shell "
+        "$(noisy_list experiment | tr '\n' ' ')" "count-2.shell "
     # The shell row as quiet as the rows it bounds: not listed.
     echo '{"results":[{"times":[0.50,0.51,0.50,0.50],"user":0,"system":0}]}' >"$run/raw/count-2.shell.r1.hyperfine.json"
     run bash scripts/summarize.sh --noisy=0.10 "$run"
     expect_eq "--noisy: a shell row no wider than its rows is quiet; sampled rows never listed" \
-        "$(cut -f 2 "$last_out" | tr '\n' ' ')" "fetch.threads "
+        "$(noisy_list experiment | tr '\n' ' ')" "fetch.threads "
     # A second round that calms the row: the rounds are pooled (1 2 3 and
     # sixty 2s: stddev 0.18 of a mean of 2).
     echo "{\"results\":[{\"times\":[$(seq 60 | sed 's/.*/2/' | paste -sd,)],\"user\":0,\"system\":0}]}" >"$run/raw/fetch.threads.r2.hyperfine.json"
     run bash scripts/summarize.sh --noisy=0.10 "$run"
-    expect_eq "--noisy: re-run rounds are pooled with the first" "$(cut -f 2 "$last_out" | tr '\n' ' ')" ""
+    expect_eq "--noisy: re-run rounds are pooled with the first" "$(noisy_list experiment | tr '\n' ' ')" ""
     expect_usage_error "--noisy without a folder" bash scripts/summarize.sh --noisy=0.1
 }
 
@@ -281,6 +324,22 @@ test_locale() {
     done
 }
 
+# experiments.tsv with its columns in reverse order gives the same tables:
+# summarize.sh and summary-stats.awk read it by column name.
+test_reordered_columns() {
+    local run="$TEST_TMP/run-in-order" reordered="$TEST_TMP/run-reordered" f differ=""
+    make_run "$run"
+    make_run "$reordered"
+    awk -F '\t' -v OFS='\t' '{ line = $NF; for (i = NF - 1; i >= 1; i--) line = line OFS $i; print line }' \
+        "$run/experiments.tsv" >"$reordered/experiments.tsv"
+    run bash scripts/summarize.sh "$run"
+    run bash scripts/summarize.sh "$reordered"
+    for f in summary.csv refcount.csv convoy.csv summary.md summary.tex; do
+        cmp -s "$run/$f" "$reordered/$f" || differ+=" $f"
+    done
+    expect_eq "reordered experiments.tsv: the same tables" "$last_status:$differ" "0:"
+}
+
 test_usage() {
     expect_usage_error "summarize: no run folder" bash scripts/summarize.sh
     expect_usage_error "summarize: a folder that does not exist" bash scripts/summarize.sh "$TEST_TMP/nothing"
@@ -304,6 +363,7 @@ main() {
     test_refcount_runs
     test_noisy
     test_locale
+    test_reordered_columns
     test_usage
 }
 

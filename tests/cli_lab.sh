@@ -529,13 +529,15 @@ test_kill_9() {
 }
 
 # ------------------------------------------------------------------ run bits
-# The scripts README.md or a --help tells a user to run are executable.
+# The scripts README.md or a --help tells a user to run are executable; a
+# file that is only sourced (scripts/matrix.sh, schema.sh: no #! line) is not run.
 test_run_bits() {
     local scripts s bad=""
     scripts=$({ grep -ohE 'scripts/[a-z-]+\.sh' README.md
         grep -hE '^(Usage| +or|Try)|Usage: ' scripts/*.sh | grep -oE 'scripts/[a-z-]+\.sh'; } | sort -u)
     for s in $scripts; do
         [ -f "$s" ] || continue
+        [ "$(head -c 2 "$s")" = '#!' ] || continue
         [ -x "$s" ] || bad+=" $s"
         if git ls-files --error-unmatch "$s" >/dev/null 2>&1 &&
             [ "$(git ls-files -s "$s" | cut -d' ' -f1)" != 100755 ]; then

@@ -298,6 +298,28 @@ test_write_errors() {
     fi
 }
 
+# The same run with the columns of every table in reverse order: the same
+# lessons.json (lessons.jq reads each column by its name).
+test_reordered_columns() {
+    local run reordered f
+    run=$(fresh_run in-order)
+    reordered=$(fresh_run reordered)
+    for f in 'summary.csv:,' 'refcount.csv:,' 'convoy.csv:,' experiments.tsv:$'\t'; do
+        awk -F "${f#*:}" -v OFS="${f#*:}" '{ line = $NF; for (i = NF - 1; i >= 1; i--) line = line OFS $i; print line }' \
+            "$run/${f%%:*}" >"$reordered/${f%%:*}"
+    done
+    run bash "$LESSONS" --json "$run"
+    jq -S 'del(.run)' "$last_out" >"$TEST_TMP/in-order.json" 2>/dev/null || true
+    run bash "$LESSONS" --json "$reordered"
+    jq -S 'del(.run)' "$last_out" >"$TEST_TMP/reordered.json" 2>/dev/null || true
+    if [ "$last_status" -eq 0 ] && [ -s "$TEST_TMP/in-order.json" ] &&
+        cmp -s "$TEST_TMP/in-order.json" "$TEST_TMP/reordered.json"; then
+        pass "reordered columns: the same lessons.json"
+    else
+        fail "reordered columns: the same lessons.json" "$(diff "$TEST_TMP/in-order.json" "$TEST_TMP/reordered.json" | head -c 300)"
+    fi
+}
+
 main() {
     have_tools "lessons" jq || return 0
     test_usage
@@ -309,6 +331,7 @@ main() {
     test_old_layout
     test_locale
     test_write_errors
+    test_reordered_columns
 }
 
 main "$@"

@@ -6,6 +6,8 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/schema.sh
+source "$(dirname "$0")/../scripts/schema.sh"
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PLOTS="$ROOT/scripts/plots.sh"
@@ -153,16 +155,70 @@ test_partial_run() {
     expect_err "count-only run: says gil-timeline is skipped" 'skipping gil-timeline'
     expect_no_warnings "count-only run: no gnuplot warnings"
 
-    # convoy.csv rows are matched to their group through experiments.tsv
-    # when summary.csv lacks them.
+    # convoy.csv names each row's group and status itself: the convoy
+    # figures need neither summary.csv's convoy rows nor experiments.tsv.
     run="$TEST_TMP/run-convoy" out="$TEST_TMP/convoy"
     mkdir -p "$run"
-    cp "$FIXTURE/convoy.csv" "$FIXTURE/experiments.tsv" "$run/"
-    awk -F, 'NR == 1 || $1 == "count"' "$FIXTURE/summary.csv" >"$run/summary.csv"
+    cp "$FIXTURE/convoy.csv" "$run/"
+    awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); print; next } get("case") == "count"' \
+        "$FIXTURE/summary.csv" >"$run/summary.csv"
     expect_status "a run without machine.json draws" 0 bash "$PLOTS" "$run" --out "$out"
-    expect_figures "convoy groups found through experiments.tsv" "$out" convoy convoy-interval
+    expect_figures "convoy groups read from convoy.csv's own group column" "$out" convoy convoy-interval
     expect_err "a missing machine.json is reported" 'no readable machine.json'
     expect_no_warnings "convoy run: no gnuplot warnings"
+    # A convoy row marked failed in convoy.csv is left out.
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        { if (get("experiment") == "convoy-gil-old") set_field("status", "failed"); print }' \
+        "$FIXTURE/convoy.csv" >"$run/convoy.csv"
+    expect_status "a run with a failed convoy row draws" 0 bash "$PLOTS" "$run" --out "$out.failed"
+    if grep -q 'gil-old' "$out.failed/convoy.svg"; then
+        fail "convoy: a row convoy.csv marks failed is left out" "gil-old is drawn"
+    else
+        pass "convoy: a row convoy.csv marks failed is left out"
+    fi
+    # A convoy.csv from before it had group and status columns (ids are
+    # GROUP.LABEL[.PARAM] there): the group is read from the id.
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header() }
+        FNR > 1 { id = get("group") "." get("label"); if (get("switch_interval_us") != "" && get("group") == "convoy-interval") id = id "." get("switch_interval_us"); set_field("experiment", id) }
+        { line = ""; for (i = 1; i <= NF; i++) if (i != col["group"] && i != col["status"]) line = line (line == "" ? "" : ",") $i; print line }' \
+        "$FIXTURE/convoy.csv" >"$run/convoy.csv"
+    expect_status "an older convoy.csv without group draws" 0 bash "$PLOTS" "$run" --out "$out.old"
+    expect_figures "an older convoy.csv: the group read from the experiment id" "$out.old" convoy convoy-interval
+    if cmp -s "$out/convoy.svg" "$out.old/convoy.svg" && cmp -s "$out/convoy-interval.svg" "$out.old/convoy-interval.svg"; then
+        pass "an older convoy.csv: the same convoy figures as with its group column"
+    else
+        fail "an older convoy.csv: the same convoy figures as with its group column" "the SVGs differ"
+    fi
+}
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', wanted '$3'"; fi
+}
+
+# reorder_columns FILE SEP: FILE with its columns in reverse order (a reader
+# by name must not care).
+reorder_columns() {
+    awk -F "$2" -v OFS="$2" '{ line = $NF; for (i = NF - 1; i >= 1; i--) line = line OFS $i; print line }' "$1"
+}
+
+# The same run with every CSV's columns reversed draws the same figures: the
+# readers find each column by its name.
+test_reordered_columns() {
+    local run="$TEST_TMP/run-reordered" f fig differ=""
+    mkdir -p "$run"
+    cp -r "$FIXTURE/." "$run/"
+    for f in summary.csv refcount.csv convoy.csv raw/trace-gil-new.csv raw/trace-gil-old.csv; do
+        reorder_columns "$FIXTURE/$f" , >"$run/$f"
+    done
+    run bash "$PLOTS" "$FIXTURE" --out "$TEST_TMP/in-order"
+    run bash "$PLOTS" "$run" --out "$TEST_TMP/reordered"
+    expect_eq "reordered columns: plots exits 0" "$last_status" 0
+    for fig in "${FIGURES[@]}"; do
+        # The caption names the run folder only when machine.json is missing.
+        cmp -s "$TEST_TMP/in-order/$fig.svg" "$TEST_TMP/reordered/$fig.svg" || differ+=" $fig"
+    done
+    expect_eq "reordered columns: every figure's SVG is the same" "$differ" ""
 }
 
 main() {
@@ -175,6 +231,7 @@ main() {
     test_terminal
     test_bad_usage
     test_partial_run
+    test_reordered_columns
 }
 
 main "$@"

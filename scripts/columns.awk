@@ -1,0 +1,26 @@
+# scripts/columns.awk - read a data file by its column names (mawk-compatible).
+# Loaded before a reader's own program (awk -f columns.awk -f PROGRAM, or
+# "$COLUMNS_AWK" in front of an inline one, scripts/schema.sh).  The header of
+# every file a run holds is in scripts/schema.sh; no reader counts columns.
+#
+#   FNR == 1 { header(); next }   map this file's header line to col[NAME]
+#   get("median_s")                the field of that name ("" when the file has
+#                                  no such column: an older run's file)
+#   has("runs")                    whether the file has that column
+#   set_field("speedup", v)        change a field of the current line
+#   row_of(names, sep, val)        val[NAME] for each of the space-separated
+#                                  names, joined by sep: a row in header order
+
+function header(    i) {
+    split("", col)
+    for (i = 1; i <= NF; i++) col[$i] = i
+}
+function has(name) { return (name in col) }
+function get(name) { return (name in col) ? $(col[name]) : "" }
+function set_field(name, v) { if (name in col) $(col[name]) = v }
+function row_of(names, sep, val,    n, k, i, s) {
+    n = split(names, k, " ")
+    s = val[k[1]]
+    for (i = 2; i <= n; i++) s = s sep val[k[i]]
+    return s
+}

@@ -1,0 +1,352 @@
+# scripts/experiments.sh - how scripts/bench.sh runs the plan: every
+# experiment once per round, the sampled groups alternated, the noisy groups
+# re-run, then experiments.tsv.  Sourced by bench.sh, after matrix.sh and
+# children.sh.
+# shellcheck shell=bash
+#
+# The plan (plan.tsv, PLAN_COLUMNS in scripts/schema.sh) is read once by its
+# header names into PLAN_IDS (in plan order) and PLAN[ID,COLUMN]; the command's
+# words stay TAB-separated in PLAN[ID,command].
+
+# run_timed ID ROUND KIND CMD...: hyperfine times CMD; round 1 also keeps
+# CMD's own --json report (GIL statistics, refcount figures), unless KIND is
+# shell (a shell command has none).  The shell row (the machine's ceiling)
+# gets SHELL_RUNS_FACTOR times the runs: two processes started together
+# spread wider than one, and its spread must not exceed the rows it bounds.
+run_timed() {
+    local id=$1 round=$2 kind=$3
+    shift 3
+    # shellcheck disable=SC2153 # RUNS is a size (matrix.sh SIZES)
+    local hf="$WORK/raw/$id.r$round.hyperfine" runs=$RUNS
+    [ "$kind" != shell ] || runs=$((RUNS * SHELL_RUNS_FACTOR))
+    if ! run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$runs" \
+        --export-json "$hf.json" -- "$(hyperfine_words "$@")" >"$hf.log" 2>&1; then
+        # hyperfine keeps only "non-zero exit code": run the command once
+        # more on its own, so that its own words (a refusal, a failed check)
+        # are there for failure_cause.
+        run_child "$@" >/dev/null 2>"$WORK/raw/$id.run.err" || true
+        return 1
+    fi
+    if ! jq -s -e '.[0].results[0].times | length > 0' "$hf.json" >/dev/null 2>&1; then
+        echo "hyperfine wrote no times to raw/$id.r$round.hyperfine.json (disk full?)" >>"$hf.log"
+        return 1
+    fi
+    if [ "$round" -eq 1 ] && [ "$kind" = timed ]; then
+        run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
+        check_report "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" || return 1
+        # refcount: whether an unsynchronised count goes wrong is a matter
+        # of chance, so those rows (--sync=none: racy in threads, protected
+        # by the GIL, alone in seq) are sampled experiments too: REFCOUNT_RUNS
+        # reports in raw/ID.runs.jsonl (the first is run.json), which
+        # summarize.sh aggregates ("wrong in k of n runs").  The synchronised
+        # rows are exact by construction; their one report checks it.
+        if [[ "$id" == refcount.*-none ]]; then
+            jq -c . "$WORK/raw/$id.run.json" >"$WORK/raw/$id.runs.jsonl" || return 1
+            local _
+            for _ in $(seq 2 "$REFCOUNT_RUNS"); do
+                run_sampled_once "$id" "$@" || return 1
+            done
+        fi
+    fi
+}
+
+# hyperfine_words ARG...: one string that hyperfine -N splits back into ARG...
+# Its splitter knows POSIX quoting, not bash's $'...' (printf %q uses that for
+# bytes that are not printable in the locale, such as an é under LC_ALL=C):
+# every word single-quoted, a quote inside as '\''.
+hyperfine_words() {
+    local arg out=""
+    for arg in "$@"; do
+        out+="${out:+ }'${arg//\'/\'\\\'\'}'"
+    done
+    printf '%s' "$out"
+}
+
+# check_report JSON ERR: a binary's --json report is one JSON object; an empty
+# or cut file (a full disk) fails the row, with the reason in ERR.
+check_report() {
+    # -s: jq 1.6 -e exits 0 on an empty file.
+    if ! jq -s -e 'length == 1 and (.[0] | type == "object")' "$1" >/dev/null 2>&1; then
+        echo "its --json report $(basename "$1") is $([ -s "$1" ] && echo 'not a JSON object' || echo empty)" >>"$2"
+        return 1
+    fi
+}
+
+# run_sampled_once ID CMD...: one run of CMD, its report one JSON line
+# appended to raw/ID.runs.jsonl.
+run_sampled_once() {
+    local id=$1
+    shift
+    run_child "$@" --json >"$WORK/raw/$id.out" 2>>"$WORK/raw/$id.run.err" || return 1
+    check_report "$WORK/raw/$id.out" "$WORK/raw/$id.run.err" || return 1
+    jq -c . "$WORK/raw/$id.out" >>"$WORK/raw/$id.runs.jsonl" || return 1
+    rm -f "$WORK/raw/$id.out"
+}
+
+# fmt_duration SECONDS: m:ss
+fmt_duration() { printf '%d:%02d' "$(($1 / 60))" "$(($1 % 60))"; }
+
+# stop_unless_writable: after a failed row, stop the run if the cause is the
+# run folder itself (a full disk, a lost mount): every later row would fail
+# the same way, each with a confusing message of its own.
+stop_unless_writable() {
+    local probe="$WORK/raw/.write-probe" err
+    if ! err=$({ printf 'gilbench\n' >"$probe"; } 2>&1); then
+        echo "bench: cannot write the run under $RESULTS_DIR (${err##*: }); stopping" >&2
+        exit 1
+    fi
+    rm -f "$probe"
+}
+
+# now_ms: the wall clock in milliseconds (bash 5's EPOCHREALTIME).
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+
+run_matrix() {
+    local plan="$WORK/plan.tsv" round
+    plan_experiments "$FILTER" >"$plan"
+    load_plan "$plan"
+    TOTAL=$((${#PLAN_IDS[@]} * ROUNDS)) DONE_COUNT=0 MATRIX_STARTED=$SECONDS
+    declare -gA FAILED=() GROUP_MS=() WORKERS=()
+    # Rounds alternate: every experiment runs once per round, so slow drift of
+    # a noisy machine spreads over all modes instead of landing on a few.
+    for round in $(seq "$ROUNDS"); do
+        run_round "$round" ""
+    done
+    write_experiments
+    rerun_noisy
+    rm -f "$plan"
+}
+
+# load_plan PLAN: PLAN_IDS and PLAN[ID,COLUMN] from plan.tsv, by its header.
+load_plan() {
+    declare -ga PLAN_IDS=()
+    declare -gA PLAN=()
+    local line id name
+    local -a f names
+    local -A at=()
+    {
+        IFS= read -r line
+        read_header "$line" $'\t' at
+        names=("${!at[@]}")
+        while IFS= read -r line; do
+            # \x1f, not TAB, as the separator: read merges runs of TABs, and
+            # some fields (variant, param) are empty.
+            IFS=$'\x1f' read -r -a f <<<"${line//$'\t'/$'\x1f'}"
+            id=${f[${at[id]}]}
+            PLAN_IDS+=("$id")
+            for name in "${names[@]}"; do PLAN[$id,$name]=${f[${at[$name]}]:-}; done
+            printf -v line '%s\t' "${f[@]:${at[command]}}"
+            PLAN[$id,command]=${line%$'\t'}
+        done
+    } <"$1"
+}
+
+# plan_ids GROUP [KIND]: the ids of GROUP's rows (of KIND only, when given).
+plan_ids() {
+    local id
+    for id in "${PLAN_IDS[@]}"; do
+        [ "${PLAN[$id,group]}" = "$1" ] || continue
+        [ -z "${2:-}" ] || [ "${PLAN[$id,kind]}" = "$2" ] || continue
+        printf '%s\n' "$id"
+    done
+}
+
+# run_round ROUND GROUP: one round of every experiment of the plan (of GROUP
+# only, when not empty).  A group of sampled rows (convoy) runs as a block
+# whose samples alternate row by row: sample 1 of each row, then sample 2...
+# In round 1 each group's time is kept in GROUP_MS, the cost of a re-run.
+run_round() {
+    local round=$1 only=$2 id t0
+    local -A sampled_done=()
+    for id in "${PLAN_IDS[@]}"; do
+        local group=${PLAN[$id,group]} kind=${PLAN[$id,kind]} param=${PLAN[$id,param]} elapsed left
+        [ -z "$only" ] || [ "$group" = "$only" ] || continue
+        [ "$kind" != sampled ] || [ -z "${sampled_done[$group]:-}" ] || continue
+        local -a cmd
+        IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
+        DONE_COUNT=$((DONE_COUNT + 1))
+        elapsed=$((SECONDS - MATRIX_STARTED))
+        left="?"
+        [ "$DONE_COUNT" -le 1 ] || [ "$DONE_COUNT" -gt "$TOTAL" ] ||
+            left=$(fmt_duration $((elapsed * (TOTAL - DONE_COUNT + 1) / (DONE_COUNT - 1))))
+        t0=$(now_ms)
+        if [ "$kind" = sampled ]; then
+            sampled_done[$group]=1
+            local rows
+            rows=$(plan_ids "$group" sampled | wc -l)
+            DONE_COUNT=$((DONE_COUNT + rows - 1))
+            printf '[%d/%d] %-10s %s rows x %s samples, alternated  elapsed %s, left ~%s\n' "$DONE_COUNT" \
+                "$TOTAL" "$group" "$rows" "$(round_samples "$round")" "$(fmt_duration "$elapsed")" "$left" >&2
+            run_sampled_group "$group" "$(round_samples "$round")"
+        else
+            printf '[%d/%d] %-10s %-10s %-14s %s  elapsed %s, left ~%s\n' "$DONE_COUNT" "$TOTAL" \
+                "${PLAN[$id,case]}" "${PLAN[$id,mode]}" "${PLAN[$id,label]}" "${param:+param=$param}" \
+                "$(fmt_duration "$elapsed")" "$left" >&2
+            if [ -z "${FAILED[$id]:-}" ] && ! run_timed "$id" "$round" "$kind" "${cmd[@]}"; then
+                FAILED[$id]=1
+                stop_unless_writable
+                echo "bench: FAILED $id: $(failure_cause "$id")" >&2
+            fi
+        fi
+        [ "$round" -ne 1 ] || GROUP_MS[$group]=$((${GROUP_MS[$group]:-0} + $(now_ms) - t0))
+    done
+}
+
+# round_samples ROUND: this round's share of the SAMPLES a sampled row takes
+# over the ROUNDS (5 over 2 rounds: 2, then 3); none in a re-run round.
+round_samples() {
+    local r=$1
+    [ "$r" -le "$ROUNDS" ] || { echo 0; return; }
+    echo $((SAMPLES * r / ROUNDS - SAMPLES * (r - 1) / ROUNDS))
+}
+
+# run_sampled_group GROUP N: N runs of each sampled row of GROUP, alternated
+# sample by sample, so that ours and CPython's share the machine's moments
+# alike.
+run_sampled_group() {
+    local group=$1 n=$2 sample id
+    [ "$n" -gt 0 ] || return 0
+    for sample in $(seq "$n"); do
+        while IFS= read -r id; do
+            [ -z "${FAILED[$id]:-}" ] || continue
+            local -a cmd
+            IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
+            if ! run_sampled_once "$id" "${cmd[@]}"; then
+                FAILED[$id]=1
+                stop_unless_writable
+                echo "bench: FAILED $id (sample $sample): $(failure_cause "$id")" >&2
+            fi
+        done < <(plan_ids "$group" sampled)
+    done
+}
+
+# rerun_noisy: a timed row whose rel_spread is above NOISY_SPREAD (the shell
+# row: wider than the rows it bounds) has its whole group run again, one
+# more round, alternating as before, before the run is reported: up to
+# MAX_EXTRA_ROUNDS per group, and only while the re-runs (each priced at the
+# group's round-1 time) fit in RERUN_BUDGET_PCT of the matrix's time so far
+# (at least RERUN_BUDGET_MIN_S, so that a run of one group can re-run it).
+rerun_noisy() {
+    local extra group cost spent=0 budget noisy
+    budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
+    [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
+    for extra in $(seq "$MAX_EXTRA_ROUNDS"); do
+        noisy=$(noisy_rows "$extra") || noisy=""
+        [ "$(wc -l <<<"$noisy")" -gt 1 ] || return 0
+        while IFS= read -r group; do
+            local why
+            why=$(awk -F '\t' -v g="$group" "$COLUMNS_AWK"'
+                FNR == 1 { header(); next }
+                get("group") == g && n++ < 3 {
+                    printf "%s%s (%.0f%%)", (n > 1 ? ", " : ""), get("experiment"), 100 * get("rel_spread") }
+                END { if (n > 3) printf " and %d more", n - 3 }' <<<"$noisy")
+            cost=${GROUP_MS[$group]:-0}
+            if [ $((spent + cost)) -gt "$budget" ]; then
+                echo "bench: noisy: $why; no time left to re-run group $group" >&2
+                continue
+            fi
+            echo "bench: noisy: $why; re-running group $group (extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
+            local t0
+            t0=$(now_ms)
+            TOTAL=$((TOTAL + $(plan_ids "$group" | wc -l)))
+            run_round $((ROUNDS + extra)) "$group"
+            spent=$((spent + $(now_ms) - t0))
+        done < <(awk -F '\t' "$COLUMNS_AWK"'FNR == 1 { header(); next } !seen[get("group")]++ { print get("group") }' <<<"$noisy")
+        write_experiments
+    done
+}
+
+# noisy_rows EXTRA: the noisy timed rows of the partial run, NOISY_COLUMNS
+# with their header (summarize.sh --noisy, the statistics of summary.csv).
+# GILBENCH_TEST_NOISY=REGEX (a test hook) calls the rows whose id matches
+# noisy before the first extra round, whatever their spread.
+noisy_rows() {
+    {
+        bash "$SCRIPTS/summarize.sh" "--noisy=$NOISY_SPREAD" "$WORK"
+        if [ "$1" -eq 1 ] && [ -n "${GILBENCH_TEST_NOISY:-}" ]; then
+            awk -F '\t' -v OFS='\t' -v re="$GILBENCH_TEST_NOISY" "$COLUMNS_AWK"'
+                FNR == 1 { header(); next }
+                get("kind") != "sampled" && get("id") ~ re { print get("group"), get("id"), 1 }' \
+                "$WORK/experiments.tsv"
+        fi
+    } | awk -F '\t' -v OFS='\t' "$COLUMNS_AWK"'
+        FNR == 1 { header(); print; next }
+        !seen[get("experiment")]++ { val["group"] = get("group"); val["experiment"] = get("experiment")
+            val["rel_spread"] = get("rel_spread"); print row_of("'"$NOISY_COLUMNS"'", OFS, val) }'
+}
+
+# failure_cause ID: the first line a tool said about the failed row: hyperfine's
+# error (or the usage error of an old one), else the binary's own.  The
+# first, not the last: the last is often "For more information try --help".
+failure_cause() {
+    local id=$1 f line
+    # The command's own stderr first: hyperfine's log only says that it failed.
+    for f in "$WORK/raw/$id.run.err" "$WORK/raw/$id".r*.hyperfine.log; do
+        [ -s "$f" ] || continue
+        line=$(grep -m 1 '[^[:space:]]' "$f" || true)
+        if [ -n "$line" ]; then
+            printf '%s\n' "${line:0:300}"
+            return 0
+        fi
+    done
+    echo "no message (see $WORK/raw/$id.*)"
+}
+
+# workers_of ID: WORKERS[ID], the worker count the row's binary reported in its --json
+# (raw/ID.run.json, or the first report of raw/ID.runs.jsonl); a shell row
+# has no report, and its command starts one process per task; empty for a
+# row that never reported.
+workers_of() {
+    local id=$1 f
+    if [ -n "${WORKERS[$id]+set}" ]; then return 0; fi
+    {
+        WORKERS[$id]=""
+        for f in "$WORK/raw/$id.run.json" "$WORK/raw/$id.runs.jsonl"; do
+            [ -s "$f" ] || continue
+            WORKERS[$id]=$(jq -r 'select(.workers != null) | .workers' "$f" 2>/dev/null | head -n 1) || true
+            break
+        done
+        [ "${PLAN[$id,kind]}" != shell ] || WORKERS[$id]=${PLAN[$id,tasks]}
+    }
+}
+
+# write_experiments: the plan as it ran, EXPERIMENTS_COLUMNS (schema.sh):
+# the plan's columns, each row's workers and status, its command as one
+# field (the words joined by spaces).
+write_experiments() {
+    local id name line
+    local -a names fields
+    read -r -a names <<<"$EXPERIMENTS_COLUMNS"
+    {
+        header_line "$EXPERIMENTS_COLUMNS" $'\t'
+        for id in "${PLAN_IDS[@]}"; do
+            workers_of "$id"
+            fields=()
+            for name in "${names[@]}"; do
+                case "$name" in
+                    workers) fields+=("${WORKERS[$id]}") ;;
+                    status) fields+=("$([ -n "${FAILED[$id]:-}" ] && echo failed || echo ok)") ;;
+                    command) fields+=("${PLAN[$id,command]//$'\t'/ }") ;;
+                    *) fields+=("${PLAN[$id,$name]}") ;;
+                esac
+            done
+            printf -v line '%s\t' "${fields[@]}"
+            printf '%s\n' "${line%$'\t'}"
+        done
+    } >"$WORK/experiments.tsv"
+}
+
+# record_traces: one short gil run of count per policy with --trace, for the
+# timeline plot of who held the GIL when.
+record_traces() {
+    [[ "count-2" =~ ^($FILTER)$ ]] || return 0
+    local policy
+    for policy in new old; do
+        run_child "$BIN/count" --mode=gil --tasks=2 "--gil=$policy" \
+            "--iterations=$TRACE_ITERATIONS" \
+            "--trace=$WORK/raw/trace-gil-$policy.csv" --json \
+            >"$WORK/raw/trace-gil-$policy.run.json" 2>>"$WORK/raw/trace.err" ||
+            echo "bench: the $policy-GIL trace failed; the timeline plot will lack it" >&2
+    done
+}
+

@@ -1,0 +1,59 @@
+# scripts/schema.sh - the header of every data file a run holds, defined
+# once.  Writers print these headers; readers find each column by its name
+# (scripts/columns.awk, or read_header below), never by its position, so a
+# new column is one word here plus the line that fills it.
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # the headers are read by the scripts that source this
+
+# plan.tsv (bench.sh, from matrix.sh): one experiment a row; command is the
+# last column and takes the rest of the row, one word a field.
+readonly PLAN_COLUMNS="id case impl group mode variant label tasks param baseline kind command"
+# experiments.tsv: the plan as it ran; workers from each binary's own --json
+# report, status ok|failed; command's words joined by spaces.
+readonly EXPERIMENTS_COLUMNS="id case impl group mode variant label tasks workers param baseline kind status command"
+# summary.csv: one row per experiment (summarize.sh, summary-stats.awk).
+readonly SUMMARY_COLUMNS="case impl group experiment mode variant label tasks workers param runs median_s mean_s stddev_s min_s max_s user_s system_s ci95_low_s ci95_high_s rel_spread speedup efficiency status"
+# refcount.csv and convoy.csv: the figures those cases report, aggregated
+# over an experiment's runs, with the experiment's group, label and status.
+readonly REFCOUNT_COLUMNS="experiment group label status impl mode sync tasks ops final_count expected lost_updates premature_deallocs ns_per_op ok runs runs_with_loss lost_median lost_max lost_min"
+readonly CONVOY_COLUMNS="experiment group label status impl mode policy switch_interval_us cpu_tasks runs alone_per_s contended_per_s slowdown latency_contended_median_s latency_contended_p99_s slowdown_min slowdown_max contended_per_s_min contended_per_s_max"
+# summarize.sh --noisy: the timed rows bench.sh re-runs.
+readonly NOISY_COLUMNS="group experiment rel_spread"
+
+# suite_version: the suite's version, as the binaries report it (BIN/count
+# --version ends with it; BIN as for make bench, default bin, from the
+# checkout), or why there is none.  machine.json's suite_version, and every
+# script's --version.
+suite_version() {
+    local bin=${BIN:-bin} words
+    [[ "$bin" == /* ]] || bin="$SCHEMA_DIR/../$bin"
+    if words=$("$bin/count" --version 2>/dev/null) && [ -n "$words" ]; then
+        printf '%s\n' "${words##* }"
+    else
+        echo "unknown (${BIN:-bin}/count is not built; run make)"
+    fi
+}
+
+SCHEMA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The header map of scripts/columns.awk, to put in front of an inline program.
+COLUMNS_AWK=$(<"$SCHEMA_DIR/columns.awk")
+readonly COLUMNS_AWK
+
+# header_line COLUMNS SEP: the header line of a file (COLUMNS joined by SEP).
+header_line() {
+    local -a names
+    read -r -a names <<<"$1"
+    local IFS=$2
+    printf '%s\n' "${names[*]}"
+}
+
+# read_header LINE SEP MAP: the shell's header map: MAP[NAME]=index (from 0)
+# of each name in LINE, a header split on SEP.
+read_header() {
+    local -n map=$3
+    local -a names
+    local i
+    IFS=$2 read -r -a names <<<"$1"
+    map=()
+    for i in "${!names[@]}"; do map["${names[i]}"]=$i; done
+}
