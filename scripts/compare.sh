@@ -150,26 +150,37 @@ check_run() {
     for col in "${NEEDED_COLUMNS[@]}"; do
         [[ ",$header," == *",$col,"* ]] || fail_usage "$src: summary.csv: the header lacks column '$col'"
     done
-    jq -s -e 'length == 1 and (.[0] | type == "object")' "$dir/machine.json" >/dev/null 2>&1 ||
-        fail_usage "$src: machine.json: not a JSON object"
+}
+
+# check_machine I: run I's machine.json is one JSON object (asked only when reading them all
+# at once failed, to name the one that is not).
+check_machine() {
+    jq -s -e 'length == 1 and (.[0] | type == "object")' "${runs[$1]}/machine.json" >/dev/null 2>&1 ||
+        fail_usage "${sources[$1]}: machine.json: not a JSON object"
 }
 
 # describe_machines: machines.tsv, one line per run with what machine.json says and the
 # names names.awk gives it (id, label, rank).
+# One jq for every machine.json: forty runs are forty files, and a jq each took seconds.
 describe_machines() {
-    local i
-    {
-        printf 'run\tsource\tname\thost\tcpu_model\tonline_cpus\tusable_cpus\tcpu_quota\tgovernor\tcompiler\tpython\tdate_utc\tquick\tfabricated\n'
-        for i in "${!runs[@]}"; do
-            # The CPUs the run could use (usable_cpus; older runs only have online_cpus).
-            jq -r --arg run "$((i + 1))" --arg src "${sources[i]}" --arg name "$(basename -- "${runs[i]}")" \
-                '[$run, $src, $name, (.hostname // "unknown"), (.cpu_model // "unknown"), (.online_cpus // "?"),
-                  (.usable_cpus // .online_cpus // "?"), (.cpu_quota // "none"), (.governor // "unknown"),
-                  (.compiler // "unknown"), (.python // "unknown"), (.date_utc // "unknown"), (.quick // false),
-                  ((.fabricated // false) | if . == false or . == null then false else true end)]
-                 | map(tostring | gsub("[\t\r\n]"; " ")) | join("\t")' "${runs[i]}/machine.json"
-        done
-    } | awk -f "$LIB_DIR/names.awk" >"$work/machines.tsv"
+    local i files=() names=()
+    for i in "${!runs[@]}"; do files+=("${runs[i]}/machine.json"); names+=("$(basename -- "${runs[i]}")"); done
+    printf 'run\tsource\tname\thost\tcpu_model\tonline_cpus\tusable_cpus\tcpu_quota\tgovernor\tcompiler\tpython\tdate_utc\tquick\tfabricated\n' >"$work/machines.raw"
+    # The CPUs the run could use (usable_cpus; older runs only have online_cpus).
+    if ! jq -r -n --argjson src "$(jq -n '$ARGS.positional' --args "${sources[@]}")" \
+        --argjson name "$(jq -n '$ARGS.positional' --args "${names[@]}")" \
+        'foreach inputs as $m (-1; . + 1; . as $i | $m
+         | if type != "object" then error("not an object") else . end
+         | [($i + 1), $src[$i], $name[$i], (.hostname // "unknown"), (.cpu_model // "unknown"), (.online_cpus // "?"),
+            (.usable_cpus // .online_cpus // "?"), (.cpu_quota // "none"), (.governor // "unknown"),
+            (.compiler // "unknown"), (.python // "unknown"), (.date_utc // "unknown"), (.quick // false),
+            ((.fabricated // false) | if . == false or . == null then false else true end)]
+         | map(tostring | gsub("[\t\r\n]"; " ")) | join("\t"))' "${files[@]}" >>"$work/machines.raw" 2>/dev/null ||
+        [ "$(wc -l <"$work/machines.raw")" -ne $((${#runs[@]} + 1)) ]; then
+        for i in "${!runs[@]}"; do check_machine "$i"; done
+        fail "cannot read the machine.json files"
+    fi
+    awk -f "$LIB_DIR/names.awk" "$work/machines.raw" >"$work/machines.tsv"
 }
 
 # join_runs: joined.tsv, one line per row and run (see join.awk).
