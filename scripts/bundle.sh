@@ -32,7 +32,7 @@ open_bundle() {
     top=$(tar -tzf "$bundle" | awk -F/ 'NR == 1 { print $1 }')
     bad=$(tar -tzf "$bundle" | awk -F/ -v top="$top" '$1 != top || $0 ~ /(^|\/)\.\.(\/|$)/ || top == "" || top == "."' | head -n 1)
     if [ -n "$bad" ] || printf '%s\n' "$names" | grep -q '^[^d-]'; then
-        printf '%s (it must hold one run folder of plain files%s); pack it with make pack\n' "$why" "${bad:+, not '$bad'}" >&2
+        printf '%s (it must hold one run folder of plain files%s); pack it with make pack\n' "$why" "${bad:+, not \"$bad\"}" >&2
         return 1
     fi
     tar -xzf "$bundle" -C "$dir" --no-same-owner --no-same-permissions || {
@@ -76,8 +76,9 @@ pack() {
     [ -d "$run" ] || usage_error "pack: no such run folder: '$run'"
     name=$(basename -- "$run")
     [[ $name != .* ]] || usage_error "pack: '$run' is a partial run (still running, or stopped): pack a finished one"
-    [ -f "$run/summary.csv" ] && [ -f "$run/machine.json" ] ||
+    if [ ! -f "$run/summary.csv" ] || [ ! -f "$run/machine.json" ]; then
         usage_error "pack: '$run' is not a run folder (no summary.csv or machine.json)"
+    fi
     [ -n "$out" ] || out="$run.tar.gz"
     is_bundle "$out" || usage_error "pack: --out: a bundle is named *.tar.gz, got '$out'"
     PACK_STAGE=$(mktemp -d)
@@ -87,9 +88,11 @@ pack() {
     cp -R -- "$run" "$stage/$name"
     rm -f "$stage/$name/SHA256SUMS"
     # The sums are written outside the folder first: find must not list SHA256SUMS itself.
-    (cd "$stage/$name" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum >"$stage/sums") &&
-        mv "$stage/sums" "$stage/$name/SHA256SUMS" ||
-        { printf '%s: cannot checksum the files of %s\n' "$PROG" "$run" >&2; exit 1; }
+    if ! (cd "$stage/$name" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum >"$stage/sums") ||
+        ! mv "$stage/sums" "$stage/$name/SHA256SUMS"; then
+        printf '%s: cannot checksum the files of %s\n' "$PROG" "$run" >&2
+        exit 1
+    fi
     local tmp=$PACK_TMP
     if ! tar -C "$stage" --owner=0 --group=0 --numeric-owner -czf "$tmp" -- "$name" || ! gzip -t -- "$tmp" 2>/dev/null; then
         printf '%s: writing %s failed (disk full?); nothing was written\n' "$PROG" "$out" >&2

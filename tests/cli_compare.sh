@@ -71,7 +71,7 @@ test_two_machines() {
         "| lab-c · Xeon E3-1220 v3 · 4 CPUs | lab-c | \`$C\` | Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz | 4 | 4 | none | unknown | gcc (Debian 12.2.0-14) 12.2.0 | 3.11.2 | 2024-11-20T10:02:47Z |  |"
     # Worker counts are whole numbers: the x tick labels of the sweep (centred texts).
     local ticks
-    ticks=$(grep -A1 'text-anchor="middle"' "$out/compare-count-scaling.svg" | grep -oE '<text>[0-9.]+</text>' | tr -d '<>/text' | tr '\n' ' ')
+    ticks=$(grep -A1 'text-anchor="middle"' "$out/compare-count-scaling.svg" | grep -oE '<text>[0-9.]+</text>' | sed 's/<[^>]*>//g' | tr '\n' ' ')
     if [ -n "$ticks" ] && ! [[ $ticks == *.* ]]; then
         pass "compare: count-scaling's worker ticks are whole numbers ($ticks)"
     else
