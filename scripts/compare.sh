@@ -221,14 +221,14 @@ machine_column() {
 # draw_plots: one figure (PNG, SVG, PDF) per line of plots.tsv.  gnuplot's stderr is passed on,
 # so a warning shows (and the tests catch it).
 draw_plots() {
-    local group kind style file vmin vmax logv logx nlab has labs modes xstep
+    local group kind style file vmin vmax logv logx nlab has labs modes xticks bymode
     local ttl sub vlab base i bars n=${#runs[@]} note="" ytics_cmd labels=() settings=()
     mapfile -t labels < <(machine_column label)
     # The row names of rows.gp, as a gnuplot command (names.awk keeps quotes out of them).
     ytics_cmd=$(awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
         { s = s (s == "" ? "" : ", ") "\"" $c["label"] "\" " $c["rank"] } END { print "set ytics (" s ")" }' "$work/machines.tsv")
     if machine_column fabricated | grep -qx true; then note=" · includes FABRICATED test runs"; fi
-    while IFS=$'\t' read -r group kind style file vmin vmax logv logx nlab has labs modes xstep; do
+    while IFS=$'\t' read -r group kind style file vmin vmax logv logx nlab has labs modes xticks bymode; do
         group=$(printf '%s' "$group" | tr -c 'A-Za-z0-9._-' '_')
         base="compare-$group"
         case $kind in
@@ -249,7 +249,7 @@ draw_plots() {
         fi
         settings=(-e "common=$(gp_quote "$COMMON_GP")" -e "formats='png svg pdf'" -e "data=$(gp_quote "$file")"
             -e "out=$(gp_quote "$stage/$base")" -e "ttl=$(gp_quote "$ttl")" -e "sub=$(gp_quote "$sub")"
-            -e "nser=$n" -e "vmin=$vmin" -e "vmax=$vmax" -e "logv=$logv" -e "logx=$logx" -e "xstep=$xstep"
+            -e "nser=$n" -e "vmin=$vmin" -e "vmax=$vmax" -e "logv=$logv" -e "logx=$logx" -e "xticks=$(gp_quote "$xticks")" -e "bymode=$bymode"
             -e "has=$(gp_quote "$has")" -e "nlab=$nlab" -e "labs=$(gp_quote "$labs")" -e "modes=$(gp_quote "$modes")"
             -e "ref=$([ "$kind" = time ] && echo 0 || echo 1)")
         case $style in

@@ -6,12 +6,15 @@
 #   xlab, ylab  axis titles;  nlab, labs, modes  the labels and the mode of each
 #   nser, t1..tN  the machines' key titles
 #   has   the numbers of the blocks that hold points (block k: label k / nser, machine k % nser)
-#   ref, logv, vmin, vmax  as in bars.gp;  logx  1: log x axis;  xstep  > 0: the x tick step
+#   ref, logv, vmin, vmax  as in bars.gp;  logx  1: log x axis
+#   xticks  the params to tick ("1 4 16"), or one number: the tick step (0: gnuplot's)
+#   bymode  1: colour each label by its mode; 0 (two labels share a mode): by position
 load common
 set datafile missing "-"
 
 if (logx) { set logscale x 2 }
-if (xstep > 0) { set xtics xstep; set mxtics 1 }
+if (words(xticks) > 1) { set xtics (); do for [i = 1:words(xticks)] { set xtics add (word(xticks, i) real(word(xticks, i))) } } \
+else { if (real(xticks) > 0) { set xtics real(xticks) } }
 set format x "%g"
 if (logv) { set logscale y }
 set xlabel xlab
@@ -22,7 +25,9 @@ set offsets graph 0.04, graph 0.04, 0, 0
 eval key_below(int(ceil((nlab + nser) / 2.0)))
 if (ref) { set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb "#555555" back }
 label_pt(j) = int(word("7 5 9 11 13 15 6 4", (j - 1) % 8 + 1))
-label_colour(j) = mode_colour(word(modes, j))
+# The colour of the label's mode, as in every figure; by position when two labels share a
+# mode (gil and py: CPython's GIL), so that no two lines look alike.
+label_colour(j) = bymode ? mode_colour(word(modes, j)) : machine_colour(j)
 
 # The key is two lists: labels as coloured markers, machines as black dash patterns.  The
 # data lines themselves carry no title, so the key stays short however many lines there are.

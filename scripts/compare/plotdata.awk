@@ -1,6 +1,7 @@
 # scripts/compare/plotdata.awk - per group, a data file for one figure and one TAB-separated
 # line of its settings on stdout: group, kind, style, file, lo, hi, logv, logx, nlab, has,
-# labels, modes, xstep (see draw_plots in scripts/compare.sh).  Inputs, read by their header
+# labels, modes, xticks (0: gnuplot's; a step; or the params to tick), bymode (1: the
+# labels' modes differ) (see draw_plots in scripts/compare.sh).  Inputs, read by their header
 # names: the machine table (names.awk's output), then the joined rows (join.awk's output).
 # Variables: n (runs), dir (where the data files go), layout ("overlay" or "rows").
 #
@@ -44,10 +45,14 @@ function print_settings(style) {
     logv = (lo > 0 && hi / lo >= 30)
     vmin = logv ? lo / 2 : 0
     vmax = logv ? hi * 2 : hi * 1.12
-    labs = ""; modes = ""
-    for (j = 1; j <= nlab; j++) { labs = labs " " lab[k, pl, j]; modes = modes " " lmode[k, pl, j] }
-    printf "%s\t%s\t%s\t%s\t%g\t%g\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", gname[k], kind[k], style, out, vmin, vmax, logv, \
-        logx, nlab, (has == "" ? "-" : substr(has, 2)), substr(labs, 2), substr(modes, 2), xstep
+    labs = ""; modes = ""; bymode = 1; split("", mseen)
+    for (j = 1; j <= nlab; j++) {
+        labs = labs " " lab[k, pl, j]; modes = modes " " lmode[k, pl, j]
+        if (lmode[k, pl, j] in mseen) bymode = 0
+        mseen[lmode[k, pl, j]] = 1
+    }
+    printf "%s\t%s\t%s\t%s\t%g\t%g\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%d\n", gname[k], kind[k], style, out, vmin, vmax, logv, \
+        logx, nlab, (has == "" ? "-" : substr(has, 2)), substr(labs, 2), substr(modes, 2), xstep, bymode
 }
 END {
     for (k = 1; k <= ng; k++) {
@@ -84,7 +89,7 @@ END {
             if (hi == 0) continue
             print_settings("rows")
         } else if (sweep[k]) {
-            xlo = ""; xhi = 0; integral = 1
+            xlo = ""; xhi = 0; integral = 1; nx = 0; split("", xs)
             for (j = 1; j <= nlab; j++) for (r = 1; r <= n; r++) {
                 printf "# %s on machine %d\n", lab[k, 0, j], r > out
                 m = ((k, j, r) in np) ? np[k, j, r] : 0
@@ -102,6 +107,7 @@ END {
                     if (xlo == "" || x + 0 < xlo) xlo = x + 0
                     if (x + 0 > xhi) xhi = x + 0
                     if (x != int(x)) integral = 0
+                    if (!(x in xs)) { xs[x] = 1; xv[++nx] = x + 0 }
                 }
                 # Only blocks with points are plotted (has): an empty one makes gnuplot warn.
                 # An empty block still needs a line, or gnuplot would not count it.
@@ -112,8 +118,12 @@ END {
             close(out)
             if (hi == 0) continue
             logx = (xlo > 0 && xhi / xlo > 20)
-            # Whole numbers (workers, requests) get whole-number ticks.
-            if (integral && !logx) { xstep = 1; while ((xhi - xlo) / xstep > 12) xstep = (xstep ~ /^[12]/ ? (xstep ~ /^1/ ? 2 * xstep : 2.5 * xstep) : 2 * xstep) }
+            # A few params: a tick at each (1 4 16 requests, 100 1000 5000 us).  Many whole
+            # numbers (workers): whole-number ticks, 1 2 5 10 20 ... apart.
+            if (nx <= 12) {
+                for (a = 2; a <= nx; a++) { x = xv[a]; for (b = a - 1; b >= 1 && xv[b] > x; b--) xv[b + 1] = xv[b]; xv[b + 1] = x }
+                xstep = ""; for (a = 1; a <= nx; a++) xstep = xstep (a > 1 ? " " : "") xv[a]
+            } else if (integral && !logx) { xstep = 1; while ((xhi - xlo) / xstep > 12) xstep = (xstep ~ /^[12]/ ? (xstep ~ /^1/ ? 2 * xstep : 2.5 * xstep) : 2 * xstep) }
             print_settings("lines")
         } else {
             printf "label" > out
