@@ -46,7 +46,7 @@ EOF2
         grep -q 'agreement: ' "$log"; then
         pass "ansible: make compare ran on the two bundles (ratios.csv, figures, the agreement line)"
     else
-        fail "ansible: make compare ran on the two bundles" "$(ls "$bundles/compare" 2>&1 | head -c 200)"
+        fail "ansible: make compare ran on the two bundles" "$(find "$bundles" -maxdepth 2 | head -c 300)"
     fi
 }
 
