@@ -239,9 +239,11 @@ draw_plots() {
         if [ "$style" = rows ]; then
             sub="$n runs, one row each, fewest usable CPUs at the top$note"
             if grep -q "^$group"$'\t' <(sweep_groups); then
+                # Kept short: a title wider than the figure would be cut at both ends.
                 case $kind in
                     speedup) ttl="$group: best speedup over seq, any $(param_name "$group")" ;;
-                    *) ttl="$ttl at the largest $(param_name "$group")" ;;
+                    slowdown) ttl="$group: slowdown at the largest $(param_name "$group")" ;;
+                    *) ttl="$group: median time at the largest $(param_name "$group")" ;;
                 esac
             fi
         else

@@ -55,6 +55,12 @@ test_class() {
             fail "class: $n runs, unique short labels" "$(printf '%s\n' "$labs" | tr '\n' ';' | head -c 400)"
         fi
     done
+    # A title wider than the figure is cut at both ends: at font 28 on 1600 pixels, 62
+    # characters fit (the SVG's title texts are the only ones in that size).
+    local long
+    long=$(for n in 3 10 40; do grep -h -A1 'font-size="28.00"' "$TEST_TMP/c$n"/*.svg; done |
+        grep -o '<text>.*</text>' | sed 's/<[^>]*>//g' | awk 'length > 62')
+    if [ -z "$long" ]; then pass "class: every title fits its figure"; else fail "class: every title fits its figure" "$long"; fi
     labs=$(labels 40)
     if grep -qx 'pc017.cs · Core i5-8250U · 4 CPUs' <<<"$labs" && grep -qx 'pc017.math · Core i7-1165G7 · 12 CPUs' <<<"$labs" &&
         grep -qx 'pc005 #1 · Core i5-9500 · 6 CPUs' <<<"$labs" && grep -qx 'pc005 #2 · Core i5-9500 · 6 CPUs' <<<"$labs" &&
