@@ -180,7 +180,19 @@ describe_machines() {
         for i in "${!runs[@]}"; do check_machine "$i"; done
         fail "cannot read the machine.json files"
     fi
-    awk -f "$LIB_DIR/names.awk" "$work/machines.raw" >"$work/machines.tsv"
+    # Python versions: machine.json's python3, and the CPython the reference rows ran on
+    # (PYTHON=python2.7 make bench measures another), from summary.csv's impl column.
+    local summaries=()
+    for i in "${!runs[@]}"; do
+        if [[ ${runs[i]} == /* ]]; then summaries+=("${runs[i]}/summary.csv"); else summaries+=("./${runs[i]}/summary.csv"); fi
+    done
+    awk -F, 'FNR == 1 { run++; ic = 0; for (i = 1; i <= NF; i++) if ($i == "impl") ic = i; next }
+        ic && $ic != "gilbench" && $ic != "" && !((run, $ic) in seen) { seen[run, $ic] = 1; v[run] = v[run] (v[run] == "" ? "" : " ") $ic }
+        END { for (r = 1; r <= run; r++) print r "\t" v[r] }' "${summaries[@]}" >"$work/impls.tsv"
+    awk -F '\t' -v OFS='\t' 'NR == FNR { impl[$1] = $2; next }
+        FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+        { if (impl[$c["run"]] != "") $c["python"] = $c["python"] " · rows: " impl[$c["run"]]; print }' \
+        "$work/impls.tsv" "$work/machines.raw" | awk -f "$LIB_DIR/names.awk" >"$work/machines.tsv"
 }
 
 # join_runs: joined.tsv, one line per row and run (see join.awk).

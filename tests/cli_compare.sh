@@ -53,7 +53,7 @@ test_two_machines() {
     expect_line "compare: ratios.csv has one line per row and machine, with its details" "$out/ratios.csv" \
         "group,case,impl,label,mode,tasks,param,machine,run,workers,median_s,speedup,slowdown,ratio,host,cpu_model,online_cpus,usable_cpus,cpu_quota,governor,compiler,python,date_utc,fabricated"
     expect_line "compare: count-2 seq ratio is 0.80/0.70, beside lab-c's CPU and compiler" "$out/ratios.csv" \
-        "count-2,count,gilbench,seq,seq,2,,lab-c,run-lab-c,1,0.8,1.000,,1.143,lab-c,Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz,4,4,none,unknown,gcc (Debian 12.2.0-14) 12.2.0,3.11.2,2024-11-20T10:02:47Z,false"
+        "count-2,count,gilbench,seq,seq,2,,lab-c,run-lab-c,1,0.8,1.000,,1.143,lab-c,Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz,4,4,none,unknown,gcc (Debian 12.2.0-14) 12.2.0,3.11.2 · rows: cpython-3.11.7,2024-11-20T10:02:47Z,false"
     expect_row() { # NAME PREFIX: a line of ratios.csv starts with PREFIX
         if grep -qF -- "$2" <(cut -d, -f 1-14 "$out/ratios.csv"); then pass "$1"; else fail "$1" "no line starts '$2'"; fi
     }
@@ -67,8 +67,8 @@ test_two_machines() {
         "count-2,count,gilbench,pool,pool,2,,lab-c,run-lab-c,4,0.44,1.818,,1.158"
     expect_row "compare: convoy rows are compared on their slowdown (45 / 60)" \
         "convoy,convoy,gilbench,gil,gil,2,,lab-c,run-lab-c,2,2.04,,45.00,0.750"
-    expect_line "compare: ratios.md names each machine with its CPUs, quota, governor, compiler, Python" "$out/ratios.md" \
-        "| lab-c · Xeon E3-1220 v3 · 4 CPUs | lab-c | \`$C\` | Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz | 4 | 4 | none | unknown | gcc (Debian 12.2.0-14) 12.2.0 | 3.11.2 | 2024-11-20T10:02:47Z |  |"
+    expect_line "compare: ratios.md names each machine with its CPUs, quota, governor, compiler, Pythons (machine.json's, the rows')" "$out/ratios.md" \
+        "| lab-c · Xeon E3-1220 v3 · 4 CPUs | lab-c | \`$C\` | Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz | 4 | 4 | none | unknown | gcc (Debian 12.2.0-14) 12.2.0 | 3.11.2 · rows: cpython-3.11.7 | 2024-11-20T10:02:47Z |  |"
     # Worker counts are whole numbers: the x tick labels of the sweep (centred texts).
     local ticks
     ticks=$(grep -A1 'text-anchor="middle"' "$out/compare-count-scaling.svg" | grep -oE '<text>[0-9.]+</text>' | sed 's/<[^>]*>//g' | tr '\n' ' ')
