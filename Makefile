@@ -1,4 +1,4 @@
-# gilbench - make | make test | make bench | make plots | make handout | make compare | make clean | make help
+# gilbench - make | make test | make bench | make plots | make handout | make compare | make pack | make clean | make help
 #
 # CC, CFLAGS, LDFLAGS and LDLIBS are yours to set on the command line; the
 # project's own needs live in the GB_* variables placed beside them.
@@ -37,7 +37,7 @@ UNIT_BINS   := $(UNIT_SRC:tests/%.c=$(B)/tests/%)
 $(B)/fetch:       GB_LDLIBS += -lcurl
 $(B)/delayserver: GB_LDLIBS += -lmicrohttpd
 
-.PHONY: all units test deps build-deps bench plots handout compare clean help tsan asan lint
+.PHONY: all units test deps build-deps bench plots handout compare pack clean help tsan asan lint
 .DELETE_ON_ERROR:
 
 # What a user passes to the scripts (BENCH_ARGS, RUN, RUNS, TOLERANCE) goes
@@ -46,10 +46,10 @@ $(B)/delayserver: GB_LDLIBS += -lmicrohttpd
 # $(value) keeps make from expanding a $ in it.  scripts/with-args.sh splits
 # BENCH_ARGS and RUNS into words (quotes group, nothing else is special).
 bench: export GILBENCH_BENCH_ARGS = $(value BENCH_ARGS)
-plots: export GILBENCH_RUN = $(value RUN)
-handout: export GILBENCH_RUN = $(value RUN)
+plots pack handout: export GILBENCH_RUN = $(value RUN)
 compare: export GILBENCH_RUNS = $(value RUNS)
 compare: export GILBENCH_TOLERANCE = $(value TOLERANCE)
+compare: export GILBENCH_OUT = $(value OUT)
 
 all: $(CASE_BINS) $(TOOL_BINS)
 
@@ -119,15 +119,20 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@bash scripts/with-args.sh GILBENCH_BENCH_ARGS bash scripts/bench.sh $(if $(QUICK),--quick)
 
+# RUN= may be a bundle (make pack): scripts/bundle.sh unpacks it for plots.sh.
 plots:
-	@bash scripts/plots.sh "$$GILBENCH_RUN"
+	@bash scripts/bundle.sh with "$$GILBENCH_RUN" bash scripts/plots.sh
 
 # The lab handout (docs/lab/) with the answer key from one run: RUN/handout/.
 handout:
 	@bash scripts/handout.sh "$$GILBENCH_RUN"
 
 compare:
-	@bash scripts/with-args.sh GILBENCH_RUNS bash scripts/compare.sh $${GILBENCH_TOLERANCE:+"--tolerance=$$GILBENCH_TOLERANCE"}
+	@bash scripts/with-args.sh GILBENCH_RUNS bash scripts/compare.sh $${GILBENCH_TOLERANCE:+"--tolerance=$$GILBENCH_TOLERANCE"} $${GILBENCH_OUT:+"--out=$$GILBENCH_OUT"}
+
+# One file of a run to hand in: RUN.tar.gz beside it, with the checksum of each file.
+pack:
+	@bash scripts/bundle.sh pack "$$GILBENCH_RUN"
 
 clean:
 	rm -rf bin
@@ -140,11 +145,12 @@ help:
 	@echo '  make bench        time every case in every mode (QUICK=1: small and fast)'
 	@echo '  make plots RUN=results/DIR     redraw the plots of a stored run'
 	@echo '  make handout RUN=results/DIR   the lab handout (docs/lab) with that run'"'"'s answers'
-	@echo '  make compare RUNS="results/A results/B"   one series per machine'
+	@echo '  make compare RUNS="results/A results/B.tar.gz"   runs or bundles side by side'
+	@echo '  make pack RUN=results/DIR      one .tar.gz of a run to hand in'
 	@echo '  make asan | tsan  sanitizer builds into bin/asan, bin/tsan'
 	@echo '  make lint         shellcheck, cppcheck and clang-tidy'
 	@echo '  make clean        remove bin/'
 	@echo ''
-	@echo 'Variables: CC CFLAGS LDFLAGS LDLIBS (yours), QUICK=1, RUN=, RUNS=, TOLERANCE=PCT,'
+	@echo 'Variables: CC CFLAGS LDFLAGS LDLIBS (yours), QUICK=1, RUN=, RUNS=, OUT=DIR, TOLERANCE=PCT,'
 	@echo "           BENCH_ARGS= (scripts/bench.sh options, e.g. --only='count-2|fetch';"
 	@echo "           quote a value with spaces: BENCH_ARGS='--results=\"my runs\"')"

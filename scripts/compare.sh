@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# scripts/compare.sh - put run folders from several machines (or back-to-back runs on one) side
-# by side.  Rows are joined on (case, impl, group, label, tasks, param); each run's
-# median is divided by the first run's.  Writes ratios.csv, ratios.md and one figure per group.
+# scripts/compare.sh - put runs from several machines (or back-to-back runs on one) side by
+# side, from 2 to a class of 40.  A run is a run folder or its bundle (scripts/bundle.sh).
+# Rows are joined on (case, impl, group, label, tasks, param); each run's median is divided
+# by the first run's.  Writes ratios.csv, ratios.md and one figure per group.
 #
 # Why the figures plot speedup and not time: a time says how fast the CPU is, a speedup over
 # seq on the same machine says what the GIL (or the cores) did, and that compares across
 # machines.  Groups without a seq baseline plot time; convoy plots its slowdown (convoy.csv)
 # when every run has one, since its wall time is fixed by --seconds and teaches nothing.
+# A few runs are overlaid (bars, lines); more get one row per machine (rows.gp), because
+# forty bars per cluster or forty dash patterns cannot be told apart.
 set -euo pipefail
 # Numbers are read, computed and drawn with "." whatever the user's locale:
 # C.UTF-8, not C, so that gnuplot can still write the UTF-8 of the labels.
@@ -20,40 +23,50 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
 # shellcheck source=scripts/files.sh
 source "$SCRIPT_DIR/files.sh"
-# The awk programs and gnuplot scripts.
+# shellcheck source=scripts/bundle.sh
+source "$SCRIPT_DIR/bundle.sh"
+# The awk programs and gnuplot scripts; the style every figure shares.
 readonly LIB_DIR="$SCRIPT_DIR/compare"
+readonly COMMON_GP="$SCRIPT_DIR/plots/common.gp"
 # Columns of summary.csv this script reads.
 readonly NEEDED_COLUMNS=(case impl group experiment mode label tasks workers param median_s speedup status)
 # Groups whose ratios are printed on stdout: the two lessons of the suite.
 readonly HEADLINE_GROUPS="count-2 fetch"
+# Up to this many runs are overlaid in one plot; more get one row each.
+readonly OVERLAY_MAX=4
 
 out_dir=""
 tolerance=10
-runs=()
-names=()
-keys=()
-short_keys=()
+layout=auto
+sources=() # the runs as given: folders or bundles
+runs=()    # their run folders (a bundle's unpacked copy)
 work=""
 stage=""
+written=()
 
 print_usage() {
-    cat <<'EOF'
-Usage: scripts/compare.sh [--out DIR] [--tolerance PCT] RUN_DIR RUN_DIR [RUN_DIR...]
-       make compare RUNS="results/A results/B"
+    cat <<'EOF2'
+Usage: scripts/compare.sh [--out DIR] [--tolerance PCT] [--layout L] RUN RUN [RUN...]
+       make compare RUNS="results/A results/B.tar.gz ..." [OUT=DIR] [TOLERANCE=PCT]
 
-Put run folders (each with summary.csv and machine.json) side by side.  The first run is the
-reference: every other run's median time is divided by its median for the same row.
+Put runs side by side: run folders (each with summary.csv and machine.json) or their bundles
+(make pack).  The first run is the reference: every other run's median time is divided by
+its median for the same row.
 
 Options:
   --out DIR          where to write (default: plots/compare-<UTC timestamp>/ in the repository)
   --tolerance PCT    rows whose ratio is within +-PCT % of 1 count as agreeing (default: 10)
+  --layout L         overlay (the runs in one plot), rows (one row per machine) or auto
+                     (default: overlay up to 4 runs, rows from 5)
   -h, --help         print this help and exit
 
-Writes ratios.csv, ratios.md and compare-<group>.{png,svg,pdf} for each group with data.
-Prints the count-2 and fetch ratios, an agreement line and the paths written.  A row missing
-or failed in a run shows as "-" and is left out of the agreement.  Exit 0 when the report is
-written (whether or not the runs agree), 1 on a failure, 2 on bad usage.
-EOF
+Writes ratios.csv (every row on every machine, one line each, with the machine's CPU model,
+CPUs, quota, governor, compiler, Python), ratios.md and compare-<group>.{png,svg,pdf} for
+each group with data.  Prints the count-2 and fetch ratios, an agreement line and the paths
+written.  A row missing or failed in a run shows as "-" and is left out of the agreement.
+Exit 0 when the report is written (whether or not the runs agree), 1 on a failure or a
+damaged bundle, 2 on bad usage.
+EOF2
 }
 
 fail_usage() {
@@ -80,110 +93,111 @@ parse_args() {
             --out=*) out_dir=${1#--out=}; shift ;;
             --tolerance) [ $# -ge 2 ] || fail_usage "--tolerance: expected a percentage"; tolerance=$2; shift 2 ;;
             --tolerance=*) tolerance=${1#--tolerance=}; shift ;;
-            --) shift; runs+=("$@"); break ;;
+            --layout) [ $# -ge 2 ] || fail_usage "--layout: expected overlay, rows or auto"; layout=$2; shift 2 ;;
+            --layout=*) layout=${1#--layout=}; shift ;;
+            --) shift; sources+=("$@"); break ;;
             -?*) fail_usage "unknown option '$1'" ;;
-            *) runs+=("$1"); shift ;;
+            *) sources+=("$1"); shift ;;
         esac
     done
     if ! [[ $tolerance =~ ^[0-9]+([.][0-9]+)?$ ]]; then
         fail_usage "--tolerance: expected a percentage such as 10, got '$tolerance'"
     fi
-    if [ "${#runs[@]}" -eq 0 ]; then
+    case $layout in overlay | rows | auto) ;; *) fail_usage "--layout: expected overlay, rows or auto, got '$layout'" ;; esac
+    if [ "${#sources[@]}" -eq 0 ]; then
         fail_usage 'RUNS= needs two or more run folders: make compare RUNS="results/A results/B"'
     fi
-    if [ "${#runs[@]}" -eq 1 ]; then
-        fail_usage "needs two or more run folders, got only '${runs[0]}': make compare RUNS=\"results/A results/B\""
+    if [ "${#sources[@]}" -eq 1 ]; then
+        fail_usage "needs two or more run folders, got only '${sources[0]}': make compare RUNS=\"results/A results/B\""
     fi
     # awk reads the folder names through -v, which turns a backslash into an escape.
-    if [[ $out_dir == *\\* ]] || [[ "${runs[*]}" == *\\* ]]; then
+    if [[ $out_dir == *\\* ]] || [[ "${sources[*]}" == *\\* ]]; then
         fail_usage "a backslash in a folder name is not supported"
     fi
     if [ -n "$out_dir" ] && [ -e "$out_dir" ] && [ ! -d "$out_dir" ]; then
         fail_usage "--out: '$out_dir' exists and is not a folder"
     fi
+    local src
+    for src in "${sources[@]}"; do
+        [ -e "$src" ] || fail_usage "$src: no such run folder or bundle"
+        [ -d "$src" ] || is_bundle "$src" || fail_usage "$src: not a run folder or a bundle (*.tar.gz)"
+    done
 }
 
-# check_run DIR: DIR is a run folder with a usable summary.csv and machine.json.
+# open_runs: runs[i] is sources[i], or for a bundle the folder it is unpacked into.
+open_runs() {
+    local i dir
+    for i in "${!sources[@]}"; do
+        if [ -d "${sources[i]}" ]; then
+            runs[i]=${sources[i]%/}
+        else
+            dir="$work/bundle$i"
+            mkdir "$dir"
+            runs[i]=$(open_bundle "${sources[i]}" "$dir") || exit 1
+        fi
+    done
+}
+
+# check_run I: run I is a run folder with a usable summary.csv and machine.json.
 check_run() {
-    local dir=$1 missing=() header col
-    [ -d "$dir" ] || fail_usage "$dir: no such folder"
+    local dir=${runs[$1]} src=${sources[$1]} missing=() header col
     [ -f "$dir/summary.csv" ] || missing+=(summary.csv)
     [ -f "$dir/machine.json" ] || missing+=(machine.json)
     if [ "${#missing[@]}" -gt 0 ]; then
-        fail_usage "$dir: not a run folder, no ${missing[*]}"
+        fail_usage "$src: not a run folder, no ${missing[*]}"
     fi
     header=$(head -n 1 "$dir/summary.csv" | tr -d '"\r')
     for col in "${NEEDED_COLUMNS[@]}"; do
-        [[ ",$header," == *",$col,"* ]] || fail_usage "$dir/summary.csv: the header lacks column '$col'"
-    done
-    jq -s -e 'length == 1 and (.[0] | type == "object")' "$dir/machine.json" >/dev/null 2>&1 ||
-        fail_usage "$dir/machine.json: not a JSON object"
-}
-
-# clean_name TEXT: TEXT safe for a CSV header and a gnuplot string (no comma, quote, space).
-clean_name() { printf '%s' "$1" | tr -c 'A-Za-z0-9._/#-' '_'; }
-
-# name_series: hostname per run; the folder name joins it when two runs share a host
-# (back-to-back runs), and a position when even that is shared (the same folder twice).
-name_series() {
-    local i j host dups
-    local hosts=()
-    for i in "${!runs[@]}"; do
-        host=$(jq -r '.hostname // "unknown" | tostring' "${runs[i]}/machine.json")
-        hosts+=("$(clean_name "$host")")
-    done
-    for i in "${!runs[@]}"; do
-        dups=0
-        for j in "${!runs[@]}"; do [ "${hosts[j]}" != "${hosts[i]}" ] || dups=$((dups + 1)); done
-        names[i]=${hosts[i]}
-        [ "$dups" -eq 1 ] || names[i]="${hosts[i]}/$(clean_name "$(basename "${runs[i]%/}")")"
-    done
-    local first=("${names[@]}")
-    for i in "${!runs[@]}"; do
-        dups=0
-        for j in "${!runs[@]}"; do [ "${first[j]}" != "${first[i]}" ] || dups=$((dups + 1)); done
-        [ "$dups" -eq 1 ] || names[i]="${first[i]}#$((i + 1))"
+        [[ ",$header," == *",$col,"* ]] || fail_usage "$src: summary.csv: the header lacks column '$col'"
     done
 }
 
-# describe_machines: one key title per run ("lab-b: 2 CPUs, Intel Core i5-8250U, 2024-11-20"),
-# and the Markdown head of ratios.md.
-# md_cell TEXT: TEXT fit for a GitHub Markdown table cell, where a "|" ends
-# the cell even inside a code span (a folder may be named "a|b").
-md_cell() { printf '%s' "${1//|/\\|}"; }
+# check_machine I: run I's machine.json is one JSON object (asked only when reading them all
+# at once failed, to name the one that is not).
+check_machine() {
+    jq -s -e 'length == 1 and (.[0] | type == "object")' "${runs[$1]}/machine.json" >/dev/null 2>&1 ||
+        fail_usage "${sources[$1]}: machine.json: not a JSON object"
+}
 
+# describe_machines: machines.tsv, one line per run with what machine.json says and the
+# names names.awk gives it (id, label, rank).
+# One jq for every machine.json: forty runs are forty files, and a jq each took seconds.
 describe_machines() {
-    local i info cpu cpus date
-    {
-        printf '# gilbench compare\n\n'
-        printf "Ratio = median time on a machine / median time on **%s** (\`%s\`); \"-\" = the row is\n" "${names[0]}" "${runs[0]}"
-        printf 'missing or failed there.  Times compare CPUs; to compare what the GIL does, look at the\n'
-        printf 'speedups in the compare-*.png figures.\n\n'
-        printf '| machine | folder | CPU | CPUs | date (UTC) |\n|---|---|---|--:|---|\n'
-    } >"$stage/ratios.md"
+    local i files=() names=()
+    for i in "${!runs[@]}"; do files+=("${runs[i]}/machine.json"); names+=("$(basename -- "${runs[i]}")"); done
+    printf 'run\tsource\tname\thost\tcpu_model\tonline_cpus\tusable_cpus\tcpu_quota\tgovernor\tcompiler\tpython\tdate_utc\tquick\tfabricated\n' >"$work/machines.raw"
+    # The CPUs the run could use (usable_cpus; older runs only have online_cpus).
+    if ! jq -r -n --argjson src "$(jq -n '$ARGS.positional' --args "${sources[@]}")" \
+        --argjson name "$(jq -n '$ARGS.positional' --args "${names[@]}")" \
+        'foreach inputs as $m (-1; . + 1; . as $i | $m
+         | if type != "object" then error("not an object") else . end
+         | [($i + 1), $src[$i], $name[$i], (.hostname // "unknown"), (.cpu_model // "unknown"), (.online_cpus // "?"),
+            (.usable_cpus // .online_cpus // "?"), (.cpu_quota // "none"), (.governor // "unknown"),
+            (.compiler // "unknown"), (.python // "unknown"), (.date_utc // "unknown"), (.quick // false),
+            ((.fabricated // false) | if . == false or . == null then false else true end)]
+         | map(tostring | gsub("[\t\r\n]"; " ")) | join("\t"))' "${files[@]}" >>"$work/machines.raw" 2>/dev/null ||
+        [ "$(wc -l <"$work/machines.raw")" -ne $((${#runs[@]} + 1)) ]; then
+        for i in "${!runs[@]}"; do check_machine "$i"; done
+        fail "cannot read the machine.json files"
+    fi
+    # Python versions: machine.json's python3, and the CPython the reference rows ran on
+    # (PYTHON=python2.7 make bench measures another), from summary.csv's impl column.
+    local summaries=()
     for i in "${!runs[@]}"; do
-        # The CPUs the run could use (usable_cpus; older runs only have online_cpus).
-        info=$(jq -r '[(.cpu_model // "unknown"), (.usable_cpus // .online_cpus // "?"), (.date_utc // "unknown")] | map(tostring) | join("\t")' "${runs[i]}/machine.json")
-        IFS=$'\t' read -r cpu cpus date <<<"$info"
-        printf "| %s | \`%s\` | %s | %s | %s |\n" "$(md_cell "${names[i]}")" "$(md_cell "${runs[i]}")" \
-            "$(md_cell "$cpu")" "$cpus" "$date" >>"$stage/ratios.md"
-        # Short CPU name for the key: drop (R), (TM), "CPU", "Processor" and the clock.
-        cpu=$(printf '%s' "$cpu" | sed -E 's/\((R|TM|tm|r)\)//g; s/ @ .*//; s/ (CPU|Processor)//g; s/  +/ /g' | tr -d "'\"\\\\")
-        keys[i]="${names[i]}: $cpus CPUs, $cpu, ${date:0:10}"
-        short_keys[i]="${names[i]}, $cpus CPUs"
+        if [[ ${runs[i]} == /* ]]; then summaries+=("${runs[i]}/summary.csv"); else summaries+=("./${runs[i]}/summary.csv"); fi
     done
-    printf '\n' >>"$stage/ratios.md"
+    awk -F, 'FNR == 1 { run++; ic = 0; for (i = 1; i <= NF; i++) if ($i == "impl") ic = i; next }
+        ic && $ic != "gilbench" && $ic != "" && !((run, $ic) in seen) { seen[run, $ic] = 1; v[run] = v[run] (v[run] == "" ? "" : " ") $ic }
+        END { for (r = 1; r <= run; r++) print r "\t" v[r] }' "${summaries[@]}" >"$work/impls.tsv"
+    awk -F '\t' -v OFS='\t' 'NR == FNR { impl[$1] = $2; next }
+        FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+        { if (impl[$c["run"]] != "") $c["python"] = $c["python"] " · rows: " impl[$c["run"]]; print }' \
+        "$work/impls.tsv" "$work/machines.raw" | awk -f "$LIB_DIR/names.awk" >"$work/machines.tsv"
 }
 
-# join_runs: one TAB-separated line per row key, in order of first appearance:
-#   case impl group label tasks workers param plot-kind median_1..median_N value_1..value_N
-# workers is not part of the key: a pool has one worker per core, so on machines with different
-# core counts the same experiment differs in workers.  It shows as "2/4" when the runs differ.
-# value is what the figure plots: the run's own speedup ("speedup" groups), convoy.csv's
-# slowdown ("slowdown") or the median ("time"); "-" where missing or failed.
+# join_runs: joined.tsv, one line per row and run (see join.awk).
 join_runs() {
-    local i dir files=()
-    slowmode=1 # global: write_report needs it too
+    local i dir slowmode=1 files=()
     for i in "${!runs[@]}"; do [ -f "${runs[i]}/convoy.csv" ] || slowmode=0; done
     for i in "${!runs[@]}"; do
         # "./" keeps awk from reading a folder named like "x=1" as an assignment.
@@ -196,74 +210,123 @@ join_runs() {
     awk -v n="${#runs[@]}" -v slowmode="$slowmode" -f "$LIB_DIR/join.awk" "${files[@]}" >"$work/joined.tsv"
 }
 
-# write_report: ratios.csv and the table of ratios.md into the stage folder; the headline
-# rows and the agreement line on stdout.
+# write_report: ratios.csv and the parts of ratios.md; the headline rows and the agreement
+# line on stdout.
 write_report() {
-    local names_tsv
-    names_tsv=$(printf '%s\t' "${names[@]}")
-    awk -F '\t' -v n="${#runs[@]}" -v names="$names_tsv" -v tol="$tolerance" -v ref="${runs[0]}" -v slowmode="$slowmode" \
-        -v csv="$stage/ratios.csv" -v md="$stage/ratios.md" -v headline="$HEADLINE_GROUPS" \
-        -f "$LIB_DIR/report.awk" "$work/joined.tsv" || fail "writing ratios.csv and ratios.md into $stage failed"
+    awk -v n="${#runs[@]}" -v tol="$tolerance" -v ref="${sources[0]}" -v wide="$([ "$layout" = overlay ] && echo 1 || echo 0)" \
+        -v csv="$stage/ratios.csv" -v mdhead="$work/md.head" -v mdwide="$work/md.wide" -v mdtail="$work/md.tail" \
+        -v headline="$HEADLINE_GROUPS" -f "$LIB_DIR/report.awk" "$work/machines.tsv" "$work/joined.tsv" ||
+        fail "writing ratios.csv and ratios.md into $stage failed"
 }
 
-# write_plot_data: per group, a data file for bars.gp (plain groups) or lines.gp (sweeps, rows
-# with a param) and a line of its settings: group, kind, file, y range, log flags, the label
-# count, which series (bars) or blocks (lines) hold data, the labels.
+# write_plot_data: per group a data file and a line of settings in plots.tsv (plotdata.awk).
 write_plot_data() {
-    awk -F '\t' -v n="${#runs[@]}" -v dir="$work" -f "$LIB_DIR/plotdata.awk" "$work/joined.tsv" >"$work/plots.tsv"
+    awk -v n="${#runs[@]}" -v dir="$work" -v layout="$layout" -f "$LIB_DIR/plotdata.awk" \
+        "$work/machines.tsv" "$work/joined.tsv" >"$work/plots.tsv"
+}
+
+# machine_column NAME: the column NAME of machines.tsv, one line per run.
+machine_column() {
+    awk -F '\t' -v want="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c[want] }' "$work/machines.tsv"
 }
 
 # draw_plots: one figure (PNG, SVG, PDF) per line of plots.tsv.  gnuplot's stderr is passed on,
 # so a warning shows (and the tests catch it).
 draw_plots() {
-    local group plot style file ymin ymax logy logx nlab has labs ttl ylab base i bars
-    local settings=() labels=()
-    while IFS=$'\t' read -r group plot style file ymin ymax logy logx nlab has labs; do
-        group=$(clean_name "$group")
+    local group kind style file vmin vmax logv logx nlab has labs modes xticks bymode
+    local ttl sub vlab base i bars n=${#runs[@]} note="" ytics_cmd labels=() settings=()
+    mapfile -t labels < <(machine_column label)
+    # The row names of rows.gp, as a gnuplot command (names.awk keeps quotes out of them).
+    ytics_cmd=$(awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        { s = s (s == "" ? "" : ", ") "\"" $c["label"] "\" " $c["rank"] } END { print "set ytics (" s ")" }' "$work/machines.tsv")
+    if machine_column fabricated | grep -qx true; then note=" · includes FABRICATED test runs"; fi
+    while IFS=$'\t' read -r group kind style file vmin vmax logv logx nlab has labs modes xticks bymode; do
+        group=$(printf '%s' "$group" | tr -c 'A-Za-z0-9._-' '_')
         base="compare-$group"
-        case $plot in
-            speedup) ttl="$group: speedup over seq on the same machine"; ylab="speedup (higher is faster)" ;;
-            slowdown) ttl="$group: slowdown of a round trip beside a CPU task"; ylab="slowdown (lower is better)" ;;
-            *) ttl="$group: median wall time"; ylab="seconds (lower is faster)" ;;
+        case $kind in
+            speedup) ttl="$group: speedup over seq on the same machine"; vlab="speedup over seq (higher is faster)" ;;
+            slowdown) ttl="$group: slowdown of a round trip beside a CPU task"; vlab="slowdown (lower is better)" ;;
+            *) ttl="$group: median wall time"; vlab="median wall time, s (lower is faster)" ;;
         esac
-        settings=(-e "dir=$(gp_quote "$LIB_DIR")" -e "data=$(gp_quote "$file")" -e "out=$(gp_quote "$stage/$base")"
-            -e "ttl=$(gp_quote "$ttl")" -e "ylab=$(gp_quote "$ylab")" -e "nser=${#runs[@]}" -e "ymin=$ymin"
-            -e "ymax=$ymax" -e "logy=$logy" -e "logx=$logx" -e "has=$(gp_quote "$has")"
-            -e "ref=$([ "$plot" = time ] && echo 0 || echo 1)")
-        if [ "$style" = bars ]; then
-            # Values over the bars only while they fit: upright past 12 bars, none past 40.
-            # Labels slant when they would run into each other (refcount's are long).
-            bars=$((nlab * ${#runs[@]}))
-            settings+=(-e "vfont=$([ "$bars" -le 40 ] && echo 22 || echo 0)"
-                -e "vrot=$([ "$bars" -gt 12 ] && echo 1 || echo 0)"
-                -e "xrot=$([ "${#labs}" -gt $((nlab * 10)) ] || [ "$nlab" -gt 10 ] && echo 1 || echo 0)")
-            for i in "${!runs[@]}"; do settings+=(-e "t$((i + 1))=$(gp_quote "${keys[i]}")"); done
+        if [ "$style" = rows ]; then
+            sub="$n runs, one row each, fewest usable CPUs at the top$note"
+            if grep -q "^$group"$'\t' <(sweep_groups); then
+                # Kept short: a title wider than the figure would be cut at both ends.
+                case $kind in
+                    speedup) ttl="$group: best speedup over seq, any $(param_name "$group")" ;;
+                    slowdown) ttl="$group: slowdown at the largest $(param_name "$group")" ;;
+                    *) ttl="$group: median time at the largest $(param_name "$group")" ;;
+                esac
+            fi
         else
-            # A sweep's key sits beside the plot, where only a short machine name fits.
-            for i in "${!runs[@]}"; do settings+=(-e "t$((i + 1))=$(gp_quote "${short_keys[i]}")"); done
-            read -r -a labels <<<"$labs"
-            settings+=(-e "nlab=$nlab" -e "xlab=$(gp_quote "$(x_label "$group")")")
-            for i in "${!labels[@]}"; do settings+=(-e "l$((i + 1))=$(gp_quote "${labels[i]}")"); done
+            sub="$n runs$note"
         fi
+        settings=(-e "common=$(gp_quote "$COMMON_GP")" -e "formats='png svg pdf'" -e "data=$(gp_quote "$file")"
+            -e "out=$(gp_quote "$stage/$base")" -e "ttl=$(gp_quote "$ttl")" -e "sub=$(gp_quote "$sub")"
+            -e "nser=$n" -e "vmin=$vmin" -e "vmax=$vmax" -e "logv=$logv" -e "logx=$logx" -e "xticks=$(gp_quote "$xticks")" -e "bymode=$bymode"
+            -e "has=$(gp_quote "$has")" -e "nlab=$nlab" -e "labs=$(gp_quote "$labs")" -e "modes=$(gp_quote "$modes")"
+            -e "ref=$([ "$kind" = time ] && echo 0 || echo 1)")
+        case $style in
+            bars)
+                # Values over the bars only while they fit: upright past 12 bars, none past 40.
+                # Labels slant when they would run into each other (refcount's are long).
+                bars=$((nlab * n))
+                settings+=(-e "ylab=$(gp_quote "$vlab")" -e "vfont=$([ "$bars" -le 40 ] && echo 18 || echo 0)"
+                    -e "vrot=$([ "$bars" -gt 12 ] && echo 1 || echo 0)"
+                    -e "xrot=$([ "${#labs}" -gt $((nlab * 10)) ] || [ "$nlab" -gt 10 ] && echo 1 || echo 0)") ;;
+            lines) settings+=(-e "ylab=$(gp_quote "$vlab")" -e "xlab=$(gp_quote "$(x_label "$group")")") ;;
+            rows) settings+=(-e "xlab=$(gp_quote "$vlab")" -e "ytics_cmd=$(gp_quote "$ytics_cmd")"
+                    -e "canvas_h=$((n * 30 + 300 > 900 ? n * 30 + 300 : 900))") ;;
+        esac
+        for i in "${!labels[@]}"; do settings+=(-e "t$((i + 1))=$(gp_quote "${labels[i]}")"); done
         if ! gnuplot "${settings[@]}" "$LIB_DIR/$style.gp" 2>"$work/gnuplot.err"; then
             fail "gnuplot failed drawing $base: $(head -n 3 "$work/gnuplot.err" | tr '\n' ' ')"
         fi
         cat "$work/gnuplot.err" >&2
         written+=("$base.png" "$base.svg" "$base.pdf")
+        # With one row per machine, ratios.md gets the figure's table too.
+        [ "$style" != rows ] || printf '\n### %s\n\n%s\n\n' "$ttl" "$(cat "$file.md")" >>"$work/md.groups"
     done <"$work/plots.tsv"
+}
+
+# sweep_groups: the groups with a param (a sweep), one per line.
+sweep_groups() {
+    awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["param"] != "" { print $c["group"] "\t" }' \
+        "$work/joined.tsv" | sort -u
 }
 
 # gp_quote STRING: STRING as a gnuplot single-quoted string ('' is a quote).
 gp_quote() { printf "'%s'" "${1//\'/\'\'}"; }
 
-# x_label GROUP: what param means in a sweep.
+# x_label GROUP: what param means in a sweep;  param_name GROUP: the same, in a title.
 x_label() {
     case $1 in
         count-scaling) echo "workers (= tasks), same total work" ;;
         fetch-n) echo "requests" ;;
-        convoy-interval) echo "switch interval (us)" ;;
+        convoy-interval) echo "switch interval (µs)" ;;
         *) echo "param" ;;
     esac
+}
+param_name() {
+    case $1 in
+        count-scaling) echo "worker count" ;;
+        fetch-n) echo "request count" ;;
+        convoy-interval) echo "switch interval" ;;
+        *) echo "param" ;;
+    esac
+}
+
+# write_md: ratios.md from its parts: the machines, the ratios (one column per machine for
+# a few runs, else one table per group, as in the figures), the agreement line.
+write_md() {
+    cat "$work/md.head" >"$stage/ratios.md"
+    if [ "$layout" = overlay ]; then
+        cat "$work/md.wide" >>"$stage/ratios.md"
+    else
+        printf 'Every ratio is in ratios.csv; here, per group, the values the figures show.\n' >>"$stage/ratios.md"
+        [ ! -f "$work/md.groups" ] || cat "$work/md.groups" >>"$stage/ratios.md"
+    fi
+    cat "$work/md.tail" >>"$stage/ratios.md"
 }
 
 # publish: move the finished files into the output folder (created if missing),
@@ -285,27 +348,28 @@ publish() {
 
 main() {
     parse_args "$@"
-    local run
-    for run in "${runs[@]}"; do check_run "$run"; done
     command -v gnuplot >/dev/null || fail "gnuplot is not installed (make deps installs it)"
+    trap cleanup EXIT
+    trap 'cleanup; exit 130' INT
+    trap 'cleanup; exit 143' TERM
+    work=$(mktemp -d) || fail "cannot create a temporary folder"
+    open_runs
+    local i
+    for i in "${!runs[@]}"; do check_run "$i"; done
+    [ "$layout" != auto ] || layout=$([ "${#runs[@]}" -le "$OVERLAY_MAX" ] && echo overlay || echo rows)
     if [ -z "$out_dir" ]; then
         out_dir="$(cd "$SCRIPT_DIR/.." && pwd)/plots/compare-$(date -u +%Y%m%dT%H%M%SZ)"
     fi
     out_dir=${out_dir%/}
-    trap cleanup EXIT
-    trap 'cleanup; exit 130' INT
-    trap 'cleanup; exit 143' TERM
     mkdir -p "$(dirname "$out_dir")" || fail "cannot create the parent of '$out_dir'"
     stage=$(mktemp -d "$(dirname "$out_dir")/.compare.XXXXXX") || fail "cannot write beside '$out_dir'"
-    work=$(mktemp -d) || fail "cannot create a temporary folder"
-    written=()
 
-    name_series
     describe_machines
     join_runs
     write_report
     write_plot_data
     draw_plots
+    write_md
     publish
 }
 

@@ -31,6 +31,7 @@ test valgrind valgrind
 test cppcheck cppcheck
 test clang-tidy clang-tidy
 test tmux tmux
+test ansible-playbook ansible
 test locale:$TEST_LOCALE locales
 "
 

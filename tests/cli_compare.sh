@@ -50,22 +50,33 @@ test_two_machines() {
         expect_file "compare: compare-$g.svg is an SVG" "$out/compare-$g.svg" "<svg"
         expect_file "compare: compare-$g.pdf is a PDF" "$out/compare-$g.pdf" "%PDF"
     done
-    expect_line "compare: ratios.csv header names both machines" "$out/ratios.csv" \
-        "case,impl,group,label,tasks,workers,param,median_s_lab-b,median_s_lab-c,ratio_lab-b,ratio_lab-c"
-    expect_line "compare: count-2 seq ratio is 0.80/0.70" "$out/ratios.csv" \
-        "count,gilbench,count-2,seq,2,1,,0.7,0.8,1.000,1.143"
-    expect_line "compare: a row missing in lab-c shows as -" "$out/ratios.csv" \
-        "count,gilbench,count-10,pool,10,2,,1.82,-,1.000,-"
-    expect_line "compare: a row failed in lab-c shows as -" "$out/ratios.csv" \
-        "interleave,gilbench,interleave,async,2,2,,1.004,-,1.000,-"
-    expect_line "compare: a row only lab-c has shows as - for lab-b" "$out/ratios.csv" \
-        "count,gilbench,count-scaling,threads,8,8,8,-,0.216,-,-"
-    expect_line "compare: a pool (one worker per core) joins across core counts" "$out/ratios.csv" \
-        "count,gilbench,count-2,pool,2,2/4,,0.38,0.44,1.000,1.158"
-    expect_line "compare: convoy rows are compared on their slowdown (45 / 60)" "$out/ratios.csv" \
-        "convoy,gilbench,convoy,gil,2,2,,60.00,45.00,1.000,0.750"
-    # 16: the I/O-bound rows, and of the convoy rows (compared on their
-    # slowdown) threads and fork at 1.0 on both; gil, gil-old and py differ.
+    expect_line "compare: ratios.csv has one line per row and machine, with its details" "$out/ratios.csv" \
+        "group,case,impl,label,mode,tasks,param,machine,run,workers,median_s,speedup,slowdown,ratio,host,cpu_model,online_cpus,usable_cpus,cpu_quota,governor,compiler,python,date_utc,fabricated"
+    expect_line "compare: count-2 seq ratio is 0.80/0.70, beside lab-c's CPU and compiler" "$out/ratios.csv" \
+        "count-2,count,gilbench,seq,seq,2,,lab-c,run-lab-c,1,0.8,1.000,,1.143,lab-c,Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz,4,4,none,unknown,gcc (Debian 12.2.0-14) 12.2.0,3.11.2 · rows: cpython-3.11.7,2024-11-20T10:02:47Z,false"
+    expect_row() { # NAME PREFIX: a line of ratios.csv starts with PREFIX
+        if grep -qF -- "$2" <(cut -d, -f 1-14 "$out/ratios.csv"); then pass "$1"; else fail "$1" "no line starts '$2'"; fi
+    }
+    expect_row "compare: a row missing in lab-c has empty numbers" \
+        "count-10,count,gilbench,pool,pool,10,,lab-c,run-lab-c,,,,,"
+    expect_row "compare: a row failed in lab-c has empty numbers" \
+        "interleave,interleave,gilbench,async,async,2,,lab-c,run-lab-c,2,,,,"
+    expect_row "compare: a row only lab-c has has no ratio" \
+        "count-scaling,count,gilbench,threads,threads,8,8,lab-c,run-lab-c,8,0.216,3.704,,"
+    expect_row "compare: a pool (one worker per core) joins across core counts" \
+        "count-2,count,gilbench,pool,pool,2,,lab-c,run-lab-c,4,0.44,1.818,,1.158"
+    expect_row "compare: convoy rows are compared on their slowdown (45 / 60)" \
+        "convoy,convoy,gilbench,gil,gil,2,,lab-c,run-lab-c,2,2.04,,45.00,0.750"
+    expect_line "compare: ratios.md names each machine with its CPUs, quota, governor, compiler, Pythons (machine.json's, the rows')" "$out/ratios.md" \
+        "| lab-c · Xeon E3-1220 v3 · 4 CPUs | lab-c | \`$C\` | Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz | 4 | 4 | none | unknown | gcc (Debian 12.2.0-14) 12.2.0 | 3.11.2 · rows: cpython-3.11.7 | 2024-11-20T10:02:47Z |  |"
+    # Worker counts are whole numbers: the x tick labels of the sweep (centred texts).
+    local ticks
+    ticks=$(grep -A1 'text-anchor="middle"' "$out/compare-count-scaling.svg" | grep -oE '<text>[0-9.]+</text>' | sed 's/<[^>]*>//g' | tr '\n' ' ')
+    if [ -n "$ticks" ] && ! [[ $ticks == *.* ]]; then
+        pass "compare: count-scaling's worker ticks are whole numbers ($ticks)"
+    else
+        fail "compare: count-scaling's worker ticks are whole numbers" "ticks: '$ticks'"
+    fi
     expect_out "compare: agreement line counts what the fixtures imply" \
         "^agreement: 16 of 55 rows within ±10% of $B \(worst: count-scaling [a-z]+ \(4\) 0\.57x\)$"
     expect_out "compare: stdout shows the count-2 headline ratio" '^count-2 +seq +0\.700 +0\.800 +1\.14$'
@@ -73,6 +84,8 @@ test_two_machines() {
     expect_out "compare: stdout lists the files written" "^$out/compare-fetch\.png$"
     expect_line "compare: ratios.md has the row with 2-decimal ratio" "$out/ratios.md" \
         "| count-2 | seq | 2 | 1 |  | 0.700 | 0.800 | 1.14 |"
+    expect_line "compare: ratios.md has the key's machine names as column heads" "$out/ratios.md" \
+        "| group | label | tasks | workers | param | lab-b · Core i5-8250U · 2 CPUs (s) | lab-c · Xeon E3-1220 v3 · 4 CPUs (s) | lab-c / lab-b |"
     expect_line "compare: ratios.md shows the missing row as -" "$out/ratios.md" \
         "| count-10 | pool | 10 | 2 |  | 1.820 | - | - |"
     if [ -e "$out/compare-fetch-n.png" ]; then
@@ -86,21 +99,22 @@ test_two_machines() {
 }
 
 test_same_run_twice() {
-    local out="$TEST_TMP/bb" header
+    local out="$TEST_TMP/bb"
     run bash "$COMPARE" --out "$out" "$B" "$B"
     expect_out "compare: the same run twice agrees on every row" \
         "^agreement: 57 of 57 rows within ±10% of $B \(worst: .* 1\.00x\)$"
-    if [ "$(awk -F, 'NR > 1 && ($(NF - 1) != "1.000" || $NF != "1.000")' "$out/ratios.csv" | wc -l)" -eq 0 ] &&
-        [ "$(wc -l <"$out/ratios.csv")" -eq 58 ]; then
+    if [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["ratio"] != "1.000"' "$out/ratios.csv" | wc -l)" -eq 0 ] &&
+        [ "$(wc -l <"$out/ratios.csv")" -eq 115 ]; then
         pass "compare: the same run twice gives every ratio 1.000"
     else
         fail "compare: the same run twice gives every ratio 1.000" "$(head -c 300 "$out/ratios.csv")"
     fi
-    header=$(head -n 1 "$out/ratios.csv")
-    if [[ $header == *",median_s_lab-b/run-lab-b#1,median_s_lab-b/run-lab-b#2,"* ]]; then
-        pass "compare: the same host twice gets distinct series names"
+    if [ "$(cut -d, -f 8 "$out/ratios.csv" | sort -u | tr '\n' ' ')" = "lab-b#1 lab-b#2 machine " ] &&
+        grep -qF '| lab-b #1 · Core i5-8250U · 2 CPUs | lab-b |' "$out/ratios.md" &&
+        grep -qF '| lab-b #2 · Core i5-8250U · 2 CPUs | lab-b |' "$out/ratios.md"; then
+        pass "compare: the same host twice gets a run number, in ratios.csv and in the labels"
     else
-        fail "compare: the same host twice gets distinct series names" "$header"
+        fail "compare: the same host twice gets a run number" "$(cut -d, -f 8 "$out/ratios.csv" | sort -u | tr '\n' ' ')"
     fi
 }
 
@@ -143,6 +157,10 @@ test_bad_usage() {
         bash "$COMPARE" --tolerance abc --out "$TEST_TMP/u3" "$B" "$C"
     expect_rejected "compare: an unknown option" "$TEST_TMP/u4" \
         bash "$COMPARE" --colour --out "$TEST_TMP/u4" "$B" "$C"
+    expect_rejected "compare: --layout sideways" "$TEST_TMP/u5" \
+        bash "$COMPARE" --layout sideways --out "$TEST_TMP/u5" "$B" "$C"
+    expect_rejected "compare: a file that is not a bundle" "$TEST_TMP/u6" \
+        bash "$COMPARE" --out "$TEST_TMP/u6" "$B" "$B/summary.csv"
     expect_status "compare: --help exits 0" 0 bash "$COMPARE" --help
     expect_out "compare: --help prints the usage" '^Usage: scripts/compare.sh '
 }

@@ -1,13 +1,14 @@
-# scripts/compare/bars.gp - clustered bars: one cluster per label, one bar (colour) per machine.
-# Called by scripts/compare.sh with -e setting:
+# scripts/compare/bars.gp - a few machines side by side: one cluster per label, one bar
+# (colour) per machine.  Called by scripts/compare.sh with -e setting, besides common.gp's:
 #   data  TSV file: a header line, then label<TAB>value per machine ("-" = missing or failed)
-#   out   output path without extension (.png, .svg and .pdf are written)
-#   ttl, ylab   title and y label;  nser  number of machines;  t1..tN  their key titles
+#   ylab  the value axis title;  nser  number of machines;  t1..tN  their key titles
 #   has   one word per machine: 1 if it has a value in this group (0: its column is zeros)
-#   ref   1: draw the line y = 1;  logy  1: log y axis;  ymin, ymax  y range
+#   ref   1: draw the line y = 1;  logv  1: log value axis;  vmin, vmax  its range
 #   vfont  font size of the values printed over the bars, 0: none (too many bars to read)
 #   vrot   1: print those values upright (narrow bars);  xrot  1: slant the labels (long ones)
-load dir."/style.gp"
+load common
+set datafile missing "-"
+set key autotitle columnheader  # the data file's first line is its header
 
 set style data histogram
 set style histogram clustered gap 1
@@ -15,25 +16,26 @@ set style fill solid 0.9 noborder
 set boxwidth 0.95 relative
 set xtics scale 0
 if (xrot) { set xtics rotate by 25 right }
-set yrange [ymin:ymax * (vrot && !logy ? 1.15 : 1)]  # room for upright values
+if (logv) { set logscale y }
+set yrange [vmin:vmax * (vrot && !logv ? 1.15 : 1)]  # room for upright values
 set ylabel ylab
-set title ttl
+set grid noxtics ytics
 # Under the axis: inside, the key would hide the tallest bars.
-set key outside bottom center vertical Left reverse samplen 1.5 spacing 1.1 nobox
-set key autotitle columnheader
+eval key_below(int(ceil(nser / 2.0)) + (xrot ? 1 : 0))
+# The reference line: speedup 1 is "as fast as seq", slowdown 1 is "no slowdown".
+if (ref) { set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb "#555555" back }
 gap = 1
 # Centre of bar i (1..nser) in the cluster on row r: clusters sit at x = 0, 1, 2, ...
 barx(r, i) = r + (i - (nser + 1) / 2.0) / (nser + gap)
 # The value over a bar, short enough to fit its width: 1.9 (speedup), 60 (slowdown), 0.35 (s).
 vlabel(v) = ref ? (v >= 10 ? sprintf("%.0f", v) : v >= 1 ? sprintf("%.1f", v) : sprintf("%.2g", v)) : sprintf("%.2g", v)
 
-do for [fmt in "png svg pdf"] {
-    eval value("term_".fmt)
-    set output out.".".fmt
-    plot for [i = 1:nser] data using (column(i + 1)):xtic(1) lc rgb colour(i) title value("t".i), \
+do for [fmt in formats] {
+    eval start_output(fmt)
+    plot for [i = 1:nser] data using (column(i + 1)):xtic(1) lc rgb machine_colour(i) title value("t".i), \
          for [i = 1:(vfont > 0 && !vrot ? nser : 0)] data using (barx($0, i)):(column(i + 1)):(word(has, i) eq "1" ? vlabel(column(i + 1)) : "") \
              with labels font ",".vfont center offset 0, 0.6 notitle, \
          for [i = 1:(vfont > 0 && vrot ? nser : 0)] data using (barx($0, i)):(column(i + 1)):(word(has, i) eq "1" ? vlabel(column(i + 1)) : "") \
              with labels font ",".vfont rotate by 90 left offset 0, 0.4 notitle
-    unset output
 }
+set output

@@ -1,50 +1,55 @@
 # scripts/compare/join.awk - join the runs' summary.csv files on (case, impl, group, label,
-# tasks, param); see join_runs in scripts/compare.sh for the output columns.
-# Input: file arguments "run=R kind=convoy R/convoy.csv kind=summary R/summary.csv" per run.
-# Variables: n (runs), slowmode (1: every run has convoy.csv).  mawk-compatible.
-# With slowmode, a convoy row's "median" is its slowdown (see below).
+# tasks, param): one TAB-separated line per row and run, rows in order of first appearance,
+# runs 1..n within a row.  Columns (the header line names them):
+#   case impl group label mode tasks param run workers median_s speedup slowdown value plotted kind
+# workers is not part of the key: a pool has one worker per core, so on machines with
+# different core counts the same experiment differs in workers.
+# value is what the runs are compared on (the median; a convoy row's slowdown, see below),
+# plotted what the figure shows: the run's own speedup (kind "speedup"), convoy.csv's
+# slowdown ("slowdown") or the median ("time").  "-" = missing or failed in that run.
+# Input: file arguments "run=R kind=convoy R/convoy.csv kind=summary R/summary.csv" per run;
+# columns are found by their header names.  Variables: n (runs), slowmode (1: every run has
+# convoy.csv).  mawk-compatible.
 function f(name) { return (name in col) ? $col[name] : "" }
 BEGIN { FS = ","; OFS = "\t" }
 { sub(/\r$/, ""); gsub(/"/, "") }
 FNR == 1 { split("", col); for (i = 1; i <= NF; i++) col[$i] = i; next }
 kind == "convoy" { slow[run, f("experiment")] = f("slowdown"); next }
 {
-    key = f("case") OFS f("impl") OFS f("group") OFS f("label") OFS f("tasks") OFS f("param")
-    if (!(key in order)) { order[key] = ++nkeys; keyat[nkeys] = key; grp[key] = f("group") }
-    wk[run, key] = f("workers")
+    key = f("case") OFS f("impl") OFS f("group") OFS f("label")
+    key2 = f("tasks") OFS f("param")
+    if (!((key, key2) in order)) {
+        order[key, key2] = ++nkeys; keyat[nkeys] = key; key2at[nkeys] = key2
+        mode[nkeys] = f("mode"); grp[nkeys] = f("group")
+    }
+    k = order[key, key2]
     ok = (f("status") == "ok" && f("median_s") != "")
-    med[run, key] = ok ? f("median_s") : "-"
-    spd[run, key] = ok ? f("speedup") : ""
-    if (ok && f("mode") == "seq") isseq[run, key] = 1
+    wk[run, k] = f("workers")
+    med[run, k] = ok ? f("median_s") : "-"
+    spd[run, k] = ok ? f("speedup") : ""
+    if (ok && f("mode") == "seq") isseq[run, k] = 1
     if (ok && f("speedup") != "") hasspd[f("group")] = 1
     if (f("case") == "convoy" && slowmode) {
         isconvoy[f("group")] = 1
-        sd[run, key] = (ok && (run, f("experiment")) in slow) ? slow[run, f("experiment")] : "-"
-        # A convoy run lasts as long as --seconds says: its time teaches
-        # nothing, so its slowdown is what the runs are compared on.
-        med[run, key] = sd[run, key]
+        sd[run, k] = (ok && (run, f("experiment")) in slow && slow[run, f("experiment")] != "") ? slow[run, f("experiment")] : "-"
     }
 }
 END {
+    print "case", "impl", "group", "label", "mode", "tasks", "param", "run", "workers", "median_s", "speedup", "slowdown", "value", "plotted", "kind"
     for (k = 1; k <= nkeys; k++) {
-        key = keyat[k]; g = grp[key]
+        g = grp[k]
         plot = (g in isconvoy) ? "slowdown" : ((g in hasspd) ? "speedup" : "time")
-        workers = ""
+        split(keyat[k], kf, OFS); split(key2at[k], kf2, OFS)
         for (r = 1; r <= n; r++) {
-            w = ((r, key) in wk) ? wk[r, key] : ""
-            if (w != "" && index("/" workers "/", "/" w "/") == 0) workers = workers (workers == "" ? "" : "/") w
+            m = ((r, k) in med) ? med[r, k] : "-"
+            s = ((r, k) in sd) ? sd[r, k] : "-"
+            sp = ((r, k) in spd) && spd[r, k] != "" ? spd[r, k] : (((r, k) in isseq) ? 1 : "-")
+            # A convoy run lasts as long as --seconds says: its time teaches nothing, so its
+            # slowdown is what the runs are compared on.
+            value = (plot == "slowdown") ? s : m
+            plotted = (plot == "slowdown") ? s : (plot == "time") ? m : sp
+            print kf[1], kf[2], kf[3], kf[4], mode[k], kf2[1], kf2[2], r, (((r, k) in wk) ? wk[r, k] : "-"), \
+                m, (plot == "speedup" ? sp : "-"), s, value, plotted, plot
         }
-        split(key, kf, OFS)
-        line = kf[1] OFS kf[2] OFS kf[3] OFS kf[4] OFS kf[5] OFS workers OFS kf[6] OFS plot
-        for (r = 1; r <= n; r++) line = line OFS (((r, key) in med) ? med[r, key] : "-")
-        for (r = 1; r <= n; r++) {
-            v = "-"
-            if (plot == "slowdown") v = ((r, key) in sd) && sd[r, key] != "" ? sd[r, key] : "-"
-            else if (plot == "time") v = ((r, key) in med) ? med[r, key] : "-"
-            else if (spd[r, key] != "") v = spd[r, key]
-            else if ((r, key) in isseq) v = 1
-            line = line OFS v
-        }
-        print line
     }
 }

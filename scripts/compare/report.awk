@@ -1,75 +1,129 @@
-# scripts/compare/report.awk - ratios.csv, the table of ratios.md, and on stdout the headline
-# rows and the agreement line, from the joined rows (see join.awk).  Variables: n (runs), names
-# (TAB-separated series names), tol (percent), ref (the first run folder), csv and md (paths),
-# headline (space-separated groups), slowmode (convoy rows carry their slowdown, not a
-# time: see join.awk).  mawk-compatible.
-function ratio(r, digits) {
-    if (m[r] == "-" || m[1] == "-" || m[1] + 0 <= 0) return "-"
-    return sprintf("%." digits "f", m[r] / m[1])
-}
+# scripts/compare/report.awk - ratios.csv, the machine table and (for a few runs) the wide
+# table of ratios.md, the headline rows and the agreement line, from the machine table
+# (names.awk's output, first file) and the joined rows (join.awk's output, second file).
+# Both are read by their header names.  Variables: n (runs), tol (percent), ref (the first
+# run as given), csv, mdhead, mdwide, mdtail (paths), headline (space-separated groups),
+# wide (1: one column per machine; else ratios.md gets a table per group elsewhere).
+# mawk-compatible.
+function csvq(s) { if (s ~ /[",]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" } return s }
+function md(s) { gsub(/\|/, "\\|", s); return s }
 function pad(s, w) { return sprintf("%-" w "s", s) }
-function secs(v) {
-    if (v == "-") return v
-    return ($1 == "convoy" && slowmode) ? sprintf("%.1fx", v) : sprintf("%.3f", v)
+function isnum(v) { return v != "-" && v != "" }
+function ratio(r, digits) {
+    if (!isnum(v[r]) || !isnum(v[1]) || v[1] + 0 <= 0) return "-"
+    return sprintf("%." digits "f", v[r] / v[1])
+}
+function shown(val) {
+    if (!isnum(val)) return "-"
+    return (kind == "slowdown") ? sprintf("%.1fx", val) : sprintf("%.3f", val)
 }
 BEGIN {
-    split(names, name, "\t"); split(headline, hl, " ")
+    FS = "\t"; split(headline, hl, " ")
     for (i in hl) isheadline[hl[i]] = 1
-    head = "case,impl,group,label,tasks,workers,param"
-    for (r = 1; r <= n; r++) head = head ",median_s_" name[r]
-    for (r = 1; r <= n; r++) head = head ",ratio_" name[r]
-    print head > csv
-    mdhead = "| group | label | tasks | workers | param |"; mdrule = "|---|---|--:|--:|--:|"
-    for (r = 1; r <= n; r++) { mdhead = mdhead " " name[r] " (s) |"; mdrule = mdrule "--:|" }
-    for (r = 2; r <= n; r++) { mdhead = mdhead " " name[r] " / " name[1] " |"; mdrule = mdrule "--:|" }
-    print mdhead >> md; print mdrule >> md
-    w = 8; for (r = 1; r <= n; r++) if (length(name[r]) + 2 > w) w = length(name[r]) + 2
-    rw = 8; for (r = 2; r <= n; r++) if (length(name[r] "/" name[1]) + 2 > rw) rw = length(name[r] "/" name[1]) + 2
     worst = 0; counted = 0; agreeing = 0; nhead = 0
+    meta = "host cpu_model online_cpus usable_cpus cpu_quota governor compiler python date_utc fabricated"
+    nmeta = split(meta, mcol, " ")
+    line = "group,case,impl,label,mode,tasks,param,machine,run,workers,median_s,speedup,slowdown,ratio"
+    for (i = 1; i <= nmeta; i++) line = line "," mcol[i]
+    print line > csv
+}
+FNR == 1 { split("", col); for (i = 1; i <= NF; i++) col[$i] = i; file++; next }
+file == 1 {
+    r = FNR - 1; id[r] = $col["id"]; lab[r] = $col["label"]
+    m = ""; for (i = 1; i <= nmeta; i++) m = m "," csvq($col[mcol[i]])
+    machine[r] = csvq(id[r]) "," csvq($col["name"]) "," ; tail[r] = m
+    mdm[r] = "| " md(lab[r]) " | " md($col["host"]) " | `" md($col["source"]) "` | " md($col["cpu_model"]) \
+        " | " $col["online_cpus"] " | " $col["usable_cpus"] " | " $col["cpu_quota"] " | " md($col["governor"]) \
+        " | " md($col["compiler"]) " | " md($col["python"]) " | " $col["date_utc"] \
+        " | " ($col["fabricated"] == "true" ? "**fabricated**" : "") ($col["quick"] == "true" ? " quick" : "") " |"
+    if (length(id[r]) + 2 > w) w = length(id[r]) + 2
+    if (r >= 2 && length(id[r] "/" id[1]) + 2 > rw) rw = length(id[r] "/" id[1]) + 2
+    next
 }
 {
-    for (r = 1; r <= n; r++) m[r] = $(8 + r)
-    line = $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7
-    for (r = 1; r <= n; r++) line = line "," m[r]
-    for (r = 1; r <= n; r++) line = line "," ratio(r, 3)
-    print line > csv
-    row = "| " $3 " | " $4 " | " $5 " | " $6 " | " $7 " |"
-    for (r = 1; r <= n; r++) row = row " " secs(m[r]) " |"
-    for (r = 2; r <= n; r++) row = row " " ratio(r, 2) " |"
-    print row >> md
-    if ($3 in isheadline) {
-        h = pad($3, 9) pad($4 ($7 != "" ? " " $7 : ""), 12)
-        for (r = 1; r <= n; r++) h = h sprintf("%" w "s", secs(m[r]))
-        for (r = 2; r <= n; r++) h = h sprintf("%" rw "s", ratio(r, 2))
+    r = $col["run"] + 0; kind = $col["kind"]
+    v[r] = $col["value"]; wk[r] = $col["workers"]
+    rat = ""
+    if (r == 1) { base = v[1] }
+    if (isnum(v[r]) && isnum(base) && base + 0 > 0) rat = sprintf("%.3f", v[r] / base)
+    print csvq($col["group"]) "," csvq($col["case"]) "," csvq($col["impl"]) "," csvq($col["label"]) "," \
+        csvq($col["mode"]) "," $col["tasks"] "," $col["param"] "," machine[r] (isnum(wk[r]) ? wk[r] : "") "," \
+        (isnum($col["median_s"]) ? $col["median_s"] : "") "," (isnum($col["speedup"]) ? $col["speedup"] : "") "," \
+        (isnum($col["slowdown"]) ? $col["slowdown"] : "") "," rat tail[r] > csv
+    if (r < n) next
+    # The last run of a row: the whole row is known.
+    g = $col["group"]; l = $col["label"]; p = $col["param"]
+    workers = ""
+    for (i = 1; i <= n; i++) if (isnum(wk[i]) && index("/" workers "/", "/" wk[i] "/") == 0) workers = workers (workers == "" ? "" : "/") wk[i]
+    if (wide) {
+        row = "| " g " | " l " | " $col["tasks"] " | " workers " | " p " |"
+        for (i = 1; i <= n; i++) row = row " " shown(v[i]) " |"
+        for (i = 2; i <= n; i++) row = row " " ratio(i, 2) " |"
+        widerows = widerows row "\n"
+    }
+    if (g in isheadline) {
+        h = pad(g, 9) pad(l (p != "" ? " " p : ""), 12)
+        if (wide) {
+            for (i = 1; i <= n; i++) h = h sprintf("%" (w > 8 ? w : 8) "s", shown(v[i]))
+            for (i = 2; i <= n; i++) h = h sprintf("%" (rw > 8 ? rw : 8) "s", ratio(i, 2))
+        } else {
+            # Many machines: the spread of the ratios, and where its ends are.
+            nq = 0; lo = ""; hi = ""
+            for (i = 2; i <= n; i++) {
+                q = ratio(i, 3); if (q == "-") continue
+                q += 0; qs[++nq] = q
+                if (lo == "" || q < lo) { lo = q; loat = id[i] }
+                if (hi == "" || q > hi) { hi = q; hiat = id[i] }
+            }
+            for (a = 2; a <= nq; a++) { x = qs[a]; for (b = a - 1; b >= 1 && qs[b] > x; b--) qs[b + 1] = qs[b]; qs[b + 1] = x }
+            if (nq == 0) h = h "no other machine has this row"
+            else h = h sprintf("%.2f (%s) .. %.2f .. %.2f (%s)", lo, loat, (nq % 2) ? qs[(nq + 1) / 2] : (qs[nq / 2] + qs[nq / 2 + 1]) / 2, hi, hiat)
+        }
         headrows[++nhead] = h
     }
     complete = 1
-    for (r = 1; r <= n; r++) if (m[r] == "-" || m[1] + 0 <= 0) complete = 0
+    for (i = 1; i <= n; i++) if (!isnum(v[i]) || v[1] + 0 <= 0) complete = 0
     if (!complete) next
     counted++; within = 1
-    for (r = 2; r <= n; r++) {
-        q = m[r] / m[1]; dev = q >= 1 ? q : 1 / q
+    for (i = 2; i <= n; i++) {
+        q = v[i] / v[1]; dev = q >= 1 ? q : 1 / q
         if ((q - 1) * 100 > tol + 1e-9 || (1 - q) * 100 > tol + 1e-9) within = 0
-        if (dev > worst) {
-            worst = dev; worstq = q; worstname = name[r]
-            worstrow = $3 " " $4 ($7 != "" ? " (" $7 ")" : "")
-        }
+        if (dev > worst) { worst = dev; worstq = q; worstname = id[i]; worstrow = g " " l (p != "" ? " (" p ")" : "") }
     }
     agreeing += within
 }
 END {
+    printf "# gilbench compare\n\n" > mdhead
+    printf "Ratio = median time on a machine / median time on **%s** (`%s`); \"-\" = the row is\n", md(lab[1]), md(ref) > mdhead
+    printf "missing or failed there; convoy rows compare their slowdown.  Times compare CPUs; to compare\n" > mdhead
+    printf "what the GIL does, look at the speedups in the compare-*.png figures.  ratios.csv has every\n" > mdhead
+    printf "row on every machine, one line each, with the machine's details.\n\n" > mdhead
+    printf "| machine | host | run | CPU | online | usable | quota | governor | compiler | Python | date (UTC) | note |\n" > mdhead
+    printf "|---|---|---|---|--:|--:|--:|---|---|---|---|---|\n" > mdhead
+    for (i = 1; i <= n; i++) print mdm[i] > mdhead
+    print "" > mdhead
+    if (wide) {
+        row = "| group | label | tasks | workers | param |"; rule = "|---|---|--:|--:|--:|"
+        for (i = 1; i <= n; i++) { row = row " " md(lab[i]) " (s) |"; rule = rule "--:|" }
+        for (i = 2; i <= n; i++) { row = row " " md(id[i]) " / " md(id[1]) " |"; rule = rule "--:|" }
+        printf "%s\n%s\n%s\n", row, rule, widerows > mdwide
+    }
     if (nhead > 0) {
-        h = "# median seconds (convoy: slowdown); ratio = median / median on " name[1]
-        print h
-        h = pad("group", 9) pad("label", 12)
-        for (r = 1; r <= n; r++) h = h sprintf("%" w "s", name[r])
-        for (r = 2; r <= n; r++) h = h sprintf("%" rw "s", name[r] "/" name[1])
+        if (wide) {
+            print "# median seconds (convoy: slowdown); ratio = median / median on " id[1]
+            h = pad("group", 9) pad("label", 12)
+            for (i = 1; i <= n; i++) h = h sprintf("%" (w > 8 ? w : 8) "s", id[i])
+            for (i = 2; i <= n; i++) h = h sprintf("%" (rw > 8 ? rw : 8) "s", id[i] "/" id[1])
+        } else {
+            print "# ratio = median / median on " id[1] ", over the other " n - 1 " machines: lowest .. median .. highest"
+            h = pad("group", 9) pad("label", 12) "ratios"
+        }
         print h
         for (i = 1; i <= nhead; i++) print headrows[i]
     }
     line = sprintf("agreement: %d of %d rows within \302\261%s%% of %s", agreeing, counted, tol, ref)
-    if (counted == 0) line = line " (no row ran in every folder)"
+    if (counted == 0) line = line " (no row ran in every run)"
     else line = line sprintf(" (worst: %s %.2fx%s)", worstrow, worstq, n > 2 ? " on " worstname : "")
     print line
-    print "" >> md; print line >> md
+    print line > mdtail
 }

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# tests/cli_pack.sh - a run as one file to hand in (scripts/bundle.sh, make pack): packing,
+# the same ratios from bundles as from folders, and damaged bundles refused with one line
+# (cut short, a file edited or added after packing, a path out of the bundle).
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUNDLE="$ROOT/scripts/bundle.sh"
+COMPARE="$ROOT/scripts/compare.sh"
+# A lab's folder names: a space and a non-ASCII letter.
+RUNS="$TEST_TMP/hand in é"
+
+# expect_refused NAME OUT REGEX CMD...: exit 1, one line on stderr matching REGEX, nothing on
+# stdout, nothing written at OUT.
+expect_refused() {
+    local name=$1 out=$2 re=$3
+    shift 3
+    run "$@"
+    if [ "$last_status" -eq 1 ] && [ "$(wc -l <"$last_err")" -eq 1 ] && grep -Eq -- "$re" "$last_err" &&
+        [ ! -s "$last_out" ] && [ ! -e "$out" ]; then
+        pass "$name"
+    else
+        fail "$name" "exit $last_status (wanted 1), $(wc -l <"$last_err") line(s) on stderr: $(head -c 300 "$last_err")"
+    fi
+}
+
+setup() {
+    mkdir -p "$RUNS"
+    cp -R "$ROOT/tests/fixtures/run-lab-a" "$RUNS/lab-a-20241120T0900Z"
+    cp -R "$ROOT/tests/fixtures/run-lab-b" "$RUNS/lab-b-20241120T0914Z"
+}
+
+test_pack() {
+    local a="$RUNS/lab-a-20241120T0900Z" b="$RUNS/lab-b-20241120T0914Z"
+    run make --no-print-directory -C "$ROOT" pack "RUN=$a"
+    if [ "$last_status" -eq 0 ] && [ "$(cat "$last_out")" = "$a.tar.gz" ] && [ -f "$a.tar.gz" ] &&
+        tar -tzf "$a.tar.gz" | grep -qx 'lab-a-20241120T0900Z/SHA256SUMS' &&
+        tar -tzf "$a.tar.gz" | grep -qx 'lab-a-20241120T0900Z/raw/trace-gil-new.csv'; then
+        pass "pack: make pack RUN=DIR writes DIR.tar.gz with every file and SHA256SUMS, prints its path"
+    else
+        fail "pack: make pack RUN=DIR" "exit $last_status: $(head -c 300 "$last_err")"
+    fi
+    expect_status "pack: a second run, with --out" 0 bash "$BUNDLE" pack --out "$RUNS/b.tgz" "$b"
+    expect_status "pack: bundle.sh check says a fresh bundle is whole" 0 bash "$BUNDLE" check "$a.tar.gz"
+    if [ -z "$(find "$RUNS" -name '.*partial')" ] && [ ! -e "$a/SHA256SUMS" ]; then
+        pass "pack: nothing partial left, the run folder itself untouched"
+    else
+        fail "pack: nothing partial left, the run folder untouched" "$(ls -a "$RUNS" "$a")"
+    fi
+    mkdir -p "$RUNS/.lab-c-1.partial"
+    cp "$b/summary.csv" "$b/machine.json" "$RUNS/.lab-c-1.partial/"
+    expect_usage_error "pack: a partial run is refused" bash "$BUNDLE" pack "$RUNS/.lab-c-1.partial"
+    expect_usage_error "pack: a folder that is not a run is refused" bash "$BUNDLE" pack "$ROOT/tests"
+    expect_usage_error "pack: no run folder" bash "$BUNDLE" pack
+}
+
+test_same_ratios() {
+    local a="$RUNS/lab-a-20241120T0900Z" b="$RUNS/lab-b-20241120T0914Z"
+    run bash "$COMPARE" --out "$TEST_TMP/from-folders" "$a" "$b"
+    run make --no-print-directory -C "$ROOT" compare "RUNS='$a.tar.gz' '$RUNS/b.tgz'" "OUT=$TEST_TMP/from-bundles"
+    if [ "$last_status" -eq 0 ] && [ -s "$TEST_TMP/from-folders/ratios.csv" ] &&
+        cmp -s "$TEST_TMP/from-folders/ratios.csv" "$TEST_TMP/from-bundles/ratios.csv"; then
+        pass "pack: make compare on bundles writes the ratios.csv it writes on the folders"
+    else
+        fail "pack: make compare on bundles gives the same ratios.csv" \
+            "exit $last_status: $(head -c 200 "$last_err") $(diff "$TEST_TMP/from-folders/ratios.csv" "$TEST_TMP/from-bundles/ratios.csv" | head -c 200)"
+    fi
+    if grep -qF "\`$a.tar.gz\`" "$TEST_TMP/from-bundles/ratios.md"; then
+        pass "pack: ratios.md names the bundle a run came from"
+    else
+        fail "pack: ratios.md names the bundle" "$(grep -m2 '^| lab' "$TEST_TMP/from-bundles/ratios.md")"
+    fi
+    run bash "$BUNDLE" with "$a.tar.gz" bash "$ROOT/scripts/plots.sh" --out "$TEST_TMP/plots-a"
+    if [ "$last_status" -eq 0 ] && [ -s "$TEST_TMP/plots-a/count-2-time.png" ] && [ -s "$TEST_TMP/plots-a/gil-timeline.png" ]; then
+        pass "pack: plots.sh draws a bundle (bundle.sh with, as make plots runs it)"
+    else
+        fail "pack: plots.sh draws a bundle" "exit $last_status: $(head -c 300 "$last_err")"
+    fi
+}
+
+test_damaged() {
+    local a="$RUNS/lab-a-20241120T0900Z" b="$RUNS/lab-b-20241120T0914Z" size dir
+    size=$(stat -c %s "$a.tar.gz")
+    head -c $((size / 2)) "$a.tar.gz" >"$RUNS/cut.tar.gz"
+    expect_refused "pack: compare refuses a bundle cut short (exit 1, one line)" "$TEST_TMP/c1" \
+        '^compare: .*cut\.tar\.gz: a damaged bundle \(unexpected end of file\)' \
+        bash "$COMPARE" --out "$TEST_TMP/c1" "$b" "$RUNS/cut.tar.gz"
+    expect_refused "pack: plots (make plots' bundle.sh with) refuses a bundle cut short" "$TEST_TMP/p1" 'damaged bundle' \
+        bash "$BUNDLE" with "$RUNS/cut.tar.gz" bash "$ROOT/scripts/plots.sh" --out "$TEST_TMP/p1"
+    # A number edited after packing, the archive made again by hand.
+    dir="$TEST_TMP/edit"
+    mkdir -p "$dir" && tar -xzf "$a.tar.gz" -C "$dir"
+    sed -i '2s/,0\.[0-9]*,/,0.1,/' "$dir/lab-a-20241120T0900Z/summary.csv"
+    tar -C "$dir" -czf "$RUNS/edited.tar.gz" lab-a-20241120T0900Z
+    expect_refused "pack: a file edited after packing is refused" "$TEST_TMP/c2" 'do not match SHA256SUMS' \
+        bash "$COMPARE" --out "$TEST_TMP/c2" "$b" "$RUNS/edited.tar.gz"
+    tar -xzf "$a.tar.gz" -C "$dir" && echo extra >"$dir/lab-a-20241120T0900Z/notes.txt"
+    tar -C "$dir" -czf "$RUNS/added.tar.gz" lab-a-20241120T0900Z
+    expect_refused "pack: a file added after packing is refused" "$TEST_TMP/c3" 'do not match SHA256SUMS' \
+        bash "$BUNDLE" check "$RUNS/added.tar.gz"
+    mkdir -p "$dir/x" && tar -C "$dir" -czf "$RUNS/escape.tar.gz" lab-a-20241120T0900Z x
+    expect_refused "pack: a bundle of more than one folder is refused" "$TEST_TMP/c4" 'one run folder' \
+        bash "$BUNDLE" check "$RUNS/escape.tar.gz"
+}
+
+main() {
+    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
+        skip "pack" "gnuplot and jq are needed (make deps installs them)"
+        return
+    fi
+    setup
+    test_pack
+    test_same_ratios
+    test_damaged
+}
+
+main "$@"
