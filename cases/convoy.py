@@ -7,8 +7,9 @@ own interpreter and GIL).  It runs alone for --seconds, then beside
 --cpu-threads threads that spin in a Python loop for as long.  Prints one JSON
 object: round trips per second alone and contended, the slowdown, latencies.
 
-Runs unchanged under Python 2.7 (old GIL) and 3.x (new GIL, bpo-7946), so the
-same file gives both reference rows.  Exit 0 on a run whose every echo came
+Runs unchanged under Python 2.7 (old GIL), 3.x (new GIL, bpo-7946) and a
+free-threaded 3.13t/3.14t (no GIL: gil_enabled false), so the same file gives
+every reference row.  Exit 0 on a run whose every echo came
 back right, 1 when the echo peer failed, 2 on a bad option.
 """
 from __future__ import division, print_function
@@ -22,7 +23,7 @@ import sys
 import threading
 import time
 
-from pyref import STOP_SIGNALS, OneLineParser, die_with_parent, positive, run
+from pyref import STOP_SIGNALS, OneLineParser, die_with_parent, gil_state, positive, run
 
 clock = getattr(time, "perf_counter", time.time)
 
@@ -157,10 +158,13 @@ def main(argv):
     c = busy["round_trips"] / busy["seconds"]
     interval = sys.getswitchinterval() if hasattr(sys, "getswitchinterval") else None
     ticks = None if interval is not None else sys.getcheckinterval()
+    gil_enabled, free_threaded = gil_state()
     result = {
         "case": "convoy.py",
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
+        "gil_enabled": gil_enabled,
+        "free_threaded": free_threaded,
         "switch_interval_us": None if interval is None else int(round(interval * 1e6)),
         "check_interval": ticks,
         "seconds": args.seconds,

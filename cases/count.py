@@ -13,7 +13,9 @@ Mirrors
 
 Expect on N cores (tasks = N, ratio = seq time / mode time)
   seq 1.0 . threads ~1.0 on CPython 3 (new GIL), below 1.0 on CPython 2.7
-  (old GIL) . processes ~N . pool ~N (minus start-up cost for short runs)
+  (old GIL), ~N on a free-threaded build (3.13t, 3.14t) and ~1.0 on the same
+  binary with its GIL switched back on (-X gil=1 or PYTHON_GIL=1)
+  . processes ~N . pool ~N (minus start-up cost for short runs)
 
 Why
   CPython 3 (bpo-7946) lets a thread hold the GIL for a switch interval
@@ -41,10 +43,12 @@ Checks
 
 Try
   python3 cases/count.py --mode=threads   (then --mode=processes, and the
-  same under python2.7)
+  same under python2.7, python3.13t and python3.13t -X gil=1)
 
 Exit 0 on a checked result, 1 when it is wrong or a worker failed, 2 on bad
-usage.  Runs unchanged under Python 2.7 and 3.x.
+usage.  Runs unchanged under Python 2.7 and 3.x, free-threaded builds
+included; --json reports gil_enabled (at the end of the run) and
+free_threaded (the build).
 """
 from __future__ import division, print_function
 
@@ -59,7 +63,7 @@ import sys
 import threading
 import time
 
-from pyref import MAIN_PID, OneLineParser, die_with_parent, run, whole
+from pyref import MAIN_PID, OneLineParser, die_with_parent, gil_state, impl_name, run, whole
 
 VERSION = "0.1.0"
 DEFAULT_ITERATIONS = 10 ** 7   # about 0.3 s for one task in CPython 3.11
@@ -335,7 +339,8 @@ def print_table(r):
     print("# each task counts to %d" % r["iterations"])
     rows([("case", r["case"]), ("impl", r["impl"]), ("mode", r["mode"]),
           ("tasks", r["tasks"]), ("workers", r["workers"]),
-          ("online cpus", r["cpus"]), ("iterations", r["iterations"])])
+          ("online cpus", r["cpus"]), ("iterations", r["iterations"]),
+          ("gil", "on" if r["gil_enabled"] else "off")])
 
 
 def main(argv):
@@ -350,12 +355,14 @@ def main(argv):
     failed = sum(1 for c in counts if c is None)
     result = sum(c for c in counts if c is not None)
     expected = args.tasks * args.iterations
+    gil_enabled, free_threaded = gil_state()
     report = {
         "case": "count",
         "version": VERSION,
-        "impl": "%s-%s" % (platform.python_implementation().lower(),
-                           platform.python_version()),
+        "impl": impl_name(free_threaded),
         "python": platform.python_version(),
+        "gil_enabled": gil_enabled,
+        "free_threaded": free_threaded,
         "mode": args.mode,
         "tasks": args.tasks,
         "workers": workers,

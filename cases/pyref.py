@@ -98,6 +98,29 @@ def die_with_parent(parent=None):
         os._exit(1)   # the parent died before prctl took effect
 
 
+def gil_state():
+    """(gil_enabled, free_threaded): whether the GIL is on now, and whether
+    this is a free-threaded build (PEP 703, Py_GIL_DISABLED), whose GIL is
+    off unless PYTHON_GIL=1 or -X gil=1 turned it on, or an extension module
+    that does not support running without it was imported.  Call it when the
+    work is done: that last case switches the GIL on mid-run.  Python 2.7 and
+    3.x before 3.13: (True, False)."""
+    try:
+        import sysconfig
+        free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    except ImportError:
+        free_threaded = False
+    return getattr(sys, "_is_gil_enabled", lambda: True)(), free_threaded
+
+
+def impl_name(free_threaded):
+    """The interpreter as the tables name it: cpython-3.11.7, and with the
+    free-threaded build's "t" (as in python3.13t) cpython-3.13.5t."""
+    import platform
+    return "%s-%s%s" % (platform.python_implementation().lower(),
+                        platform.python_version(), "t" if free_threaded else "")
+
+
 def run(main):
     """Run main(argv) with the stop signals handled; exit with its status."""
     for stop in STOP_SIGNALS:

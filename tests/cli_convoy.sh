@@ -168,6 +168,7 @@ test_python_reference() {
     else
         python_contract "python3" python3
         expect_json "python3: reports its switch interval" '.switch_interval_us == 5000 and .check_interval == null'
+        expect_json "python3: reports the GIL's state" '(.gil_enabled|type) == "boolean" and (.free_threaded|type) == "boolean"'
         expect_usage_error "convoy.py: bad --seconds" python3 cases/convoy.py --seconds=-1
         expect_usage_error "convoy.py: unknown option" python3 cases/convoy.py --frobnicate
         expect_usage_error "convoy.py: --check-interval is Python 2 only" python3 cases/convoy.py --check-interval=100
@@ -180,8 +181,19 @@ test_python_reference() {
     if [ -x "$py27" ]; then
         python_contract "python 2.7" "$py27"
         expect_json "python 2.7: reports its check interval" '.check_interval == 100 and .switch_interval_us == null'
+        expect_json "python 2.7: GIL on, not a free-threaded build" '.gil_enabled == true and .free_threaded == false'
     else
         skip "convoy.py under python 2.7" "$py27 does not exist on this machine"
+    fi
+    # The free-threaded build runs it unchanged; with -X gil=1 it has a GIL.
+    local ft
+    if ! ft=$(python_of PYTHON_FT); then
+        skip "convoy.py on a free-threaded CPython" "$ft"
+    else
+        python_contract "free-threaded" "$ft"
+        expect_json "free-threaded: reports its GIL off" '.gil_enabled == false and .free_threaded == true'
+        python_contract "free-threaded -X gil=1" "$ft" -X gil=1
+        expect_json "free-threaded -X gil=1: reports its GIL on" '.gil_enabled == true and .free_threaded == true'
     fi
 }
 

@@ -69,7 +69,12 @@ test_json() {
         '(.impl|test("^[a-z]+-[0-9]+\\.[0-9]+")) and (.workers|type)=="number"
          and (.wall_s|type)=="number" and (.measured_s|type)=="number"
          and .measured_s <= .wall_s and (.ok|type)=="boolean"'
+    local gil
+    gil=$("$py" -c 'import sys; print(str(getattr(sys, "_is_gil_enabled", lambda: True)()).lower())')
+    expect_json "--json: gil_enabled as the interpreter says ($gil), free_threaded a boolean" \
+        ".gil_enabled == $gil and (.free_threaded|type) == \"boolean\""
     run "$py" "$SCRIPT" --mode=processes --tasks=2 "${SMALL[@]}"
+    expect_out "table: the GIL's state" '^gil +(on|off)$'
     expect_out "table: result beside expected" '^result +200000$'
     expect_out "table: expected" '^expected +200000$'
     expect_out "table: wall in seconds" '^wall +[0-9.]+ s$'
@@ -102,7 +107,35 @@ test_python2() {
     check_modes "$py2" "python2"
     run "$py2" "$SCRIPT" --mode=threads "${SMALL[@]}" --json
     expect_json "python2: impl names CPython 2" '.impl|startswith("cpython-2.")'
+    expect_json "python2: GIL on, not a free-threaded build" '.gil_enabled == true and .free_threaded == false'
     expect_usage_error "python2: bad mode" "$py2" "$SCRIPT" --mode=turbo
+}
+
+# The free-threaded build runs count.py unchanged, with its GIL off, and the
+# same binary with the GIL switched back on says so.  A run that switched the
+# GIL back on by importing an extension without free-threading support would
+# say gil_enabled true, and warn on stderr.
+test_free_threaded() {
+    local ft
+    if ! ft=$(python_of PYTHON_FT); then
+        skip "count.py on a free-threaded CPython" "$ft"
+        return 0
+    fi
+    check_modes "$ft" "free-threaded"
+    run "$ft" "$SCRIPT" --mode=threads "${SMALL[@]}" --json
+    expect_json "free-threaded: GIL off, impl ends in t" \
+        '.gil_enabled == false and .free_threaded == true and (.impl | test("^cpython-3\\.[0-9]+\\.[0-9]+t$"))'
+    if [ -s "$last_err" ]; then
+        fail "free-threaded: nothing on stderr (no module switched the GIL on)" "$(head -c 300 "$last_err")"
+    else
+        pass "free-threaded: nothing on stderr (no module switched the GIL on)"
+    fi
+    run "$ft" -X gil=1 "$SCRIPT" --mode=threads "${SMALL[@]}" --json
+    expect_json "free-threaded -X gil=1: gil_enabled true, same build" '.gil_enabled == true and .free_threaded == true and .ok'
+    run env PYTHON_GIL=1 "$ft" "$SCRIPT" --mode=threads "${SMALL[@]}" --json
+    expect_json "free-threaded PYTHON_GIL=1: gil_enabled true" '.gil_enabled == true and .ok'
+    run "$ft" "$SCRIPT" --mode=threads --tasks=2 "${SMALL[@]}"
+    expect_out "free-threaded table: gil off" '^gil +off$'
 }
 
 leftovers() { pgrep -f "$MARKED" || true; }
@@ -238,6 +271,7 @@ main() {
     test_json "$PY3"
     test_locale
     test_python2
+    test_free_threaded
     test_no_orphans
     test_interrupt
     test_stop_unstoppable

@@ -184,3 +184,18 @@ stop_delayserver() {
         SERVER_PID=""
     fi
 }
+
+# python_of ROLE: the interpreter scripts/pythons.sh finds for ROLE (PYTHON,
+# PYTHON2 or PYTHON_FT), its line on stderr when there is none; status 1 then.
+python_of() {
+    local root path
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    path=$(bash "$root/scripts/pythons.sh" 2>"$TEST_TMP/python_of.err" | awk -F'\t' -v role="$1" '
+        NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["role"] == role { print $c["path"] }')
+    if [ -z "$path" ]; then
+        grep -m 1 "$1" "$TEST_TMP/python_of.err" || echo "no $1 found"
+        return 1
+    fi
+    echo "$path"
+}

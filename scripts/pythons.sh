@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# scripts/pythons.sh - find the real CPython interpreters the bench puts
+# beside its simulated GIL designs, one per role:
+#   PYTHON     today's CPython 3 (the new GIL, bpo-7946) beside `gil`
+#   PYTHON2    CPython 2.7 (the old GIL, ticks) beside `gil --gil=old`
+#   PYTHON_FT  a free-threaded CPython (PEP 703) beside `threads`, and the
+#              same binary with its GIL switched back on (-X gil=1)
+# and print them as a TSV table read by column name (see usage).
+#
+# Every candidate is asked, by running it, what it is (describe): a name
+# proves nothing (python3.13 may be either build; a pyenv shim may point
+# anywhere), so a role takes only an interpreter whose answer fits it.
+set -euo pipefail
+# Versions are printed and compared with "." whatever the user's locale.
+export LC_ALL=C
+
+readonly PROG=pythons
+readonly VERSION=0.1.0
+readonly HEADER=$'role\tpath\timpl\tversion\tgil_enabled\tfree_threaded'
+# What one interpreter says about itself, tab-separated, in Python 2.7 and
+# 3.x alike: sys.executable (the real file behind a shim or a symlink),
+# implementation, version, whether its GIL is on now, whether it is a
+# free-threaded build (Py_GIL_DISABLED).  Run with PYTHON_GIL unset, so that
+# gil_enabled is the build's default, not the caller's setting.
+readonly DESCRIBE='
+import platform, sys
+try:
+    import sysconfig
+    ft = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+except ImportError:
+    ft = False
+gil = getattr(sys, "_is_gil_enabled", lambda: True)()
+print("\t".join([sys.executable, platform.python_implementation().lower(),
+                 platform.python_version(), str(gil).lower(), str(ft).lower()]))
+'
+CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/gilbench
+
+usage() {
+    cat <<EOF
+Usage: scripts/pythons.sh [--help | --version]
+
+Find the CPython interpreters of the reference rows and print one TSV row per
+role found, under the header
+  ${HEADER//$'\t'/ }
+impl is as the tables name it (cpython-3.11.7; a free-threaded build ends in
+t: cpython-3.13.5t); gil_enabled is the interpreter's default (PYTHON_GIL
+unset): true or false.  A role not found has no row and one line on stderr
+saying how to get it; a role set to none has neither.
+
+Roles, each overridden by the environment variable of its name (a command on
+PATH or a path; none leaves the role out):
+  PYTHON     default python3
+  PYTHON2    a Python 2.7: python2.7, python2 on PATH, then pyenv's 2.7.x
+  PYTHON_FT  a free-threaded CPython whose GIL is off by default:
+             python3.NNt on PATH (newest first), then the builds of
+             scripts/build-cpython-ft.sh in $CACHE_DIR,
+             pyenv's 3.NNt, uv's freethreaded installs.
+             A CPython with the GIL on is never taken as PYTHON_FT.
+
+Read it by column name, e.g. the path of PYTHON_FT:
+  scripts/pythons.sh | awk -F'\\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next }
+                                   \$c["role"] == "PYTHON_FT" { print \$c["path"] }'
+Exit status: 0 (whatever was found); 2 bad usage.
+EOF
+}
+
+# describe PY: the DESCRIBE line of interpreter PY, or status 1 when it does
+# not run (a pyenv shim for a version not selected fails, for one).
+describe() {
+    local out
+    out=$(env -u PYTHON_GIL timeout 20 "$1" -c "$DESCRIBE" 2>/dev/null) || return 1
+    # One line of five fields, and a path without a tab or newline in it.
+    [[ "$out" =~ ^[^$'\t\n']+($'\t'[^$'\t\n']+){4}$ ]] || return 1
+    echo "$out"
+}
+
+# emit ROLE DESCRIPTION: the table row of an interpreter taken for ROLE.
+emit() {
+    local role=$1 exe impl version gil ft suffix=""
+    IFS=$'\t' read -r exe impl version gil ft <<<"$2"
+    [ "$ft" = true ] && suffix=t
+    printf '%s\t%s\t%s-%s%s\t%s\t%s\t%s\n' "$role" "$exe" "$impl" "$version" "$suffix" \
+        "$version" "$gil" "$ft"
+}
+
+# fits ROLE DESCRIPTION: whether that interpreter can play ROLE.
+fits() {
+    local exe impl version gil ft
+    IFS=$'\t' read -r exe impl version gil ft <<<"$2"
+    case "$1" in
+        PYTHON) return 0 ;;
+        PYTHON2) [ "$impl" = cpython ] && [[ "$version" == 2.7.* ]] ;;
+        PYTHON_FT) [ "$impl" = cpython ] && [ "$gil" = false ] ;;
+    esac
+}
+
+# why_not ROLE DESCRIPTION: what the interpreter is, for a rejected override.
+why_not() {
+    local exe impl version gil ft
+    IFS=$'\t' read -r exe impl version gil ft <<<"$2"
+    case "$1" in
+        PYTHON_FT) echo "$impl $version with its GIL on (free_threaded=$ft), not a free-threaded CPython" ;;
+        *) echo "$impl $version, not CPython 2.7" ;;
+    esac
+}
+
+# how_to_get ROLE: the hint printed when no interpreter fits ROLE.
+how_to_get() {
+    case "$1" in
+        PYTHON) echo "install python3 or set PYTHON=/path/to/python3" ;;
+        PYTHON2) echo "get one with 'pyenv install 2.7.18', or set PYTHON2=/path/to/python2.7" ;;
+        PYTHON_FT) echo "get one with 'uv python install 3.14t' or scripts/build-cpython-ft.sh (README: Getting a free-threaded CPython), or set PYTHON_FT=/path/to/python3.14t" ;;
+    esac
+}
+
+# what_rows ROLE: the rows a role's interpreter stands beside, for messages.
+what_rows() {
+    case "$1" in
+        PYTHON) echo "the CPython 3 rows" ;;
+        PYTHON2) echo "the CPython 2.7 (old GIL) rows" ;;
+        PYTHON_FT) echo "the free-threaded CPython rows" ;;
+    esac
+}
+
+# pyenv_root: pyenv's folder when there is one (pyenv itself may be absent).
+pyenv_root() {
+    local root=""
+    if command -v pyenv >/dev/null 2>&1; then
+        root=$(pyenv root 2>/dev/null) || root=""
+    fi
+    root=${root:-${PYENV_ROOT:-$HOME/.pyenv}}
+    [ -d "$root/versions" ] && echo "$root"
+    return 0
+}
+
+# newest_first: the paths on stdin, the highest version in the name first.
+newest_first() { sort -V -r; }
+
+# candidates ROLE: the interpreters to try for ROLE, in order of preference.
+candidates() {
+    local root dir
+    root=$(pyenv_root)
+    case "$1" in
+        PYTHON) echo python3 ;;
+        PYTHON2)
+            printf '%s\n' python2.7 python2
+            [ -z "$root" ] || compgen -G "$root/versions/2.7*/bin/python2.7" | newest_first || true
+            ;;
+        PYTHON_FT)
+            local dirs
+            IFS=: read -r -a dirs <<<"$PATH"
+            for dir in "${dirs[@]}"; do
+                [ -n "$dir" ] || continue
+                compgen -G "$dir/python3.[0-9]*t" || true
+            done | awk -F/ '$NF ~ /^python3\.[0-9]+t$/ { v = $NF; gsub(/^python3\.|t$/, "", v); print v "\t" $0 }' |
+                sort -t$'\t' -k1,1nr -s | cut -f2-
+            compgen -G "$CACHE_DIR/*/bin/python3.[0-9]*t" | newest_first || true
+            [ -z "$root" ] || compgen -G "$root/versions/*t/bin/python3.[0-9]*t" | newest_first || true
+            compgen -G "${XDG_DATA_HOME:-$HOME/.local/share}/uv/python/*freethreaded*/bin/python3.[0-9]*t" |
+                newest_first || true
+            ;;
+    esac
+}
+
+# find_role ROLE: print ROLE's row, or one line on stderr (none: nothing).
+find_role() {
+    local role=$1 given=${!1:-} desc c
+    [ "$given" != none ] || return 0
+    if [ -n "$given" ]; then
+        if ! desc=$(describe "$given"); then
+            echo "$PROG: $role=$given does not run: $(what_rows "$role") are left out; $(how_to_get "$role")" >&2
+        elif ! fits "$role" "$desc"; then
+            echo "$PROG: $role=$given is $(why_not "$role" "$desc"): $(what_rows "$role") are left out; $(how_to_get "$role")" >&2
+        else
+            emit "$role" "$desc"
+        fi
+        return 0
+    fi
+    while IFS= read -r c; do
+        [ -n "$c" ] || continue
+        command -v "$c" >/dev/null 2>&1 || continue
+        if desc=$(describe "$c") && fits "$role" "$desc"; then
+            emit "$role" "$desc"
+            return 0
+        fi
+    done < <(candidates "$role")
+    echo "$PROG: no $role found: $(what_rows "$role") are left out; $(how_to_get "$role")" >&2
+}
+
+main() {
+    case "${1:-}" in
+        "") ;;
+        --help) usage; exit 0 ;;
+        --version) echo "pythons.sh (gilbench) $VERSION"; exit 0 ;;
+        *) echo "$PROG: unknown argument '$1'" >&2
+            echo "Try 'scripts/pythons.sh --help'." >&2
+            exit 2 ;;
+    esac
+    [ $# -le 1 ] || { echo "$PROG: too many arguments" >&2; echo "Try 'scripts/pythons.sh --help'." >&2; exit 2; }
+    echo "$HEADER"
+    local role
+    for role in PYTHON PYTHON2 PYTHON_FT; do
+        find_role "$role"
+    done
+}
+
+main "$@"
