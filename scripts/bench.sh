@@ -27,8 +27,6 @@ source "$SCRIPTS/experiments.sh"
 
 readonly NOISY_SPREAD=0.10 # stddev / mean above which a row is called noisy
 readonly MAX_EXTRA_ROUNDS=2  # re-runs of a noisy group, at most
-readonly RERUN_BUDGET_PCT=20 # re-runs take at most this share of the matrix's time,
-readonly RERUN_BUDGET_MIN_S=20 # or this many seconds, whichever is more
 readonly SHELL_RUNS_FACTOR=2 # the shell ceiling row runs this many times RUNS
 # hyperfine 1.13.0 added -N (--shell=none), 1.14.0 --output (its changelog).
 readonly HYPERFINE_MIN=1.14.0
@@ -58,7 +56,7 @@ with --sync=none report 10 times (--quick: 5), because losing an update is
 chance; the convoy rows take 5 samples (--quick: 3), alternated row by row.
 A timed row whose spread (stddev / mean) is above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% has its whole group
 run again, one more round, before it is reported: at most $MAX_EXTRA_ROUNDS extra rounds
-per group, within $RERUN_BUDGET_PCT% of the run's time (at least $RERUN_BUDGET_MIN_S s).  The count-2
+per group, within 20% of the run's time (--quick: 10%; at least 20 s, --quick 10 s).  The count-2
 shell row (the machine's ceiling) gets ${SHELL_RUNS_FACTOR}x the runs, and is re-run too when
 its spread is above 2% and wider than that of the rows it bounds.
 
@@ -252,11 +250,13 @@ main() {
     write_file "$WORK/machine.json" printf '%s\n' "$machine"
     echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES usable CPU(s) of $ONLINE online)" >&2
 
+    local cpu_before
+    cpu_before=$(cpu_ticks)
     start_server
     run_matrix
     record_traces
     stop_server
-    add_load_after "$WORK/machine.json"
+    add_load_after "$WORK/machine.json" "$cpu_before"
 
     bash "$SCRIPTS/summarize.sh" "$WORK" || { echo "bench: the tables could not be written" >&2; exit 1; }
     mv "$WORK" "$FINAL"
@@ -287,12 +287,41 @@ main() {
 }
 
 add_load_after() {
-    local load
+    local load others
     local one five fifteen
     read -r one five fifteen _ </proc/loadavg
     load="[$one,$five,$fifteen]"
-    # shellcheck disable=SC2016 # $load is jq's variable
-    write_file "$1" jq --argjson load "$load" '.load_after = $load' "$1"
+    others=$(cpu_used_by_others "$2" "$(cpu_ticks)")
+    # shellcheck disable=SC2016 # $load and $others are jq's variables
+    write_file "$1" jq --argjson load "$load" --argjson others "$others" \
+        '.load_after = $load | .cpu_used_by_others = $others' "$1"
+}
+
+# cpu_ticks: "WALL_MS BUSY OURS": the wall clock in ms, the clock ticks every
+# CPU spent busy (/proc/stat: user nice system irq softirq; steal is the
+# hypervisor's, not a program's here), and the ticks of this shell and of
+# its waited-for children (/proc/self/stat utime stime cutime cstime: every
+# experiment, hyperfine and the delay server).  "" when /proc is not there.
+cpu_ticks() {
+    local busy ours
+    busy=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat 2>/dev/null) || busy=""
+    ours=$(sed 's/^.*) //' "/proc/$$/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }') || ours=""
+    [ -n "$busy" ] && [ -n "$ours" ] && echo "$(now_ms) $busy $ours"
+    return 0
+}
+
+# cpu_used_by_others BEFORE AFTER (two cpu_ticks): how many CPUs other
+# programs kept busy on average during the run (busy ticks not ours, over
+# the wall time), two decimals; null when either sample is missing.  A
+# lesson that does not hold names it as the cause (lessons.jq causes).
+cpu_used_by_others() {
+    local hz
+    hz=$(getconf CLK_TCK 2>/dev/null) || hz=100
+    awk -v b="$1" -v a="$2" -v hz="$hz" 'BEGIN {
+        if (split(b, x, " ") != 3 || split(a, y, " ") != 3 || y[1] <= x[1]) { print "null"; exit }
+        v = ((y[2] - x[2]) - (y[3] - x[3])) / hz / ((y[1] - x[1]) / 1000)
+        printf "%.2f\n", (v < 0 ? 0 : v)
+    }'
 }
 
 report_paths() {

@@ -9,7 +9,7 @@
 # words stay TAB-separated in PLAN[ID,command].
 
 # run_timed ID ROUND KIND CMD...: hyperfine times CMD; round 1 also keeps
-# CMD's own --json report (GIL statistics, refcount figures), unless KIND is
+# CMD's own --json report (run just before hyperfine) (GIL statistics, refcount figures), unless KIND is
 # shell (a shell command has none).  The shell row (the machine's ceiling)
 # gets SHELL_RUNS_FACTOR times the runs: two processes started together
 # spread wider than one, and its spread must not exceed the rows it bounds.
@@ -19,6 +19,12 @@ run_timed() {
     # shellcheck disable=SC2153 # RUNS is a size (matrix.sh SIZES)
     local hf="$WORK/raw/$id.r$round.hyperfine" runs=$RUNS
     [ "$kind" != shell ] || runs=$((RUNS * SHELL_RUNS_FACTOR))
+    # Round 1 first keeps the command's own report: that run also warms the
+    # row up (caches, page cache) before hyperfine times it.
+    if [ "$round" -eq 1 ] && [ "$kind" = timed ]; then
+        run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
+        check_report "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" || return 1
+    fi
     if ! run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$runs" \
         --export-json "$hf.json" -- "$(hyperfine_words "$@")" >"$hf.log" 2>&1; then
         # hyperfine keeps only "non-zero exit code": run the command once
@@ -32,8 +38,6 @@ run_timed() {
         return 1
     fi
     if [ "$round" -eq 1 ] && [ "$kind" = timed ]; then
-        run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
-        check_report "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" || return 1
         # refcount: whether an unsynchronised count goes wrong is a matter
         # of chance, so those rows (--sync=none: racy in threads, protected
         # by the GIL, alone in seq) are sampled experiments too: REFCOUNT_RUNS

@@ -133,6 +133,7 @@ def min_median_s: 0.05;
 def max_rel_spread: 0.10;
 def max_sample_ratio: 2;   # convoy: max / min of a figure over its runs
 def min_samples: 3;
+def min_others_cpus: 0.2;   # machine.json cpu_used_by_others (bench.sh) worth naming
 
 # ------------------------------------------------------------ reading
 # csv: the text of a CSV (no quoted fields: gilbench writes none) as an
@@ -290,6 +291,9 @@ def causes($bad; $ctx):
        then "a CPU quota of \($m.cpu_quota) CPUs (of \($m.online_cpus // $u) online)" else empty end),
       (if ($m.load_before[0] // 0) >= 0.5
        then "load: the load average was \($m.load_before[0]) before the run, on \($u) usable CPUs (other programs were running)"
+       else empty end),
+      (if ($m.cpu_used_by_others | type) == "number" and $m.cpu_used_by_others >= min_others_cpus
+       then "load: other programs kept \($m.cpu_used_by_others) CPUs busy on average during the run (of \($u) usable)"
        else empty end),
       (if ($m.load_after[0] // 0) > $u + 0.5
        then "load: the load average was \($m.load_after[0]) at the end of the run, above the \($u) usable CPUs"

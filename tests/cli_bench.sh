@@ -95,7 +95,7 @@ test_whole_run() {
     else
         fail "bench: refcount.csv and convoy.csv carry group, label, status" "$wrong"
     fi
-    if jq_true '(.online_cpus | type) == "number" and (.load_after | length) == 3 and .hyperfine != null' \
+    if jq_true '(.online_cpus | type) == "number" and (.load_after | length) == 3 and (.cpu_used_by_others | type) == "number" and .cpu_used_by_others >= 0 and .hyperfine != null' \
         "$run/machine.json" >/dev/null; then
         pass "bench: machine.json describes the machine, load average after the run included"
     else

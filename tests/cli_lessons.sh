@@ -159,6 +159,20 @@ test_one_fails() {
     expect_lesson "a CPU quota is named as a cause" L2 'a CPU quota of 1\.5 CPUs \(of 2 online\)'
     expect_lesson "the failing row is named" L2 'threads 1\.20x \(wanted >= 1\.58x; row count-2\.threads\)'
 
+    # Other programs busy during the run (bench.sh cpu_used_by_others), with
+    # no load average to show it (it lags: a busy loop started with the run).
+    run=$(fresh_run others)
+    set_field "$run/summary.csv" count-2.threads speedup 1.2
+    set_machine "$run" '.load_before = [0.1, 0.1, 0.1] | .load_after = [0.9, 0.5, 0.2] | .cpu_used_by_others = 0.93'
+    run bash "$LESSONS" "$run"
+    expect_lesson "CPUs kept busy by other programs during the run are named as a cause" L2 \
+        'other programs kept 0\.93 CPUs busy on average during the run \(of 2 usable\)'
+    run=$(fresh_run others-idle)
+    set_field "$run/summary.csv" count-2.threads speedup 1.2
+    set_machine "$run" '.cpu_used_by_others = 0.05'
+    run bash "$LESSONS" "$run"
+    expect_lesson "an idle machine is not blamed" L2 'likely cause: no cause found'
+
     # A switch-interval sweep that is not monotone, as the issue saw it.
     run=$(fresh_run sweep)
     set_field "$run/convoy.csv" convoy-interval.gil.1000 contended_per_s 12000
