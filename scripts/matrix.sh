@@ -17,7 +17,7 @@ readonly SIZES='
 variable             full                     quick            tiny
 COUNT_ITERATIONS     8e8                      2e8              1e6
 COUNT_TOTAL          8e8                      2e8              4e6
-PY_ITERATIONS        1e7                      2e6              1e4
+PY_ITERATIONS        1e7                      4e6              1e4
 FETCH_REQUESTS       16                       16               4
 FETCH_DELAY_MS       100                      25               5
 FETCH_SWEEP          1,2,4,8,16,32,64         1,4,16           1,4
