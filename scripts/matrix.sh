@@ -130,11 +130,11 @@ refcount        threads-biased refcount    gilbench        threads     biased   
 refcount        gil-none       refcount    gilbench        gil         none     2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
 convoy          gil            convoy      gilbench        gil         new      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --gil={variant}
 convoy          gil-old        convoy      gilbench        gil         old      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --gil={variant}
+convoy          py2            convoy      {PYTHON2_IMPL}  gil         old      2      -      -                    sampled  -                   {PYTHON2} cases/convoy.py --seconds={CONVOY_SECONDS}
 convoy          threads        convoy      gilbench        threads     -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS}
+convoy          pyft           convoy      {PYTHON_FT_IMPL} threads    -        2      -      -                    sampled  -                   {PYTHON_FT} -X gil=0 cases/convoy.py --seconds={CONVOY_SECONDS}
 convoy          fork           convoy      gilbench        fork        -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS}
 convoy          py             convoy      {PYTHON_IMPL}   gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS}
-convoy          py2            convoy      {PYTHON2_IMPL}  gil         old      2      -      -                    sampled  -                   {PYTHON2} cases/convoy.py --seconds={CONVOY_SECONDS}
-convoy          pyft           convoy      {PYTHON_FT_IMPL} threads    -        2      -      -                    sampled  -                   {PYTHON_FT} -X gil=0 cases/convoy.py --seconds={CONVOY_SECONDS}
 convoy-interval gil            convoy      gilbench        gil         new      2      {us}   -                    sampled  us:CONVOY_INTERVALS {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --switch-interval-us={us}
 convoy-interval py             convoy      {PYTHON3_IMPL}  gil         new      2      {py_us} -                   sampled  py_us:CONVOY_INTERVALS {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --switch-interval-us={py_us}
 '
