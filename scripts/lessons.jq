@@ -347,7 +347,7 @@ def evaluate_lesson($l; $ctx):
       | .group as $g
       | if any($ctx.summary[]; .group == $g)
         then "\($g) \(.label // "rows")\(if .impl then " of " + (.impl | ltrimstr("^")) else "" end)\(
-          if .role and $ctx.machine.pythons and ($ctx.machine.pythons | has(.role) | not)
+          if .role and $ctx.machine.pythons and (.role as $r | $ctx.machine.pythons | has($r) | not)
           then " (\(.role) not found or none: scripts/pythons.sh)" else "" end)"
         else "group \($g)" end] | uniq) as $missing_text
   | { id: $l.id, title: $l.title,
