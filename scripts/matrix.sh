@@ -15,6 +15,7 @@ variable             full                     quick            tiny
 COUNT_ITERATIONS     8e8                      2e8              1e6
 COUNT_TOTAL          8e8                      4e8              4e6
 PY_ITERATIONS        1e7                      2e6              1e4
+PY_OTHER_ITERATIONS  5e6                      2e6              1e4
 FETCH_REQUESTS       16                       16               4
 FETCH_DELAY_MS       100                      50               5
 FETCH_SWEEP          1,2,4,8,16,32,64         1,4,16           1,4
@@ -69,7 +70,10 @@ REFCOUNT_RUNS        10                       5                3
 #   and the same binary with -X gil=1, where the GIL is the only difference.
 #   A row with -X gil=N fails when its --json says otherwise (experiments.sh
 #   check_gil).  count-scaling has no CPython rows: the sweep would add
-#   minutes to a full make bench.
+#   minutes to a full make bench; for the same reason their count is
+#   PY_OTHER_ITERATIONS, half of PY_ITERATIONS at full size (each run still
+#   ~0.5 s or more), so that a full make bench with all three CPythons stays
+#   under 10 minutes on the 2-core lab machine.
 readonly EXPERIMENTS='
 group           label          case        impl            mode        variant  tasks  param  baseline             kind     each                command
 count-2         seq            count       gilbench        seq         -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
@@ -96,12 +100,12 @@ count-2-cpython py-seq         count       {PYTHON_IMPL}   seq         -        
 count-2-cpython py-threads     count       {PYTHON_IMPL}   threads     -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-processes   count       {PYTHON_IMPL}   fork        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=processes --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-pool        count       {PYTHON_IMPL}   pool        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
-count-2-cpython py2-seq        count       {PYTHON2_IMPL}  seq         -        2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_ITERATIONS}
-count-2-cpython py2-threads    count       {PYTHON2_IMPL}  gil         old      2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
-count-2-cpython pyft-seq       count       {PYTHON_FT_IMPL} seq        -        2      -      count-2-cpython.pyft-seq  timed  -                {PYTHON_FT} -X gil=0 cases/count.py --mode=seq --tasks={tasks} --iterations={PY_ITERATIONS}
-count-2-cpython pyft-threads   count       {PYTHON_FT_IMPL} threads    -        2      -      count-2-cpython.pyft-seq  timed  -                {PYTHON_FT} -X gil=0 cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
-count-2-cpython pyft-gil-seq   count       {PYTHON_FT_IMPL} seq        -        2      -      count-2-cpython.pyft-gil-seq  timed  -            {PYTHON_FT} -X gil=1 cases/count.py --mode=seq --tasks={tasks} --iterations={PY_ITERATIONS}
-count-2-cpython pyft-gil-threads count     {PYTHON_FT_IMPL} gil        -        2      -      count-2-cpython.pyft-gil-seq  timed  -            {PYTHON_FT} -X gil=1 cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
+count-2-cpython py2-seq        count       {PYTHON2_IMPL}  seq         -        2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython py2-threads    count       {PYTHON2_IMPL}  gil         old      2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython pyft-seq       count       {PYTHON_FT_IMPL} seq        -        2      -      count-2-cpython.pyft-seq  timed  -                {PYTHON_FT} -X gil=0 cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython pyft-threads   count       {PYTHON_FT_IMPL} threads    -        2      -      count-2-cpython.pyft-seq  timed  -                {PYTHON_FT} -X gil=0 cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython pyft-gil-seq   count       {PYTHON_FT_IMPL} seq        -        2      -      count-2-cpython.pyft-gil-seq  timed  -            {PYTHON_FT} -X gil=1 cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython pyft-gil-threads count     {PYTHON_FT_IMPL} gil        -        2      -      count-2-cpython.pyft-gil-seq  timed  -            {PYTHON_FT} -X gil=1 cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 fetch           seq            fetch       gilbench        seq         -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
 fetch           threads        fetch       gilbench        threads     -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
 fetch           gil            fetch       gilbench        gil         -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
