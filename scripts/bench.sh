@@ -260,6 +260,7 @@ main() {
     echo "@$WORK" >&"$LIFELINE" || true
 
     # Not under || or if: set -e must stay on inside the writer (files.sh).
+    # shellcheck disable=SC2016 # $m and $pythons are jq's variables
     write_file "$WORK/machine.json" \
         jq -n --argjson m "$machine" --argjson pythons "$PYTHONS_JSON" '$m + {pythons: $pythons}'
     echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES usable CPU(s) of $ONLINE online)" >&2

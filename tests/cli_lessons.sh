@@ -213,11 +213,12 @@ test_not_run() {
 # showing its lesson: 2.7 threads 0.8x, free-threaded 1.9x, GIL on 1.0x,
 # neither convoyed.
 add_real_rows() {
-    local run=$1 py from to
+    local run=$1 py from to rows convoy_rows
+    rows=$(cat "$run/summary.csv") convoy_rows=$(cat "$run/convoy.csv")
     for py in py2:cpython-2.7.18 pyft:cpython-3.13.5t pyft-gil:cpython-3.13.5t; do
         for from in seq threads; do
             to=${py%%:*}-$from
-            grep "^count,cpython-3.11.7,count-2-cpython,count-2-cpython.py-$from," "$run/summary.csv" |
+            grep "^count,cpython-3.11.7,count-2-cpython,count-2-cpython.py-$from," <<<"$rows" |
                 sed "s/cpython-3\.11\.7/${py#*:}/; s/py-$from/$to/g; s/py-seq/${py%%:*}-seq/" >>"$run/summary.csv"
         done
     done
@@ -225,9 +226,9 @@ add_real_rows() {
     set_field "$run/summary.csv" count-2-cpython.pyft-threads speedup 1.9
     set_field "$run/summary.csv" count-2-cpython.pyft-gil-threads speedup 1.0
     for py in py2:cpython-2.7.18 pyft:cpython-3.13.5t; do
-        grep '^convoy,cpython-3.11.7,convoy,convoy.py,' "$run/summary.csv" |
+        grep '^convoy,cpython-3.11.7,convoy,convoy.py,' <<<"$rows" |
             sed "s/cpython-3\.11\.7/${py#*:}/; s/convoy\.py,/convoy.${py%%:*},/; s/,py,/,${py%%:*},/" >>"$run/summary.csv"
-        grep '^convoy\.py,' "$run/convoy.csv" |
+        grep '^convoy\.py,' <<<"$convoy_rows" |
             sed "s/cpython-3\.11\.7/${py#*:}/; s/^convoy\.py,/convoy.${py%%:*},/; s/,py,/,${py%%:*},/" >>"$run/convoy.csv"
         set_field "$run/convoy.csv" "convoy.${py%%:*}" slowdown 1.4
     done
