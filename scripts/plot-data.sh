@@ -20,13 +20,13 @@ MODES_ORDER="seq threads gil fork pool threadpool async"
 # cpython_label(LABEL, IMPL): a CPython row's name in a figure, from its label
 # (matrix.sh): py-threads is "CPython threads"; the other interpreters say
 # which they are: py2-threads "CPython 2.7 threads", pyft-threads "CPython
-# 3.13t threads", pyft-gil-threads "CPython 3.13t GIL on threads".
+# 3.13t threads", pyft-gil-threads "CPython 3.13t+GIL threads" (its GIL on).
 readonly CPYTHON_LABEL_AWK='
 function cpython_label(label, impl,    v, rest) {
     v = impl; sub(/^cpython-/, "", v)
     v = (v ~ /^[0-9]+\.[0-9]+/) ? substr(v, 1, match(v, /^[0-9]+\.[0-9]+/) + RLENGTH - 1) (v ~ /t$/ ? "t" : "") : v
     rest = label; sub(/^py[a-z0-9]*(-|$)/, "", rest)
-    if (label ~ /^pyft-gil(-|$)/) { sub(/^gil(-|$)/, "", rest); v = v " GIL on" }
+    if (label ~ /^pyft-gil(-|$)/) { sub(/^gil(-|$)/, "", rest); v = v "+GIL" }
     else if (label ~ /^py-/ || label == "py") v = ""
     return "CPython" (v != "" ? " " v : "") (rest != "" ? " " rest : "")
 }
