@@ -63,8 +63,10 @@ its spread is above 2% and wider than that of the rows it bounds.
 At the end: the tables, the headline, one line per lesson (scripts/lessons.sh:
 RUN/lessons.md, RUN/lessons.json), the plots.
 
-Environment: BIN (the binaries, default bin), PYTHON (the CPython of the
-reference rows, default python3; PYTHON=none leaves them out).
+Environment: BIN (the binaries, default bin); the CPythons of the reference
+rows (scripts/pythons.sh): PYTHON (default python3), PYTHON2 (a 2.7: its
+threads beside gil-old), PYTHON_FT (a free-threaded build: beside threads,
+and again with -X gil=1); each a command or a path, none leaves its rows out.
 Exit status: 0 every experiment ran and checked its result; 1 one or more
 failed (the run is still written, failed rows marked); 2 bad usage.  A
 lesson that does not hold is reported, and does not change the status.
@@ -162,17 +164,26 @@ on_signal() {
     exit 1
 }
 
-find_python() {
-    PYTHON=${PYTHON:-python3} PYTHON_IMPL=""
-    [ "$PYTHON" != none ] || return 0
-    if command -v "$PYTHON" >/dev/null 2>&1; then
-        # The interpreter itself, not a wrapper such as a pyenv shim, whose
-        # start-up (~70 ms) would be timed with every run.
-        PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)') &&
-            PYTHON_IMPL=$("$PYTHON" -c 'import platform; print("%s-%s" % (platform.python_implementation().lower(), platform.python_version()))') ||
-            PYTHON_IMPL=""
-    fi
-    [ -n "$PYTHON_IMPL" ] || echo "bench: no $PYTHON here: the CPython reference rows are left out" >&2
+# find_pythons: PYTHON, PYTHON2, PYTHON_FT (scripts/pythons.sh, its table
+# read by column name), each the interpreter's own file (not a wrapper such
+# as a pyenv shim, whose start-up, ~70 ms, would be timed with every run) and
+# its ROLE_IMPL (empty when not found: the rows of that role are left out,
+# with the one line pythons.sh prints); PYTHONS_JSON, what machine.json
+# records of each.
+find_pythons() {
+    local table role
+    table=$(bash "$SCRIPTS/pythons.sh")
+    for role in PYTHON PYTHON2 PYTHON_FT; do
+        printf -v "$role" '%s' "$(awk -F'\t' -v r="$role" -v want=path "$COLUMNS_AWK"'
+            FNR == 1 { header(); next } get("role") == r { print get(want) }' <<<"$table")"
+        printf -v "${role}_IMPL" '%s' "$(awk -F'\t' -v r="$role" -v want=impl "$COLUMNS_AWK"'
+            FNR == 1 { header(); next } get("role") == r { print get(want) }' <<<"$table")"
+    done
+    PYTHONS_JSON=$(awk -F'\t' "$COLUMNS_AWK"'
+        FNR == 1 { header(); next }
+        { printf "%s\t%s\t%s\t%s\t%s\n", get("role"), get("path"), get("impl"), get("version"), get("gil_enabled") }' <<<"$table" |
+        jq -R -s -c 'split("\n") | map(select(. != "") | split("\t")
+            | {key: .[0], value: {path: .[1], impl: .[2], version: .[3], gil_enabled: (.[4] == "true")}}) | from_entries')
 }
 
 # warn_noisy RUN: the rows still noisy after the re-runs, read from
@@ -221,7 +232,7 @@ main() {
     cd "$ROOT"
     check_tools
     set_sizes "$SIZE"
-    find_python
+    find_pythons
     # Whether --only selects anything does not depend on the CPU count.
     if [ "$(CORES=1 plan_experiments "$FILTER" | wc -l)" -le 1 ]; then
         usage_error "--only='$FILTER' matches no experiment group"
@@ -247,7 +258,9 @@ main() {
     echo "@$WORK" >&"$LIFELINE" || true
 
     # Not under || or if: set -e must stay on inside the writer (files.sh).
-    write_file "$WORK/machine.json" printf '%s\n' "$machine"
+    # shellcheck disable=SC2016 # $m and $pythons are jq's variables
+    write_file "$WORK/machine.json" \
+        jq -n --argjson m "$machine" --argjson pythons "$PYTHONS_JSON" '$m + {pythons: $pythons}'
     echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES usable CPU(s) of $ONLINE online)" >&2
 
     local cpu_before

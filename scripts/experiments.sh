@@ -24,6 +24,7 @@ run_timed() {
     if [ "$round" -eq 1 ] && [ "$kind" = timed ]; then
         run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
         check_report "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" || return 1
+        check_gil "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" "$@" || return 1
     fi
     if ! run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$runs" \
         --export-json "$hf.json" -- "$(hyperfine_words "$@")" >"$hf.log" 2>&1; then
@@ -76,6 +77,26 @@ check_report() {
     fi
 }
 
+# check_gil JSON ERR CMD...: a row that asks for the GIL off or on (-X gil=0,
+# -X gil=1: the free-threaded CPython rows) fails, with the reason in ERR,
+# when its --json report says the interpreter ran otherwise: the A/B on one
+# binary is only one if the GIL is what the row says.
+check_gil() {
+    local json=$1 err=$2 want="" got
+    shift 2
+    while [ $# -gt 1 ]; do
+        if [ "$1" = -X ]; then
+            case "$2" in gil=0) want=false ;; gil=1) want=true ;; esac
+        fi
+        shift
+    done
+    [ -n "$want" ] || return 0
+    got=$(jq -r 'if has("gil_enabled") then .gil_enabled | tostring else "absent" end' "$json" 2>/dev/null) || got=unreadable
+    [ "$got" = "$want" ] && return 0
+    echo "it asked for gil_enabled=$want, its --json report says gil_enabled=$got" >>"$err"
+    return 1
+}
+
 # run_sampled_once ID CMD...: one run of CMD, its report one JSON line
 # appended to raw/ID.runs.jsonl.
 run_sampled_once() {
@@ -83,6 +104,7 @@ run_sampled_once() {
     shift
     run_child "$@" --json >"$WORK/raw/$id.out" 2>>"$WORK/raw/$id.run.err" || return 1
     check_report "$WORK/raw/$id.out" "$WORK/raw/$id.run.err" || return 1
+    check_gil "$WORK/raw/$id.out" "$WORK/raw/$id.run.err" "$@" || return 1
     jq -c . "$WORK/raw/$id.out" >>"$WORK/raw/$id.runs.jsonl" || return 1
     rm -f "$WORK/raw/$id.out"
 }

@@ -42,6 +42,9 @@ def answers_table: [
   { id: "L1.4", lesson: "L1",
     expect: "Real CPython 3 behaves as our simulated new GIL does: threads gain nothing on this loop.",
     measured: "{s:count-2-cpython.py-threads:impl}: seq {s:count-2-cpython.py-seq:median_s} s, threads {s:count-2-cpython.py-threads:median_s} s, speedup {s:count-2-cpython.py-threads:speedup}x. The lesson check: {L:L1}" },
+  { id: "L1.6", lesson: "L1",
+    expect: "With its GIL switched back on, the free-threaded binary's threads gain nothing, as CPython 3's do: the GIL alone takes away what Lesson 2's free-threaded row gains.",
+    measured: "{s:count-2-cpython.pyft-gil-threads:impl} with -X gil=1: seq {s:count-2-cpython.pyft-gil-seq:median_s} s, threads {s:count-2-cpython.pyft-gil-threads:median_s} s, speedup {s:count-2-cpython.pyft-gil-threads:speedup}x." },
   { id: "L1.5", lesson: "L1",
     expect: "A hold lasts on the order of one switch interval (the default of `--switch-interval-us`): the waiting thread waits that long before it asks, and the holder drops the GIL at its next check. The two threads alternate: one holder at a time, never both. A shorter interval gives more, shorter holds, and the total time stays about the same as sequential." },
   # 2: processes and free threads
@@ -57,6 +60,9 @@ def answers_table: [
   { id: "L2.4", lesson: "L2",
     expect: "CPython's processes and its process pool gain as our fork and pool do; its threads do not (Lesson 1).",
     measured: "{s:count-2-cpython.py-processes:impl}: processes {s:count-2-cpython.py-processes:speedup}x, pool {s:count-2-cpython.py-pool:speedup}x, threads {s:count-2-cpython.py-threads:speedup}x. The lesson check: {L:L2}" },
+  { id: "L2.6", lesson: "L2",
+    expect: "Without its GIL, CPython's threads gain as our free threads do, up to the usable CPUs; the same binary with the GIL on does not.",
+    measured: "{s:count-2-cpython.pyft-threads:impl} with -X gil=0: seq {s:count-2-cpython.pyft-seq:median_s} s, threads {s:count-2-cpython.pyft-threads:median_s} s, speedup {s:count-2-cpython.pyft-threads:speedup}x; with -X gil=1 {s:count-2-cpython.pyft-gil-threads:speedup}x. The lesson check: {L:L2}" },
   { id: "L2.5", lesson: "L2",
     expect: "With one usable CPU the threads cannot run at the same time: the same time as sequential, no gain. This is the set-up, not the GIL; the bench says so when usable CPUs are fewer than online ones." },
   # 3: the old GIL's battle
@@ -71,6 +77,9 @@ def answers_table: [
     measured: "count-10: seq {s:count-10.seq:median_s} s, old GIL {s:count-10.gil-old:median_s} s, speedup {s:count-10.gil-old:speedup}x. The lesson check: {L:L3}" },
   { id: "L3.4", lesson: "L3",
     expect: "On one CPU the battle stops: the releasing thread cannot re-take the lock while the woken one runs on another core, because there is none, so the old GIL costs little more than sequential." },
+  { id: "L3.6", lesson: "L3",
+    expect: "Yes: Python 2's threads are slower than its sequential run on two or more cores, as our old GIL's are.",
+    measured: "{s:count-2-cpython.py2-threads:impl}: seq {s:count-2-cpython.py2-seq:median_s} s, threads {s:count-2-cpython.py2-threads:median_s} s, speedup {s:count-2-cpython.py2-threads:speedup}x. The lesson check: {L:L3}" },
   { id: "L3.5", lesson: "L3",
     expect: "A larger check interval means fewer releases, fewer fights and less time lost; a smaller one, more. The old GIL's cost grows with how often it is released." },
   # 4: threads for I/O
@@ -121,6 +130,9 @@ def answers_table: [
     measured: "convoy-interval, contended round trips/s by switch interval in us (param): ours {C:convoy-interval:gil:contended_per_s}; CPython {C:convoy-interval:py:contended_per_s}. The lesson check: {L:L7}" },
   { id: "L7.4", lesson: "L7",
     expect: "The old GIL is released every check interval, and an I/O thread that wakes can take it at once: little convoy. Its price is the battle of Lesson 3; the new GIL traded that for the convoy." },
+  { id: "L7.6", lesson: "L7",
+    expect: "Neither: Python 2's old GIL lets the I/O thread take the GIL at once, and without a GIL there is nothing to wait for.",
+    measured: "{s:convoy.py2:impl}: slowdown {c:convoy.py2:slowdown}x; {s:convoy.pyft:impl} with -X gil=0: {c:convoy.pyft:slowdown}x." },
   { id: "L7.5", lesson: "L7",
     expect: "More spinning tasks, more competition for the GIL after each round trip: slower still under the new GIL; with free threads, slower only once the spinners outnumber the usable CPUs." }
 ];
@@ -138,8 +150,13 @@ def scalar: if type == "string" then . elif type == "boolean" or type == "number
 
 # resolve($p; $ctx): a placeholder's text {ok: true, text, rows} or
 # {ok: false, why, rows}.
-def need($row; $id; $file):
-  if $row == null then { ok: false, rows: [$id], why: "row \($id) was not run (its group left out with --only?)" }
+# A row of CPython 2.7 or a free-threaded CPython (matrix.sh: py2, pyft)
+# missing because the bench found no such interpreter says so.
+def role_of($id): if ($id | test("\\.py2(-|$)")) then "PYTHON2" elif ($id | test("\\.pyft(-|$)")) then "PYTHON_FT" else null end;
+def need($row; $id; $file; $m):
+  if $row == null and role_of($id) != null and (($m.pythons // {}) | has(role_of($id)) | not) then
+    { ok: false, rows: [$id], why: "row \($id) was not run: the bench found no \(role_of($id)) (scripts/pythons.sh says how to get one)" }
+  elif $row == null then { ok: false, rows: [$id], why: "row \($id) was not run (its group left out with --only?)" }
   elif ($row.status // "ok") != "ok" then { ok: false, rows: [$id], why: "row \($id) failed (its log: raw/\($id).*)" }
   else { ok: true, rows: [$id] } end;
 def value_of($v; $id; $what):
@@ -165,7 +182,7 @@ def resolve($p; $ctx):
         else series($rows; "\($f[1]) \($f[2])"; $ctx.convoy[.experiment][$f[3]]) end
     else
       ([$ctx.summary[] | select(.experiment == $f[1])][0]) as $row
-      | need($row; $f[1]; "summary.csv") as $n
+      | need($row; $f[1]; "summary.csv"; $ctx.machine) as $n
       | if ($n.ok | not) then $n
         elif $f[0] == "s" then value_of($row[$f[2]]; $f[1]; "\($f[2]) in summary.csv")
         elif $f[0] == "r" then value_of($ctx.refcount[$f[1]][$f[2]]; $f[1]; "\($f[2]) in refcount.csv")

@@ -19,7 +19,10 @@
 #            machine's own ceiling), capped at par; par without that row
 #   best     the best speedup of count-2's threads, fork, pool, threadpool:
 #            the ceiling must not be well below the rows it bounds
-# A check marked quiet shows its phrase only when it fails.
+# A check marked quiet shows its phrase only when it fails.  A check with a
+# role (PYTHON2, PYTHON_FT: scripts/pythons.sh) reads the rows of that
+# interpreter: when machine.json's pythons lacks it, the check is not run,
+# and says why.
 # Kinds: value (one figure within min..max x scale), lost (the racy refcount
 # lost updates in at least one run), exact (every run exact), monotone
 # (contended round trips fall as the switch interval grows).
@@ -38,7 +41,10 @@ def lessons_table: [
         min: 0.8, max: 1.25, of: "one", unit: "x", say: "10 tasks {v}" },
       { name: "cpython threads", group: "count-2-cpython", label: "py-threads", impl: "^cpython-3",
         kind: "value", figure: "speedup", min: 0.8, max: 1.25, of: "one", unit: "x",
-        say: "{impl} threads {v}" } ] },
+        say: "{impl} threads {v}" },
+      { name: "cpython-ft gil-on threads", group: "count-2-cpython", label: "pyft-gil-threads",
+        role: "PYTHON_FT", kind: "value", figure: "speedup", min: 0.8, max: 1.25, of: "one", unit: "x",
+        say: "free-threaded {impl} with its GIL switched on (-X gil=1) {v}" } ] },
   { id: "L2", title: "Free threads, processes and pools reach the machine's ceiling",
     lead: "Without a GIL, CPU-bound work scales with the cores", needs_cpus: 2,
     checks: [
@@ -62,7 +68,10 @@ def lessons_table: [
       { name: "cpython processes", group: "count-2-cpython", label: "py-processes", kind: "value",
         figure: "speedup", min: 0.7, of: "par", unit: "x", say: "{impl} processes {v}" },
       { name: "cpython pool", group: "count-2-cpython", label: "py-pool", kind: "value",
-        figure: "speedup", min: 0.7, of: "par", unit: "x", say: "its pool {v}" } ] },
+        figure: "speedup", min: 0.7, of: "par", unit: "x", say: "its pool {v}" },
+      { name: "cpython-ft threads", group: "count-2-cpython", label: "pyft-threads", role: "PYTHON_FT",
+        kind: "value", figure: "speedup", min: 0.85, of: "par", unit: "x",
+        say: "free-threaded {impl} threads (-X gil=0) {v}" } ] },
   { id: "L3", title: "The old GIL is slower than sequential on several cores",
     lead: "Python 2's GIL makes CPU-bound threads slower than no threads at all", needs_cpus: 2,
     checks: [
@@ -72,7 +81,9 @@ def lessons_table: [
         figure: "speedup", max: 0.95, of: "one", unit: "x", say: "10 tasks {v}" },
       { name: "cpython-2 threads", group: "count-2-cpython", label: "py-threads", impl: "^cpython-2",
         kind: "value", figure: "speedup", max: 0.95, of: "one", unit: "x",
-        say: "{impl} threads {v}" } ] },
+        say: "{impl} threads {v}" },
+      { name: "cpython-2.7 threads", group: "count-2-cpython", label: "py2-threads", role: "PYTHON2",
+        kind: "value", figure: "speedup", max: 0.95, of: "one", unit: "x", say: "{impl} threads {v}" } ] },
   { id: "L4", title: "I/O-bound work gains about N even under the GIL; holding it across I/O loses that",
     lead: "I/O-bound threads gain even under a GIL",
     checks: [
@@ -118,6 +129,10 @@ def lessons_table: [
         max: 3, of: "one", unit: "x", say: "only {v} with the old GIL" },
       { name: "convoy threads", group: "convoy", label: "threads", kind: "value", figure: "slowdown",
         max: 3, of: "one", unit: "x", say: "{v} with free threads" },
+      { name: "convoy cpython-2.7", group: "convoy", label: "py2", role: "PYTHON2", kind: "value",
+        figure: "slowdown", max: 3, of: "one", unit: "x", say: "{v} in {impl} (the old GIL)" },
+      { name: "convoy cpython-ft", group: "convoy", label: "pyft", role: "PYTHON_FT", kind: "value",
+        figure: "slowdown", max: 3, of: "one", unit: "x", say: "{v} in free-threaded {impl}" },
       { name: "convoy fork", group: "convoy", label: "fork", kind: "value", figure: "slowdown",
         max: 3, of: "one", unit: "x", say: "{v} in a separate process" },
       { name: "interval gil", group: "convoy-interval", label: "gil", kind: "monotone",
@@ -335,7 +350,9 @@ def evaluate_lesson($l; $ctx):
   | ([$l.checks[] | select(.name as $n | $missing | map(.name) | index([$n]))
       | .group as $g
       | if any($ctx.summary[]; .group == $g)
-        then "\($g) \(.label // "rows")\(if .impl then " of " + (.impl | ltrimstr("^")) else "" end)"
+        then "\($g) \(.label // "rows")\(if .impl then " of " + (.impl | ltrimstr("^")) else "" end)\(
+          if .role and $ctx.machine.pythons and (.role as $r | $ctx.machine.pythons | has($r) | not)
+          then " (\(.role) not found or none: scripts/pythons.sh)" else "" end)"
         else "group \($g)" end] | uniq) as $missing_text
   | { id: $l.id, title: $l.title,
       numbers: ($res | map(select(.value != null) | {key: .name, value: .value}) | from_entries),

@@ -18,6 +18,7 @@ variable             full                     quick            tiny
 COUNT_ITERATIONS     8e8                      2e8              1e6
 COUNT_TOTAL          8e8                      2e8              4e6
 PY_ITERATIONS        1e7                      4e6              1e4
+PY_OTHER_ITERATIONS  5e6                      3e6              1e4
 FETCH_REQUESTS       16                       16               4
 FETCH_DELAY_MS       100                      25               5
 FETCH_SWEEP          1,2,4,8,16,32,64         1,4,16           1,4
@@ -55,7 +56,8 @@ RERUN_BUDGET_MIN_S   20                       10               20
 #   command the words to run, the rest of the row
 # {NAME} in a field is a size, a row's own column ({mode}, {tasks}), the each
 # value, or one of BIN, CORES, SERVER_URL, PYTHON, PYTHON_IMPL (empty without
-# a CPython), PYTHON3_IMPL (the same, for CPython 3 only); {A/B} is A / B as
+# a CPython), PYTHON3_IMPL (the same, for CPython 3 only), PYTHON2,
+# PYTHON2_IMPL, PYTHON_FT, PYTHON_FT_IMPL (scripts/pythons.sh); {A/B} is A / B as
 # an integer (the same total work split over B tasks).  A row whose impl is
 # empty is left out.  The worker count is not predicted here: each binary
 # reports its own in --json (experiments.sh write_experiments).
@@ -67,6 +69,16 @@ RERUN_BUDGET_MIN_S   20                       10               20
 # - count-scaling: strong scaling, the same total work over 1 .. 2 x cores.
 # - fetch: the pools get one worker per request, as the seeds' executors would.
 # - convoy-interval in CPython 3 only (sys.setswitchinterval; Python 2 has none).
+# - the other real GIL designs, each beside the mode that stands for it, each
+#   with its own seq baseline: PYTHON2 (CPython 2.7, the old GIL) beside
+#   gil-old; PYTHON_FT (free-threaded, PEP 703) with -X gil=0 beside threads,
+#   and the same binary with -X gil=1, where the GIL is the only difference.
+#   A row with -X gil=N fails when its --json says otherwise (experiments.sh
+#   check_gil).  count-scaling has no CPython rows: the sweep would add
+#   minutes to a full make bench; for the same reason their count is
+#   PY_OTHER_ITERATIONS, half of PY_ITERATIONS at full size (each run still
+#   ~0.5 s or more), so that a full make bench with all three CPythons stays
+#   under 10 minutes on the 2-core lab machine.
 readonly EXPERIMENTS='
 group           label          case        impl            mode        variant  tasks  param  baseline             kind     each                command
 count-2         seq            count       gilbench        seq         -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
@@ -93,6 +105,12 @@ count-2-cpython py-seq         count       {PYTHON_IMPL}   seq         -        
 count-2-cpython py-threads     count       {PYTHON_IMPL}   threads     -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-processes   count       {PYTHON_IMPL}   fork        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=processes --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-pool        count       {PYTHON_IMPL}   pool        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
+count-2-cpython py2-seq        count       {PYTHON2_IMPL}  seq         -        2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython py2-threads    count       {PYTHON2_IMPL}  gil         old      2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython pyft-seq       count       {PYTHON_FT_IMPL} seq        -        2      -      count-2-cpython.pyft-seq  timed  -                {PYTHON_FT} -X gil=0 cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython pyft-threads   count       {PYTHON_FT_IMPL} threads    -        2      -      count-2-cpython.pyft-seq  timed  -                {PYTHON_FT} -X gil=0 cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython pyft-gil-seq   count       {PYTHON_FT_IMPL} seq        -        2      -      count-2-cpython.pyft-gil-seq  timed  -            {PYTHON_FT} -X gil=1 cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+count-2-cpython pyft-gil-threads count     {PYTHON_FT_IMPL} gil        -        2      -      count-2-cpython.pyft-gil-seq  timed  -            {PYTHON_FT} -X gil=1 cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 fetch           seq            fetch       gilbench        seq         -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
 fetch           threads        fetch       gilbench        threads     -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
 fetch           gil            fetch       gilbench        gil         -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
@@ -121,7 +139,9 @@ refcount        threads-biased refcount    gilbench        threads     biased   
 refcount        gil-none       refcount    gilbench        gil         none     2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
 convoy          gil            convoy      gilbench        gil         new      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --gil={variant}
 convoy          gil-old        convoy      gilbench        gil         old      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --gil={variant}
+convoy          py2            convoy      {PYTHON2_IMPL}  gil         old      2      -      -                    sampled  -                   {PYTHON2} cases/convoy.py --seconds={CONVOY_SECONDS}
 convoy          threads        convoy      gilbench        threads     -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS}
+convoy          pyft           convoy      {PYTHON_FT_IMPL} threads    -        2      -      -                    sampled  -                   {PYTHON_FT} -X gil=0 cases/convoy.py --seconds={CONVOY_SECONDS}
 convoy          fork           convoy      gilbench        fork        -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS}
 convoy          py             convoy      {PYTHON_IMPL}   gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS}
 convoy-interval gil            convoy      gilbench        gil         new      2      {us}   -                    sampled  us:CONVOY_INTERVALS {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --switch-interval-us={us}

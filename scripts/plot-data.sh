@@ -17,6 +17,20 @@ readonly SERIES_ROW_COLUMNS="series mode x y low high"
 readonly REFCOUNT_ROW_COLUMNS="label mode style lost total ns_per_op lost_min lost_max runs_with_loss runs"
 readonly CONVOY_ROW_COLUMNS="label mode impl switch_interval_us alone_per_s contended_per_s slowdown contended_min contended_max"
 MODES_ORDER="seq threads gil fork pool threadpool async"
+# cpython_label(LABEL, IMPL): a CPython row's name in a figure, from its label
+# (matrix.sh): py-threads is "CPython threads"; the other interpreters say
+# which they are: py2-threads "CPython 2.7 threads", pyft-threads "CPython
+# 3.13t threads", pyft-gil-threads "CPython 3.13t+GIL threads" (its GIL on).
+readonly CPYTHON_LABEL_AWK='
+function cpython_label(label, impl,    v, rest) {
+    v = impl; sub(/^cpython-/, "", v)
+    v = (v ~ /^[0-9]+\.[0-9]+/) ? substr(v, 1, match(v, /^[0-9]+\.[0-9]+/) + RLENGTH - 1) (v ~ /t$/ ? "t" : "") : v
+    rest = label; sub(/^py[a-z0-9]*(-|$)/, "", rest)
+    if (label ~ /^pyft-gil(-|$)/) { sub(/^gil(-|$)/, "", rest); v = v "+GIL" }
+    else if (label ~ /^py-/ || label == "py") v = ""
+    return "CPython" (v != "" ? " " v : "") (rest != "" ? " " rest : "")
+}
+'
 
 # bar_rows time|speedup GROUP...: the ok rows of summary.csv's GROUPs (in
 # that order of groups) as bar rows (BAR_COLUMNS): the median (min..max) or
@@ -25,12 +39,12 @@ MODES_ORDER="seq threads gil fork pool threadpool async"
 bar_rows() {
     local what=$1
     shift
-    awk -F, -v OFS='\t' -v what="$what" -v groups="$*" -v columns="$BAR_COLUMNS" "$COLUMNS_AWK"'
+    awk -F, -v OFS='\t' -v what="$what" -v groups="$*" -v columns="$BAR_COLUMNS" "$COLUMNS_AWK$CPYTHON_LABEL_AWK"'
         FNR == 1 { header(); next }
         get("status") == "ok" && get("median_s") != "" {
             g = get("group"); label = get("label"); sp = get("speedup")
             style = (get("impl") != "gilbench") ? 2 : (get("variant") != "" ? 1 : 0)
-            if (style == 2) sub(/^py-/, "CPython ", label)
+            if (style == 2) label = cpython_label(label, get("impl"))
             split("", v)
             v["label"] = label; v["mode"] = get("mode")
             if (what == "speedup") {
@@ -255,12 +269,12 @@ convoy_csv_usable() {
 # data_convoy FILE: I/O round trips alone and contended, per row (convoy.gp).
 data_convoy() {
     convoy_csv_usable || return 0
-    convoy_rows convoy | awk -F'\t' -v OFS='\t' -v columns="$CONVOY_BAR_COLUMNS" -v file="$1" "$COLUMNS_AWK"'
+    convoy_rows convoy | awk -F'\t' -v OFS='\t' -v columns="$CONVOY_BAR_COLUMNS" -v file="$1" "$COLUMNS_AWK$CPYTHON_LABEL_AWK"'
         BEGIN { print "# " columns > file }
         FNR == 1 { header(); next }
         {
             split("", v)
-            v["label"] = (get("impl") != "gilbench") ? "CPython" : get("label")
+            v["label"] = (get("impl") != "gilbench") ? cpython_label(get("label"), get("impl")) : get("label")
             v["alone_per_s"] = get("alone_per_s"); v["contended_per_s"] = get("contended_per_s"); v["mode"] = get("mode")
             v["style"] = (get("impl") != "gilbench") ? 2 : (get("label") ~ /-/ ? 1 : 0)
             s = get("slowdown")

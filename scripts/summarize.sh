@@ -148,7 +148,7 @@ readonly REFCOUNT_ROW='
 # shellcheck disable=SC2016 # jq's variables
 readonly CONVOY_ROW='
     def m(f): map(f) | median;
-    csv_row({mode: (.[0].mode // "gil"), policy: (.[0].gil.policy // "new"),
+    csv_row({mode: (.[0].mode // (if .[0].gil_enabled == false then "threads" else "gil" end)), policy: (.[0].gil.policy // "new"),
         switch_interval_us: (.[0].gil.switch_interval_us // .[0].switch_interval_us // ""),
         cpu_tasks: (.[0].cpu_tasks // .[0].cpu_threads), runs: length,
         alone_per_s: m(.io_ops_alone_per_s), contended_per_s: m(.io_ops_contended_per_s),

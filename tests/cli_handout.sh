@@ -208,11 +208,13 @@ test_real_run() {
     expect_status "--show of a group with an empty cell" 0 bash "$HANDOUT" --show=count-scaling "$run"
     expect_out "--show marks an empty cell '-' and keeps the columns in place" '^count-scaling\.seq +gilbench +1 +1 +- +[0-9.]+ +[0-9.]+ +1 +ok$'
     local n
-    n=$(cat "$run"/handout/*.md | grep -c 'cannot answer' || true)
+    # The stored run is from a machine without CPython 2.7 or a free-threaded
+    # build: those answers say so, and are no gap.
+    n=$(cat "$run"/handout/*.md | grep 'cannot answer' | grep -cv 'the bench found no PYTHON' || true)
     if [ "$n" -eq 0 ]; then
         pass "a real full run answers every question"
     else
-        fail "a real full run answers every question" "$n answer(s) say the run cannot: $(grep -h 'cannot answer' "$run"/handout/*.md | head -c 300)"
+        fail "a real full run answers every question" "$n answer(s) say the run cannot: $(grep -h 'cannot answer' "$run"/handout/*.md | grep -v 'the bench found no PYTHON' | head -c 300)"
     fi
 }
 

@@ -222,6 +222,74 @@ test_not_run() {
         'DOES NOT HOLD: .*no figures for refcount\.threads-none'
 }
 
+# add_real_rows RUN: CPython 2.7 and a free-threaded 3.13t beside the run's
+# CPython 3 (rows copied from its py rows, machine.json's pythons), each
+# showing its lesson: 2.7 threads 0.8x, free-threaded 1.9x, GIL on 1.0x,
+# neither convoyed.
+add_real_rows() {
+    local run=$1 py from to rows convoy_rows
+    rows=$(cat "$run/summary.csv") convoy_rows=$(cat "$run/convoy.csv")
+    for py in py2:cpython-2.7.18 pyft:cpython-3.13.5t pyft-gil:cpython-3.13.5t; do
+        for from in seq threads; do
+            to=${py%%:*}-$from
+            grep "^count,cpython-3.11.7,count-2-cpython,count-2-cpython.py-$from," <<<"$rows" |
+                sed "s/cpython-3\.11\.7/${py#*:}/; s/py-$from/$to/g; s/py-seq/${py%%:*}-seq/" >>"$run/summary.csv"
+        done
+    done
+    set_field "$run/summary.csv" count-2-cpython.py2-threads speedup 0.8
+    set_field "$run/summary.csv" count-2-cpython.pyft-threads speedup 1.9
+    set_field "$run/summary.csv" count-2-cpython.pyft-gil-threads speedup 1.0
+    for py in py2:cpython-2.7.18 pyft:cpython-3.13.5t; do
+        grep '^convoy,cpython-3.11.7,convoy,convoy.py,' <<<"$rows" |
+            sed "s/cpython-3\.11\.7/${py#*:}/; s/convoy\.py,/convoy.${py%%:*},/; s/,py,/,${py%%:*},/" >>"$run/summary.csv"
+        grep '^convoy\.py,' <<<"$convoy_rows" |
+            sed "s/cpython-3\.11\.7/${py#*:}/; s/^convoy\.py,/convoy.${py%%:*},/; s/,py,/,${py%%:*},/" >>"$run/convoy.csv"
+        set_field "$run/convoy.csv" "convoy.${py%%:*}" slowdown 1.4
+    done
+    set_machine "$run" '.pythons = {PYTHON: {impl: "cpython-3.11.7"}, PYTHON2: {impl: "cpython-2.7.18"},
+        PYTHON_FT: {impl: "cpython-3.13.5t", gil_enabled: false}}'
+}
+
+# The real interpreters of the three GIL designs: their checks hold, fail,
+# and are skipped with the reason when the interpreter was not found.
+test_real_interpreters() {
+    local run
+    run=$(fresh_run real)
+    add_real_rows "$run"
+    expect_status "2.7 and free-threaded rows: exit 0" 0 bash "$LESSONS" "$run"
+    expect_lesson "L1 holds with the free-threaded binary's GIL switched on" L1 \
+        '^L1 holds: .*free-threaded CPython 3\.13\.5t with its GIL switched on \(-X gil=1\) 1\.00x'
+    expect_lesson "L2 holds with free-threaded threads" L2 \
+        '^L2 holds: .*free-threaded CPython 3\.13\.5t threads \(-X gil=0\) 1\.90x'
+    expect_lesson "L3 holds with CPython 2.7 threads" L3 '^L3 holds: .*CPython 2\.7\.18 threads 0\.80x'
+    expect_lesson "L7 holds with 2.7 and free-threaded not convoyed" L7 \
+        '^L7 holds: .*1\.40x in CPython 2\.7\.18 \(the old GIL\).*1\.40x in free-threaded CPython 3\.13\.5t'
+
+    set_field "$run/summary.csv" count-2-cpython.pyft-threads speedup 1.1
+    set_field "$run/summary.csv" count-2-cpython.pyft-gil-threads speedup 1.6
+    set_field "$run/summary.csv" count-2-cpython.py2-threads speedup 1.0
+    set_field "$run/convoy.csv" convoy.pyft slowdown 20
+    run bash "$LESSONS" "$run"
+    expect_lesson "free-threaded threads 1.1x: L2 does not hold, names the row" L2 \
+        'DOES NOT HOLD: .*1\.10x \(wanted >= 1\.70x; row count-2-cpython\.pyft-threads\)'
+    expect_lesson "GIL on 1.6x: L1 does not hold, names the row" L1 \
+        'DOES NOT HOLD: .*row count-2-cpython\.pyft-gil-threads'
+    expect_lesson "2.7 threads 1.0x: L3 does not hold, names the row" L3 \
+        'DOES NOT HOLD: .*row count-2-cpython\.py2-threads'
+    expect_lesson "free-threaded convoyed 20x: L7 does not hold, names the row" L7 \
+        'DOES NOT HOLD: .*row convoy\.pyft\)'
+
+    run=$(fresh_run no-real)
+    set_machine "$run" '.pythons = {PYTHON: {impl: "cpython-3.11.7"}}'
+    expect_status "no 2.7, no free-threaded: exit 0" 0 bash "$LESSONS" "$run"
+    expect_lesson "no free-threaded CPython: L2 holds, skipping its check with the reason" L2 \
+        '^L2 holds: .*not run: count-2-cpython pyft-threads \(PYTHON_FT not found or none'
+    expect_lesson "no CPython 2.7: L3 holds, skipping its check with the reason" L3 \
+        '^L3 holds: .*not run: count-2-cpython py2-threads \(PYTHON2 not found or none'
+    expect_lesson "no 2.7, no free-threaded: L7 holds, skipping both" L7 \
+        '^L7 holds: .*convoy py2 \(PYTHON2 not found or none.*convoy pyft \(PYTHON_FT not found or none'
+}
+
 test_failed_row() {
     local run
     run=$(fresh_run failed-row)
@@ -340,6 +408,7 @@ main() {
     test_all_hold
     test_one_fails
     test_not_run
+    test_real_interpreters
     test_failed_row
     test_one_cpu
     test_old_layout
