@@ -228,8 +228,11 @@ static void report_run(const struct run_info *ri, const struct task_result *res,
         const struct gil_stats *s = &ri->gil_stats;
         report_begin_object(r, "gil", "gil");
         report_str(r, "policy", NULL, ri->gil.policy == GIL_OLD ? "old" : "new");
-        report_int(r, "switch_interval_us", "switch interval us", ri->gil.interval_us);
-        report_int(r, "check_interval", "check interval", ri->gil.check_interval);
+        /* Only the policy's own interval: the other one does not apply. */
+        if (ri->gil.policy == GIL_OLD)
+            report_int(r, "check_interval", "check interval", ri->gil.check_interval);
+        else
+            report_int(r, "switch_interval_us", "switch interval us", ri->gil.interval_us);
         report_int(r, "acquisitions", NULL, (long long)s->acquisitions);
         report_int(r, "switches", NULL, (long long)s->switches);
         report_int(r, "drop_requests", "drop requests", (long long)s->drop_requests);

@@ -13,6 +13,9 @@
 #
 # --show=GROUP prints one group's rows, the columns the questions read, for a
 # student to answer from: scripts/handout.sh --show=count-2 RUN_DIR.
+# --newest=GROUP prints the newest run folder under a results folder that
+# has rows of GROUP: a page's RUN, which a later partial run (`--only`, as
+# Lesson 7's re-run) must not replace for the groups it left out.
 #
 # Exit status: 0 written (or shown); 1 an unreadable run or a failed write;
 # 2 bad usage.
@@ -30,6 +33,7 @@ usage() {
     cat <<'EOF'
 Usage: scripts/handout.sh [--out=DIR] RUN_DIR     (make handout RUN=results/HOST-TIME)
        scripts/handout.sh --show=GROUP RUN_DIR
+       scripts/handout.sh --newest=GROUP RESULTS_DIR
 
 Write the lab handout (docs/lab/) with the answer key of one run: each
 question's answer filled in from the run's own files (summary.csv,
@@ -41,6 +45,9 @@ Options:
   --out=DIR       where to write the pages (default: RUN_DIR/handout)
   --show=GROUP    print the rows of one bench group (e.g. count-2, refcount,
                   convoy) with the columns the handout's questions read
+  --newest=GROUP  print the newest run folder under RESULTS_DIR (newest by
+                  modification time, as ls -t) whose summary.csv has rows of
+                  GROUP; exit 1 when none has
   --help, --version
 
 Exit status: 0 written; 1 an unreadable run or a failed write; 2 bad usage.
@@ -110,6 +117,23 @@ show_group() {
     }
 }
 
+# newest_run RESULTS GROUP: the newest run folder under RESULTS with rows of GROUP.
+newest_run() {
+    local results=${1%/} group=$2 dir
+    [ -d "$results" ] || usage_error "no such results folder: '$results'"
+    while IFS= read -r dir; do
+        [ -r "$dir/summary.csv" ] || continue
+        if awk -F, -v group="$group" '
+            NR == 1 { for (i = 1; i <= NF; i++) if ($i == "group") at = i; if (!at) exit 1; next }
+            $at == group { found = 1; exit }
+            END { exit !found }' "$dir/summary.csv"; then
+            printf '%s/\n' "$dir"
+            return 0
+        fi
+    done < <(find "$results" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn | cut -d' ' -f2-)
+    die "no run under $results has rows of group '$group' (run make bench QUICK=1)"
+}
+
 write_key() {
     local run=$1 out=$2
     check_run "$run"
@@ -150,13 +174,14 @@ write_key() {
 }
 
 main() {
-    local run="" out="" group="" have_run=false
+    local run="" out="" group="" newest="" have_run=false
     while [ $# -gt 0 ]; do
         case "$1" in
             --help) usage; exit 0 ;;
             --version) echo "gilbench handout $(suite_version)"; exit 0 ;;
             --out=?*) out=${1#--out=} ;;
             --show=?*) group=${1#--show=} ;;
+            --newest=?*) newest=${1#--newest=} ;;
             --) shift; break ;;
             -?*) usage_error "unknown option '$1'" ;;
             *) "$have_run" && usage_error "one run folder, got '$run' and '$1'"
@@ -170,6 +195,11 @@ main() {
     fi
     [ -n "$run" ] || usage_error "RUN= is required: make handout RUN=results/HOST-TIME"
     [ -z "$group" ] || [ -z "$out" ] || usage_error "--show and --out do not go together"
+    if [ -n "$newest" ]; then
+        if [ -n "$group" ] || [ -n "$out" ]; then usage_error "--newest goes alone with a results folder"; fi
+        newest_run "$run" "$newest"
+        exit 0
+    fi
     command -v jq >/dev/null || die "jq is not installed (make deps installs it)"
     WORK=$(mktemp -d)
     trap cleanup EXIT

@@ -61,6 +61,17 @@ test_json_every_mode() {
         '.gil.policy=="old" and .gil.check_interval==100 and .gil.acquisitions>=2
          and (.gil.switches|type)=="number" and (.gil.forced_drops|type)=="number"
          and (.gil.wait_s|type)=="number"'
+    expect_json "old GIL: no switch interval (it does not apply)" '.gil | has("switch_interval_us") | not'
+    run "$COUNT" --mode=gil --gil=old "${SMALL[@]}"
+    expect_out "old GIL, human: its check interval" '^gil check interval +100$'
+    if grep -q 'switch interval' "$last_out"; then
+        fail "old GIL, human: no switch interval" "$(grep 'switch interval' "$last_out")"
+    else
+        pass "old GIL, human: no switch interval"
+    fi
+    run "$COUNT" --mode=gil "${SMALL[@]}" --json
+    expect_json "new GIL: its switch interval, no check interval" \
+        '.gil.switch_interval_us == 5000 and (.gil | has("check_interval") | not)'
     run "$COUNT" --mode=threads "${SMALL[@]}" --json
     expect_json "threads mode: no gil object" '.gil == null'
     run "$COUNT" --mode=pool --tasks=5 "${SMALL[@]}" --json

@@ -195,6 +195,30 @@ test_does_not_hold() {
     expect_answer "a failed row: the answer says so" "$run" L1.1 'cannot answer this.*row count-2\.gil failed'
 }
 
+# --newest=GROUP: a page's RUN is the newest run with the page's groups, so
+# that Lesson 7's convoy-only re-run does not hide the full run from the others.
+test_newest() {
+    local results="$TEST_TMP/résultats de la salle" got
+    mkdir -p "$results"
+    cp -r "$FIXTURES/handout-run" "$results/full run"
+    touch -d '1 hour ago' "$results/full run"
+    mkdir "$results/convoy only" "$results/empty"
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "group") g = i }
+             NR == 1 || $g ~ /^convoy/' "$results/full run/summary.csv" >"$results/convoy only/summary.csv"
+    for want in "count-2:full run" "refcount:full run" "convoy:convoy only"; do
+        got=$(bash "$HANDOUT" --newest="${want%%:*}" "$results") || true
+        if [ "$got" = "$results/${want#*:}/" ]; then
+            pass "--newest=${want%%:*}: the newest run with that group"
+        else
+            fail "--newest=${want%%:*}: the newest run with that group" "got '$got'"
+        fi
+    done
+    expect_status "--newest of a group no run has: exit 1" 1 bash "$HANDOUT" --newest=nope "$results"
+    expect_err "--newest of a group no run has: says so" "no run under .* has rows of group 'nope'"
+    expect_status "--newest without a results folder: exit 2" 2 bash "$HANDOUT" --newest=count-2 "$TEST_TMP/nowhere"
+    expect_status "--newest with --show: exit 2" 2 bash "$HANDOUT" --newest=count-2 --show=count-2 "$results"
+}
+
 test_real_run() {
     local run
     run=$(fresh_run real handout-run)
@@ -315,6 +339,8 @@ test_commands() {
     for page in "$PAGES"/[0-9]*.md; do
         run_page "$dir" "$page"
     done
+    # After Lesson 7's convoy-only re-run, the first lessons still find their groups.
+    run_page "$dir" "$PAGES/1-cpu-bound.md" | sed 's/^\(not \)\{0,1\}ok - 1-cpu-bound.md runs/&, after the convoy-only re-run,/'
     # The runner can fail: a wrong status, a command without its size.
     printf '%s\n' '```sh' 'bin/count --mode=nope --iterations=4e8 # exits 2' \
         'bin/count --mode=nope --iterations=4e8' 'bin/count --mode=seq' '```' >"$TEST_TMP/bad.md"
@@ -332,6 +358,7 @@ main() {
     test_usage
     test_hold
     test_does_not_hold
+    test_newest
     test_real_run
     test_commands
 }
