@@ -16,30 +16,32 @@
  *   experiment in Python, for real CPython rows beside ours.
  *
  * Expect on 2 cores (slowdown = round trips/s alone / round trips/s contended)
- *   gil (new, 5000 us): tens to hundreds of times slower on a quiet
- *     machine: contended, at most one interval per blocking call, ~100-200
- *     round trips/s (issue 12: CPython 3.11 145-240/s on a quiet VM);
- *     smaller intervals help, as sys.setswitchinterval does.  Loaded, far
- *     less slowdown (below): the spinner is often off the CPU.
+ *   gil (new, 5000 us): tens of times slower on a quiet machine: up to
+ *     one interval lost per blocking call, a few hundred round trips/s
+ *     against ~25000 alone (below, ours beside CPython 3.11); smaller
+ *     intervals help, as sys.setswitchinterval does.  Loaded, far less
+ *     slowdown (below): the spinner is often off the CPU.
  *   gil --gil=old: about 1-2.5x, as CPython 2.7 (no interval to wait).
  *   threads, fork: no slowdown; on a quiet VM contended is even faster than
  *     alone: the spinner keeps a core awake, so wake-ups are cheaper.
  *
- *   Measured (2-core VM, two neighbours compiling and testing, load average
- *   2.4-6; 1 s phases; two sessions A, B of 10 runs alternating ours and
- *   cases/convoy.py; contended round trips/s, medians; pair ratio = median
- *   of ours/CPython over the pairs):
- *     interval   ours A / B      CPython 3.11 A / B   pair ratio A / B
- *     100 us     20354 / 25836   22003 / 25181        0.95 / 0.84
- *     1 ms       18288 / 25549   27929 / 13277        0.79 / 1.70
- *     5 ms        1899 / 3938     2400 / 6863         0.65 / 0.54
- *     20 ms       3408 / 2751     3456 / 1904         1.04 / 1.35
- *   Single runs spread widely (CPython alone: 155..10275/s at 5 ms): the
- *   scheduler, not the GIL, sets the pace under such load.  Before
- *   CALL_POLLS, same day: pair ratio 1.35, 1.52, 1.42 at 1, 5, 20 ms.
- *   Issue 12's quiet-VM runs (ours 142-752/s, CPython 145-240/s at 5 ms)
- *   could not be repeated here.  Old policy, slowdown medians A / B: ours
- *   1.87 / 2.12, CPython 2.7 2.29 / 1.85.
+ *   Measured on a quiet 2-core VM (issue 12; nothing else running, load
+ *   average 1.1-1.6 from the runs themselves), 10 runs of 1 s phases per
+ *   row, ours and cases/convoy.py under CPython 3.11.7 alternating;
+ *   contended round trips/s:
+ *     interval  ours: median (min..max)  CPython 3.11: median (min..max)  ratio
+ *     100 us    3140 (2605..4077)        2744 (2529..3578)                1.14
+ *     1 ms       624 (533..871)           583 (481..860)                  1.07
+ *     5 ms       448 (263..622)           392 (133..1004)                 1.14
+ *     20 ms      102 (25..765)             77 (25..428)                   1.32
+ *   (Published, for the shape: Skvortsov 2021, CPython 3.9, 2 cores: 3200/s
+ *   at 0.1 ms, 500 at 1 ms, 100 at 5 ms.)  Single runs spread widely in
+ *   both, most at 20 ms: a round trip costs 0, 1 or 2 intervals, decided by
+ *   a race (below), and one run can lose or win it for most of a second.
+ *   Under load (two neighbours compiling, load average 2.4-6) the spinner
+ *   is often off the CPU and both run free: 2000-25000/s at every interval.
+ *   Old policy, slowdown: ours median 2.05 (1.48..3.26), CPython 2.7.18
+ *   2.36 (1.61..4.35), same session.
  *
  * Why
  *   A round trip is send(1 byte) then a blocking recv(1 byte), each inside

@@ -73,6 +73,11 @@
  *    per round trip (bytecode and the socket module's C code, with the GIL)
  *    where ours spent 7, its echo process 11-12 us to our 7.5.  Now
  *    cases/convoy.c runs that interpreter work (CALL_POLLS) on both sides.
+ *  - Since CALL_POLLS, on a quiet 2-core VM (issue 12, 10 alternating runs
+ *    per interval): our median contended rate is 1.14, 1.07, 1.14 and 1.32x
+ *    CPython 3.11's at 0.1, 1, 5 and 20 ms, and every run of ours lies
+ *    between half CPython's slowest run and twice its fastest (table in
+ *    cases/convoy.c).
  *  - Old policy.  The re-take after a call is a sem_wait.  The spinner's
  *    sem_post every check_interval ticks (about 1 us) wakes the I/O thread,
  *    which gets the token whenever it runs inside the spinner's window

@@ -304,15 +304,21 @@ def causes($bad; $ctx):
   | [ (if $u < 2 then "one usable CPU: threads and processes cannot run at the same time" else empty end),
       (if ($m.cpu_quota | type) == "number" and $m.cpu_quota < ($m.online_cpus // $u)
        then "a CPU quota of \($m.cpu_quota) CPUs (of \($m.online_cpus // $u) online)" else empty end),
-      (if ($m.load_before[0] // 0) >= 0.5
-       then "load: the load average was \($m.load_before[0]) before the run, on \($u) usable CPUs (other programs were running)"
-       else empty end),
-      (if ($m.cpu_used_by_others | type) == "number" and $m.cpu_used_by_others >= min_others_cpus
-       then "load: other programs kept \($m.cpu_used_by_others) CPUs busy on average during the run (of \($u) usable)"
-       else empty end),
-      (if ($m.load_after[0] // 0) > $u + 0.5
-       then "load: the load average was \($m.load_after[0]) at the end of the run, above the \($u) usable CPUs"
-       else empty end),
+      # Other programs during the run: measured directly (cpu_used_by_others,
+      # bench.sh) when the run has it; the load averages lag by a minute and
+      # count the bench's own work, so they are only the fallback.
+      (if ($m.cpu_used_by_others | type) == "number" then
+         (if $m.cpu_used_by_others >= min_others_cpus
+          then "load: other programs kept \($m.cpu_used_by_others) CPUs busy on average during the run (of \($u) usable)"
+          else empty end)
+       else
+         (if ($m.load_before[0] // 0) >= 0.5
+          then "load: the load average was \($m.load_before[0]) before the run, on \($u) usable CPUs (other programs were running)"
+          else empty end),
+         (if ($m.load_after[0] // 0) > $u + 0.5
+          then "load: the load average was \($m.load_after[0]) at the end of the run, above the \($u) usable CPUs"
+          else empty end)
+       end),
       ($rs[] | select(.status != "ok") | "row \(.experiment) failed (its log: raw/\(.experiment).*)"),
       ($rs[] | select(.status == "ok" and .case != "convoy" and (.median_s | num) != null
                       and (.median_s | num) < min_median_s)
