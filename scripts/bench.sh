@@ -56,7 +56,7 @@ with --sync=none report 10 times (--quick: 5), because losing an update is
 chance; the convoy rows take 5 samples (--quick: 3), alternated row by row.
 A timed row whose spread (stddev / mean) is above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% has its whole group
 run again, one more round, before it is reported: at most $MAX_EXTRA_ROUNDS extra rounds
-per group, within 20% of the run's time (--quick: 10%; at least 20 s, --quick 10 s).  The count-2
+per group, within 10% of the run's time (at least 10 s).  The count-2
 shell row (the machine's ceiling) gets ${SHELL_RUNS_FACTOR}x the runs, and is re-run too when
 its spread is above 2% and wider than that of the rows it bounds.
 
