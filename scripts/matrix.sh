@@ -18,11 +18,11 @@ variable             full                     quick            tiny
 COUNT_ITERATIONS     4e8                      2e8              1e6
 COUNT_TOTAL          4e8                      2e8              4e6
 PY_ITERATIONS        1e7                      4e6              1e4
-PY_OTHER_ITERATIONS  5e6                      3e6              1e4
+PY_OTHER_ITERATIONS  1e7                      3e6              1e4
 FETCH_REQUESTS       16                       16               4
-FETCH_DELAY_MS       100                      25               5
+FETCH_DELAY_MS       50                       25               5
 FETCH_SWEEP          1,2,4,8,16,32,64         1,4,16           1,4
-SWEEP_DELAY_MS       50                       20               5
+SWEEP_DELAY_MS       25                       20               5
 INTERLEAVE_ITEMS     10                       5                2
 INTERLEAVE_SLEEP_MS  50                       20               5
 REFCOUNT_OPS         2e7                      1e7              2e4
