@@ -75,10 +75,10 @@ RERUN_BUDGET_MIN_S   10                       10               20
 #   and the same binary with -X gil=1, where the GIL is the only difference.
 #   A row with -X gil=N fails when its --json says otherwise (experiments.sh
 #   check_gil).  count-scaling has no CPython rows: the sweep would add
-#   minutes to a full make bench; for the same reason their count is
-#   PY_OTHER_ITERATIONS, half of PY_ITERATIONS at full size (each run still
-#   ~0.5 s or more), so that a full make bench with all three CPythons stays
-#   under 10 minutes on the 2-core lab machine.
+#   minutes to a full make bench.  Their count is PY_OTHER_ITERATIONS: at
+#   full size as PY_ITERATIONS (at half of it the interpreter's start-up, a
+#   fixed cost in every mode, held free-threaded threads to 1.67-1.68x of
+#   its seq); at quick size below PY_ITERATIONS, to keep QUICK short.
 readonly EXPERIMENTS='
 group           label          case        impl            mode        variant  tasks  param  baseline             kind     each                command
 count-2         seq            count       gilbench        seq         -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
