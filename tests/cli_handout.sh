@@ -23,16 +23,6 @@ fresh_run() {
     printf '%s\n' "$dir"
 }
 
-# set_field CSV EXPERIMENT COLUMN VALUE: one cell, found by column name.
-set_field() {
-    awk -F, -v OFS=, -v id="$2" -v col="$3" -v val="$4" '
-        NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i; if (!(col in at)) exit 3 }
-        NR > 1 && $(at["experiment"]) == id { $(at[col]) = val; hit = 1 }
-        { print }
-        END { if (!hit) exit 4 }' "$1" >"$1.new"
-    mv "$1.new" "$1"
-}
-
 # numbers: every number in stdin, one a line, as a number (0.50 and 0.5 are
 # the same figure), so that a key's "0.5" is found in a report's "0.500".
 numbers() { grep -oE '[0-9]+(\.[0-9]+)?' | LC_ALL=C awk '{ printf "%.12g\n", $0 + 0 }' | sort -u; }

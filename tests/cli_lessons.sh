@@ -20,16 +20,6 @@ fresh_run() {
     printf '%s\n' "$dir"
 }
 
-# set_field CSV EXPERIMENT COLUMN VALUE: one cell, found by column name.
-set_field() {
-    awk -F, -v OFS=, -v id="$2" -v col="$3" -v val="$4" '
-        NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i; if (!(col in at)) exit 3 }
-        NR > 1 && $(at["experiment"]) == id { $(at[col]) = val; hit = 1 }
-        { print }
-        END { if (!hit) exit 4 }' "$1" >"$1.new"
-    mv "$1.new" "$1"
-}
-
 # fail_row RUN EXPERIMENT: the row as summarize writes a failed experiment.
 fail_row() {
     local col

@@ -199,3 +199,13 @@ python_of() {
     fi
     echo "$path"
 }
+
+# set_field CSV EXPERIMENT COLUMN VALUE: one cell, found by column name.
+set_field() {
+    awk -F, -v OFS=, -v id="$2" -v col="$3" -v val="$4" '
+        NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i; if (!(col in at)) exit 3 }
+        NR > 1 && $(at["experiment"]) == id { $(at[col]) = val; hit = 1 }
+        { print }
+        END { if (!hit) exit 4 }' "$1" >"$1.new"
+    mv "$1.new" "$1"
+}
