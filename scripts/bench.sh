@@ -26,7 +26,7 @@ source "$SCRIPTS/children.sh"
 source "$SCRIPTS/experiments.sh"
 
 readonly NOISY_SPREAD=0.10 # stddev / mean above which a row is called noisy
-readonly MAX_EXTRA_ROUNDS=2  # re-runs of a noisy group, at most
+readonly MAX_EXTRA_ROUNDS=2  # re-runs of a noisy row's family, at most
 readonly SHELL_RUNS_FACTOR=2 # the shell ceiling row runs this many times RUNS
 # hyperfine 1.13.0 added -N (--shell=none), 1.14.0 --output (its changelog).
 readonly HYPERFINE_MIN=1.14.0
@@ -54,9 +54,9 @@ quotes and backslashes count: BENCH_ARGS='--only=count-2|fetch --results="my run
 Every experiment runs once per round, the rounds alternate.  The refcount rows
 with --sync=none report 10 times (--quick: 5), because losing an update is
 chance; the convoy rows take 5 samples (--quick: 3), alternated row by row.
-A timed row whose spread (stddev / mean) is above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% has its whole group
-run again, one more round, before it is reported: at most $MAX_EXTRA_ROUNDS extra rounds
-per group, within 10% of the run's time (at least 10 s).  The count-2
+A timed row whose spread (stddev / mean) is above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% runs again, one more
+round, with the rows read against the same baseline, before it is reported:
+at most $MAX_EXTRA_ROUNDS extra rounds, within 10% of the run's time (at least 10 s).  The count-2
 shell row (the machine's ceiling) gets ${SHELL_RUNS_FACTOR}x the runs, and is re-run too when
 its spread is above 2% and wider than that of the rows it bounds.
 

@@ -132,7 +132,7 @@ run_matrix() {
     plan_experiments "$FILTER" >"$plan"
     load_plan "$plan"
     TOTAL=$((${#PLAN_IDS[@]} * ROUNDS)) DONE_COUNT=0 MATRIX_STARTED=$SECONDS
-    declare -gA FAILED=() GROUP_MS=() WORKERS=()
+    declare -gA FAILED=() ROW_MS=() WORKERS=()
     # Rounds alternate: every experiment runs once per round, so slow drift of
     # a noisy machine spreads over all modes instead of landing on a few.
     for round in $(seq "$ROUNDS"); do
@@ -177,16 +177,19 @@ plan_ids() {
     done
 }
 
-# run_round ROUND GROUP: one round of every experiment of the plan (of GROUP
-# only, when not empty).  A group of sampled rows (convoy) runs as a block
-# whose samples alternate row by row: sample 1 of each row, then sample 2...
-# In round 1 each group's time is kept in GROUP_MS, the cost of a re-run.
+# run_round ROUND [ID...]: one round of every experiment of the plan (of the
+# IDs only, when given), in the plan's order.  A group of sampled rows
+# (convoy) runs as a block whose samples alternate row by row: sample 1 of
+# each row, then sample 2...  In round 1 each timed row's time is kept in
+# ROW_MS, the cost of re-running it.
 run_round() {
-    local round=$1 only=$2 id t0
+    local round=$1 id t0
+    shift
+    local only=" $* "
     local -A sampled_done=()
     for id in "${PLAN_IDS[@]}"; do
         local group=${PLAN[$id,group]} kind=${PLAN[$id,kind]} param=${PLAN[$id,param]} elapsed left
-        [ -z "$only" ] || [ "$group" = "$only" ] || continue
+        [ "$only" = "  " ] || [[ "$only" == *" $id "* ]] || continue
         [ "$kind" != sampled ] || [ -z "${sampled_done[$group]:-}" ] || continue
         local -a cmd
         IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
@@ -214,7 +217,7 @@ run_round() {
                 echo "bench: FAILED $id: $(failure_cause "$id")" >&2
             fi
         fi
-        [ "$round" -ne 1 ] || GROUP_MS[$group]=$((${GROUP_MS[$group]:-0} + $(now_ms) - t0))
+        [ "$round" -ne 1 ] || ROW_MS[$id]=$(($(now_ms) - t0))
     done
 }
 
@@ -247,39 +250,71 @@ run_sampled_group() {
 }
 
 # rerun_noisy: a timed row whose rel_spread is above NOISY_SPREAD (the shell
-# row: wider than the rows it bounds) has its whole group run again, one
-# more round, alternating as before, before the run is reported: up to
-# MAX_EXTRA_ROUNDS per group, and only while the re-runs (each priced at the
-# group's round-1 time) fit in RERUN_BUDGET_PCT of the matrix's time so far
-# (at least RERUN_BUDGET_MIN_S, so that a run of one group can re-run it).
+# row: wider than the rows it bounds) runs again, one more round, before the
+# run is reported, together with the rows read against the same baseline
+# (its family: the baseline and every row whose speedup is over it), in the
+# plan's alternating order; the runs are pooled with the first rounds'.  Up
+# to MAX_EXTRA_ROUNDS per family, and only while the re-runs (each row priced
+# at its round-1 time) fit in RERUN_BUDGET_PCT of the matrix's time so far
+# (at least RERUN_BUDGET_MIN_S).  A family, not the whole group: the largest
+# group (count-2-cpython, ten interpreters' rows) costs more than the budget,
+# and only the rows beside the noisy one change its speedups.
 rerun_noisy() {
-    local extra group cost spent=0 budget noisy
+    local extra cost spent=0 budget noisy family why key id
     budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
     [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
     for extra in $(seq "$MAX_EXTRA_ROUNDS"); do
         noisy=$(noisy_rows "$extra") || noisy=""
         [ "$(wc -l <<<"$noisy")" -gt 1 ] || return 0
-        while IFS= read -r group; do
-            local why
-            why=$(awk -F '\t' -v g="$group" "$COLUMNS_AWK"'
-                FNR == 1 { header(); next }
-                get("group") == g && n++ < 3 {
-                    printf "%s%s (%.0f%%)", (n > 1 ? ", " : ""), get("experiment"), 100 * get("rel_spread") }
-                END { if (n > 3) printf " and %d more", n - 3 }' <<<"$noisy")
-            cost=${GROUP_MS[$group]:-0}
+        local -A noisy_in=() done_key=()
+        while IFS=$'\t' read -r id why; do
+            key=$(baseline_of "$id")
+            noisy_in[$key]+="${noisy_in[$key]:+, }$id ($why%)"
+        done < <(awk -F '\t' -v OFS='\t' "$COLUMNS_AWK"'
+            FNR == 1 { header(); next }
+            { printf "%s\t%.0f\n", get("experiment"), 100 * get("rel_spread") }' <<<"$noisy")
+        while IFS=$'\t' read -r id _; do
+            key=$(baseline_of "$id")
+            [ -z "${done_key[$key]:-}" ] || continue
+            done_key[$key]=1
+            family=$(family_of "$key")
+            cost=0
+            for id in $family; do cost=$((cost + ${ROW_MS[$id]:-0})); done
+            why=${noisy_in[$key]}
             if [ $((spent + cost)) -gt "$budget" ]; then
-                echo "bench: noisy: $why; no time left to re-run group $group" >&2
+                echo "bench: noisy: $why; no time left to re-run it" >&2
                 continue
             fi
-            echo "bench: noisy: $why; re-running group $group (extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
+            echo "bench: noisy: $why; re-running the rows read against $key: $family" \
+                "(extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
             local t0
             t0=$(now_ms)
-            TOTAL=$((TOTAL + $(plan_ids "$group" | wc -l)))
-            run_round $((ROUNDS + extra)) "$group"
+            TOTAL=$((TOTAL + $(wc -w <<<"$family")))
+            # shellcheck disable=SC2086 # ids have no blanks: one word each
+            run_round $((ROUNDS + extra)) $family
             spent=$((spent + $(now_ms) - t0))
-        done < <(awk -F '\t' "$COLUMNS_AWK"'FNR == 1 { header(); next } !seen[get("group")]++ { print get("group") }' <<<"$noisy")
+        done < <(awk -F '\t' -v OFS='\t' "$COLUMNS_AWK"'FNR == 1 { header(); next } { print get("experiment") }' <<<"$noisy")
         write_experiments
     done
+}
+
+# baseline_of ID: the row ID's speedups are read against (its own id when it
+# has none).
+baseline_of() {
+    local b=${PLAN[$1,baseline]:-}
+    [ -n "$b" ] && [ "$b" != - ] && printf '%s\n' "$b" || printf '%s\n' "$1"
+}
+
+# family_of BASELINE: the timed and shell rows read against BASELINE (and
+# BASELINE itself), in the plan's order, blank-separated.
+family_of() {
+    local id out=""
+    for id in "${PLAN_IDS[@]}"; do
+        [ "${PLAN[$id,kind]}" != sampled ] || continue
+        [ "$id" = "$1" ] || [ "$(baseline_of "$id")" = "$1" ] || continue
+        out+="${out:+ }$id"
+    done
+    printf '%s\n' "$out"
 }
 
 # noisy_rows EXTRA: the noisy timed rows of the partial run, NOISY_COLUMNS

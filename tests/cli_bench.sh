@@ -191,7 +191,7 @@ test_usage() {
 # not depend on the lessons, which are printed whether they hold or not.
 test_noisy_rerun() {
     set +e
-    GILBENCH_TEST_NOISY='^interleave\.seq$' bench --only='interleave|fetch' --no-plots >"$last_out" 2>"$last_err"
+    GILBENCH_TEST_NOISY='^(interleave\.seq|fetch-n\.threads\.4)$' bench --only='interleave|fetch|fetch-n' --no-plots >"$last_out" 2>"$last_err"
     last_status=$?
     set -e
     local run
@@ -201,8 +201,13 @@ test_noisy_rerun() {
     else
         fail "bench --only: exit 0 with the lessons evaluated" "exit $last_status; $(grep -E '^L5' "$last_out")"
     fi
-    expect_err "bench: names the noisy row it re-runs" 'noisy: interleave\.seq \([0-9]+%\).*re-running group interleave \(extra round 1 of 2\)'
+    expect_err "bench: names the noisy row it re-runs, with every row read against the same baseline" \
+        'noisy: interleave\.seq \([0-9]+%\); re-running the rows read against interleave\.seq: interleave\.seq interleave\.threads interleave\.gil interleave\.fork interleave\.pool interleave\.threadpool interleave\.async \(extra round 1 of 2\)'
+    # Only the noisy row's family: fetch-n at 4 requests, not at 1.
+    expect_err "bench: re-runs the noisy row's family, not its whole group" \
+        'noisy: fetch-n\.threads\.4 \([0-9]+%\); re-running the rows read against fetch-n\.seq\.4: fetch-n\.seq\.4 fetch-n\.threads\.4 fetch-n\.async\.4 \(extra'
     if [ -f "$run/raw/interleave.seq.r2.hyperfine.json" ] && [ -f "$run/raw/interleave.async.r2.hyperfine.json" ] &&
+        [ -f "$run/raw/fetch-n.async.4.r2.hyperfine.json" ] &&
         [ "$(grep -c '^\[[0-9]*/[0-9]*\] interleave' "$last_err")" -ge 14 ] &&
         [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["experiment"] == "interleave.seq" { print $c["runs"] }' "$run/summary.csv")" -ge 4 ]; then
         pass "bench: the noisy row's group runs one more round, pooled into summary.csv"
