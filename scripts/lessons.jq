@@ -2,7 +2,8 @@
 # scripts/lessons.sh runs it; the file formats and exit codes are described
 # there.  jq 1.6.
 #
-# Called with --arg emit eval and the run's files in $ARGS.named (summary,
+# Called with --arg emit eval, the table of lessons (table:
+# scripts/lessons-table.json) and the run's files in $ARGS.named (summary,
 # refcount, convoy, experiments: the text of each CSV/TSV, "" when absent;
 # machine: machine.json), it prints the lessons object (lessons.json).  With
 # --arg emit lines or md it reads that object and prints the terminal lines
@@ -31,117 +32,13 @@
 # could be (its groups were not run, or it needs more usable CPUs).
 
 # ------------------------------------------------------------ the lessons
-def lessons_table: [
-  { id: "L1", title: "CPU-bound threads under a GIL gain nothing",
-    lead: "CPU-bound threads under a GIL gain nothing",
-    checks: [
-      { name: "count-2 gil", group: "count-2", label: "gil", kind: "value", figure: "speedup",
-        min: 0.8, max: 1.25, of: "one", unit: "x", say: "our GIL, 2 tasks, {v} the speed of sequential" },
-      { name: "count-10 gil", group: "count-10", label: "gil", kind: "value", figure: "speedup",
-        min: 0.8, max: 1.25, of: "one", unit: "x", say: "10 tasks {v}" },
-      { name: "cpython threads", group: "count-2-cpython", label: "py-threads", impl: "^cpython-3",
-        kind: "value", figure: "speedup", min: 0.8, max: 1.25, of: "one", unit: "x",
-        say: "{impl} threads {v}" },
-      { name: "cpython-ft gil-on threads", group: "count-2-cpython", label: "pyft-gil-threads",
-        role: "PYTHON_FT", kind: "value", figure: "speedup", min: 0.8, max: 1.25, of: "one", unit: "x",
-        say: "free-threaded {impl} with its GIL switched on (-X gil=1) {v}" } ] },
-  { id: "L2", title: "Free threads, processes and pools reach the machine's ceiling",
-    lead: "Without a GIL, CPU-bound work scales with the cores", needs_cpus: 2,
-    checks: [
-      { name: "count-2 shell", group: "count-2", label: "shell", kind: "value", figure: "speedup",
-        min: 0.75, of: "par", unit: "x", say: "two independent processes (the ceiling) {v}" },
-      { name: "count-2 shell vs best", group: "count-2", label: "shell", kind: "value", figure: "speedup",
-        min: 0.9, of: "best", unit: "x", quiet: true,
-        say: "the ceiling {v} is below the modes it bounds: measure it again" },
-      { name: "count-2 threads", group: "count-2", label: "threads", kind: "value", figure: "speedup",
-        min: 0.8, of: "ceiling", unit: "x", say: "threads {v}" },
-      { name: "count-2 fork", group: "count-2", label: "fork", kind: "value", figure: "speedup",
-        min: 0.8, of: "ceiling", unit: "x", say: "fork {v}" },
-      { name: "count-2 pool", group: "count-2", label: "pool", kind: "value", figure: "speedup",
-        min: 0.8, of: "ceiling", unit: "x", say: "process pool {v}" },
-      { name: "count-2 threadpool", group: "count-2", label: "threadpool", kind: "value",
-        figure: "speedup", min: 0.8, of: "ceiling", unit: "x", say: "thread pool {v}" },
-      { name: "count-10 threads", group: "count-10", label: "threads", kind: "value", figure: "speedup",
-        min: 0.8, of: "par", unit: "x", say: "10 tasks in threads {v}" },
-      { name: "count-10 fork", group: "count-10", label: "fork", kind: "value", figure: "speedup",
-        min: 0.8, of: "par", unit: "x", say: "in processes {v}" },
-      { name: "cpython processes", group: "count-2-cpython", label: "py-processes", kind: "value",
-        figure: "speedup", min: 0.7, of: "par", unit: "x", say: "{impl} processes {v}" },
-      { name: "cpython pool", group: "count-2-cpython", label: "py-pool", kind: "value",
-        figure: "speedup", min: 0.7, of: "par", unit: "x", say: "its pool {v}" },
-      { name: "cpython-ft threads", group: "count-2-cpython", label: "pyft-threads", role: "PYTHON_FT",
-        kind: "value", figure: "speedup", min: 0.85, of: "par", unit: "x",
-        say: "free-threaded {impl} threads (-X gil=0) {v}" } ] },
-  { id: "L3", title: "The old GIL is slower than sequential on several cores",
-    lead: "Python 2's GIL makes CPU-bound threads slower than no threads at all", needs_cpus: 2,
-    checks: [
-      { name: "count-2 gil-old", group: "count-2", label: "gil-old", kind: "value", figure: "speedup",
-        max: 0.95, of: "one", unit: "x", say: "our old GIL, 2 tasks, {v} the speed of sequential" },
-      { name: "count-10 gil-old", group: "count-10", label: "gil-old", kind: "value",
-        figure: "speedup", max: 0.95, of: "one", unit: "x", say: "10 tasks {v}" },
-      { name: "cpython-2 threads", group: "count-2-cpython", label: "py-threads", impl: "^cpython-2",
-        kind: "value", figure: "speedup", max: 0.95, of: "one", unit: "x",
-        say: "{impl} threads {v}" },
-      { name: "cpython-2.7 threads", group: "count-2-cpython", label: "py2-threads", role: "PYTHON2",
-        kind: "value", figure: "speedup", max: 0.95, of: "one", unit: "x", say: "{impl} threads {v}" } ] },
-  { id: "L4", title: "I/O-bound work gains about N even under the GIL; holding it across I/O loses that",
-    lead: "I/O-bound threads gain even under a GIL",
-    checks: [
-      { name: "fetch gil", group: "fetch", label: "gil", kind: "value", figure: "speedup",
-        min: 0.5, of: "tasks", unit: "x", say: "{tasks} requests under our GIL {v} faster than one by one" },
-      { name: "fetch threads", group: "fetch", label: "threads", kind: "value", figure: "speedup",
-        min: 0.5, of: "tasks", unit: "x", say: "free threads {v}" },
-      { name: "fetch async", group: "fetch", label: "async", kind: "value", figure: "speedup",
-        min: 0.5, of: "tasks", unit: "x", say: "an event loop {v}" },
-      { name: "fetch gil-hold", group: "fetch", label: "gil-hold", kind: "value", figure: "speedup",
-        max: 1.25, of: "one", unit: "x", say: "but holding the GIL across the I/O only {v}" } ] },
-  { id: "L5", title: "Sleeping releases the GIL",
-    lead: "A sleeping thread does not hold the GIL",
-    checks: [
-      { name: "interleave gil", group: "interleave", label: "gil", kind: "value", figure: "speedup",
-        min: 0.7, of: "tasks", unit: "x",
-        say: "{tasks} tasks that print and sleep finish {v} faster under our GIL than one after the other" },
-      { name: "interleave threads", group: "interleave", label: "threads", kind: "value",
-        figure: "speedup", min: 0.7, of: "tasks", unit: "x", say: "as in free threads ({v})" } ] },
-  { id: "L6", title: "Unsynchronised reference counts lose updates; atomics and locks are exact, at a cost",
-    lead: "Why the GIL exists",
-    checks: [
-      { name: "threads-none", group: "refcount", label: "threads-none", kind: "lost",
-        say: "two threads updating one reference count without a lock {lost}" },
-      { name: "exact", group: "refcount",
-        labels: ["seq-none", "seq-atomic", "seq-mutex", "threads-atomic", "threads-mutex",
-                 "threads-biased", "gil-none"],
-        kind: "exact", say: "{count} synchronised variants were exact" },
-      { name: "atomic cost", group: "refcount", label: "threads-atomic", over: "seq-none",
-        kind: "value", figure: "ns_per_op", min: 1.5, of: "one", unit: "x",
-        say: "a contended atomic costs {v} a plain add" },
-      { name: "mutex cost", group: "refcount", label: "threads-mutex", over: "seq-none",
-        kind: "value", figure: "ns_per_op", min: 2, of: "one", unit: "x",
-        say: "a contended mutex {v}" } ] },
-  { id: "L7", title: "The new GIL convoys an I/O thread behind a CPU-bound one; a shorter switch interval helps",
-    lead: "Beside one CPU-bound thread, an I/O thread under the new GIL slows down",
-    checks: [
-      { name: "convoy gil", group: "convoy", label: "gil", kind: "value", figure: "slowdown",
-        min: 10, of: "one", unit: "x", say: "{v} slower with our new GIL" },
-      { name: "convoy cpython", group: "convoy", label: "py", impl: "^cpython-3", kind: "value",
-        figure: "slowdown", min: 10, of: "one", unit: "x", say: "{v} in {impl}" },
-      { name: "convoy gil-old", group: "convoy", label: "gil-old", kind: "value", figure: "slowdown",
-        max: 3, of: "one", unit: "x", say: "only {v} with the old GIL" },
-      { name: "convoy threads", group: "convoy", label: "threads", kind: "value", figure: "slowdown",
-        max: 3, of: "one", unit: "x", say: "{v} with free threads" },
-      { name: "convoy cpython-2.7", group: "convoy", label: "py2", role: "PYTHON2", kind: "value",
-        figure: "slowdown", max: 3, of: "one", unit: "x", say: "{v} in {impl} (the old GIL)" },
-      { name: "convoy cpython-ft", group: "convoy", label: "pyft", role: "PYTHON_FT", kind: "value",
-        figure: "slowdown", max: 3, of: "one", unit: "x", say: "{v} in free-threaded {impl}" },
-      { name: "convoy fork", group: "convoy", label: "fork", kind: "value", figure: "slowdown",
-        max: 3, of: "one", unit: "x", say: "{v} in a separate process" },
-      { name: "interval gil", group: "convoy-interval", label: "gil", kind: "monotone",
-        figure: "contended_per_s", tolerance: 1.15, span: 2,
-        say: "shorter switch intervals help: {series} round trips/s at {params} us" },
-      { name: "interval cpython", group: "convoy-interval", label: "py", impl: "^cpython-3",
-        kind: "monotone", figure: "contended_per_s", tolerance: 1.15, span: 2,
-        say: "in {impl} {series} at {params} us" } ] }
-];
+# The lessons are data: scripts/lessons-table.json, which lessons.sh passes
+# in with --slurpfile table.  A lesson there has an id (L1..), a title, a
+# lead (how its sentence starts), needs_cpus when it needs several usable
+# CPUs, and checks; a check's fields are those described above: name, group,
+# label, impl or role, kind, figure, min and max of a scale (of), unit, say
+# (its phrase, {v} the figure, {impl} and {tasks} the row's), quiet.
+def lessons_table: $ARGS.named.table[0] // error("no lessons table (--slurpfile table)");
 
 # Where a run is too short or too noisy to trust (see causes).
 def min_median_s: 0.05;

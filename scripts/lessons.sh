@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/lessons.sh RUN_DIR - does this run show what the suite teaches?
 #
-# Each lesson (L1..L7, the table in scripts/lessons.jq) is checked against
+# Each lesson (L1..L7, the table scripts/lessons-table.json) is checked against
 # the run's own data, with bounds scaled by the machine's usable CPUs, and:
 #   stdout             one line per lesson: "L1 holds: ...", "L1 DOES NOT
 #                      HOLD: ...; likely cause: ...", "L1 not measured: ..."
@@ -49,6 +49,7 @@ SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/schema.sh
 source "$SCRIPTS/schema.sh"
 PROGRAM="$SCRIPTS/lessons.jq"
+TABLE="$SCRIPTS/lessons-table.json" # the lessons and their checks, as data
 TMP_FILES=()
 
 usage() {
@@ -125,6 +126,7 @@ main() {
     local out_json="$run/.lessons.json.$$" out_md="$run/.lessons.md.$$" lines
     TMP_FILES=("$out_json" "$out_md")
     jq -n --arg emit eval -f "$PROGRAM" \
+        --slurpfile table "$TABLE" \
         --slurpfile machine "$run/machine.json" \
         --rawfile summary "$run/summary.csv" \
         --rawfile refcount "$(optional_text "$run" refcount.csv)" \
