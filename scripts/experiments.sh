@@ -256,46 +256,53 @@ run_sampled_group() {
 # plan's alternating order; the runs are pooled with the first rounds'.  Up
 # to MAX_EXTRA_ROUNDS per family, and only while the re-runs (each row priced
 # at its round-1 time) fit in RERUN_BUDGET_PCT of the matrix's time so far
-# (at least RERUN_BUDGET_MIN_S).  A family, not the whole group: the largest
-# group (count-2-cpython, ten interpreters' rows) costs more than the budget,
-# and only the rows beside the noisy one change its speedups.
+# (at least RERUN_BUDGET_MIN_S): the cheapest families first, so that the
+# budget steadies as many as it can.  A family, not the whole group: the
+# largest group (count-2-cpython, four interpreters' rows) costs more than
+# the budget, and only the rows beside the noisy one change its speedups.
 rerun_noisy() {
-    local extra cost spent=0 budget noisy family why key id
+    local extra cost spent=0 budget noisy key id ran pct
+    local -A why=() left_out=() reran=()
     budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
     [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
     for extra in $(seq "$MAX_EXTRA_ROUNDS"); do
         noisy=$(noisy_rows "$extra") || noisy=""
-        [ "$(wc -l <<<"$noisy")" -gt 1 ] || return 0
-        local -A noisy_in=() done_key=()
-        while IFS=$'\t' read -r id why; do
+        why=() ran=0
+        while IFS=$'\t' read -r id pct; do
             key=$(baseline_of "$id")
-            noisy_in[$key]+="${noisy_in[$key]:+, }$id ($why%)"
-        done < <(awk -F '\t' -v OFS='\t' "$COLUMNS_AWK"'
+            why[$key]+="${why[$key]:+, }$id ($pct%)"
+        done < <(awk -F '\t' "$COLUMNS_AWK"'
             FNR == 1 { header(); next }
             { printf "%s\t%.0f\n", get("experiment"), 100 * get("rel_spread") }' <<<"$noisy")
-        while IFS=$'\t' read -r id _; do
-            key=$(baseline_of "$id")
-            [ -z "${done_key[$key]:-}" ] || continue
-            done_key[$key]=1
-            family=$(family_of "$key")
-            cost=0
-            for id in $family; do cost=$((cost + ${ROW_MS[$id]:-0})); done
-            why=${noisy_in[$key]}
+        [ "${#why[@]}" -gt 0 ] || break
+        while IFS=$'\t' read -r cost key; do
+            local -a family
+            read -r -a family <<<"$(family_of "$key")"
             if [ $((spent + cost)) -gt "$budget" ]; then
-                echo "bench: noisy: $why; no time left to re-run it" >&2
+                left_out[$key]=${why[$key]}
                 continue
             fi
-            echo "bench: noisy: $why; re-running the rows read against $key: $family" \
+            unset "left_out[$key]"
+            echo "bench: noisy: ${why[$key]}; re-running the rows read against $key: ${family[*]}" \
                 "(extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
             local t0
             t0=$(now_ms)
-            TOTAL=$((TOTAL + $(wc -w <<<"$family")))
-            # shellcheck disable=SC2086 # ids have no blanks: one word each
-            run_round $((ROUNDS + extra)) $family
+            TOTAL=$((TOTAL + ${#family[@]}))
+            run_round $((ROUNDS + extra)) "${family[@]}"
             spent=$((spent + $(now_ms) - t0))
-        done < <(awk -F '\t' -v OFS='\t' "$COLUMNS_AWK"'FNR == 1 { header(); next } { print get("experiment") }' <<<"$noisy")
+            ran=1 reran[$key]=1
+        done < <(for key in "${!why[@]}"; do
+            cost=0
+            for id in $(family_of "$key"); do cost=$((cost + ${ROW_MS[$id]:-0})); done
+            printf '%d\t%s\n' "$cost" "$key"
+        done | sort -n -k1,1)
         write_experiments
+        [ "$ran" -eq 1 ] || break
     done
+    while IFS= read -r key; do
+        [ -n "$key" ] || continue
+        echo "bench: noisy: ${left_out[$key]}; no time left to re-run it${reran[$key]:+ again}" >&2
+    done < <(printf '%s\n' "${!left_out[@]}" | sort)
 }
 
 # baseline_of ID: the row ID's speedups are read against (its own id when it
