@@ -31,7 +31,7 @@ SWEEP_DELAY_MS       25                       20               5
 INTERLEAVE_ITEMS     10                       5                2
 INTERLEAVE_SLEEP_MS  50                       20               5
 REFCOUNT_OPS         2e7                      1e7              2e4
-CONVOY_SECONDS       1                        0.3              0.05
+CONVOY_SECONDS       1                        0.25             0.05
 CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
@@ -39,8 +39,8 @@ RUNS                 2                        2                2
 WARMUP               0                        0                0
 SAMPLES              5                        3                2
 REFCOUNT_RUNS        10                       5                3
-RERUN_BUDGET_PCT     10                       10               20
-RERUN_BUDGET_MIN_S   10                       10               20
+RERUN_BUDGET_PCT     10                       5                20
+RERUN_BUDGET_MIN_S   10                       5                20
 '
 
 # EXPERIMENTS: one command timed on its own a row.  Experiments that are read
