@@ -8,16 +8,19 @@
 # row, one size (bench.sh --quick, --tiny; full by default) a column; a list
 # is written with commas.  The counts are chosen so that one task of count
 # takes ~0.3 s at full size on the 2-core lab machine, and the whole run
-# stays under 10 minutes there, quick under 150 s (issue 11); tiny is for the harness's own
-# tests: every group, as small as it gets.  WARMUP: the row's --json record
-# run, just before its first round, already warms it up.  ROUNDS x RUNS
-# runs of each row: more rounds of fewer runs, at the same cost, because
-# this lab VM's CPU speed changes for seconds at a time (the same one-task
-# count takes 0.17 s or 0.31 s, all of it user CPU time either way: the
-# host's own load, likely on a sibling hyperthread), and only rows
-# alternated that finely meet the same moments.  Noisy rows are re-run with the rows read against the same
-# baseline within RERUN_BUDGET_PCT of the matrix's time so far, or
-# RERUN_BUDGET_MIN_S seconds, whichever is more (experiments.sh rerun_noisy).
+# stays under 10 minutes there, quick under 150 s (issue 11: full runs took
+# 588 and 614 s with 1 s convoy phases and 50 ms interleave sleeps, quick
+# runs 141 and 152 s with 0.3 s phases and a 10% re-run budget); tiny is for
+# the harness's own tests: every group, as small as it gets.  WARMUP: the
+# row's --json record run, just before its first round, already warms it
+# up.  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
+# cost, because this lab VM's CPU speed changes for seconds at a time (the
+# same one-task count takes 0.17 s or 0.31 s, all of it user CPU time either
+# way: the host's own load, likely on a sibling hyperthread), and only rows
+# alternated that finely meet the same moments.  Noisy rows are re-run with
+# the rows read against the same baseline within RERUN_BUDGET_PCT of the
+# matrix's time so far, or RERUN_BUDGET_MIN_S seconds, whichever is more
+# (experiments.sh rerun_noisy).
 readonly SIZES='
 variable             full                     quick            tiny
 COUNT_ITERATIONS     4e8                      2e8              1e6
@@ -29,9 +32,9 @@ FETCH_DELAY_MS       50                       25               5
 FETCH_SWEEP          1,2,4,8,16,32,64         1,4,16           1,4
 SWEEP_DELAY_MS       25                       20               5
 INTERLEAVE_ITEMS     10                       5                2
-INTERLEAVE_SLEEP_MS  50                       20               5
+INTERLEAVE_SLEEP_MS  30                       20               5
 REFCOUNT_OPS         2e7                      1e7              2e4
-CONVOY_SECONDS       1                        0.25             0.05
+CONVOY_SECONDS       0.8                      0.25             0.05
 CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
