@@ -41,7 +41,10 @@
  *   Under load (two neighbours compiling, load average 2.4-6) the spinner
  *   is often off the CPU and both run free: 2000-25000/s at every interval.
  *   Old policy, slowdown: ours median 2.05 (1.48..3.26), CPython 2.7.18
- *   2.36 (1.61..4.35), same session.
+ *   2.36 (1.61..4.35), same session; again later, 10 alternating runs:
+ *   ours 1.98 (1.42..3.09), CPython 2.7 2.42 (1.93..3.27), and in five full
+ *   make bench runs ours 1.72-1.95, CPython 2.7 1.98-2.45.  CPython 2.7's
+ *   I/O thread was not faster beside a spinner in any of these runs.
  *
  * Why
  *   A round trip is send(1 byte) then a blocking recv(1 byte), each inside
