@@ -15,6 +15,10 @@ do for [v in "style1 style2 style3"] { if (!exists(v)) { eval v." = ''" } }
 do for [v in "has1 has2 has3"] { if (!exists(v)) { eval v." = 0" } }
 stats data using 2 nooutput
 rows = STATS_records + STATS_invalid
+# Room for the longest label ("CPython 3.13t+GIL threads"), 22 at least.
+# (Before any set xrange: stats keeps only the points inside it.)
+stats data using (strlen(strcol(1))) nooutput name "LABEL"
+label_margin = LABEL_max + 1 > 22 ? LABEL_max + 1 : 22
 
 if (!exists("xfmt")) { xfmt = "%g" }
 # Rows without a spread (low = high) get a fully transparent whisker.
@@ -26,7 +30,7 @@ set yrange [rows - 0.5:-0.5]
 set ytics scale 0
 set grid noytics xtics
 set key outside right center vertical Left reverse samplen 1.2 spacing 1.2 font ",20"
-set lmargin 22
+set lmargin label_margin
 # Pattern fills lie on top of the solid bar in white, so a variant keeps
 # its mode's colour and still looks different.
 bar_lo(i) = i - 0.38
