@@ -202,10 +202,12 @@ test_noisy_rerun() {
         fail "bench --only: exit 0 with the lessons evaluated" "exit $last_status; $(grep -E '^L5' "$last_out")"
     fi
     expect_err "bench: names the noisy row it re-runs, with every row read against the same baseline" \
-        'noisy: interleave\.seq \([0-9]+%\); re-running the rows read against interleave\.seq: interleave\.seq interleave\.threads interleave\.gil interleave\.fork interleave\.pool interleave\.threadpool interleave\.async \(extra round 1 of 2\)'
-    # Only the noisy row's family: fetch-n at 4 requests, not at 1.
+        'noisy: ([^;]*, )?interleave\.seq \([0-9]+%\)[^;]*; re-running the rows read against interleave\.seq: interleave\.seq interleave\.threads interleave\.gil interleave\.fork interleave\.pool interleave\.threadpool interleave\.async \(extra round 1 of 2\)'
+    # Only the noisy row's family: fetch-n at 4 requests, not at 1.  Other
+    # rows of a family may be noisy too at these tiny sizes: they are named
+    # in the same line, in any order.
     expect_err "bench: re-runs the noisy row's family, not its whole group" \
-        'noisy: fetch-n\.threads\.4 \([0-9]+%\); re-running the rows read against fetch-n\.seq\.4: fetch-n\.seq\.4 fetch-n\.threads\.4 fetch-n\.async\.4 \(extra'
+        'noisy: ([^;]*, )?fetch-n\.threads\.4 \([0-9]+%\)[^;]*; re-running the rows read against fetch-n\.seq\.4: fetch-n\.seq\.4 fetch-n\.threads\.4 fetch-n\.async\.4 \(extra'
     if [ -f "$run/raw/interleave.seq.r2.hyperfine.json" ] && [ -f "$run/raw/interleave.async.r2.hyperfine.json" ] &&
         [ -f "$run/raw/fetch-n.async.4.r2.hyperfine.json" ] &&
         [ "$(grep -c '^\[[0-9]*/[0-9]*\] interleave' "$last_err")" -ge 14 ] &&
