@@ -8,7 +8,6 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 test_playbook() {
     local inv="$TEST_TMP/lab.ini" bundles="$TEST_TMP/bundles" log="$TEST_TMP/ansible.log" status=0 b

@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-SCRIPT="$(cd "$(dirname "$0")/.." && pwd)/scripts/build-cpython-ft.sh"
+SCRIPT="$ROOT/scripts/build-cpython-ft.sh"
 
 # fake_tree DIR MAJOR MINOR: a folder that looks like a CPython source tree
 # of that version (a configure and Include/patchlevel.h, nothing to build).

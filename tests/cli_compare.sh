@@ -12,10 +12,9 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COMPARE="$ROOT/scripts/compare.sh"
-B="$ROOT/tests/fixtures/run-lab-b"
-C="$ROOT/tests/fixtures/run-lab-c"
+B="$FIXTURES/run-lab-b"
+C="$FIXTURES/run-lab-c"
 GROUPS_DRAWN="count-2 count-10 count-scaling fetch interleave refcount convoy"
 
 # expect_file NAME FILE HEAD: FILE exists, is non-empty and starts with (or, for svg,

@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-SCRIPT="$(dirname "$0")/../cases/count.py"
+SCRIPT="$ROOT/cases/count.py"
 SMALL=(--iterations=1e5)
 
 # A copy with a unique path: its workers carry that path in their command

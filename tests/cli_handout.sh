@@ -9,9 +9,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HANDOUT="$ROOT/scripts/handout.sh"
-FIXTURES="$ROOT/tests/fixtures"
 PAGES="$ROOT/docs/lab"
 
 # fresh_run NAME FIXTURE: a copy of a fixture run under a path with a space

@@ -16,7 +16,6 @@ readonly ODD_NAME="lab dir é \$HOME 'q' \"d\" \`b\` ;|*"
 
 setup() {
     cd "$(dirname "$0")/.."
-    ROOT=$PWD
     BIN_ABS=$(cd "$BIN" && pwd)
     # The binaries through a link of this test's own name, so that a process
     # left over from one of our runs is found by its command line.
@@ -170,7 +169,7 @@ test_odd_path() {
     local redraw compare
     redraw=$(sed -n 's/^Redraw: //p' "$TEST_TMP/odd-bench.out")
     compare=$(sed -n 's/^Compare: //p' "$TEST_TMP/odd-bench.out")
-    compare=${compare//results\/OTHER/$ROOT/tests/fixtures/run-lab-b}
+    compare=${compare//results\/OTHER/$FIXTURES/run-lab-b}
     run bash -c 'cd "$1" && eval "$2" && eval "$3"' _ "$dest" "$redraw" "$compare"
     if [ -n "$redraw" ] && [ -n "$compare" ] && [ "$last_status" -eq 0 ]; then
         pass "$name: the printed Redraw and Compare lines work when pasted"
@@ -189,7 +188,7 @@ test_odd_path() {
     local escaped
     escaped=$(printf '%s' "$run" | sed 's/[][ \t'"'"'"\\]/\\&/g')
     run make --no-print-directory -C "$dest" compare \
-        "RUNS=$escaped '$ROOT/tests/fixtures/run-lab-b'" TOLERANCE=20
+        "RUNS=$escaped '$FIXTURES/run-lab-b'" TOLERANCE=20
     if [ "$last_status" -eq 0 ] && grep -q 'ratios.csv$' "$last_out"; then
         pass "$name: make compare RUNS=\"<that run, backslash-escaped> '<another>'\""
     else

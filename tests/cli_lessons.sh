@@ -7,9 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LESSONS="$ROOT/scripts/lessons.sh"
-FIXTURES="$ROOT/tests/fixtures"
 
 # fresh_run NAME [FIXTURE]: a copy of a fixture run under a path with a
 # space and a non-ASCII letter, as a lab's home folder may have; its path on stdout.

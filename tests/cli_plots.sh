@@ -9,9 +9,8 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=scripts/schema.sh
 source "$(dirname "$0")/../scripts/schema.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PLOTS="$ROOT/scripts/plots.sh"
-FIXTURE="$ROOT/tests/fixtures/run-lab-a"
+FIXTURE="$FIXTURES/run-lab-a"
 FIGURES=(count-2-time count-10-time fetch-time interleave-time count-scaling fetch-n
     refcount-lost refcount-cost convoy convoy-interval gil-timeline)
 COUNT_FIGURES=(count-2-time count-10-time count-scaling)

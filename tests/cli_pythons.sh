@@ -7,7 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-SCRIPT="$(cd "$(dirname "$0")/.." && pwd)/scripts/pythons.sh"
+SCRIPT="$ROOT/scripts/pythons.sh"
 # Paths with a space and a non-ASCII letter, as a lab's home folders have.
 FAKES="$TEST_TMP/fake pythons é"
 TOOLS="$TEST_TMP/tools"

@@ -4,6 +4,10 @@
 # shellcheck shell=bash
 
 BIN=${BIN:-bin}
+# ROOT: the checkout these tests belong to; FIXTURES: its fabricated runs.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck disable=SC2034 # FIXTURES is the callers'
+FIXTURES="$ROOT/tests/fixtures"
 TEST_TMP=$(mktemp -d)
 trap 'rm -rf "$TEST_TMP"' EXIT
 last_out="$TEST_TMP/out"
@@ -188,9 +192,8 @@ stop_delayserver() {
 # python_of ROLE: the interpreter scripts/pythons.sh finds for ROLE (PYTHON,
 # PYTHON2 or PYTHON_FT), its line on stderr when there is none; status 1 then.
 python_of() {
-    local root path
-    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-    path=$(bash "$root/scripts/pythons.sh" 2>"$TEST_TMP/python_of.err" | awk -F'\t' -v role="$1" '
+    local path
+    path=$(bash "$ROOT/scripts/pythons.sh" 2>"$TEST_TMP/python_of.err" | awk -F'\t' -v role="$1" '
         NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
         $c["role"] == role { print $c["path"] }')
     if [ -z "$path" ]; then
