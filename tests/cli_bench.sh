@@ -181,8 +181,7 @@ test_usage() {
     expect_status "make compare with one run fails" 2 make --no-print-directory compare "RUNS=tests/fixtures/run-lab-b"
     expect_status "make compare TOLERANCE=abc fails" 2 make --no-print-directory compare \
         "RUNS=tests/fixtures/run-lab-b tests/fixtures/run-lab-c" TOLERANCE=abc
-        expect_status "bench: --help" 0 bash scripts/bench.sh --help
-    expect_out "bench: --help names the options" -- '--quick'
+    expect_help bench bash scripts/bench.sh -- --quick
 }
 
 # A noisy row (the test hook calls interleave.seq noisy) has its group run

@@ -36,13 +36,8 @@ expect_failure() {
 }
 
 test_usage() {
-    expect_status "--help exits 0" 0 bash "$SCRIPT" --help
-    local word
-    for word in --jobs --force --disable-gil PGO LTO .cache/gilbench; do
-        expect_out "--help names $word" "$word"
-    done
-    expect_status "--version exits 0" 0 bash "$SCRIPT" --version
-    expect_out "--version names suite and version" '^build-cpython-ft\.sh \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help build-cpython-ft.sh bash "$SCRIPT" -- --jobs --force --disable-gil PGO LTO .cache/gilbench
+    expect_version build-cpython-ft.sh '^build-cpython-ft\.sh \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
     expect_usage_error "no source" bash "$SCRIPT"
     expect_usage_error "too many arguments" bash "$SCRIPT" a b c
     expect_usage_error "--jobs not a number" bash "$SCRIPT" --jobs=many "$TEST_TMP"

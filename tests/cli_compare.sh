@@ -160,8 +160,7 @@ test_bad_usage() {
         bash "$COMPARE" --layout sideways --out "$TEST_TMP/u5" "$B" "$C"
     expect_rejected "compare: a file that is not a bundle" "$TEST_TMP/u6" \
         bash "$COMPARE" --out "$TEST_TMP/u6" "$B" "$B/summary.csv"
-    expect_status "compare: --help exits 0" 0 bash "$COMPARE" --help
-    expect_out "compare: --help prints the usage" '^Usage: scripts/compare.sh '
+    expect_help compare bash "$COMPARE" -- '^Usage: scripts/compare.sh '
 }
 
 main() {

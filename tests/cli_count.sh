@@ -9,13 +9,9 @@ COUNT="$BIN/count"
 SMALL=(--iterations=2e6)
 
 test_help_and_version() {
-    expect_status "count --help exits 0" 0 "$COUNT" --help
-    local opt
-    for opt in mode tasks workers gil switch-interval-us check-interval trace json version iterations; do
-        expect_out "count --help lists --$opt" "--$opt"
-    done
-    expect_status "count --version exits 0" 0 "$COUNT" --version
-    expect_out "count --version names suite and version" '^count \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help count "$COUNT" -- --mode --tasks --workers --gil --switch-interval-us --check-interval \
+        --trace --json --version --iterations
+    expect_version count '^count \(gilbench\) [0-9]+\.[0-9]+' "$COUNT"
 }
 
 test_bad_input() {

@@ -86,11 +86,8 @@ expect_complete() {
 }
 
 test_usage() {
-    expect_status "--help exits 0" 0 bash "$HANDOUT" --help
-    expect_out "--help names make handout" 'make handout RUN='
-    expect_out "--help lists --show" '--show=GROUP'
-    expect_status "--version exits 0" 0 bash "$HANDOUT" --version
-    expect_out "--version names the suite" '^gilbench handout [0-9]+\.'
+    expect_help handout bash "$HANDOUT" -- 'make handout RUN=' '--show=GROUP'
+    expect_version handout '^gilbench handout [0-9]+\.' bash "$HANDOUT"
     expect_usage_error "no run folder" bash "$HANDOUT"
     expect_usage_error "unknown option" bash "$HANDOUT" --fast "$FIXTURES/lessons-hold"
     expect_usage_error "two run folders" bash "$HANDOUT" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"

@@ -55,11 +55,8 @@ expect_status_of() {
 }
 
 test_usage() {
-    expect_status "--help exits 0" 0 bash "$LESSONS" --help
-    expect_out "--help names the outputs" 'lessons\.md'
-    expect_out "--help lists --json" '--json'
-    expect_status "--version exits 0" 0 bash "$LESSONS" --version
-    expect_out "--version names the suite" '^gilbench lessons [0-9]+\.'
+    expect_help lessons bash "$LESSONS" -- 'lessons\.md' --json
+    expect_version lessons '^gilbench lessons [0-9]+\.' bash "$LESSONS"
     expect_usage_error "no run folder" bash "$LESSONS"
     expect_usage_error "unknown option" bash "$LESSONS" --fast "$FIXTURES/lessons-hold"
     expect_usage_error "two run folders" bash "$LESSONS" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"

@@ -51,8 +51,7 @@ test_options() {
         '.cflags == "-O2 -g \"quoted\" back\\slash" and .quick == true'
     run bash "$MACHINE" --cflags=-O3
     expect_json "--cflags=STR form" '.cflags == "-O3"'
-    expect_status "--help exits 0" 0 bash "$MACHINE" --help
-    expect_out "--help lists --warnings" '--warnings'
+    expect_help machine.sh bash "$MACHINE" -- --warnings
     expect_usage_error "unknown option" bash "$MACHINE" --bogus
     expect_usage_error "--cflags without a value" bash "$MACHINE" --cflags
     expect_usage_error "stray argument" bash "$MACHINE" extra

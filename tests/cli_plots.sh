@@ -43,11 +43,7 @@ expect_nothing_written() {
 }
 
 test_help() {
-    expect_status "plots --help exits 0" 0 bash "$PLOTS" --help
-    local opt
-    for opt in --out --terminal --help RUN_DIR; do
-        expect_out "plots --help lists $opt" "$opt"
-    done
+    expect_help plots bash "$PLOTS" -- --out --terminal --help RUN_DIR
 }
 
 test_full_run() {

@@ -86,13 +86,8 @@ expect_err_lines() {
 }
 
 test_usage() {
-    expect_status "--help exits 0" 0 bash "$SCRIPT" --help
-    local word
-    for word in PYTHON2 PYTHON_FT none gil_enabled build-cpython-ft.sh; do
-        expect_out "--help names $word" "$word"
-    done
-    expect_status "--version exits 0" 0 bash "$SCRIPT" --version
-    expect_out "--version names suite and version" '^pythons\.sh \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help pythons.sh bash "$SCRIPT" -- PYTHON2 PYTHON_FT none gil_enabled build-cpython-ft.sh
+    expect_version pythons.sh '^pythons\.sh \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
     expect_usage_error "unknown option" bash "$SCRIPT" --frobnicate
 }
 

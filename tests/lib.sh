@@ -51,6 +51,31 @@ expect_usage_error() {
     fi
 }
 
+# expect_help NAME CMD... -- REGEX...: CMD --help exits 0 and its stdout
+# matches every REGEX (an option, a word the user looks for).
+expect_help() {
+    local name=$1 cmd=() re
+    shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        cmd+=("$1")
+        shift
+    done
+    [ $# -eq 0 ] || shift
+    expect_status "$name --help exits 0" 0 "${cmd[@]}" --help
+    for re in "$@"; do
+        expect_out "$name --help lists $re" "$re"
+    done
+}
+
+# expect_version NAME REGEX CMD...: CMD --version exits 0 and its stdout
+# matches REGEX (the program's name and the suite's version).
+expect_version() {
+    local name=$1 re=$2
+    shift 2
+    expect_status "$name --version exits 0" 0 "$@" --version
+    expect_out "$name --version names suite and version" "$re"
+}
+
 # expect_out NAME REGEX: the last stdout matches an extended regex.
 expect_out() {
     if grep -Eq -- "$2" "$last_out"; then pass "$1"; else fail "$1" "stdout lacks /$2/: $(head -c 300 "$last_out")"; fi
