@@ -50,10 +50,7 @@ EOF2
 }
 
 main() {
-    if ! command -v ansible-playbook >/dev/null; then
-        skip "ansible" "ansible-playbook is not installed (apt-get install ansible; make deps installs it)"
-        return
-    fi
+    have_tools "ansible" ansible-playbook || return 0
     test_playbook
 }
 

@@ -334,10 +334,7 @@ interrupt_in_startup() {
 # everything in the foreground group exactly as in a lab.
 test_ctrl_c_through_make() {
     local name="Ctrl-C at a terminal running make bench"
-    if ! command -v tmux >/dev/null; then
-        skip "$name" "tmux is not installed (make deps installs it)"
-        return
-    fi
+    have_tools "$name" tmux || return 0
     local session="gilbench-test-$$" runs_before log="$TEST_TMP/make-bench.log" _
     runs_before=$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)
     # The pane's shell traps INT (so that it lives on to write make's

@@ -164,10 +164,7 @@ test_bad_usage() {
 }
 
 main() {
-    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
-        skip "compare" "gnuplot and jq are needed (make deps installs them)"
-        return
-    fi
+    have_tools "compare" gnuplot jq || return 0
     test_two_machines
     test_same_run_twice
     test_bad_usage

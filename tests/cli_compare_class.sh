@@ -90,10 +90,7 @@ test_class() {
 }
 
 main() {
-    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
-        skip "class" "gnuplot and jq are needed (make deps installs them)"
-        return
-    fi
+    have_tools "class" gnuplot jq || return 0
     test_class
 }
 

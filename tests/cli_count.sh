@@ -100,10 +100,7 @@ test_trace() {
 # The loop must run: instructions grow with --iterations (a folded or deleted
 # loop would cost the same for 1e6 and 3e6).
 test_work_is_real() {
-    if ! command -v valgrind >/dev/null; then
-        skip "instruction count grows with iterations" "valgrind not installed"
-        return
-    fi
+    have_tools "instruction count grows with iterations" valgrind || return 0
     local small large
     small=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$COUNT" --tasks=1 --iterations=1e6 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
     large=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$COUNT" --tasks=1 --iterations=3e6 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')

@@ -40,10 +40,7 @@ test_command_line() {
 }
 
 test_taskset_and_omp() {
-    if ! command -v taskset >/dev/null; then
-        skip "taskset -c 0: one usable CPU" "taskset is not installed"
-        return
-    fi
+    have_tools "taskset -c 0: one usable CPU" taskset || return 0
     run taskset -c 0 "$CPUS" --json
     expect_json "taskset -c 0: affinity 1, usable 1, online unchanged" \
         ".affinity==1 and .usable==1 and .online==$(getconf _NPROCESSORS_ONLN)"

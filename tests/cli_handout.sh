@@ -339,7 +339,7 @@ test_commands() {
 }
 
 main() {
-    command -v jq >/dev/null || { skip "handout" "jq is not installed"; return 0; }
+    have_tools "handout" jq || return 0
     test_usage
     test_hold
     test_does_not_hold

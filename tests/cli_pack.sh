@@ -105,10 +105,7 @@ test_damaged() {
 }
 
 main() {
-    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
-        skip "pack" "gnuplot and jq are needed (make deps installs them)"
-        return
-    fi
+    have_tools "pack" gnuplot jq || return 0
     setup
     test_pack
     test_same_ratios

@@ -217,10 +217,7 @@ test_reordered_columns() {
 }
 
 main() {
-    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
-        skip "plots" "gnuplot or jq is not installed (make deps installs them)"
-        return 0
-    fi
+    have_tools "plots" gnuplot jq || return 0
     test_help
     test_full_run
     test_terminal
