@@ -349,11 +349,7 @@ test_write_errors() {
     local run
     run=$(fresh_run closed)
     run bash -c 'bash "$1" "$2" >/dev/full' _ "$LESSONS" "$run"
-    if [ "$last_status" -eq 1 ] && grep -q 'cannot write' "$last_err"; then
-        pass "stdout on a full disk: exit 1 and a message"
-    else
-        fail "stdout on a full disk: exit 1 and a message" "exit $last_status; $(head -c 200 "$last_err")"
-    fi
+    expect_exit "stdout on a full disk: exit 1 and a message" 1 'cannot write'
     run=$(fresh_run blocked)
     mkdir "$run/lessons.json"
     run bash "$LESSONS" "$run"

@@ -86,6 +86,16 @@ expect_err() {
     if grep -Eq -- "$2" "$last_err"; then pass "$1"; else fail "$1" "stderr lacks /$2/: $(head -c 300 "$last_err")"; fi
 }
 
+# expect_exit NAME CODE REGEX: the last run exited CODE and its stderr
+# matches an extended regex: one check, for a failure and the reason it gives.
+expect_exit() {
+    if [ "$last_status" -eq "$2" ] && grep -Eq -- "$3" "$last_err"; then
+        pass "$1"
+    else
+        fail "$1" "exit $last_status (wanted $2), stderr lacks /$3/: $(tail -n 3 "$last_err" | head -c 400)"
+    fi
+}
+
 # json_field KEY: a top-level scalar of the last stdout JSON object (needs jq).
 json_field() { jq -r --arg k "$1" '.[$k]' <"$last_out"; }
 
