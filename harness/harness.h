@@ -27,7 +27,7 @@
  *   layer 4  worker.c                   the start gate and the one worker body
  *   layer 5  modes_thread.c modes_proc.c  spawn, reap and deliver: threads, processes
  *   layer 6  modes.c                    the table of modes, seq, async, harness_run_tasks()
- *   layer 7  main.c                     options, validation, report: harness_main()
+ *   layer 7  main.c                     options (harness_options()), validation, report: harness_main()
  */
 #ifndef GILBENCH_HARNESS_H
 #define GILBENCH_HARNESS_H
@@ -161,6 +161,21 @@ struct case_def {
 
 /* Parse argv, run, check, report.  Returns the process exit code. */
 int harness_main(const struct case_def *kase, int argc, char **argv);
+
+/*
+ * The command line of every binary, cases and tools alike: argv parsed
+ * against tables[] (opts_help_version among them, after the binary's own).
+ * --help or --version anywhere in argv (the first of them wins) is answered
+ * before anything else is checked, so that `NAME --bad --help` still shows
+ * the help: print_help(ctx, tables), or "NAME (gilbench) VERSION".  A bad
+ * option is one line and "Try 'NAME --help'." on stderr.  Returns -1 when
+ * the options are parsed and the run goes on; else the exit status:
+ * report_finish()'s after the help or the version, 2 after a bad option.
+ */
+int harness_options(const char *name, int argc, char **argv,
+                    struct opt_spec *const *tables, size_t ntables,
+                    void (*print_help)(const void *ctx, struct opt_spec *const *tables),
+                    const void *ctx);
 
 /* Run ri->tasks tasks of kase->task under ri->mode; results[] has room for
  * ri->tasks entries.  Fills the timing fields of ri.  Returns 0, or 1 when a

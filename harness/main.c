@@ -1,5 +1,6 @@
 /*
- * main.c - harness_main(): the common options, one run, one report.
+ * main.c - harness_options(): every binary's command line, --help and
+ * --version first; harness_main(): the common options, one run, one report.
  */
 #include <errno.h>
 #include <math.h>
@@ -25,11 +26,10 @@ struct common {
     long long tasks, workers, interval_us, check_interval;
     int policy;
     const char *trace;
-    bool json, help, version;
+    bool json;
 };
 
-enum { O_MODE, O_TASKS, O_WORKERS, O_GIL, O_INTERVAL, O_CHECK, O_TRACE, O_JSON,
-       O_HELP, O_VERSION, O_END };
+enum { O_MODE, O_TASKS, O_WORKERS, O_GIL, O_INTERVAL, O_CHECK, O_TRACE, O_JSON, O_END };
 
 /* The mode a case runs without --mode: seq where the case has it, else the
  * first mode it lists (convoy has no seq), so `bin/X` alone always runs. */
@@ -64,31 +64,50 @@ static void common_table(struct opt_spec *t, struct common *c, const char *mode_
         .help = "gil mode: write every GIL hold interval to FILE as CSV"};
     t[O_JSON] = (struct opt_spec){.name = "json", .type = OPT_FLAG, .dest = &c->json,
         .help = "print one JSON object on stdout instead of the table"};
-    t[O_HELP] = (struct opt_spec){.name = "help", .type = OPT_FLAG, .dest = &c->help,
-        .help = "show this help"};
-    t[O_VERSION] = (struct opt_spec){.name = "version", .type = OPT_FLAG, .dest = &c->version,
-        .help = "show the version"};
     t[O_END] = (struct opt_spec){0};
 }
 
-static int usage_error(const struct case_def *k, const char *why)
+static int usage_error(const char *name, const char *why)
 {
-    fprintf(stderr, "%s: %s\nTry '%s --help'.\n", k->name, why, k->name);
+    fprintf(stderr, "%s: %s\nTry '%s --help'.\n", name, why, name);
     return 2;
 }
 
-static void print_help(const struct case_def *k, struct opt_spec *const *tables)
+int harness_options(const char *name, int argc, char **argv,
+                    struct opt_spec *const *tables, size_t ntables,
+                    void (*print_help)(const void *ctx, struct opt_spec *const *tables),
+                    const void *ctx)
 {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            print_help(ctx, tables);
+            return report_finish(name, false);
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("%s (gilbench) %s\n", name, GILBENCH_VERSION);
+            return report_finish(name, false);
+        }
+    }
+    char err[512];
+    if (opts_parse(argc, argv, tables, ntables, err, sizeof err) != 0)
+        return usage_error(name, err);
+    return -1;
+}
+
+/* tables: the common options, opts_help_version, the case's own. */
+static void print_help(const void *ctx, struct opt_spec *const *tables)
+{
+    const struct case_def *k = ctx;
     printf("%s - %s\n\nUsage: %s [OPTION]...\n\nModes this case runs:", k->name,
            k->purpose, k->name);
     for (int m = 0; m < MODE_COUNT; m++)
         if (k->modes & MODE_BIT(m))
             printf(" %s", mode_name(m));
     printf("\n\nCommon options:\n");
-    opts_print_help(tables, 1);
+    opts_print_help(tables, 2);
     if (k->opts && k->opts[0].type != OPT_END) {
         printf("\nOptions of %s:\n", k->name);
-        opts_print_help(tables + 1, 1);
+        opts_print_help(tables + 2, 1);
     }
     printf("\nUsable CPUs: the affinity mask (taskset) capped by the cgroup CPU quota;\n"
            "OMP_NUM_THREADS is ignored.  bin/cpus prints the count.\n");
@@ -266,26 +285,16 @@ int harness_main(const struct case_def *k, int argc, char **argv)
              mode_name(default_mode(k)));
     common_table(common_opts, &c, mode_help);
     struct opt_spec empty[1] = {{0}};
-    struct opt_spec *tables[2] = {common_opts, k->opts ? k->opts : empty};
+    struct opt_spec *tables[] = {common_opts, opts_help_version, k->opts ? k->opts : empty};
+    int done = harness_options(k->name, argc, argv, tables, 3, print_help, k);
+    if (done >= 0)
+        return done;
     char err[512];
-
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            print_help(k, tables);
-            return report_finish(k->name, false);
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("%s (gilbench) %s\n", k->name, GILBENCH_VERSION);
-            return report_finish(k->name, false);
-        }
-    }
-    if (opts_parse(argc, argv, tables, 2, err, sizeof err) != 0)
-        return usage_error(k, err);
 
     struct run_info ri = {.kase = k};
     cpus_probe(&ri.cpus);
     if (validate(k, common_opts, &c, &ri, err, sizeof err) != 0)
-        return usage_error(k, err);
+        return usage_error(k->name, err);
     /* The case first (it may set the tasks: fetch's URL count), then the
      * workers from the final tasks, then the case's setup that needs both. */
     int prepared = k->prepare ? k->prepare(&ri, err, sizeof err) : 0;
@@ -294,7 +303,7 @@ int harness_main(const struct case_def *k, int argc, char **argv)
     if (prepared == 0 && k->setup)
         prepared = k->setup(&ri, err, sizeof err);
     if (prepared == 2)
-        return usage_error(k, err);
+        return usage_error(k->name, err);
     if (prepared != 0) {
         fprintf(stderr, "%s: %s\n", k->name, err);
         return 1;

@@ -148,6 +148,14 @@ static int store_value(struct opt_spec *o, const char *value, char *err,
     return fail(err, errlen, "internal error: bad option type");
 }
 
+static bool help_given, version_given;   /* set by opts_parse() only */
+
+struct opt_spec opts_help_version[] = {
+    {.name = "help", .type = OPT_FLAG, .dest = &help_given, .help = "show this help"},
+    {.name = "version", .type = OPT_FLAG, .dest = &version_given, .help = "show the version"},
+    {0},
+};
+
 int opts_parse(int argc, char **argv, struct opt_spec *const *tables,
                size_t ntables, char *err, size_t errlen)
 {

@@ -39,6 +39,10 @@ struct opt_spec {
     bool seen;                    /* set by the parser when given */
 };
 
+/* --help and --version, the last entries of every binary's --help (see
+ * harness_options(), which answers them before opts_parse() runs). */
+extern struct opt_spec opts_help_version[];
+
 /* Parse argv[1..] against tables[] (each {0}-terminated; the first match
  * wins).  Returns 0, or 2 after writing "--name: reason" into err. */
 int opts_parse(int argc, char **argv, struct opt_spec *const *tables,

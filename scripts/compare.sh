@@ -253,9 +253,9 @@ draw_plots() {
             if grep -q "^$group"$'\t' <(sweep_groups); then
                 # Kept short: a title wider than the figure would be cut at both ends.
                 case $kind in
-                    speedup) ttl="$group: best speedup over seq, any $(param_name "$group")" ;;
-                    slowdown) ttl="$group: slowdown at the largest $(param_name "$group")" ;;
-                    *) ttl="$group: median time at the largest $(param_name "$group")" ;;
+                    speedup) ttl="$group: best speedup over seq, any $(sweep_param "$group" title)" ;;
+                    slowdown) ttl="$group: slowdown at the largest $(sweep_param "$group" title)" ;;
+                    *) ttl="$group: median time at the largest $(sweep_param "$group" title)" ;;
                 esac
             fi
         else
@@ -274,7 +274,7 @@ draw_plots() {
                 settings+=(-e "ylab=$(gp_quote "$vlab")" -e "vfont=$([ "$bars" -le 40 ] && echo 18 || echo 0)"
                     -e "vrot=$([ "$bars" -gt 12 ] && echo 1 || echo 0)"
                     -e "xrot=$([ "${#labs}" -gt $((nlab * 10)) ] || [ "$nlab" -gt 10 ] && echo 1 || echo 0)") ;;
-            lines) settings+=(-e "ylab=$(gp_quote "$vlab")" -e "xlab=$(gp_quote "$(x_label "$group")")") ;;
+            lines) settings+=(-e "ylab=$(gp_quote "$vlab")" -e "xlab=$(gp_quote "$(sweep_param "$group" axis)")") ;;
             rows) settings+=(-e "xlab=$(gp_quote "$vlab")" -e "ytics_cmd=$(gp_quote "$ytics_cmd")"
                     -e "canvas_h=$((n * 30 + 300 > 900 ? n * 30 + 300 : 900))") ;;
         esac
@@ -298,22 +298,17 @@ sweep_groups() {
 # gp_quote STRING: STRING as a gnuplot single-quoted string ('' is a quote).
 gp_quote() { printf "'%s'" "${1//\'/\'\'}"; }
 
-# x_label GROUP: what param means in a sweep;  param_name GROUP: the same, in a title.
-x_label() {
+# sweep_param GROUP axis|title: what param means in GROUP's sweep, as the x axis's label
+# or as the words in a figure's title.
+sweep_param() {
+    local axis title
     case $1 in
-        count-scaling) echo "workers (= tasks), same total work" ;;
-        fetch-n) echo "requests" ;;
-        convoy-interval) echo "switch interval (µs)" ;;
-        *) echo "param" ;;
+        count-scaling) axis="workers (= tasks), same total work" title="worker count" ;;
+        fetch-n) axis="requests" title="request count" ;;
+        convoy-interval) axis="switch interval (µs)" title="switch interval" ;;
+        *) axis="param" title="param" ;;
     esac
-}
-param_name() {
-    case $1 in
-        count-scaling) echo "worker count" ;;
-        fetch-n) echo "request count" ;;
-        convoy-interval) echo "switch interval" ;;
-        *) echo "param" ;;
-    esac
+    if [ "$2" = axis ]; then echo "$axis"; else echo "$title"; fi
 }
 
 # write_md: ratios.md from its parts: the machines, the ratios (one column per machine for

@@ -25,6 +25,8 @@ export LC_ALL=C
 
 SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$SCRIPTS/.." && pwd)
+# shellcheck source=scripts/schema.sh
+source "$SCRIPTS/schema.sh"
 PROGRAM="$SCRIPTS/handout.jq"
 PAGES="$ROOT/docs/lab"
 WORK=""
@@ -67,24 +69,16 @@ die() {
 
 cleanup() { if [ -n "$WORK" ]; then rm -rf "$WORK"; fi; }
 
-suite_version() {
-    sed -n 's/^#define GILBENCH_VERSION "\(.*\)"/\1/p' "$ROOT/harness/harness.h"
-}
-
 # optional RUN FILE: the file's path, or /dev/null when the run has none.
 optional() {
     if [ -e "$1/$2" ]; then printf '%s\n' "$1/$2"; else printf '/dev/null\n'; fi
 }
 
-# check_run RUN: a complete gilbench run, with lessons.json (made if missing).
+# check_run RUN: RUN is a complete gilbench run (schema.sh complete_run).
 check_run() {
-    local run=$1 f
-    [ -d "$run" ] || usage_error "no such run folder: '$run'"
-    for f in summary.csv machine.json; do
-        [ -r "$run/$f" ] || die "cannot read $run/$f: not a complete gilbench run"
-    done
-    jq -e 'type == "object"' "$run/machine.json" >/dev/null 2>&1 ||
-        die "$run/machine.json is not a JSON object"
+    local why
+    [ -d "$1" ] || usage_error "no such run folder: '$1'"
+    why=$(complete_run "$1") || die "$why"
 }
 
 # raw_reports RUN OUT: every raw/ID.run.json of the run as one object {ID: report}.

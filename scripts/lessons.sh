@@ -113,12 +113,8 @@ main() {
     fi
     [ -n "$run" ] || usage_error "a run folder is required"
     [ -d "$run" ] || die "'$run' is not a folder"
-    local f
-    for f in summary.csv machine.json; do
-        [ -r "$run/$f" ] || die "cannot read $run/$f: not a complete gilbench run"
-    done
-    jq -e 'type == "object"' "$run/machine.json" >/dev/null 2>&1 ||
-        die "$run/machine.json is not a JSON object"
+    local why
+    why=$(complete_run "$run") || die "$why"
     head -n 1 "$run/summary.csv" | grep -q '\(^\|,\)speedup\(,\|$\)' ||
         die "$run/summary.csv has no speedup column: not a gilbench summary"
 

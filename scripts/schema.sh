@@ -34,6 +34,33 @@ suite_version() {
     fi
 }
 
+# run_holds RUN FILE...: true when the run folder RUN holds every FILE as a
+# readable file; else false, with the first FILE it lacks on stdout.
+run_holds() {
+    local f
+    for f in "${@:2}"; do
+        if [ ! -f "$1/$f" ] || [ ! -r "$1/$f" ]; then
+            printf '%s\n' "$f"
+            return 1
+        fi
+    done
+}
+
+# complete_run RUN: true when the run folder RUN holds what a reader of a
+# finished run needs: summary.csv, and machine.json as one JSON object (jq);
+# else false, with why on stdout (one line).
+complete_run() {
+    local f
+    if ! f=$(run_holds "$1" summary.csv machine.json); then
+        printf 'cannot read %s/%s: not a complete gilbench run\n' "$1" "$f"
+        return 1
+    fi
+    if ! jq -e 'type == "object"' "$1/machine.json" >/dev/null 2>&1; then
+        printf '%s/machine.json is not a JSON object\n' "$1"
+        return 1
+    fi
+}
+
 SCHEMA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The header map of scripts/columns.awk, to put in front of an inline program.
 COLUMNS_AWK=$(<"$SCHEMA_DIR/columns.awk")

@@ -232,11 +232,9 @@ print_headline() {
 }
 
 check_run() {
-    local run=$1 f
-    [ -d "$run" ] || usage_error "'$run' is not a folder"
-    for f in experiments.tsv machine.json; do
-        [ -f "$run/$f" ] || usage_error "'$run' has no $f: not a gilbench run folder"
-    done
+    local f
+    [ -d "$1" ] || usage_error "'$1' is not a folder"
+    f=$(run_holds "$1" experiments.tsv machine.json) || usage_error "'$1' has no $f: not a gilbench run folder"
 }
 
 # print_beyond_ideal RUN: the rows of summary.csv faster than the usable CPUs

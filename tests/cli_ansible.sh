@@ -8,7 +8,6 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 test_playbook() {
     local inv="$TEST_TMP/lab.ini" bundles="$TEST_TMP/bundles" log="$TEST_TMP/ansible.log" status=0 b
@@ -51,10 +50,7 @@ EOF2
 }
 
 main() {
-    if ! command -v ansible-playbook >/dev/null; then
-        skip "ansible" "ansible-playbook is not installed (apt-get install ansible; make deps installs it)"
-        return
-    fi
+    have_tools "ansible" ansible-playbook || return 0
     test_playbook
 }
 

@@ -38,6 +38,36 @@ checksums() { (cd "$1" && find . -type f -exec md5sum {} + | sort); }
 
 only_run() { find "$RESULTS" -mindepth 1 -maxdepth 1 -name '*-*T*Z' -type d | sort | tail -n 1; }
 
+# results_now: what $RESULTS holds (partial runs too), one entry a line.
+results_now() { find "$RESULTS" -mindepth 1 -maxdepth 1 | sort; }
+
+# expect_results_as NAME BEFORE: $RESULTS holds what it held before a run
+# was stopped (BEFORE, an earlier results_now): nothing new, nothing lost.
+expect_results_as() {
+    if [ "$(results_now)" = "$2" ]; then pass "$1"; else fail "$1" "$(ls -a "$RESULTS")"; fi
+}
+
+# bench_in_group ONLY: a tiny run of the groups ONLY in the background, in a
+# process group of its own (BENCH_PID), as a terminal's foreground job.  A
+# background job starts with SIGINT ignored, and bash cannot trap a signal
+# it started ignoring; a terminal's Ctrl-C reaches a foreground job with the
+# default action.  env --default-signal gives it that back.
+bench_in_group() {
+    setsid env --default-signal=INT BIN="$MARK" bash scripts/bench.sh --tiny \
+        "--results=$RESULTS" "--plots=$PLOTS" "--only=$1" >"$last_out" 2>"$last_err" &
+    BENCH_PID=$!
+}
+
+# signal_group SIGNAL: SIGNAL to bench_in_group's whole process group, as a
+# terminal sends it; then reap the run, its status in last_status.
+signal_group() {
+    kill -s "$1" -- "-$BENCH_PID"
+    set +e
+    wait "$BENCH_PID"
+    last_status=$?
+    set -e
+}
+
 test_whole_run() {
     set +e
     bench >"$last_out" 2>"$last_err"
@@ -181,8 +211,7 @@ test_usage() {
     expect_status "make compare with one run fails" 2 make --no-print-directory compare "RUNS=tests/fixtures/run-lab-b"
     expect_status "make compare TOLERANCE=abc fails" 2 make --no-print-directory compare \
         "RUNS=tests/fixtures/run-lab-b tests/fixtures/run-lab-c" TOLERANCE=abc
-        expect_status "bench: --help" 0 bash scripts/bench.sh --help
-    expect_out "bench: --help names the options" -- '--quick'
+    expect_help bench bash scripts/bench.sh -- --quick
 }
 
 # A noisy row (the test hook calls interleave.seq noisy) has its group run
@@ -263,14 +292,9 @@ test_server_killed() {
 # stderr matches WHEN, and check that it stops quickly, by that signal,
 # leaving nothing behind.
 interrupt_at() {
-    local name=$1 sig=$2 when=$3 runs_before
-    runs_before=$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)
-    # A background job starts with SIGINT ignored, and bash cannot trap a
-    # signal it started ignoring; a terminal's Ctrl-C reaches a foreground
-    # job with the default action.  env --default-signal gives it that back.
-    setsid env --default-signal=INT BIN="$MARK" bash scripts/bench.sh --tiny \
-        "--results=$RESULTS" "--plots=$PLOTS" --only='count-2|fetch|convoy' >"$last_out" 2>"$last_err" &
-    local pid=$! _ seen=false
+    local name=$1 sig=$2 when=$3 runs_before _ seen=false
+    runs_before=$(results_now)
+    bench_in_group 'count-2|fetch|convoy'
     # Up to 60 s: start-up (machine.sh, the tool checks) is slow on a loaded
     # machine, and a signal sent before the point named is another test.
     for _ in $(seq 1200); do
@@ -279,12 +303,7 @@ interrupt_at() {
     done
     "$seen" || fail "interrupt ($name): the run reached '$when'" "not within 60 s: $(tail -n 2 "$last_err")"
     local t0=$SECONDS
-    # As a terminal does: the signal goes to the whole foreground group.
-    kill -s "$sig" -- "-$pid"
-    set +e
-    wait "$pid"
-    last_status=$?
-    set -e
+    signal_group "$sig"
     local took=$((SECONDS - t0)) want
     want=$((128 + $(kill -l "$sig")))
     if [ "$last_status" -eq "$want" ] && [ "$took" -le 5 ]; then
@@ -292,12 +311,8 @@ interrupt_at() {
     else
         fail "interrupt ($name)" "exit $last_status (wanted $want) after ${took} s; $(tail -n 2 "$last_err")"
     fi
-    if [ "$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)" = "$runs_before" ] &&
-        grep -q 'partial run is removed' "$last_err"; then
-        pass "interrupt ($name): the partial run is removed (and says so), earlier runs kept"
-    else
-        fail "interrupt ($name): the partial run is removed" "$(ls -a "$RESULTS")"
-    fi
+    expect_results_as "interrupt ($name): the partial run is removed, earlier runs kept" "$runs_before"
+    expect_err "interrupt ($name): says the partial run is removed" 'partial run is removed'
     expect_no_leftovers "interrupt ($name): no process of ours is left"
 }
 
@@ -307,27 +322,17 @@ interrupt_at() {
 # signal itself, and the run went on to the end with exit 0.
 interrupt_in_startup() {
     local runs_before delay
-    runs_before=$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)
+    runs_before=$(results_now)
     for delay in 0.2 0.5 1; do
-        setsid env --default-signal=INT BIN="$MARK" bash scripts/bench.sh --tiny \
-            "--results=$RESULTS" "--plots=$PLOTS" --only='count-2' >"$last_out" 2>"$last_err" &
-        local pid=$!
+        bench_in_group count-2
         sleep "$delay"
-        kill -s INT -- "-$pid"
-        set +e
-        wait "$pid"
-        last_status=$?
-        set -e
+        signal_group INT
         if [ "$last_status" -eq 130 ]; then
             pass "interrupt in start-up (${delay} s): status 130"
         else
             fail "interrupt in start-up (${delay} s)" "exit $last_status (wanted 130); $(tail -n 2 "$last_err")"
         fi
-        if [ "$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)" = "$runs_before" ]; then
-            pass "interrupt in start-up (${delay} s): nothing written"
-        else
-            fail "interrupt in start-up (${delay} s): nothing written" "$(ls -a "$RESULTS")"
-        fi
+        expect_results_as "interrupt in start-up (${delay} s): nothing written" "$runs_before"
     done
     expect_no_leftovers "interrupt in start-up: no process of ours is left"
 }
@@ -337,12 +342,9 @@ interrupt_in_startup() {
 # everything in the foreground group exactly as in a lab.
 test_ctrl_c_through_make() {
     local name="Ctrl-C at a terminal running make bench"
-    if ! command -v tmux >/dev/null; then
-        skip "$name" "tmux is not installed (make deps installs it)"
-        return
-    fi
+    have_tools "$name" tmux || return 0
     local session="gilbench-test-$$" runs_before log="$TEST_TMP/make-bench.log" _
-    runs_before=$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)
+    runs_before=$(results_now)
     # The pane's shell traps INT (so that it lives on to write make's
     # status); make and the bench get the default action, as under any shell.
     local script="$TEST_TMP/make-bench.sh"
@@ -371,11 +373,7 @@ test_ctrl_c_through_make() {
     else
         fail "$name" "after ${took} s: $(tail -n 3 "$log" | tr '\n' ' ')"
     fi
-    if [ "$(find "$RESULTS" -mindepth 1 -maxdepth 1 | sort)" = "$runs_before" ]; then
-        pass "$name: the partial run is removed"
-    else
-        fail "$name: the partial run is removed" "$(ls -a "$RESULTS")"
-    fi
+    expect_results_as "$name: the partial run is removed" "$runs_before"
     expect_no_leftovers "$name: no process of ours is left"
 }
 

@@ -9,7 +9,6 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=scripts/schema.sh
 source "$(dirname "$0")/../scripts/schema.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 # expect_bench NAME STATUS VAR=VALUE...: a tiny run of the CPython groups
 # with that environment exits with STATUS.

@@ -12,10 +12,9 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COMPARE="$ROOT/scripts/compare.sh"
-B="$ROOT/tests/fixtures/run-lab-b"
-C="$ROOT/tests/fixtures/run-lab-c"
+B="$FIXTURES/run-lab-b"
+C="$FIXTURES/run-lab-c"
 GROUPS_DRAWN="count-2 count-10 count-scaling fetch interleave refcount convoy"
 
 # expect_file NAME FILE HEAD: FILE exists, is non-empty and starts with (or, for svg,
@@ -161,15 +160,11 @@ test_bad_usage() {
         bash "$COMPARE" --layout sideways --out "$TEST_TMP/u5" "$B" "$C"
     expect_rejected "compare: a file that is not a bundle" "$TEST_TMP/u6" \
         bash "$COMPARE" --out "$TEST_TMP/u6" "$B" "$B/summary.csv"
-    expect_status "compare: --help exits 0" 0 bash "$COMPARE" --help
-    expect_out "compare: --help prints the usage" '^Usage: scripts/compare.sh '
+    expect_help compare bash "$COMPARE" -- '^Usage: scripts/compare.sh '
 }
 
 main() {
-    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
-        skip "compare" "gnuplot and jq are needed (make deps installs them)"
-        return
-    fi
+    have_tools "compare" gnuplot jq || return 0
     test_two_machines
     test_same_run_twice
     test_bad_usage

@@ -8,7 +8,6 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COMPARE="$ROOT/scripts/compare.sh"
 # shellcheck source=scripts/files.sh
 source "$ROOT/scripts/files.sh"
@@ -40,7 +39,7 @@ labels() { awk -F ' \\| ' '/^\| .* · [0-9?]+ CPUs? \| .*`/ { sub(/^\| /, "", $1
 
 test_class() {
     local n labs
-    if ! nice -n 10 bash "$ROOT/tests/fixtures/make-class.sh" "$ROOT/tests/fixtures/class-base" "$TEST_TMP/class" 40; then
+    if ! nice -n 10 bash "$FIXTURES/make-class.sh" "$FIXTURES/class-base" "$TEST_TMP/class" 40; then
         fail "class: the fixtures are made" "make-class.sh failed"
         return
     fi
@@ -91,10 +90,7 @@ test_class() {
 }
 
 main() {
-    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
-        skip "class" "gnuplot and jq are needed (make deps installs them)"
-        return
-    fi
+    have_tools "class" gnuplot jq || return 0
     test_class
 }
 

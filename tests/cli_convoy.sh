@@ -12,13 +12,8 @@ CONVOY="$BIN/convoy"
 SHORT=(--seconds=0.2)
 
 test_help_and_version() {
-    expect_status "convoy --help exits 0" 0 "$CONVOY" --help
-    local opt
-    for opt in mode gil switch-interval-us check-interval json seconds cpu-tasks; do
-        expect_out "convoy --help lists --$opt" "--$opt"
-    done
-    expect_status "convoy --version exits 0" 0 "$CONVOY" --version
-    expect_out "convoy --version names suite and version" '^convoy \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help convoy "$CONVOY" -- --mode --gil --switch-interval-us --check-interval --json --seconds --cpu-tasks
+    expect_version convoy '^convoy \(gilbench\) [0-9]+\.[0-9]+' "$CONVOY"
 }
 
 # convoy has no seq mode: without --mode it runs its first mode, threads,
@@ -173,8 +168,7 @@ test_python_reference() {
         expect_usage_error "convoy.py: unknown option" python3 cases/convoy.py --frobnicate
         expect_usage_error "convoy.py: --check-interval is Python 2 only" python3 cases/convoy.py --check-interval=100
         test_python_stop
-        expect_status "convoy.py --help exits 0" 0 python3 cases/convoy.py --help
-        expect_out "convoy.py --help lists --cpu-threads" '--cpu-threads'
+        expect_help convoy.py python3 cases/convoy.py -- --cpu-threads
     fi
     # The old-GIL reference row, where the lab machine has CPython 2.7.
     local py27=/root/.pyenv/versions/2.7.18/bin/python

@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-SCRIPT="$(dirname "$0")/../cases/count.py"
+SCRIPT="$ROOT/cases/count.py"
 SMALL=(--iterations=1e5)
 
 # A copy with a unique path: its workers carry that path in their command
@@ -15,13 +15,8 @@ MARKED="$TEST_TMP/cases/count-marker-$$.py"
 
 test_usage() {
     local py=$1
-    expect_status "--help exits 0" 0 "$py" "$SCRIPT" --help
-    local opt
-    for opt in mode tasks workers iterations json version; do
-        expect_out "--help lists --$opt" "--$opt"
-    done
-    expect_status "--version exits 0" 0 "$py" "$SCRIPT" --version
-    expect_out "--version on stdout names suite and version" '^count\.py \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help count.py "$py" "$SCRIPT" -- --mode --tasks --workers --iterations --json --version
+    expect_version count.py '^count\.py \(gilbench\) [0-9]+\.[0-9]+' "$py" "$SCRIPT"
     expect_usage_error "bad mode" "$py" "$SCRIPT" --mode=turbo
     expect_usage_error "tasks zero" "$py" "$SCRIPT" --tasks=0
     expect_usage_error "tasks not a number" "$py" "$SCRIPT" --tasks=abc

@@ -19,11 +19,8 @@ cleanup() {
 trap cleanup EXIT
 
 test_command_line() {
-    expect_status "cpus --help exits 0" 0 "$CPUS" --help
-    expect_out "cpus --help lists --json" '--json'
-    expect_out "cpus --help says what usable means" 'affinity'
-    expect_status "cpus --version exits 0" 0 "$CPUS" --version
-    expect_out "cpus --version names suite and version" '^cpus \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help cpus "$CPUS" -- --json affinity
+    expect_version cpus '^cpus \(gilbench\) [0-9]+\.[0-9]+' "$CPUS"
     expect_usage_error "cpus: unknown option" "$CPUS" --bogus
     expect_usage_error "cpus: --json given a value" "$CPUS" --json=yes
     run "$CPUS"
@@ -43,10 +40,7 @@ test_command_line() {
 }
 
 test_taskset_and_omp() {
-    if ! command -v taskset >/dev/null; then
-        skip "taskset -c 0: one usable CPU" "taskset is not installed"
-        return
-    fi
+    have_tools "taskset -c 0: one usable CPU" taskset || return 0
     run taskset -c 0 "$CPUS" --json
     expect_json "taskset -c 0: affinity 1, usable 1, online unchanged" \
         ".affinity==1 and .usable==1 and .online==$(getconf _NPROCESSORS_ONLN)"

@@ -25,14 +25,8 @@ http_get() {
 }
 
 test_command_line() {
-    expect_status "delayserver --help exits 0" 0 "$SERVER" --help
-    local opt
-    for opt in port max-connections verbose help version; do
-        expect_out "delayserver --help lists --$opt" "--$opt"
-    done
-    expect_out "delayserver --help lists the routes" '/delay/MS.*'
-    expect_status "delayserver --version exits 0" 0 "$SERVER" --version
-    expect_out "delayserver --version names suite and version" '^delayserver \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help delayserver "$SERVER" -- --port --max-connections --verbose --help --version '/delay/MS.*'
+    expect_version delayserver '^delayserver \(gilbench\) [0-9]+\.[0-9]+' "$SERVER"
     expect_usage_error "port not a number" "$SERVER" --port=abc
     expect_usage_error "port too big" "$SERVER" --port=70000
     expect_usage_error "port empty" "$SERVER" --port=

@@ -24,13 +24,9 @@ timed_run() {
 }
 
 test_command_line() {
-    expect_status "fetch --help exits 0" 0 "$FETCH" --help
-    local opt
-    for opt in mode tasks workers json url urls server requests delay-ms timeout-ms gil-io verbose; do
-        expect_out "fetch --help lists --$opt" "--$opt"
-    done
-    expect_status "fetch --version exits 0" 0 "$FETCH" --version
-    expect_out "fetch --version names suite and version" '^fetch \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help fetch "$FETCH" -- --mode --tasks --workers --json --url --urls --server --requests \
+        --delay-ms --timeout-ms --gil-io --verbose
+    expect_version fetch '^fetch \(gilbench\) [0-9]+\.[0-9]+' "$FETCH"
 
     printf '# nothing here\n\n' >"$TEST_TMP/empty.txt"
     printf 'http://127.0.0.1:1/\nnot-a-url\n' >"$TEST_TMP/bad.txt"

@@ -9,9 +9,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HANDOUT="$ROOT/scripts/handout.sh"
-FIXTURES="$ROOT/tests/fixtures"
 PAGES="$ROOT/docs/lab"
 
 # fresh_run NAME FIXTURE: a copy of a fixture run under a path with a space
@@ -88,11 +86,8 @@ expect_complete() {
 }
 
 test_usage() {
-    expect_status "--help exits 0" 0 bash "$HANDOUT" --help
-    expect_out "--help names make handout" 'make handout RUN='
-    expect_out "--help lists --show" '--show=GROUP'
-    expect_status "--version exits 0" 0 bash "$HANDOUT" --version
-    expect_out "--version names the suite" '^gilbench handout [0-9]+\.'
+    expect_help handout bash "$HANDOUT" -- 'make handout RUN=' '--show=GROUP'
+    expect_version handout '^gilbench handout [0-9]+\.' bash "$HANDOUT"
     expect_usage_error "no run folder" bash "$HANDOUT"
     expect_usage_error "unknown option" bash "$HANDOUT" --fast "$FIXTURES/lessons-hold"
     expect_usage_error "two run folders" bash "$HANDOUT" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"
@@ -344,7 +339,7 @@ test_commands() {
 }
 
 main() {
-    command -v jq >/dev/null || { skip "handout" "jq is not installed"; return 0; }
+    have_tools "handout" jq || return 0
     test_usage
     test_hold
     test_does_not_hold

@@ -10,13 +10,8 @@ INTERLEAVE="$BIN/interleave"
 LINE_RE='^(Number: [0-9]+|Letter: [a-z]+)( \(task [0-9]+\))?$'
 
 test_command_line() {
-    expect_status "interleave --help exits 0" 0 "$INTERLEAVE" --help
-    local opt
-    for opt in mode tasks workers json items sleep-ms quiet; do
-        expect_out "interleave --help lists --$opt" "--$opt"
-    done
-    expect_status "interleave --version exits 0" 0 "$INTERLEAVE" --version
-    expect_out "interleave --version names suite and version" '^interleave \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help interleave "$INTERLEAVE" -- --mode --tasks --workers --json --items --sleep-ms --quiet
+    expect_version interleave '^interleave \(gilbench\) [0-9]+\.[0-9]+' "$INTERLEAVE"
     expect_usage_error "items zero" "$INTERLEAVE" --items=0
     expect_usage_error "items not a number" "$INTERLEAVE" --items=abc
     expect_usage_error "sleep negative" "$INTERLEAVE" --sleep-ms=-1

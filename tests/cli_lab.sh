@@ -16,7 +16,6 @@ readonly ODD_NAME="lab dir é \$HOME 'q' \"d\" \`b\` ;|*"
 
 setup() {
     cd "$(dirname "$0")/.."
-    ROOT=$PWD
     BIN_ABS=$(cd "$BIN" && pwd)
     # The binaries through a link of this test's own name, so that a process
     # left over from one of our runs is found by its command line.
@@ -170,7 +169,7 @@ test_odd_path() {
     local redraw compare
     redraw=$(sed -n 's/^Redraw: //p' "$TEST_TMP/odd-bench.out")
     compare=$(sed -n 's/^Compare: //p' "$TEST_TMP/odd-bench.out")
-    compare=${compare//results\/OTHER/$ROOT/tests/fixtures/run-lab-b}
+    compare=${compare//results\/OTHER/$FIXTURES/run-lab-b}
     run bash -c 'cd "$1" && eval "$2" && eval "$3"' _ "$dest" "$redraw" "$compare"
     if [ -n "$redraw" ] && [ -n "$compare" ] && [ "$last_status" -eq 0 ]; then
         pass "$name: the printed Redraw and Compare lines work when pasted"
@@ -189,7 +188,7 @@ test_odd_path() {
     local escaped
     escaped=$(printf '%s' "$run" | sed 's/[][ \t'"'"'"\\]/\\&/g')
     run make --no-print-directory -C "$dest" compare \
-        "RUNS=$escaped '$ROOT/tests/fixtures/run-lab-b'" TOLERANCE=20
+        "RUNS=$escaped '$FIXTURES/run-lab-b'" TOLERANCE=20
     if [ "$last_status" -eq 0 ] && grep -q 'ratios.csv$' "$last_out"; then
         pass "$name: make compare RUNS=\"<that run, backslash-escaped> '<another>'\""
     else
@@ -211,11 +210,8 @@ test_odd_path() {
 # script as written: README's own example was piped into a command `fetch`.
 test_make_args() {
     run make --no-print-directory bench BENCH_ARGS='--only=nosuch|alsonot'
-    if [ "$last_status" -eq 2 ] && grep -q "bench: --only='nosuch|alsonot' matches no experiment group" "$last_err"; then
-        pass "make: BENCH_ARGS='--only=A|B' reaches bench.sh as one argument"
-    else
-        fail "make: BENCH_ARGS='--only=A|B' reaches bench.sh" "exit $last_status: $(head -c 300 "$last_err")"
-    fi
+    expect_exit "make: BENCH_ARGS='--only=A|B' reaches bench.sh as one argument" 2 \
+        "bench: --only='nosuch\\|alsonot' matches no experiment group"
     run make --no-print-directory bench "BENCH_ARGS=--results=\"$TEST_TMP/a b\" --only='x y'"
     expect_err "make: quotes in BENCH_ARGS group a value with spaces" "--only='x y' matches no experiment group"
     run make --no-print-directory bench "BENCH_ARGS=--only='unbalanced"
@@ -343,12 +339,8 @@ EOF
         fail "old tools: hyperfine 1.12.0 refused" "exit $last_status, $(wc -l <"$last_err") lines: $(head -c 300 "$last_err")"
     fi
     FAKE_VERSION=1.15.0 PATH="$fake:$PATH" BIN="$MARK" bench_into "$ROOT" "$TEST_TMP/old-results" --only=interleave --no-plots
-    if [ "$last_status" -eq 1 ] &&
-        grep -q "^bench: FAILED interleave.seq: error: Found argument '-N' which wasn't expected" "$last_err"; then
-        pass "a failed row shows the tool's first error line (the cause), not 'try --help'"
-    else
-        fail "a failed row shows the cause" "exit $last_status: $(grep -m1 FAILED "$last_err")"
-    fi
+    expect_exit "a failed row shows the tool's first error line (the cause), not 'try --help'" 1 \
+        "^bench: FAILED interleave.seq: error: Found argument '-N' which wasn't expected"
 }
 
 # ------------------------------------------------------------------ full disk
@@ -467,11 +459,8 @@ test_failure_cause() {
     local fake="$TEST_TMP/failing-bin"
     stand_in "$fake" interleave "$(printf '#!/bin/sh\necho "interleave: the lab ran out of letters" >&2\nexit 1\n')"
     BIN="$fake" bench_into "$ROOT" "$TEST_TMP/failing" --only=interleave --no-plots
-    if [ "$last_status" -eq 1 ] && grep -q 'FAILED interleave\.[a-z]*: interleave: the lab ran out of letters' "$last_err"; then
-        pass "a failed row shows the binary's own error, not hyperfine's"
-    else
-        fail "a failed row shows the binary's own error" "exit $last_status: $(grep -m2 -E 'FAILED|bench:' "$last_err")"
-    fi
+    expect_exit "a failed row shows the binary's own error, not hyperfine's" 1 \
+        'FAILED interleave\.[a-z]*: interleave: the lab ran out of letters'
 }
 
 # A binary whose --json report comes out empty (its disk was full): its row
@@ -481,11 +470,8 @@ test_empty_report() {
     # shellcheck disable=SC2016 # $a and $@ are the stand-in's
     stand_in "$fake" refcount "$(printf '#!/bin/sh\nfor a; do [ "$a" = --json ] && exit 0; done\nexec %q "$@"\n' "$BIN_ABS/refcount")"
     BIN="$fake" bench_into "$ROOT" "$TEST_TMP/empty-json" --only=refcount --no-plots
-    if [ "$last_status" -eq 1 ] && grep -q 'FAILED refcount.seq-none: its --json report refcount.seq-none.run.json is empty' "$last_err"; then
-        pass "an empty --json report fails its row, with that reason"
-    else
-        fail "an empty --json report fails its row" "exit $last_status: $(grep -m2 -E 'FAILED|bench:' "$last_err")"
-    fi
+    expect_exit "an empty --json report fails its row, with that reason" 1 \
+        'FAILED refcount.seq-none: its --json report refcount.seq-none.run.json is empty'
 }
 
 # ------------------------------------------------------------------ kill -9

@@ -9,10 +9,7 @@ source "$(dirname "$0")/lib.sh"
 lint_with() {
     local name=$1 tool=$2
     shift 2
-    if ! command -v "$tool" >/dev/null; then
-        skip "$name" "$tool is not installed (make deps installs it)"
-        return
-    fi
+    have_tools "$name" "$tool" || return 0
     # Not lib.sh's run: its 60 s limit is a hang detector, and clang-tidy over
     # every file takes ~40 s of CPU, more than 60 s on a loaded 2-core machine.
     set +e

@@ -6,7 +6,6 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUNDLE="$ROOT/scripts/bundle.sh"
 COMPARE="$ROOT/scripts/compare.sh"
 # A lab's folder names: a space and a non-ASCII letter.
@@ -28,8 +27,8 @@ expect_refused() {
 
 setup() {
     mkdir -p "$RUNS"
-    cp -R "$ROOT/tests/fixtures/run-lab-a" "$RUNS/lab-a-20241120T0900Z"
-    cp -R "$ROOT/tests/fixtures/run-lab-b" "$RUNS/lab-b-20241120T0914Z"
+    cp -R "$FIXTURES/run-lab-a" "$RUNS/lab-a-20241120T0900Z"
+    cp -R "$FIXTURES/run-lab-b" "$RUNS/lab-b-20241120T0914Z"
 }
 
 test_pack() {
@@ -106,10 +105,7 @@ test_damaged() {
 }
 
 main() {
-    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
-        skip "pack" "gnuplot and jq are needed (make deps installs them)"
-        return
-    fi
+    have_tools "pack" gnuplot jq || return 0
     setup
     test_pack
     test_same_ratios

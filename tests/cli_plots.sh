@@ -9,9 +9,8 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=scripts/schema.sh
 source "$(dirname "$0")/../scripts/schema.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PLOTS="$ROOT/scripts/plots.sh"
-FIXTURE="$ROOT/tests/fixtures/run-lab-a"
+FIXTURE="$FIXTURES/run-lab-a"
 FIGURES=(count-2-time count-10-time fetch-time interleave-time count-scaling fetch-n
     refcount-lost refcount-cost convoy convoy-interval gil-timeline)
 COUNT_FIGURES=(count-2-time count-10-time count-scaling)
@@ -44,11 +43,7 @@ expect_nothing_written() {
 }
 
 test_help() {
-    expect_status "plots --help exits 0" 0 bash "$PLOTS" --help
-    local opt
-    for opt in --out --terminal --help RUN_DIR; do
-        expect_out "plots --help lists $opt" "$opt"
-    done
+    expect_help plots bash "$PLOTS" -- --out --terminal --help RUN_DIR
 }
 
 test_full_run() {
@@ -222,10 +217,7 @@ test_reordered_columns() {
 }
 
 main() {
-    if ! command -v gnuplot >/dev/null || ! command -v jq >/dev/null; then
-        skip "plots" "gnuplot or jq is not installed (make deps installs them)"
-        return 0
-    fi
+    have_tools "plots" gnuplot jq || return 0
     test_help
     test_full_run
     test_terminal

@@ -7,7 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-SCRIPT="$(cd "$(dirname "$0")/.." && pwd)/scripts/pythons.sh"
+SCRIPT="$ROOT/scripts/pythons.sh"
 # Paths with a space and a non-ASCII letter, as a lab's home folders have.
 FAKES="$TEST_TMP/fake pythons é"
 TOOLS="$TEST_TMP/tools"
@@ -86,13 +86,8 @@ expect_err_lines() {
 }
 
 test_usage() {
-    expect_status "--help exits 0" 0 bash "$SCRIPT" --help
-    local word
-    for word in PYTHON2 PYTHON_FT none gil_enabled build-cpython-ft.sh; do
-        expect_out "--help names $word" "$word"
-    done
-    expect_status "--version exits 0" 0 bash "$SCRIPT" --version
-    expect_out "--version names suite and version" '^pythons\.sh \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help pythons.sh bash "$SCRIPT" -- PYTHON2 PYTHON_FT none gil_enabled build-cpython-ft.sh
+    expect_version pythons.sh '^pythons\.sh \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
     expect_usage_error "unknown option" bash "$SCRIPT" --frobnicate
 }
 

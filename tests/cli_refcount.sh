@@ -10,14 +10,9 @@ REFCOUNT="$BIN/refcount"
 SMALL=(--ops=200000)
 
 test_help_and_version() {
-    expect_status "refcount --help exits 0" 0 "$REFCOUNT" --help
-    local opt
-    for opt in mode tasks workers gil json ops sync hold; do
-        expect_out "refcount --help lists --$opt" "--$opt"
-    done
-    expect_out "refcount --help names the sync kinds" 'none.*atomic.*mutex.*biased'
-    expect_status "refcount --version exits 0" 0 "$REFCOUNT" --version
-    expect_out "refcount --version names suite and version" '^refcount \(gilbench\) [0-9]+\.[0-9]+'
+    expect_help refcount "$REFCOUNT" -- --mode --tasks --workers --gil --json --ops --sync --hold \
+        'none.*atomic.*mutex.*biased'
+    expect_version refcount '^refcount \(gilbench\) [0-9]+\.[0-9]+' "$REFCOUNT"
 }
 
 test_bad_input() {

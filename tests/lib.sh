@@ -4,6 +4,10 @@
 # shellcheck shell=bash
 
 BIN=${BIN:-bin}
+# ROOT: the checkout these tests belong to; FIXTURES: its fabricated runs.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck disable=SC2034 # FIXTURES is the callers'
+FIXTURES="$ROOT/tests/fixtures"
 TEST_TMP=$(mktemp -d)
 trap 'rm -rf "$TEST_TMP"' EXIT
 last_out="$TEST_TMP/out"
@@ -47,6 +51,31 @@ expect_usage_error() {
     fi
 }
 
+# expect_help NAME CMD... -- REGEX...: CMD --help exits 0 and its stdout
+# matches every REGEX (an option, a word the user looks for).
+expect_help() {
+    local name=$1 cmd=() re
+    shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        cmd+=("$1")
+        shift
+    done
+    [ $# -eq 0 ] || shift
+    expect_status "$name --help exits 0" 0 "${cmd[@]}" --help
+    for re in "$@"; do
+        expect_out "$name --help lists $re" "$re"
+    done
+}
+
+# expect_version NAME REGEX CMD...: CMD --version exits 0 and its stdout
+# matches REGEX (the program's name and the suite's version).
+expect_version() {
+    local name=$1 re=$2
+    shift 2
+    expect_status "$name --version exits 0" 0 "$@" --version
+    expect_out "$name --version names suite and version" "$re"
+}
+
 # expect_out NAME REGEX: the last stdout matches an extended regex.
 expect_out() {
     if grep -Eq -- "$2" "$last_out"; then pass "$1"; else fail "$1" "stdout lacks /$2/: $(head -c 300 "$last_out")"; fi
@@ -55,6 +84,16 @@ expect_out() {
 # expect_err NAME REGEX: the last stderr matches an extended regex.
 expect_err() {
     if grep -Eq -- "$2" "$last_err"; then pass "$1"; else fail "$1" "stderr lacks /$2/: $(head -c 300 "$last_err")"; fi
+}
+
+# expect_exit NAME CODE REGEX: the last run exited CODE and its stderr
+# matches an extended regex: one check, for a failure and the reason it gives.
+expect_exit() {
+    if [ "$last_status" -eq "$2" ] && grep -Eq -- "$3" "$last_err"; then
+        pass "$1"
+    else
+        fail "$1" "exit $last_status (wanted $2), stderr lacks /$3/: $(tail -n 3 "$last_err" | head -c 400)"
+    fi
 }
 
 # json_field KEY: a top-level scalar of the last stdout JSON object (needs jq).
@@ -188,9 +227,8 @@ stop_delayserver() {
 # python_of ROLE: the interpreter scripts/pythons.sh finds for ROLE (PYTHON,
 # PYTHON2 or PYTHON_FT), its line on stderr when there is none; status 1 then.
 python_of() {
-    local root path
-    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-    path=$(bash "$root/scripts/pythons.sh" 2>"$TEST_TMP/python_of.err" | awk -F'\t' -v role="$1" '
+    local path
+    path=$(bash "$ROOT/scripts/pythons.sh" 2>"$TEST_TMP/python_of.err" | awk -F'\t' -v role="$1" '
         NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
         $c["role"] == role { print $c["path"] }')
     if [ -z "$path" ]; then

@@ -31,6 +31,20 @@ static struct gil_config config(enum gil_policy policy, long interval_us, long c
                                .check_interval = ci, .trace_path = NULL};
 }
 
+/* wait_for(): until another thread sets *flag. */
+static void wait_for(atomic_int *flag)
+{
+    while (!atomic_load(flag))
+        usleep(100);
+}
+
+/* start_and_wait(): fn(arg) in a new thread *t, once it has set *ready. */
+static void start_and_wait(pthread_t *t, void *(*fn)(void *), void *arg, atomic_int *ready)
+{
+    Pthread_create(t, NULL, fn, arg);
+    wait_for(ready);
+}
+
 /* ------------------------------------------------- mutual exclusion */
 
 #define EXCL_THREADS 4
@@ -137,9 +151,7 @@ static void test_forced_switch(void)
     atomic_init(&f.holder_ready, 0);
     atomic_init(&f.stop, 0);
     pthread_t t;
-    Pthread_create(&t, NULL, spinning_holder, &f);
-    while (!atomic_load(&f.holder_ready))
-        usleep(100);
+    start_and_wait(&t, spinning_holder, &f, &f.holder_ready);
 
     struct gil_thread ts;
     gil_thread_init(&ts, &f.gil, 1);
@@ -193,9 +205,7 @@ static void test_allow_threads(void)
     gil_init(&b.gil, &cfg);
     atomic_init(&b.sleeping, 0);
     pthread_t t;
-    Pthread_create(&t, NULL, blocking_thread, &b);
-    while (!atomic_load(&b.sleeping))
-        usleep(100);
+    start_and_wait(&t, blocking_thread, &b, &b.sleeping);
 
     struct gil_thread ts;
     gil_thread_init(&ts, &b.gil, 1);
@@ -232,8 +242,7 @@ static void *retake_spinner(void *p)
     struct retake *r = p;
     struct gil_thread ts;
     gil_thread_init(&ts, &r->gil, 1);
-    while (!atomic_load(&r->in_call))
-        usleep(100);
+    wait_for(&r->in_call);
     gil_take(&ts);            /* free: the I/O thread is in its call */
     atomic_store(&r->spinning, 1);
     while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
@@ -261,8 +270,7 @@ static void run_retake(struct retake *r, enum gil_policy policy, double *waited)
     double start = 0;
     GIL_BEGIN_ALLOW_THREADS(&r->io);
     atomic_store(&r->in_call, 1);
-    while (!atomic_load(&r->spinning))   /* the blocking call */
-        usleep(100);
+    wait_for(&r->spinning);   /* the blocking call */
     start = now_s();
     GIL_END_ALLOW_THREADS;
     *waited = now_s() - start;
@@ -312,10 +320,12 @@ static void test_retake_after_call(void)
 
 /* ------------------------------------------------- old policy ticks */
 
-static void test_old_ticks(void)
+/* polls_alone(): one thread alone takes the GIL, polls it 1000 times (a
+ * check interval of 100 ticks) and drops it; the GIL's statistics. */
+static struct gil_stats polls_alone(enum gil_policy policy)
 {
     struct gil gil;
-    struct gil_config cfg = config(GIL_OLD, INTERVAL_US, 100);
+    struct gil_config cfg = config(policy, INTERVAL_US, 100);
     gil_init(&gil, &cfg);
     struct gil_thread ts;
     gil_thread_init(&ts, &gil, 0);
@@ -323,19 +333,18 @@ static void test_old_ticks(void)
     for (int i = 0; i < 1000; i++)
         gil_poll(&ts);
     gil_drop(&ts, true);
-    CHECK(gil.stats.acquisitions == 11, "old GIL: release and re-take every 100 ticks");
-    CHECK(gil.stats.switches == 1, "old GIL: alone, the GIL never changes hands");
+    struct gil_stats s = gil.stats;
     gil_destroy(&gil);
+    return s;
+}
 
-    cfg = config(GIL_NEW, INTERVAL_US, 100);
-    gil_init(&gil, &cfg);
-    gil_thread_init(&ts, &gil, 0);
-    gil_take(&ts);
-    for (int i = 0; i < 1000; i++)
-        gil_poll(&ts);
-    gil_drop(&ts, true);
-    CHECK(gil.stats.acquisitions == 1, "new GIL: alone, polls never release");
-    gil_destroy(&gil);
+static void test_old_ticks(void)
+{
+    struct gil_stats s = polls_alone(GIL_OLD);
+    CHECK(s.acquisitions == 11, "old GIL: release and re-take every 100 ticks");
+    CHECK(s.switches == 1, "old GIL: alone, the GIL never changes hands");
+    s = polls_alone(GIL_NEW);
+    CHECK(s.acquisitions == 1, "new GIL: alone, polls never release");
 }
 
 /* ------------------------------------------------- trace */

@@ -222,7 +222,6 @@ static void request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 /* ------------------------------------------------------------ options */
 
 static long long port = 0;
-static bool help, version;
 
 static struct opt_spec server_opts[] = {
     {.name = "port", .type = OPT_INT, .dest = &port, .metavar = "PORT", .min = 0,
@@ -231,13 +230,12 @@ static struct opt_spec server_opts[] = {
      .min = 1, .max = 1000000, .help = "concurrent connections served (default 4096)"},
     {.name = "verbose", .type = OPT_FLAG, .dest = &verbose,
      .help = "log every answer on stderr"},
-    {.name = "help", .type = OPT_FLAG, .dest = &help, .help = "show this help"},
-    {.name = "version", .type = OPT_FLAG, .dest = &version, .help = "show the version"},
     {0},
 };
 
-static void print_help(struct opt_spec *const *tables)
+static void print_help(const void *ctx, struct opt_spec *const *tables)
 {
+    (void)ctx;
     printf("%s - a local HTTP server with slow and sized pages, for bin/fetch\n\n"
            "Usage: %s [OPTION]...\n\n"
            "Binds 127.0.0.1 only.  The first line on stdout is the base URL,\n"
@@ -249,7 +247,7 @@ static void print_help(struct opt_spec *const *tables)
            "  /status/CODE  that status code (200 to 599)\n"
            "  anything else 404\n\nOptions:\n",
            SERVER_NAME, SERVER_NAME, MAX_CONNECTIONS_HEADER, DELAY_MAX_MS, BYTES_MAX);
-    opts_print_help(tables, 1);
+    opts_print_help(tables, 2);
     printf("\nStops cleanly on SIGINT, SIGTERM or SIGHUP (answering waiting requests 503),\n"
            "and on SIGTERM when the process that started it ends: it never outlives it.\n"
            "Under a low ulimit -n the default --max-connections is lowered to fit.\n"
@@ -301,23 +299,11 @@ static void exit_with_parent(void)
 
 int main(int argc, char **argv)
 {
-    struct opt_spec *tables[] = {server_opts};
-    char err[512];
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
-            print_help(tables);
-            return report_finish(SERVER_NAME, false);
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("%s (gilbench) %s\n", SERVER_NAME, GILBENCH_VERSION);
-            return report_finish(SERVER_NAME, false);
-        }
-    }
+    struct opt_spec *tables[] = {server_opts, opts_help_version};
     max_conn = CONNECTIONS_DEFAULT;
-    if (opts_parse(argc, argv, tables, 1, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: %s\nTry '%s --help'.\n", SERVER_NAME, err, SERVER_NAME);
-        return 2;
-    }
+    int done = harness_options(SERVER_NAME, argc, argv, tables, 2, print_help, NULL);
+    if (done >= 0)
+        return done;
 
     /* Signals are taken by sigwait() in this thread only: block them before
      * any thread starts, so every thread inherits the mask. */
