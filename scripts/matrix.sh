@@ -10,7 +10,8 @@
 # takes ~0.3 s at full size on the 2-core lab machine, and the whole run
 # stays under 10 minutes there, quick under 150 s (issue 11: full runs took
 # 588 and 614 s with 1 s convoy phases and 50 ms interleave sleeps, quick
-# runs 141 and 152 s with 0.3 s phases and a 10% re-run budget); tiny is for
+# runs 141 and 152 s with 0.3 s phases and a 10% re-run budget, then 145,
+# 146 and 152 s with 0.25 s phases, 5% and count-scaling at 2e8); tiny is for
 # the harness's own tests: every group, as small as it gets.  WARMUP: the
 # row's --json record run, just before its first round, already warms it
 # up.  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
@@ -24,7 +25,7 @@
 readonly SIZES='
 variable             full                     quick            tiny
 COUNT_ITERATIONS     4e8                      2e8              1e6
-COUNT_TOTAL          4e8                      2e8              4e6
+COUNT_TOTAL          4e8                      1e8              4e6
 PY_ITERATIONS        1e7                      4e6              1e4
 PY_OTHER_ITERATIONS  1e7                      3e6              1e4
 FETCH_REQUESTS       16                       16               4
@@ -34,7 +35,7 @@ SWEEP_DELAY_MS       25                       20               5
 INTERLEAVE_ITEMS     10                       5                2
 INTERLEAVE_SLEEP_MS  30                       20               5
 REFCOUNT_OPS         2e7                      1e7              2e4
-CONVOY_SECONDS       0.8                      0.25             0.05
+CONVOY_SECONDS       0.8                      0.2              0.05
 CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
