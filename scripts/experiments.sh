@@ -288,7 +288,8 @@ rerun_noisy() {
             local t0
             t0=$(now_ms)
             TOTAL=$((TOTAL + ${#family[@]}))
-            run_round $((ROUNDS + extra)) "${family[@]}"
+            # stdin: not the list this loop reads.
+            run_round $((ROUNDS + extra)) "${family[@]}" </dev/null
             spent=$((spent + $(now_ms) - t0))
             ran=1 reran[$key]=1
         done < <(for key in "${!why[@]}"; do
