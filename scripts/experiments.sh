@@ -261,7 +261,7 @@ run_sampled_group() {
 # largest group (count-2-cpython, four interpreters' rows) costs more than
 # the budget, and only the rows beside the noisy one change its speedups.
 rerun_noisy() {
-    local extra cost spent=0 budget noisy key id ran pct
+    local extra cost spent=0 budget noisy key id ran pct family_ids
     local -A why=() left_out=() reran=()
     budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
     [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
@@ -275,9 +275,9 @@ rerun_noisy() {
             FNR == 1 { header(); next }
             { printf "%s\t%.0f\n", get("experiment"), 100 * get("rel_spread") }' <<<"$noisy")
         [ "${#why[@]}" -gt 0 ] || break
-        while IFS=$'\t' read -r cost key; do
+        while IFS=$'\t' read -r cost key family_ids; do
             local -a family
-            read -r -a family <<<"$(family_of "$key")"
+            read -r -a family <<<"$family_ids"
             if [ $((spent + cost)) -gt "$budget" ]; then
                 left_out[$key]=${why[$key]}
                 continue
@@ -293,9 +293,9 @@ rerun_noisy() {
             spent=$((spent + $(now_ms) - t0))
             ran=1 reran[$key]=1
         done < <(for key in "${!why[@]}"; do
-            cost=0
-            for id in $(family_of "$key"); do cost=$((cost + ${ROW_MS[$id]:-0})); done
-            printf '%d\t%s\n' "$cost" "$key"
+            family_ids=$(family_of "$key") cost=0
+            for id in $family_ids; do cost=$((cost + ${ROW_MS[$id]:-0})); done
+            printf '%d\t%s\t%s\n' "$cost" "$key" "$family_ids"
         done | sort -n -k1,1)
         write_experiments
         [ "$ran" -eq 1 ] || break
@@ -319,7 +319,7 @@ family_of() {
     local id out=""
     for id in "${PLAN_IDS[@]}"; do
         [ "${PLAN[$id,kind]}" != sampled ] || continue
-        [ "$id" = "$1" ] || [ "$(baseline_of "$id")" = "$1" ] || continue
+        [ "$id" = "$1" ] || [ "${PLAN[$id,baseline]:-}" = "$1" ] || continue
         out+="${out:+ }$id"
     done
     printf '%s\n' "$out"
