@@ -117,9 +117,9 @@ newest_run() {
     [ -d "$results" ] || usage_error "no such results folder: '$results'"
     while IFS= read -r dir; do
         [ -r "$dir/summary.csv" ] || continue
-        if awk -F, -v group="$group" '
-            NR == 1 { for (i = 1; i <= NF; i++) if ($i == "group") at = i; if (!at) exit 1; next }
-            $at == group { found = 1; exit }
+        if awk -F, -v group="$group" "$COLUMNS_AWK"'
+            FNR == 1 { header(); if (!has("group")) exit 1; next }
+            get("group") == group { found = 1; exit }
             END { exit !found }' "$dir/summary.csv"; then
             printf '%s/\n' "$dir"
             return 0
