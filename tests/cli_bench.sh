@@ -5,8 +5,6 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=scripts/schema.sh
-source "$(dirname "$0")/../scripts/schema.sh"
 
 # The binaries are reached through a link with a name of this test's own, so
 # that a left-over process of ours is found by its command line.

@@ -6,8 +6,6 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=scripts/schema.sh
-source "$(dirname "$0")/../scripts/schema.sh"
 
 
 # expect_bench NAME STATUS VAR=VALUE...: a tiny run of the CPython groups

@@ -4,8 +4,6 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=scripts/schema.sh
-source "$(dirname "$0")/../scripts/schema.sh"
 
 # stats_rows LINE...: summary-stats.awk's output (2 cores) for experiments
 # given as "id case impl group mode variant label tasks workers param baseline

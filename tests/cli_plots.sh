@@ -6,8 +6,6 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
-# shellcheck source=scripts/schema.sh
-source "$(dirname "$0")/../scripts/schema.sh"
 
 PLOTS="$ROOT/scripts/plots.sh"
 FIXTURE="$FIXTURES/run-lab-a"

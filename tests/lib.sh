@@ -8,6 +8,10 @@ BIN=${BIN:-bin}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck disable=SC2034 # FIXTURES is the callers'
 FIXTURES="$ROOT/tests/fixtures"
+# The results' schema (the column lists) and COLUMNS_AWK, the scripts' reader
+# of a file by its column names, for every test to read results as they do.
+# shellcheck source=scripts/schema.sh
+source "$ROOT/scripts/schema.sh"
 TEST_TMP=$(mktemp -d)
 trap 'rm -rf "$TEST_TMP"' EXIT
 last_out="$TEST_TMP/out"
@@ -228,9 +232,9 @@ stop_delayserver() {
 # PYTHON2 or PYTHON_FT), its line on stderr when there is none; status 1 then.
 python_of() {
     local path
-    path=$(bash "$ROOT/scripts/pythons.sh" 2>"$TEST_TMP/python_of.err" | awk -F'\t' -v role="$1" '
-        NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["role"] == role { print $c["path"] }')
+    path=$(bash "$ROOT/scripts/pythons.sh" 2>"$TEST_TMP/python_of.err" | awk -F'\t' -v role="$1" "$COLUMNS_AWK"'
+        FNR == 1 { header(); next }
+        get("role") == role { print get("path") }')
     if [ -z "$path" ]; then
         grep -m 1 "$1" "$TEST_TMP/python_of.err" || echo "no $1 found"
         return 1
@@ -238,11 +242,13 @@ python_of() {
     echo "$path"
 }
 
-# set_field CSV EXPERIMENT COLUMN VALUE: one cell, found by column name.
+# set_field CSV EXPERIMENT COLUMN VALUE: one cell, found by column name
+# (scripts/columns.awk, as the scripts read it); exit 3 when the file has no
+# such column, 4 when no row is EXPERIMENT.
 set_field() {
-    awk -F, -v OFS=, -v id="$2" -v col="$3" -v val="$4" '
-        NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i; if (!(col in at)) exit 3 }
-        NR > 1 && $(at["experiment"]) == id { $(at[col]) = val; hit = 1 }
+    awk -F, -v OFS=, -v id="$2" -v column="$3" -v val="$4" "$COLUMNS_AWK"'
+        FNR == 1 { header(); if (!has(column)) exit 3; print; next }
+        get("experiment") == id { set_field(column, val); hit = 1 }
         { print }
         END { if (!hit) exit 4 }' "$1" >"$1.new"
     mv "$1.new" "$1"
