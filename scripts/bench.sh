@@ -172,14 +172,18 @@ on_signal() {
 # with the one line pythons.sh prints); PYTHONS_JSON, what machine.json
 # records of each.
 find_pythons() {
-    local table role
+    local table role path impl
     table=$(bash "$SCRIPTS/pythons.sh")
-    for role in PYTHON PYTHON2 PYTHON_FT; do
-        printf -v "$role" '%s' "$(awk -F'\t' -v r="$role" -v want=path "$COLUMNS_AWK"'
-            FNR == 1 { header(); next } get("role") == r { print get(want) }' <<<"$table")"
-        printf -v "${role}_IMPL" '%s' "$(awk -F'\t' -v r="$role" -v want=impl "$COLUMNS_AWK"'
-            FNR == 1 { header(); next } get("role") == r { print get(want) }' <<<"$table")"
-    done
+    # shellcheck disable=SC2034 # read by name: matrix.sh's {PYTHON2} and the like
+    PYTHON="" PYTHON_IMPL="" PYTHON2="" PYTHON2_IMPL="" PYTHON_FT="" PYTHON_FT_IMPL=""
+    # \x1f, not TAB, between the fields: read merges runs of TABs, and a role
+    # not found has empty ones.
+    while IFS=$'\x1f' read -r role path impl; do
+        case "$role" in
+            PYTHON | PYTHON2 | PYTHON_FT) printf -v "$role" '%s' "$path"; printf -v "${role}_IMPL" '%s' "$impl" ;;
+        esac
+    done < <(awk -F'\t' -v OFS=$'\x1f' "$COLUMNS_AWK"'
+        FNR == 1 { header(); next } { print get("role"), get("path"), get("impl") }' <<<"$table")
     PYTHONS_JSON=$(awk -F'\t' "$COLUMNS_AWK"'
         FNR == 1 { header(); next }
         { printf "%s\t%s\t%s\t%s\t%s\n", get("role"), get("path"), get("impl"), get("version"), get("gil_enabled") }' <<<"$table" |
