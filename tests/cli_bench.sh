@@ -238,10 +238,10 @@ test_noisy_rerun() {
     if [ -f "$run/raw/interleave.seq.r2.hyperfine.json" ] && [ -f "$run/raw/interleave.async.r2.hyperfine.json" ] &&
         [ -f "$run/raw/fetch-n.async.4.r2.hyperfine.json" ] &&
         [ "$(grep -c '^\[[0-9]*/[0-9]*\] interleave' "$last_err")" -ge 14 ] &&
-        [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["experiment"] == "interleave.seq" { print $c["runs"] }' "$run/summary.csv")" -ge 4 ]; then
-        pass "bench: the noisy row's group runs one more round, pooled into summary.csv"
+        [ "$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } get("experiment") == "interleave.seq" { print get("runs") }' "$run/summary.csv")" -ge 4 ]; then
+        pass "bench: the noisy row's family runs one more round, pooled into summary.csv"
     else
-        fail "bench: a noisy group is re-run" "$(find "$run/raw" -name 'interleave.*.r2*' -printf '%f ' 2>&1 | head -c 300)"
+        fail "bench: a noisy row's family is re-run" "$(find "$run/raw" -name 'interleave.*.r2*' -printf '%f ' 2>&1 | head -c 300)"
     fi
     # fetch rows at tiny sizes may be noisy themselves; re-run or not, fetch
     # has no round 3 from the hook, and interleave none past round 3.
