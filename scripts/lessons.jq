@@ -73,6 +73,14 @@ def fmt($unit):
   elif $unit == "x" then
     (if fabs < 10 then fixed(2) elif fabs < 100 then fixed(1) else fixed(0) end) + "x"
   else fixed(0) end;
+# fmt_apart($unit; $bounds): fmt, with 4 decimals where the usual rounding
+# would print a value the same as a bound it differs from (1.2508x against a
+# bound of 1.25x would read "1.25x", and a failed check would look passed).
+def fmt_apart($unit; $bounds):
+  . as $v | fmt($unit) as $s
+  | if $v != null and $unit == "x"
+       and any($bounds[] | select(. != null); . != $v and fmt($unit) == $s)
+    then ($v | fixed(4)) + "x" else $s end;
 def impl_name: if test("^cpython-") then "CPython " + ltrimstr("cpython-") else . end;
 def fill($vars):
   reduce ($vars | to_entries[]) as $e (.; gsub("\\{" + $e.key + "\\}"; $e.value | tostring));
@@ -122,7 +130,9 @@ def eval_value($c; $rs; $ctx):
      else $ctx.convoy[$r.experiment][$c.figure] | num end) as $v
   | scale($c; $r; $ctx) as $k
   | { value: $v, wanted: bound_text($c; $k), quiet: ($c.quiet // false),
-      text: ($c.say | fill({v: ($v | fmt($c.unit)), impl: ($r.impl // "" | impl_name), tasks: $r.tasks})) }
+      text: ($c.say | fill({v: ($v | fmt_apart($c.unit; [($c.min // null | if . then . * $k else null end),
+                                                      ($c.max // null | if . then . * $k else null end)])),
+                            impl: ($r.impl // "" | impl_name), tasks: $r.tasks})) }
   + if $v == null then { status: "no_data" }
     elif ($c.min == null or $v >= $c.min * $k) and ($c.max == null or $v <= $c.max * $k)
     then { status: "pass" } else { status: "fail" } end;

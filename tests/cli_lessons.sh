@@ -123,6 +123,7 @@ test_one_fails() {
         'likely cause: .*spread too wide: count-2-cpython\.py-threads stddev 15%'
     expect_lesson "the other lessons are not affected" L2 '^L2 holds'
     expect_status_of "lessons.json: status fails" "$run" L1 fails
+
     if grep -q '^- \*\*L1 DOES NOT HOLD\.\*\* .*does not show it: .*1\.29x.*likely cause' "$run/lessons.md"; then
         pass "lessons.md: the failing lesson says so, with its number and cause"
     else
@@ -186,6 +187,20 @@ test_one_fails() {
     expect_lesson "runs too short are named" L3 'runs too short: count-2\.gil-old median 0\.0040 s'
     expect_lesson "a convoy row with few samples is named" L7 'few samples: convoy\.gil ran 2 time'
     expect_lesson "a convoy row whose runs disagree is named" L7 'spread too wide: convoy\.gil slowdown 2\.00x\.\.90\.0x over its runs'
+}
+
+# A value just past a bound is printed apart from it: 1.2508x against a
+# bound of 1.25x would otherwise read "1.25x" in a lesson that fails.
+test_edge_value() {
+    local run
+    run=$(fresh_run edge)
+    set_field "$run/summary.csv" count-2.gil speedup 1.25077
+    run bash "$LESSONS" "$run"
+    expect_lesson "a value just past its bound is printed apart from it (1.2508x, not 1.25x)" L1 \
+        '^L1 DOES NOT HOLD: our GIL, 2 tasks, 1\.2508x the speed of sequential \(wanted 0\.80x\.\.1\.25x'
+    set_field "$run/summary.csv" count-2.gil speedup 1.2
+    run bash "$LESSONS" "$run"
+    expect_lesson "a value clear of its bounds keeps 2 decimals" L1 '^L1 holds: our GIL, 2 tasks, 1\.20x '
 }
 
 test_not_run() {
@@ -389,6 +404,7 @@ main() {
     test_usage
     test_all_hold
     test_one_fails
+    test_edge_value
     test_not_run
     test_real_interpreters
     test_failed_row
