@@ -55,11 +55,11 @@ Every experiment runs once per round, the rounds alternate.  The refcount rows
 with --sync=none report 10 times (--quick: 5), because losing an update is
 chance; the convoy rows take 5 samples (--quick: 3), alternated row by row.
 A timed row whose spread (stddev / mean) is above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% runs again, one more
-round, with the rows read against the same baseline, before it is reported:
-at most $MAX_EXTRA_ROUNDS extra rounds, within 10% of the run's time (at least 10 s;
---quick: 5%, 5 s).  The count-2 shell row (the machine's ceiling) gets
-${SHELL_RUNS_FACTOR}x the runs, and is re-run too when its spread is above 2% and wider
-than that of the rows it bounds.
+round, together with its baseline row and every row compared with it,
+before it is reported: at most $MAX_EXTRA_ROUNDS extra rounds, within 10% of the
+run's time (at least 10 s; --quick: 5%, 5 s).  The count-2 shell row (the
+machine's ceiling) gets ${SHELL_RUNS_FACTOR}x the runs, and is re-run too when its
+spread is above 2% and wider than that of the rows it bounds.
 
 At the end: the tables, the headline, one line per lesson (scripts/lessons.sh:
 RUN/lessons.md, RUN/lessons.json), the plots.
