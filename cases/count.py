@@ -36,10 +36,14 @@ Sequence
 
 Checks
   Every task must return exactly --iterations and the total must be
-  tasks x iterations; a worker that dies or raises fails the run.  wall_s is
-  the whole run, start-up included; measured_s spans the earliest task start
-  to the latest task end (each task stamps its own loop), as bin/count
-  times only the work.
+  tasks x iterations; a worker that dies or raises fails the run.  wall_s
+  times the work, from the first task's start to the last one's end with
+  the threads or processes started and joined; measured_s spans the earliest
+  task start to the latest task end (each task stamps its own loop), as
+  bin/count times only the work.  startup_s is the time before wall_s: the
+  interpreter's start-up and the imports, from the process's start (/proc;
+  null without it).  It runs serially in every mode, so in a short run it
+  caps the speedup (scripts/lessons.jq names it as a cause).
 
 Try
   python3 cases/count.py --mode=threads   (then --mode=processes, and the
@@ -63,7 +67,8 @@ import sys
 import threading
 import time
 
-from pyref import MAIN_PID, OneLineParser, die_with_parent, gil_state, impl_name, run, whole
+from pyref import (MAIN_PID, OneLineParser, die_with_parent, gil_state, impl_name,
+                   process_age, run, whole)
 
 VERSION = "0.1.0"
 DEFAULT_ITERATIONS = 10 ** 7   # about 0.3 s for one task in CPython 3.11
@@ -357,6 +362,7 @@ def main(argv):
                "pool": args.workers or cpus}[args.mode]
     args.workers = workers
     problems = []
+    startup = process_age()
     m = measure(args, problems)
     counts = [r[0] if r is not None else None for r in m["results"]]
     failed = sum(1 for c in counts if c is None)
@@ -380,6 +386,7 @@ def main(argv):
         "ok": failed == 0 and result == expected
         and all(c == args.iterations for c in counts),
         "wall_s": m["wall_s"],
+        "startup_s": startup,
         "measured_s": m["measured_s"],
         "user_s": m["user_s"],
         "sys_s": m["sys_s"],

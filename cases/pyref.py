@@ -113,6 +113,25 @@ def gil_state():
     return getattr(sys, "_is_gil_enabled", lambda: True)(), free_threaded
 
 
+def process_age():
+    """Seconds since this process started (its fork and exec: the
+    interpreter's own start-up and the imports included), or None where
+    there is no /proc.  From /proc/self/stat's starttime (field 22, in clock
+    ticks since boot) and /proc/uptime, so good to a tick or two (10-20 ms).
+    It lets a report say how much of a short run was start-up, which runs
+    serially in every mode and so caps a row's speedup."""
+    try:
+        with open("/proc/self/stat") as f:
+            stat = f.read()
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        after_name = stat[stat.rindex(")") + 2:].split()   # fields 3.. of proc(5)
+        started = int(after_name[22 - 3]) / float(os.sysconf("SC_CLK_TCK"))
+        return max(0.0, uptime - started)
+    except (IOError, OSError, ValueError, IndexError):
+        return None
+
+
 def impl_name(free_threaded):
     """The interpreter as the tables name it: cpython-3.11.7, and with the
     free-threaded build's "t" (as in python3.13t) cpython-3.13.5t."""

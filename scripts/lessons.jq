@@ -45,6 +45,7 @@ def min_median_s: 0.05;
 def max_rel_spread: 0.10;
 def max_sample_ratio: 2;   # convoy: max / min of a figure over its runs
 def min_samples: 3;
+def max_startup_share: 0.25; # of a row's median, spent starting up (its report's startup_s)
 def min_others_cpus: 0.2;   # machine.json cpu_used_by_others (bench.sh) worth naming
 
 # ------------------------------------------------------------ reading
@@ -201,6 +202,9 @@ def evaluate_check($c; $ctx):
     end;
 
 # ------------------------------------------------------------ causes
+# listed($what): one cause naming every row it applies to, "WHAT: a, b";
+# nothing when the list is empty.
+def listed($what): if length == 0 then empty else "\($what): \(join(", "))" end;
 # causes($bad; $ctx): why the checks in $bad may have failed, read from the
 # machine and from their rows (with each row's baseline).
 def causes($bad; $ctx):
@@ -226,19 +230,31 @@ def causes($bad; $ctx):
           then "load: the load average was \($m.load_after[0]) at the end of the run, above the \($u) usable CPUs"
           else empty end)
        end),
-      ($rs[] | select(.status != "ok") | "row \(.experiment) failed (its log: raw/\(.experiment).*)"),
-      ($rs[] | select(.status == "ok" and .case != "convoy" and (.median_s | num) != null
-                      and (.median_s | num) < min_median_s)
-       | "runs too short: \(.experiment) median \(.median_s | num | fixed(4)) s (below \(min_median_s) s)"),
-      ($rs[] | select(.status == "ok" and .case != "convoy" and (.rel_spread | num) != null
-                      and (.rel_spread | num) > max_rel_spread)
-       | "spread too wide: \(.experiment) stddev \(.rel_spread | num * 100 | fixed(0))% of the mean (above \(max_rel_spread * 100 | fixed(0))%)"),
-      ($rs[] | select(.case == "convoy" and .status == "ok") | $ctx.convoy[.experiment] // empty
-       | ((.runs | num) as $n | select($n != null and $n < min_samples)
-          | "few samples: \(.experiment) ran \($n) time(s)"),
-         ((.slowdown_min | num) as $lo | (.slowdown_max | num) as $hi
-          | select($lo != null and $hi != null and $lo > 0 and $hi / $lo > max_sample_ratio)
-          | "spread too wide: \(.experiment) slowdown \($lo | fmt("x"))..\($hi | fmt("x")) over its runs")),
+      ([$rs[] | select(.status != "ok") | .experiment]
+       | listed("failed rows (their logs: raw/ID.*)")),
+      ([$rs[] | select(.status == "ok" and .case != "convoy" and (.median_s | num) != null
+                       and (.median_s | num) < min_median_s)
+        | "\(.experiment) \(.median_s | num | fixed(4)) s"]
+       | listed("runs too short (median below \(min_median_s) s)")),
+      # start-up: an interpreter's start-up, imports and exit run serially in
+      # seq and threads alike, so they cap a short row's speedup (Amdahl).
+      ([$rs[] | select(.status == "ok" and .case != "convoy")
+        | (.median_s | num) as $t | ($ctx.startup[.experiment] // null) as $up
+        | select($t != null and $t > 0 and $up != null and $up / $t > max_startup_share)
+        | "\(.experiment) \($up | fixed(2)) of \($t | fixed(2)) s"]
+       | listed("runs too short for their start-up (the interpreter's start-up, serial in every mode, took over \(max_startup_share * 100 | fixed(0))% of the median)")),
+      ([$rs[] | select(.status == "ok" and .case != "convoy" and (.rel_spread | num) != null
+                       and (.rel_spread | num) > max_rel_spread)
+        | "\(.experiment) \(.rel_spread | num * 100 | fixed(0))%"]
+       | listed("spread too wide (stddev above \(max_rel_spread * 100 | fixed(0))% of the mean)")),
+      ([$rs[] | select(.case == "convoy" and .status == "ok") | $ctx.convoy[.experiment] // empty
+        | (.runs | num) as $n | select($n != null and $n < min_samples) | "\(.experiment) \($n)"]
+       | listed("few samples (runs, below \(min_samples))")),
+      ([$rs[] | select(.case == "convoy" and .status == "ok") | $ctx.convoy[.experiment] // empty
+        | (.slowdown_min | num) as $lo | (.slowdown_max | num) as $hi
+        | select($lo != null and $hi != null and $lo > 0 and $hi / $lo > max_sample_ratio)
+        | "\(.experiment) \($lo | fmt("x"))..\($hi | fmt("x"))"]
+       | listed("spread too wide (slowdown over the runs, more than \(max_sample_ratio)x apart)")),
       ($bad[] | select(.status == "no_data") | "no figures for \(.rows | join(", ")) in refcount.csv/convoy.csv"),
       ($bad[] | select(.name == "threads-none" and .value.runs == 1)
        | "one sample: the racy refcount ran once; its threads may hardly have overlapped") ]
@@ -294,7 +310,10 @@ def evaluate_lesson($l; $ctx):
                             else " (no figures for \(.rows | join(", ")))" end)] | join("; ")) as $which
       | { status: "fails", causes: $why,
           line: "\($l.id) DOES NOT HOLD: \($which); likely cause: \($why | join("; "))",
-          sentence: "\($l.lead), but this run does not show it: \($all); likely cause: \($why | join("; ")) (\(machine_text($ctx)))." }
+          # a slide takes one sentence: the first (strongest) cause in it,
+          # the others in lessons.md's list under it (render_md)
+          sentence: "\($l.lead), but this run does not show it: \($all); likely cause: \($why[0])\(
+            if ($why | length) > 1 then " (and \($why | length - 1) more, below)" else "" end) (\(machine_text($ctx)))." }
     else
       ([$good[] | select(.quiet | not) | .text] | join("; ")) as $all
       | { status: "holds", causes: [],
@@ -307,6 +326,7 @@ def evaluate:
   | ($in.machine[0] // {}) as $m
   | ($in.summary | table(",")) as $s
   | { machine: $m, usable: usable($m), summary: $s,
+      startup: ($in.startup // {}),
       refcount: ($in.refcount | table(",") | by_experiment),
       convoy: ($in.convoy | table(",") | by_experiment),
       baseline: ($in.experiments | table("\t") | map(select(.baseline != null) | {key: .id, value: .baseline}) | from_entries) } as $ctx0
@@ -319,7 +339,8 @@ def evaluate:
                  load_before: $m.load_before, load_after: $m.load_after },
       date: $m.date_utc,
       thresholds: { min_median_s: min_median_s, max_rel_spread: max_rel_spread,
-                    max_sample_ratio: max_sample_ratio, min_samples: min_samples },
+                    max_sample_ratio: max_sample_ratio, min_samples: min_samples,
+                    max_startup_share: max_startup_share },
       lessons: [lessons_table[] | evaluate_lesson(.; $ctx)] };
 
 # ------------------------------------------------------------ output
@@ -329,7 +350,8 @@ def render_md:
   "\(.machine.cpu_model // "unknown CPU"), \(.machine.usable_cpus) usable CPUs (\(.machine.online_cpus // "?") online), \(.date // "date unknown"), host \(.machine.hostname // "?").",
   "Each lesson is checked against this run's own numbers (speedups are the group's sequential median over the row's median).",
   "",
-  (.lessons[] | "- **\(.id) \({holds: "holds", fails: "DOES NOT HOLD", not_measured: "not measured"}[.status]).** \(.sentence)");
+  (.lessons[] | "- **\(.id) \({holds: "holds", fails: "DOES NOT HOLD", not_measured: "not measured"}[.status]).** \(.sentence)",
+                (select(.status == "fails") | .causes[1:][] | "  - also: \(.)"));
 
 def render_lines: .lessons[].line;
 

@@ -35,6 +35,12 @@
 #                    spread wider than 2x is named as a cause)
 #   experiments.tsv  id, baseline: a failing speedup's baseline row is
 #                    searched for causes too
+#   raw/ID.run.json  (when present) startup_s of each row's --json record
+#                    run (cases/count.py: from the process's start to the
+#                    start of its work).  A row whose start-up is more than a
+#                    quarter of its median (an interpreter's start-up and
+#                    imports, serial in every mode) is named as too short for
+#                    its start-up.
 # A missing refcount.csv, convoy.csv or experiments.tsv leaves the lessons
 # that need it "not measured".
 #
@@ -91,6 +97,23 @@ optional_text() {
     fi
 }
 
+# startup_times RUN: {experiment: startup_s} from the run's raw/*.run.json,
+# the one --json report each row writes before it is timed; a file that is
+# not a JSON object with a numeric startup_s (our own binaries, whose start-up
+# is a millisecond; a failed row) is left out.  {} when the run has none.
+startup_times() {
+    local files=("$1"/raw/*.run.json)
+    if [ ! -e "${files[0]}" ]; then
+        echo '{}'
+        return
+    fi
+    jq -nR 'reduce inputs as $line ({};
+              ($line | fromjson? // null) as $o
+              | if ($o | type) == "object" and ($o.startup_s | type) == "number"
+                then . + {(input_filename | sub(".*/"; "") | sub("[.]run[.]json$"; "")): $o.startup_s}
+                else . end)' "${files[@]}"
+}
+
 # publish TMP FINAL: rename a complete file into place.
 publish() { mv -f -T "$1" "$2" || die "cannot write $2"; }
 
@@ -119,8 +142,9 @@ main() {
         die "$run/summary.csv has no speedup column: not a gilbench summary"
 
     trap cleanup EXIT
-    local out_json="$run/.lessons.json.$$" out_md="$run/.lessons.md.$$" lines
+    local out_json="$run/.lessons.json.$$" out_md="$run/.lessons.md.$$" lines startup
     TMP_FILES=("$out_json" "$out_md")
+    startup=$(startup_times "$run") || die "cannot read the reports in $run/raw"
     jq -n --arg emit eval -f "$PROGRAM" \
         --slurpfile table "$TABLE" \
         --slurpfile machine "$run/machine.json" \
@@ -128,6 +152,7 @@ main() {
         --rawfile refcount "$(optional_text "$run" refcount.csv)" \
         --rawfile convoy "$(optional_text "$run" convoy.csv)" \
         --rawfile experiments "$(optional_text "$run" experiments.tsv)" \
+        --argjson startup "$startup" \
         >"$out_json" || die "cannot evaluate the lessons of $run (or write $out_json)"
     jq -r --arg emit md -f "$PROGRAM" "$out_json" >"$out_md" ||
         die "cannot write $out_md"

@@ -68,6 +68,11 @@ test_json() {
     gil=$("$py" -c 'import sys; print(str(getattr(sys, "_is_gil_enabled", lambda: True)()).lower())')
     expect_json "--json: gil_enabled as the interpreter says ($gil), free_threaded a boolean" \
         ".gil_enabled == $gil and (.free_threaded|type) == \"boolean\""
+    # startup_s counts from the process's start: a shell that waits 0.3 s and
+    # then execs the interpreter is the same process, so at least 0.3 s.
+    run sh -c 'sleep 0.3; exec "$@"' sh "$py" "$SCRIPT" --mode=seq "${SMALL[@]}" --json
+    expect_json "--json: startup_s counts from the process's start (a 0.3 s wait before exec)" \
+        '(.startup_s|type)=="number" and .startup_s >= 0.28 and .startup_s < 30'
     run "$py" "$SCRIPT" --mode=processes --tasks=2 "${SMALL[@]}"
     expect_out "table: the GIL's state" '^gil +(on|off)$'
     expect_out "table: result beside expected" '^result +200000$'
@@ -103,6 +108,7 @@ test_python2() {
     run "$py2" "$SCRIPT" --mode=threads "${SMALL[@]}" --json
     expect_json "python2: impl names CPython 2" '.impl|startswith("cpython-2.")'
     expect_json "python2: GIL on, not a free-threaded build" '.gil_enabled == true and .free_threaded == false'
+    expect_json "python2: startup_s a number" '(.startup_s|type)=="number" and .startup_s >= 0'
     expect_usage_error "python2: bad mode" "$py2" "$SCRIPT" --mode=turbo
 }
 
