@@ -111,6 +111,37 @@ test_terminal() {
     fi
 }
 
+# A full run's count-2 chart has more bars than the default 30-line terminal
+# and labels longer than 20 characters ("CPython 3.13t+GIL threads"): every
+# bar keeps its label, each on a line of its own.
+test_terminal_many_bars() {
+    local label re missing="" bars
+    local -a labels=(seq threads gil fork pool threadpool gil-old shell
+        "CPython seq" "CPython threads" "CPython processes" "CPython pool"
+        "CPython 2.7 seq" "CPython 2.7 threads" "CPython 3.13t seq" "CPython 3.13t threads"
+        "CPython 3.13t+GIL seq" "CPython 3.13t+GIL threads")
+    expect_status "plots --terminal draws a full run" 0 bash "$PLOTS" --terminal "$FIXTURES/full-run"
+    for label in "${labels[@]}"; do
+        re=${label//./\\.}
+        re=${re//+/\\+}
+        grep -Eq "^ *$re \|-+[0-9]\.[0-9]{2}×" "$last_out" || missing+=" '$label'"
+    done
+    expect_eq "--terminal: every bar of a full run keeps its label" "$missing" ""
+    bars=$(grep -cE '\|-+[0-9]\.[0-9]{2}×' "$last_out" || true)
+    expect_eq "--terminal: one line per bar (${#labels[@]} bars)" "$bars" "${#labels[@]}"
+    expect_no_warnings "--terminal on a full run: no gnuplot warnings"
+    # 40 bars: the terminal grows with them.
+    local run="$TEST_TMP/run-40-bars"
+    mkdir -p "$run"
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        get("group") == "count-2" && get("label") == "threads" {
+            for (i = 1; i <= 40; i++) { set_field("label", "bar-" i); print } }' \
+        "$FIXTURES/full-run/summary.csv" >"$run/summary.csv"
+    expect_status "plots --terminal draws 40 bars" 0 bash "$PLOTS" --terminal "$run"
+    bars=$(grep -cE '^ *bar-[0-9]+ \|-+[0-9]\.[0-9]{2}×' "$last_out" || true)
+    expect_eq "--terminal: 40 bars, each labelled on a line of its own" "$bars" 40
+}
+
 test_bad_usage() {
     local out="$TEST_TMP/bad" empty="$TEST_TMP/not-a-run"
     mkdir -p "$empty"
@@ -219,6 +250,7 @@ main() {
     test_help
     test_full_run
     test_terminal
+    test_terminal_many_bars
     test_bad_usage
     test_partial_run
     test_reordered_columns
