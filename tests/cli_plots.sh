@@ -215,11 +215,6 @@ test_partial_run() {
     fi
 }
 
-# expect_eq NAME GOT WANT
-expect_eq() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', wanted '$3'"; fi
-}
-
 # reorder_columns FILE SEP: FILE with its columns in reverse order (a reader
 # by name must not care).
 reorder_columns() {
