@@ -300,9 +300,12 @@ rerun_noisy() {
         write_experiments
         [ "$ran" -eq 1 ] || break
     done
+    # Information, not a fault: what happens to the row, and why.
     while IFS= read -r key; do
         [ -n "$key" ] || continue
-        echo "bench: noisy: ${left_out[$key]}; no time left to re-run it${reran[$key]:+ again}" >&2
+        echo "bench: noisy: ${left_out[$key]}; reported with its spread as measured${reran[$key]:+ after its re-run}:" \
+            "the re-run budget ($((budget / 1000)) s: RERUN_BUDGET_PCT=$RERUN_BUDGET_PCT% of the run so far," \
+            "at least RERUN_BUDGET_MIN_S=$RERUN_BUDGET_MIN_S s) has no room left for its rows" >&2
     done < <(printf '%s\n' "${!left_out[@]}" | sort)
 }
 

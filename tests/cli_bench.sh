@@ -252,6 +252,30 @@ test_noisy_rerun() {
     fi
 }
 
+# A noisy row whose family does not fit in the re-run budget is reported as
+# measured, in one line that says so and why, not as a fault: rerun_noisy
+# with the matrix stubbed (its rows priced at 15 s each, the budget 20 s), so
+# that nothing is timed.
+test_rerun_budget_spent() {
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    expect_status "bench: a noisy row over the re-run budget is not a failure" 0 bash -c '
+        set -euo pipefail
+        source scripts/schema.sh
+        source scripts/experiments.sh
+        MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
+        PLAN_IDS=(count-2.seq count-2.shell)
+        declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.shell,kind]=shell
+            [count-2.shell,baseline]=count-2.seq)
+        declare -A ROW_MS=([count-2.seq]=15000 [count-2.shell]=15000)
+        noisy_rows() { printf "group\texperiment\trel_spread\ncount-2\tcount-2.shell\t0.14\n"; }
+        write_experiments() { :; }
+        run_round() { echo "re-ran $*"; }
+        rerun_noisy'
+    expect_eq "bench: over the re-run budget, nothing is re-run" "$(cat "$last_out")" ""
+    expect_eq "bench: over the re-run budget, one line says the row is reported as measured, and why" "$(cat "$last_err")" \
+        "bench: noisy: count-2.shell (14%); reported with its spread as measured: the re-run budget (20 s: RERUN_BUDGET_PCT=20% of the run so far, at least RERUN_BUDGET_MIN_S=20 s) has no room left for its rows"
+}
+
 # A dead server mid-run: fetch fails, the rest goes on, the run is written
 # with the failed rows marked, the bench exits 1, the earlier run is intact.
 test_server_killed() {
@@ -380,6 +404,7 @@ main() {
     test_usage
     test_whole_run
     test_noisy_rerun
+    test_rerun_budget_spent
     interrupt_in_startup
     interrupt_at "at start-up" INT 'bench: tiny run'
     interrupt_at "in a count experiment" INT '^\[3/'
