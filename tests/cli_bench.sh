@@ -237,11 +237,26 @@ test_noisy_rerun() {
         'noisy: ([^;]*, )?fetch-n\.threads\.4 \([0-9]+%\)[^;]*; re-running the rows read against fetch-n\.seq\.4: fetch-n\.seq\.4 fetch-n\.threads\.4 fetch-n\.async\.4 \(extra'
     if [ -f "$run/raw/interleave.seq.r2.hyperfine.json" ] && [ -f "$run/raw/interleave.async.r2.hyperfine.json" ] &&
         [ -f "$run/raw/fetch-n.async.4.r2.hyperfine.json" ] &&
-        [ "$(grep -c '^\[[0-9]*/[0-9]*\] interleave' "$last_err")" -ge 14 ] &&
+        [ "$(grep -cE '^\[(re-run )?[0-9]+/[0-9]+\] interleave' "$last_err")" -ge 14 ] &&
         [ "$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } get("experiment") == "interleave.seq" { print get("runs") }' "$run/summary.csv")" -ge 4 ]; then
         pass "bench: the noisy row's family runs one more round, pooled into summary.csv"
     else
         fail "bench: a noisy row's family is re-run" "$(find "$run/raw" -name 'interleave.*.r2*' -printf '%f ' 2>&1 | head -c 300)"
+    fi
+    # The progress counter: [k/N] counts the plan's rows (one round at tiny
+    # sizes), N the same on every line, up to N/N; the re-runs are counted
+    # on their own, [re-run k/M], M the rows of the family announced.
+    local planned totals last reruns
+    planned=$(($(wc -l <"$run/experiments.tsv") - 1))
+    totals=$(grep -oE '^\[[0-9]+/[0-9]+\]' "$last_err" | cut -d/ -f2 | sort -u | tr -d ']\n' || true)
+    last=$(grep -oE '^\[[0-9]+/[0-9]+\]' "$last_err" | tail -n 1 || true)
+    expect_eq "bench: [k/N] keeps N, the plan's rows, when re-runs are added; it ends at N/N" \
+        "$totals $last" "$planned [$planned/$planned]"
+    reruns=$(grep -oE '^\[re-run [0-9]+/7\] interleave' "$last_err" | grep -oE '[0-9]+/' | tr -d '/\n' || true)
+    if [[ "$reruns" == 1234567* ]]; then
+        pass "bench: the re-runs of interleave.seq's 7 rows are counted [re-run 1/7] .. [re-run 7/7]"
+    else
+        fail "bench: re-runs counted on their own" "$(grep -E '^\[re-run' "$last_err" | head -n 9 | tr '\n' '|')"
     fi
     # fetch rows at tiny sizes may be noisy themselves; re-run or not, fetch
     # has no round 3 from the hook, and interleave none past round 3.
