@@ -243,6 +243,11 @@ test_noisy_rerun() {
     else
         fail "bench: a noisy row's family is re-run" "$(find "$run/raw" -name 'interleave.*.r2*' -printf '%f ' 2>&1 | head -c 300)"
     fi
+    if [ -s "$run/server.url" ] && [ -e "$run/server.log" ]; then
+        pass "bench --only with fetch groups: the delay server is started (server.url, server.log)"
+    else
+        fail "bench --only with fetch groups: the delay server is started" "$(find "$run" -maxdepth 1 -printf '%f ' 2>&1)"
+    fi
     # The progress counter: [k/N] counts the plan's rows (one round at tiny
     # sizes), N the same on every line, up to N/N; the re-runs are counted
     # on their own, [re-run k/M], M the rows of the family announced.
@@ -264,6 +269,23 @@ test_noisy_rerun() {
         pass "bench: at most 2 extra rounds per group"
     else
         fail "bench: at most 2 extra rounds per group" "$(find "$run/raw" -name '*.r4.*' -printf '%f ' | head -c 300)"
+    fi
+}
+
+# --only=count-2: no row of it uses {SERVER_URL}, so no delay server is
+# started (it writes server.url and server.log into the run when it is).
+test_only_count_2() {
+    set +e
+    bench --only=count-2 >"$last_out" 2>"$last_err"
+    last_status=$?
+    set -e
+    local run
+    run=$(only_run)
+    expect_eq "bench --only=count-2: exit 0" "$last_status" 0
+    if [ -n "$run" ] && [ -e "$run/summary.csv" ] && [ ! -e "$run/server.url" ] && [ ! -e "$run/server.log" ]; then
+        pass "bench --only=count-2: no delay server is started (no server.url, no server.log)"
+    else
+        fail "bench --only=count-2: no delay server is started" "$(find "$run" -maxdepth 1 -printf '%f ' 2>&1)"
     fi
 }
 
@@ -420,6 +442,7 @@ main() {
     test_whole_run
     test_noisy_rerun
     test_rerun_budget_spent
+    test_only_count_2
     interrupt_in_startup
     interrupt_at "at start-up" INT 'bench: tiny run'
     interrupt_at "in a count experiment" INT '^\[3/'
