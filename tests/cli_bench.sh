@@ -287,6 +287,22 @@ test_only_count_2() {
     else
         fail "bench --only=count-2: no delay server is started" "$(find "$run" -maxdepth 1 -printf '%f ' 2>&1)"
     fi
+    # Written: the files this run wrote with something in them; refcount.csv
+    # and convoy.csv are a header alone without their groups.
+    local written
+    written=$(sed -n '/^Written:/,/^Redraw:/p' "$last_out")
+    if grep -q 'summary\.csv  summary\.md  summary\.tex$' <<<"$written" &&
+        grep -q 'lessons\.md  lessons\.json' <<<"$written" && ! grep -qE 'refcount\.csv|convoy\.csv' <<<"$written"; then
+        pass "bench --only=count-2: Written lists the tables it filled, not refcount.csv or convoy.csv"
+    else
+        fail "bench --only=count-2: Written lists only the tables it filled" "$(tr '\n' '|' <<<"$written")"
+    fi
+    if grep -qE "^  $PLOTS/$(basename "$run")/ \([1-9][0-9]* files" <<<"$written" &&
+        [ "$(grep -oE '\([0-9]+ files' <<<"$written" | tr -dc 0-9)" -eq "$(find "$PLOTS/$(basename "$run")" -type f | wc -l)" ]; then
+        pass "bench --only=count-2: Written counts the plot files it drew"
+    else
+        fail "bench --only=count-2: Written counts the plot files it drew" "$(tr '\n' '|' <<<"$written")"
+    fi
 }
 
 # A noisy row whose family does not fit in the re-run budget is reported as
