@@ -270,7 +270,8 @@ main() {
 
     local cpu_before
     cpu_before=$(cpu_ticks)
-    start_server
+    # The delay server only for the rows that ask for it (fetch, fetch-n).
+    if matrix_uses SERVER_URL "$FILTER"; then start_server; fi
     run_matrix
     record_traces
     stop_server
@@ -342,18 +343,39 @@ cpu_used_by_others() {
     }'
 }
 
+# report_paths RUN NAME: what this run wrote, the files that hold something
+# only (refcount.csv and convoy.csv are a header alone when their groups did
+# not run; lessons.md is missing when lessons.sh failed).
 report_paths() {
     local run=$1 name=$2
     echo
     echo "Written:"
-    echo "  $run/summary.csv  summary.md  summary.tex  refcount.csv  convoy.csv"
-    echo "  $run/lessons.md  lessons.json  (does the run show each lesson, with its numbers)"
+    written_line "$run" "" summary.csv summary.md summary.tex refcount.csv convoy.csv
+    written_line "$run" "(does the run show each lesson, with its numbers)" lessons.md lessons.json
     echo "  $run/machine.json  $run/experiments.tsv  $run/raw/ (hyperfine JSON, each binary's --json)"
     if [ "${PLOT_COUNT:-0}" -gt 0 ]; then
         echo "  $PLOTS_DIR/$name/ ($PLOT_COUNT files: PNG, SVG, PDF)"
     fi
     echo "Redraw: make plots RUN=$(shell_word "$run")"
     echo "Compare: make compare RUNS=$(shell_word "$(shell_word "$run") results/OTHER")"
+}
+
+# written_line RUN NOTE FILE...: "  RUN/FILE  FILE ...  NOTE", the FILEs of
+# RUN that hold something: a CSV a row past its header, another file a byte
+# (nothing when none does).
+written_line() {
+    local run=$1 note=$2 f
+    local -a have=()
+    shift 2
+    for f in "$@"; do
+        [ -s "$run/$f" ] || continue
+        [[ "$f" != *.csv ]] || [ "$(wc -l <"$run/$f")" -gt 1 ] || continue
+        have+=("$f")
+    done
+    [ "${#have[@]}" -gt 0 ] || return 0
+    printf '  %s/%s' "$run" "${have[0]}"
+    [ "${#have[@]}" -eq 1 ] || printf '  %s' "${have[@]:1}"
+    printf '%s\n' "${note:+  $note}"
 }
 
 # shell_word TEXT: TEXT as one word for a shell, and for the word splitting of

@@ -188,16 +188,27 @@ run_round() {
     local only=" $* "
     local -A sampled_done=()
     for id in "${PLAN_IDS[@]}"; do
-        local group=${PLAN[$id,group]} kind=${PLAN[$id,kind]} param=${PLAN[$id,param]} elapsed left
+        local group=${PLAN[$id,group]} kind=${PLAN[$id,kind]} param=${PLAN[$id,param]} elapsed left counter
         [ "$only" = "  " ] || [[ "$only" == *" $id "* ]] || continue
         [ "$kind" != sampled ] || [ -z "${sampled_done[$group]:-}" ] || continue
         local -a cmd
         IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
-        DONE_COUNT=$((DONE_COUNT + 1))
         elapsed=$((SECONDS - MATRIX_STARTED))
-        left="?"
-        [ "$DONE_COUNT" -le 1 ] || [ "$DONE_COUNT" -gt "$TOTAL" ] ||
-            left=$(fmt_duration $((elapsed * (TOTAL - DONE_COUNT + 1) / (DONE_COUNT - 1))))
+        if [ "$round" -gt "$ROUNDS" ]; then
+            # A re-run: counted on its own ([re-run k/M], M the family
+            # rerun_noisy announced), so that [k/N]'s N never grows; the
+            # time left is the round-1 time of the family's rows not yet re-run.
+            RERUN_DONE=$((RERUN_DONE + 1))
+            counter="re-run $RERUN_DONE/$RERUN_TOTAL"
+            left=$(fmt_duration $((RERUN_LEFT_MS / 1000)))
+            RERUN_LEFT_MS=$((RERUN_LEFT_MS - ${ROW_MS[$id]:-0}))
+        else
+            DONE_COUNT=$((DONE_COUNT + 1))
+            counter="$DONE_COUNT/$TOTAL"
+            left="?"
+            [ "$DONE_COUNT" -le 1 ] ||
+                left=$(fmt_duration $((elapsed * (TOTAL - DONE_COUNT + 1) / (DONE_COUNT - 1))))
+        fi
         t0=$(now_ms)
         if [ "$kind" = sampled ]; then
             sampled_done[$group]=1
@@ -208,7 +219,7 @@ run_round() {
                 "$TOTAL" "$group" "$rows" "$(round_samples "$round")" "$(fmt_duration "$elapsed")" "$left" >&2
             run_sampled_group "$group" "$(round_samples "$round")"
         else
-            printf '[%d/%d] %-10s %-10s %-14s %s  elapsed %s, left ~%s\n' "$DONE_COUNT" "$TOTAL" \
+            printf '[%s] %-10s %-10s %-14s %s  elapsed %s, left ~%s\n' "$counter" \
                 "${PLAN[$id,case]}" "${PLAN[$id,mode]}" "${PLAN[$id,label]}" "${param:+param=$param}" \
                 "$(fmt_duration "$elapsed")" "$left" >&2
             if [ -z "${FAILED[$id]:-}" ] && ! run_timed "$id" "$round" "$kind" "${cmd[@]}"; then
@@ -287,7 +298,7 @@ rerun_noisy() {
                 "(extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
             local t0
             t0=$(now_ms)
-            TOTAL=$((TOTAL + ${#family[@]}))
+            RERUN_DONE=0 RERUN_TOTAL=${#family[@]} RERUN_LEFT_MS=$cost
             # stdin: not the list this loop reads.
             run_round $((ROUNDS + extra)) "${family[@]}" </dev/null
             spent=$((spent + $(now_ms) - t0))
@@ -300,9 +311,12 @@ rerun_noisy() {
         write_experiments
         [ "$ran" -eq 1 ] || break
     done
+    # Information, not a fault: what happens to the row, and why.
     while IFS= read -r key; do
         [ -n "$key" ] || continue
-        echo "bench: noisy: ${left_out[$key]}; no time left to re-run it${reran[$key]:+ again}" >&2
+        echo "bench: noisy: ${left_out[$key]}; reported with its spread as measured${reran[$key]:+ after its re-run}:" \
+            "the re-run budget ($((budget / 1000)) s: RERUN_BUDGET_PCT=$RERUN_BUDGET_PCT% of the run so far," \
+            "at least RERUN_BUDGET_MIN_S=$RERUN_BUDGET_MIN_S s) has no room left for its rows" >&2
     done < <(printf '%s\n' "${!left_out[@]}" | sort)
 }
 

@@ -302,6 +302,17 @@ matrix_groups() {
     printf '%s\n' "${groups[*]}"
 }
 
+# matrix_uses NAME GROUP_REGEX: whether a row of a group matching GROUP_REGEX
+# has {NAME} in its command (bench.sh starts the delay server only for the
+# rows that use {SERVER_URL}).
+matrix_uses() {
+    awk -v name="{$1}" -v re="$2" "$COLUMNS_AWK"'
+        NF == 0 { next }
+        !read_header++ { header(); next }
+        get("group") ~ "^(" re ")$" { for (i = col["command"]; i <= NF; i++) if (index($i, name)) found = 1 }
+        END { exit !found }' <<<"$EXPERIMENTS"
+}
+
 # plan_experiments GROUP_REGEX: plan.tsv, every experiment whose group matches.
 plan_experiments() {
     local filter=$1

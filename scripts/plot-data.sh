@@ -17,18 +17,21 @@ readonly SERIES_ROW_COLUMNS="series mode x y low high"
 readonly REFCOUNT_ROW_COLUMNS="label mode style lost total ns_per_op lost_min lost_max runs_with_loss runs"
 readonly CONVOY_ROW_COLUMNS="label mode impl switch_interval_us alone_per_s contended_per_s slowdown contended_min contended_max"
 MODES_ORDER="seq threads gil fork pool threadpool async"
-# cpython_label(LABEL, IMPL): a CPython row's name in a figure, from its label
-# (matrix.sh): py-threads is "CPython threads"; the other interpreters say
-# which they are: py2-threads "CPython 2.7 threads", pyft-threads "CPython
-# 3.13t threads", pyft-gil-threads "CPython 3.13t+GIL threads" (its GIL on).
+# cpython_label(LABEL, IMPL): a reference row's name in a figure, from its
+# label (matrix.sh) and its impl, every interpreter with its version (the
+# major.minor of impl): py-threads of cpython-3.11.7 is "CPython 3.11
+# threads", py2-threads "CPython 2.7 threads", pyft-threads "CPython 3.13t
+# threads", pyft-gil-threads "CPython 3.13t+GIL threads" (its GIL on), the
+# convoy row py "CPython 3.11".  An impl that is not cpython-VERSION is
+# named as it is.
 readonly CPYTHON_LABEL_AWK='
-function cpython_label(label, impl,    v, rest) {
-    v = impl; sub(/^cpython-/, "", v)
-    v = (v ~ /^[0-9]+\.[0-9]+/) ? substr(v, 1, match(v, /^[0-9]+\.[0-9]+/) + RLENGTH - 1) (v ~ /t$/ ? "t" : "") : v
+function cpython_label(label, impl,    name, v, rest) {
+    name = "CPython"; v = impl
+    if (!sub(/^cpython-/, "", v)) { name = impl; v = "" }
+    else if (match(v, /^[0-9]+\.[0-9]+/)) v = substr(v, 1, RLENGTH) (v ~ /t$/ ? "t" : "")
     rest = label; sub(/^py[a-z0-9]*(-|$)/, "", rest)
     if (label ~ /^pyft-gil(-|$)/) { sub(/^gil(-|$)/, "", rest); v = v "+GIL" }
-    else if (label ~ /^py-/ || label == "py") v = ""
-    return "CPython" (v != "" ? " " v : "") (rest != "" ? " " rest : "")
+    return name (v != "" ? " " v : "") (rest != "" ? " " rest : "")
 }
 '
 
@@ -288,10 +291,11 @@ data_convoy() {
 
 # data_convoy_interval FILE: round trips against the switch interval
 # (lines.gp), series in order of first appearance: ours contended (solid),
-# ours alone (dashed), CPython contended (dotted), when the run has CPython's.
+# ours alone (dashed), CPython contended (dotted, named with its version),
+# when the run has CPython's.
 data_convoy_interval() {
     convoy_csv_usable || return 0
-    convoy_rows convoy-interval | awk -F'\t' -v OFS='\t' -v columns="$SERIES_ROW_COLUMNS" "$COLUMNS_AWK"'
+    convoy_rows convoy-interval | awk -F'\t' -v OFS='\t' -v columns="$SERIES_ROW_COLUMNS" "$COLUMNS_AWK$CPYTHON_LABEL_AWK"'
         function out(series, y, low, high) {
             split("", v); v["series"] = series; v["mode"] = "gil"; v["x"] = get("switch_interval_us")
             v["y"] = y; v["low"] = low; v["high"] = high; print row_of(columns, OFS, v)
@@ -302,7 +306,7 @@ data_convoy_interval() {
             if (get("impl") == "gilbench") {
                 out("simulated GIL, beside a CPU-bound thread", get("contended_per_s"), get("contended_min"), get("contended_max"))
                 out("simulated GIL, alone", get("alone_per_s"), "", "")
-            } else out("CPython, beside a CPU-bound thread", get("contended_per_s"), get("contended_min"), get("contended_max"))
+            } else out(cpython_label(get("label"), get("impl")) ", beside a CPU-bound thread", get("contended_per_s"), get("contended_min"), get("contended_max"))
         }' | write_series "$1"
 }
 

@@ -237,11 +237,31 @@ test_noisy_rerun() {
         'noisy: ([^;]*, )?fetch-n\.threads\.4 \([0-9]+%\)[^;]*; re-running the rows read against fetch-n\.seq\.4: fetch-n\.seq\.4 fetch-n\.threads\.4 fetch-n\.async\.4 \(extra'
     if [ -f "$run/raw/interleave.seq.r2.hyperfine.json" ] && [ -f "$run/raw/interleave.async.r2.hyperfine.json" ] &&
         [ -f "$run/raw/fetch-n.async.4.r2.hyperfine.json" ] &&
-        [ "$(grep -c '^\[[0-9]*/[0-9]*\] interleave' "$last_err")" -ge 14 ] &&
+        [ "$(grep -cE '^\[(re-run )?[0-9]+/[0-9]+\] interleave' "$last_err")" -ge 14 ] &&
         [ "$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } get("experiment") == "interleave.seq" { print get("runs") }' "$run/summary.csv")" -ge 4 ]; then
         pass "bench: the noisy row's family runs one more round, pooled into summary.csv"
     else
         fail "bench: a noisy row's family is re-run" "$(find "$run/raw" -name 'interleave.*.r2*' -printf '%f ' 2>&1 | head -c 300)"
+    fi
+    if [ -s "$run/server.url" ] && [ -e "$run/server.log" ]; then
+        pass "bench --only with fetch groups: the delay server is started (server.url, server.log)"
+    else
+        fail "bench --only with fetch groups: the delay server is started" "$(find "$run" -maxdepth 1 -printf '%f ' 2>&1)"
+    fi
+    # The progress counter: [k/N] counts the plan's rows (one round at tiny
+    # sizes), N the same on every line, up to N/N; the re-runs are counted
+    # on their own, [re-run k/M], M the rows of the family announced.
+    local planned totals last reruns
+    planned=$(($(wc -l <"$run/experiments.tsv") - 1))
+    totals=$(grep -oE '^\[[0-9]+/[0-9]+\]' "$last_err" | cut -d/ -f2 | sort -u | tr -d ']\n' || true)
+    last=$(grep -oE '^\[[0-9]+/[0-9]+\]' "$last_err" | tail -n 1 || true)
+    expect_eq "bench: [k/N] keeps N, the plan's rows, when re-runs are added; it ends at N/N" \
+        "$totals $last" "$planned [$planned/$planned]"
+    reruns=$(grep -oE '^\[re-run [0-9]+/7\] interleave' "$last_err" | grep -oE '[0-9]+/' | tr -d '/\n' || true)
+    if [[ "$reruns" == 1234567* ]]; then
+        pass "bench: the re-runs of interleave.seq's 7 rows are counted [re-run 1/7] .. [re-run 7/7]"
+    else
+        fail "bench: re-runs counted on their own" "$(grep -E '^\[re-run' "$last_err" | head -n 9 | tr '\n' '|')"
     fi
     # fetch rows at tiny sizes may be noisy themselves; re-run or not, fetch
     # has no round 3 from the hook, and interleave none past round 3.
@@ -250,6 +270,63 @@ test_noisy_rerun() {
     else
         fail "bench: at most 2 extra rounds per group" "$(find "$run/raw" -name '*.r4.*' -printf '%f ' | head -c 300)"
     fi
+}
+
+# --only=count-2: no row of it uses {SERVER_URL}, so no delay server is
+# started (it writes server.url and server.log into the run when it is).
+test_only_count_2() {
+    set +e
+    bench --only=count-2 >"$last_out" 2>"$last_err"
+    last_status=$?
+    set -e
+    local run
+    run=$(only_run)
+    expect_eq "bench --only=count-2: exit 0" "$last_status" 0
+    if [ -n "$run" ] && [ -e "$run/summary.csv" ] && [ ! -e "$run/server.url" ] && [ ! -e "$run/server.log" ]; then
+        pass "bench --only=count-2: no delay server is started (no server.url, no server.log)"
+    else
+        fail "bench --only=count-2: no delay server is started" "$(find "$run" -maxdepth 1 -printf '%f ' 2>&1)"
+    fi
+    # Written: the files this run wrote with something in them; refcount.csv
+    # and convoy.csv are a header alone without their groups.
+    local written
+    written=$(sed -n '/^Written:/,/^Redraw:/p' "$last_out")
+    if grep -q 'summary\.csv  summary\.md  summary\.tex$' <<<"$written" &&
+        grep -q 'lessons\.md  lessons\.json' <<<"$written" && ! grep -qE 'refcount\.csv|convoy\.csv' <<<"$written"; then
+        pass "bench --only=count-2: Written lists the tables it filled, not refcount.csv or convoy.csv"
+    else
+        fail "bench --only=count-2: Written lists only the tables it filled" "$(tr '\n' '|' <<<"$written")"
+    fi
+    if grep -qE "^  $PLOTS/$(basename "$run")/ \([1-9][0-9]* files" <<<"$written" &&
+        [ "$(grep -oE '\([0-9]+ files' <<<"$written" | tr -dc 0-9)" -eq "$(find "$PLOTS/$(basename "$run")" -type f | wc -l)" ]; then
+        pass "bench --only=count-2: Written counts the plot files it drew"
+    else
+        fail "bench --only=count-2: Written counts the plot files it drew" "$(tr '\n' '|' <<<"$written")"
+    fi
+}
+
+# A noisy row whose family does not fit in the re-run budget is reported as
+# measured, in one line that says so and why, not as a fault: rerun_noisy
+# with the matrix stubbed (its rows priced at 15 s each, the budget 20 s), so
+# that nothing is timed.
+test_rerun_budget_spent() {
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    expect_status "bench: a noisy row over the re-run budget is not a failure" 0 bash -c '
+        set -euo pipefail
+        source scripts/schema.sh
+        source scripts/experiments.sh
+        MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
+        PLAN_IDS=(count-2.seq count-2.shell)
+        declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.shell,kind]=shell
+            [count-2.shell,baseline]=count-2.seq)
+        declare -A ROW_MS=([count-2.seq]=15000 [count-2.shell]=15000)
+        noisy_rows() { printf "group\texperiment\trel_spread\ncount-2\tcount-2.shell\t0.14\n"; }
+        write_experiments() { :; }
+        run_round() { echo "re-ran $*"; }
+        rerun_noisy'
+    expect_eq "bench: over the re-run budget, nothing is re-run" "$(cat "$last_out")" ""
+    expect_eq "bench: over the re-run budget, one line says the row is reported as measured, and why" "$(cat "$last_err")" \
+        "bench: noisy: count-2.shell (14%); reported with its spread as measured: the re-run budget (20 s: RERUN_BUDGET_PCT=20% of the run so far, at least RERUN_BUDGET_MIN_S=20 s) has no room left for its rows"
 }
 
 # A dead server mid-run: fetch fails, the rest goes on, the run is written
@@ -380,6 +457,8 @@ main() {
     test_usage
     test_whole_run
     test_noisy_rerun
+    test_rerun_budget_spent
+    test_only_count_2
     interrupt_in_startup
     interrupt_at "at start-up" INT 'bench: tiny run'
     interrupt_at "in a count experiment" INT '^\[3/'

@@ -36,11 +36,6 @@ csv_get() {
 # field ROW N: the Nth comma-separated field.
 field() { cut -d, -f "$2" <<<"$1"; }
 
-# expect_eq NAME GOT WANT
-expect_eq() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', wanted '$3'"; fi
-}
-
 test_statistics() {
     local tab=$'\t' out seq thr one failed
     # seq: times 2 2 2 -> median 2, stddev 0.  threads: 1..5 -> median 3, mean 3,

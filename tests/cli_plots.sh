@@ -73,10 +73,10 @@ test_full_run() {
         pass "full run: no zero-byte file"
     fi
     # SVG keeps its text, so the labels and the caption can be read back.
-    if grep -q 'CPython threads' "$out/count-2-time.svg" && grep -q 'gil-old' "$out/count-2-time.svg"; then
+    if grep -q 'CPython 3.11 threads' "$out/count-2-time.svg" && grep -q 'gil-old' "$out/count-2-time.svg"; then
         pass "count-2-time shows the CPython rows beside ours"
     else
-        fail "count-2-time shows the CPython rows beside ours" "no 'CPython threads' or 'gil-old' label"
+        fail "count-2-time shows the CPython rows beside ours" "no 'CPython 3.11 threads' or 'gil-old' label"
     fi
     if grep -q 'gil-old' "$out/count-10-time.svg"; then
         fail "a failed row is left out" "count-10 gil-old (status failed) is drawn"
@@ -99,7 +99,7 @@ test_terminal() {
     touch "$marker"
     expect_status "plots --terminal exits 0" 0 bash "$PLOTS" --terminal "$FIXTURE"
     expect_out "--terminal draws the count-2 labels" 'threads \|'
-    expect_out "--terminal draws the CPython rows" 'CPython threads'
+    expect_out "--terminal draws the CPython rows" 'CPython 3\.11 threads'
     expect_out "--terminal shows speedups" '[0-9]\.[0-9]{2}×'
     expect_out "--terminal names the machine" 'lab-a'
     expect_no_warnings "--terminal: no gnuplot warnings"
@@ -109,6 +109,55 @@ test_terminal() {
     else
         fail "--terminal writes nothing" "files changed under $ROOT/plots"
     fi
+}
+
+# A full run's count-2 chart has more bars than the default 30-line terminal
+# and labels longer than 20 characters ("CPython 3.13t+GIL threads"): every
+# bar keeps its label, each on a line of its own.
+test_terminal_many_bars() {
+    local label re missing="" bars
+    local -a labels=(seq threads gil fork pool threadpool gil-old shell
+        "CPython 3.11 seq" "CPython 3.11 threads" "CPython 3.11 processes" "CPython 3.11 pool"
+        "CPython 2.7 seq" "CPython 2.7 threads" "CPython 3.13t seq" "CPython 3.13t threads"
+        "CPython 3.13t+GIL seq" "CPython 3.13t+GIL threads")
+    expect_status "plots --terminal draws a full run" 0 bash "$PLOTS" --terminal "$FIXTURES/full-run"
+    for label in "${labels[@]}"; do
+        re=${label//./\\.}
+        re=${re//+/\\+}
+        grep -Eq "^ *$re \|-+[0-9]\.[0-9]{2}×" "$last_out" || missing+=" '$label'"
+    done
+    expect_eq "--terminal: every bar of a full run keeps its label" "$missing" ""
+    bars=$(grep -cE '\|-+[0-9]\.[0-9]{2}×' "$last_out" || true)
+    expect_eq "--terminal: one line per bar (${#labels[@]} bars)" "$bars" "${#labels[@]}"
+    expect_no_warnings "--terminal on a full run: no gnuplot warnings"
+    # 40 bars: the terminal grows with them.
+    local run="$TEST_TMP/run-40-bars"
+    mkdir -p "$run"
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        get("group") == "count-2" && get("label") == "threads" {
+            for (i = 1; i <= 40; i++) { set_field("label", "bar-" i); print } }' \
+        "$FIXTURES/full-run/summary.csv" >"$run/summary.csv"
+    expect_status "plots --terminal draws 40 bars" 0 bash "$PLOTS" --terminal "$run"
+    bars=$(grep -cE '^ *bar-[0-9]+ \|-+[0-9]\.[0-9]{2}×' "$last_out" || true)
+    expect_eq "--terminal: 40 bars, each labelled on a line of its own" "$bars" 40
+}
+
+# Every reference interpreter is named with its version (impl's major.minor)
+# in every figure: the convoy bar of CPython 3.11 said "CPython" alone beside
+# "CPython 2.7" and "CPython 3.13t".
+test_cpython_versions() {
+    local out="$TEST_TMP/versions" fig label missing=""
+    expect_status "plots draws the full run" 0 bash "$PLOTS" "$FIXTURES/full-run" --out "$out"
+    for label in "convoy:CPython 3.11" "convoy:CPython 2.7" "convoy:CPython 3.13t" \
+        "convoy-interval:CPython 3.11, beside a CPU-bound thread" \
+        "count-2-time:CPython 3.11 threads" "count-2-time:CPython 2.7 threads" "count-2-time:CPython 3.13t+GIL threads"; do
+        fig=${label%%:*} label=${label#*:}
+        grep -qF ">$label<" "$out/$fig.svg" || missing+=" $fig:'$label'"
+    done
+    expect_eq "every CPython bar and line is named with its version" "$missing" ""
+    # A name without a version: "CPython" alone, or before a mode word.
+    fig=$(grep -lE '>CPython( (seq|threads|processes|pool))?(, [^<]*)?<' "$out/convoy.svg" "$out/convoy-interval.svg" || true)
+    expect_eq "no CPython bar or line without its version" "$fig" ""
 }
 
 test_bad_usage() {
@@ -184,11 +233,6 @@ test_partial_run() {
     fi
 }
 
-# expect_eq NAME GOT WANT
-expect_eq() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', wanted '$3'"; fi
-}
-
 # reorder_columns FILE SEP: FILE with its columns in reverse order (a reader
 # by name must not care).
 reorder_columns() {
@@ -219,6 +263,8 @@ main() {
     test_help
     test_full_run
     test_terminal
+    test_terminal_many_bars
+    test_cpython_versions
     test_bad_usage
     test_partial_run
     test_reordered_columns

@@ -85,6 +85,11 @@ expect_out() {
     if grep -Eq -- "$2" "$last_out"; then pass "$1"; else fail "$1" "stdout lacks /$2/: $(head -c 300 "$last_out")"; fi
 }
 
+# expect_eq NAME GOT WANT
+expect_eq() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', wanted '$3'"; fi
+}
+
 # expect_err NAME REGEX: the last stderr matches an extended regex.
 expect_err() {
     if grep -Eq -- "$2" "$last_err"; then pass "$1"; else fail "$1" "stderr lacks /$2/: $(head -c 300 "$last_err")"; fi

@@ -41,8 +41,11 @@ do for [fmt in formats] {
     eval start_output(fmt)
     if (fmt eq "dumb") {
         # ASCII art: a filled box is a smear of characters; a line per bar reads better.
+        # A line per row: the plot is as tall as the rows, plus the title's and
+        # the x axis's lines, so that no two bars share a line (and a label).
+        eval sprintf("set terminal dumb size 100,%d", rows + 8)
         unset label 98; unset label 99; set title ttl."\n".sub; set tmargin 3; set key off; unset grid
-        set lmargin 20; set rmargin 2
+        set lmargin label_margin; set rmargin 2
         plot data using (0):0:2:(0):ytic(1) with vectors nohead, '' using 2:0:7 with labels left offset 1,0
         continue
     }
