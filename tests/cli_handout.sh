@@ -87,7 +87,7 @@ expect_complete() {
 
 test_usage() {
     expect_help handout bash "$HANDOUT" -- 'make handout RUN=' '--show=GROUP'
-    expect_version handout '^gilbench handout [0-9]+\.' bash "$HANDOUT"
+    expect_version handout '^handout \(gilbench\) [0-9]+\.[0-9]+' bash "$HANDOUT"
     expect_usage_error "no run folder" bash "$HANDOUT"
     expect_usage_error "unknown option" bash "$HANDOUT" --fast "$FIXTURES/lessons-hold"
     expect_usage_error "two run folders" bash "$HANDOUT" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"

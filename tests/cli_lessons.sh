@@ -56,7 +56,7 @@ expect_status_of() {
 
 test_usage() {
     expect_help lessons bash "$LESSONS" -- 'lessons\.md' --json
-    expect_version lessons '^gilbench lessons [0-9]+\.' bash "$LESSONS"
+    expect_version lessons '^lessons \(gilbench\) [0-9]+\.[0-9]+' bash "$LESSONS"
     expect_usage_error "no run folder" bash "$LESSONS"
     expect_usage_error "unknown option" bash "$LESSONS" --fast "$FIXTURES/lessons-hold"
     expect_usage_error "two run folders" bash "$LESSONS" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"

@@ -87,7 +87,7 @@ expect_err_lines() {
 
 test_usage() {
     expect_help pythons.sh bash "$SCRIPT" -- PYTHON2 PYTHON_FT none gil_enabled build-cpython-ft.sh
-    expect_version pythons.sh '^pythons\.sh \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
+    expect_version pythons.sh '^pythons \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
     expect_usage_error "unknown option" bash "$SCRIPT" --frobnicate
 }
 
