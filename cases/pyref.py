@@ -54,6 +54,11 @@ class OneLineParser(argparse.ArgumentParser):
         sys.stderr.write("%s: %s\nTry '%s --help'.\n" % (self.prog, message, self.prog))
         sys.exit(2)
 
+    def format_help(self):
+        # "Usage:", as the C cases and the scripts write it (argparse: "usage:").
+        text = argparse.ArgumentParser.format_help(self)
+        return "Usage:" + text[len("usage:"):] if text.startswith("usage:") else text
+
 
 class PrintVersion(argparse.Action):
     """--version: "PROG (gilbench) VERSION" on stdout, the C cases' format
