@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # tests/cli_commands.sh - every command of the suite keeps one command-line
 # contract: --help exits 0 with its usage on stdout, --version among its
-# options; --version exits 0 with
-# "NAME (gilbench) VERSION", the suite's one version (scripts/schema.sh
-# suite_version, from harness/harness.h); an unknown option exits 2 with one
-# line on stderr saying why.  The commands are a table below; a script or
-# binary that is in neither it nor the libraries' list fails the test.
+# options; --version exits 0 with "NAME (gilbench) VERSION", the suite's one
+# version (scripts/schema.sh suite_version, from harness/harness.h); an
+# unknown option exits 2 with one line on stderr saying why.  The commands
+# are a table below; a script or binary in neither it nor the libraries'
+# list fails the test.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
