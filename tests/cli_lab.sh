@@ -65,8 +65,8 @@ test_locale_bench() {
     if [ "$last_status" -eq 0 ] && [ -n "$run" ]; then pass "$name: exit 0"; else
         fail "$name: exit 0" "exit $last_status: $(grep -m3 -E 'FAILED|bench:' "$last_err")"; return; fi
     local zero
-    zero=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["status"] == "ok" && !($c["median_s"] > 0) { print $c["experiment"] }' "$run/summary.csv")
+    zero=$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        get("status") == "ok" && !(get("median_s") > 0) { print get("experiment") }' "$run/summary.csv")
     if [ -z "$zero" ] && grep -q '^count-2 .*[1-9]' "$last_out"; then
         pass "$name: every ok row has a median above 0, the headline shows them"
     else
@@ -254,11 +254,11 @@ test_taskset() {
     fi
     # The pools get 1 worker; the sweep goes to 2 x 1; efficiency = speedup / min(workers, 1).
     local bad
-    bad=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["label"] ~ /^(pool|threadpool)$/ && $c["group"] != "count-scaling" && $c["workers"] != 1 { print "workers:" $c["experiment"] }
-        $c["group"] == "count-scaling" && $c["param"] > 2 { print "sweep:" $c["experiment"] }
-        $c["efficiency"] != "" && $c["speedup"] != "" && $c["workers"] >= 1 &&
-            ($c["efficiency"] - $c["speedup"] > 1e-5 || $c["speedup"] - $c["efficiency"] > 1e-5) { print "eff:" $c["experiment"] }' \
+    bad=$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        get("label") ~ /^(pool|threadpool)$/ && get("group") != "count-scaling" && get("workers") != 1 { print "workers:" get("experiment") }
+        get("group") == "count-scaling" && get("param") > 2 { print "sweep:" get("experiment") }
+        get("efficiency") != "" && get("speedup") != "" && get("workers") >= 1 &&
+            (get("efficiency") - get("speedup") > 1e-5 || get("speedup") - get("efficiency") > 1e-5) { print "eff:" get("experiment") }' \
         "$run/summary.csv")
     if [ -z "$bad" ]; then
         pass "$name: pools of 1, a sweep to 2 workers, efficiency = speedup / 1"

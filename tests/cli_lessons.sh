@@ -29,8 +29,7 @@ fail_row() {
 
 # drop_groups RUN REGEX: the run as if those groups were not in --only.
 drop_groups() {
-    awk -F, -v re="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "group") g = i }
-        NR == 1 || $g !~ "^(" re ")$"' "$1/summary.csv" >"$1/summary.new"
+    rows_where "$1/summary.csv" 'get("group") !~ "^(" arg ")$"' "$2" >"$1/summary.new"
     mv "$1/summary.new" "$1/summary.csv"
 }
 
