@@ -35,7 +35,8 @@ summarize        bash    scripts/summarize.sh
 with-args        bash    scripts/with-args.sh
 bench-array      bash    scripts/slurm/bench-array.sh
 "
-# Sourced by the commands, not run: no command line of their own.
+# Sourced by the commands (or, lifeline.sh, started by the bench on a pipe):
+# no command line of a user's.
 readonly LIBRARIES="scripts/files.sh scripts/schema.sh scripts/matrix.sh scripts/experiments.sh
 scripts/children.sh scripts/lifeline.sh scripts/plot-data.sh cases/pyref.py"
 # Commands whose change to this contract is on another branch: their
