@@ -23,7 +23,8 @@ import sys
 import threading
 import time
 
-from pyref import STOP_SIGNALS, OneLineParser, die_with_parent, gil_state, positive, run
+from pyref import (STOP_SIGNALS, OneLineParser, PrintVersion, die_with_parent, gil_state,
+                   positive, run)
 
 clock = getattr(time, "perf_counter", time.time)
 
@@ -42,7 +43,7 @@ def parse_args(argv):
     p.add_argument("--json", action="store_true",
                    help="print the report as one JSON object (its only format; "
                    "accepted so that it is called like the C cases)")
-    p.add_argument("--version", action="version", version="convoy.py (gilbench) 0.1.0")
+    p.add_argument("--version", action=PrintVersion)
     args = p.parse_args(argv)
     if args.switch_interval_us is not None and not hasattr(sys, "setswitchinterval"):
         p.error("--switch-interval-us: this Python has no switch interval "

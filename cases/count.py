@@ -56,7 +56,6 @@ free_threaded (the build).
 """
 from __future__ import division, print_function
 
-import argparse
 import json
 import multiprocessing
 import multiprocessing.pool as mp_pool
@@ -67,10 +66,9 @@ import sys
 import threading
 import time
 
-from pyref import (MAIN_PID, OneLineParser, die_with_parent, gil_state, impl_name,
-                   process_age, run, whole)
+from pyref import (MAIN_PID, VERSION, OneLineParser, PrintVersion, die_with_parent,
+                   gil_state, impl_name, process_age, run, whole)
 
-VERSION = "0.1.0"
 DEFAULT_ITERATIONS = 10 ** 7   # about 0.3 s for one task in CPython 3.11
 MAX_TASKS = 1024               # as bin/count's fork limit: more is a fork bomb
 MODES = ("seq", "threads", "processes", "pool")
@@ -84,14 +82,6 @@ MP = multiprocessing.get_context("fork") if hasattr(multiprocessing, "get_contex
 # A clock all processes share (CLOCK_MONOTONIC), so stamps taken in workers
 # compare; Python 2 has none better than time.time.
 stamp = getattr(time, "monotonic", time.time)
-
-
-class PrintVersion(argparse.Action):
-    """--version on stdout (Python 2's argparse writes it to stderr)."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        print("count.py (gilbench) " + VERSION)
-        sys.exit(0)
 
 
 def parse_args(argv):
@@ -114,8 +104,7 @@ def parse_args(argv):
                    "accepted (default 1e7)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object on stdout instead of the table")
-    p.add_argument("--version", action=PrintVersion, nargs=0,
-                   help="show the version and exit")
+    p.add_argument("--version", action=PrintVersion)
     args = p.parse_args(argv)
     if args.workers is not None and args.mode != "pool":
         p.error("--workers: only pool mode has a pool size (threads and "

@@ -19,6 +19,10 @@ import sys
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 MAIN_PID = os.getpid()
+# The suite's version: GILBENCH_VERSION of harness/harness.h, which these
+# scripts cannot read when copied alone; tests/cli_commands.sh checks that
+# every command reports the same one.
+VERSION = "0.1.0"
 
 
 class Interrupted(Exception):
@@ -49,6 +53,24 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         sys.stderr.write("%s: %s\nTry '%s --help'.\n" % (self.prog, message, self.prog))
         sys.exit(2)
+
+    def format_help(self):
+        # "Usage:", as the C cases and the scripts write it (argparse: "usage:").
+        text = argparse.ArgumentParser.format_help(self)
+        return "Usage:" + text[len("usage:"):] if text.startswith("usage:") else text
+
+
+class PrintVersion(argparse.Action):
+    """--version: "PROG (gilbench) VERSION" on stdout, the C cases' format
+    (Python 2's action="version" writes to stderr)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        kwargs.update(nargs=0, help="show the version and exit")
+        argparse.Action.__init__(self, option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print("%s (gilbench) %s" % (parser.prog, VERSION))
+        sys.exit(0)
 
 
 def whole(low, high):

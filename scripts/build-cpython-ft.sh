@@ -12,7 +12,8 @@ set -euo pipefail
 export LC_ALL=C
 
 readonly PROG=build-cpython-ft
-readonly VERSION=0.1.0
+# shellcheck source=scripts/schema.sh
+source "$(dirname "${BASH_SOURCE[0]}")/schema.sh"
 CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/gilbench
 WORK=""
 
@@ -128,7 +129,7 @@ main() {
     while [ $# -gt 0 ]; do
         case "$1" in
             --help) usage; exit 0 ;;
-            --version) echo "build-cpython-ft.sh (gilbench) $VERSION"; exit 0 ;;
+            --version) print_version "$PROG"; exit 0 ;;
             --jobs=*) jobs=${1#--jobs=}
                 [[ "$jobs" =~ ^[1-9][0-9]{0,2}$ ]] || usage_error "--jobs: expected a positive integer, got '$jobs'" ;;
             --force) force=1 ;;

@@ -62,6 +62,7 @@ pack   write the run folder RUN_DIR as one file to hand in, RUN_DIR.tar.gz besid
 check  exit 0 when BUNDLE is whole (gzip, one run folder, every checksum), else one line, 1
 with   run CMD ARG... on the run folder: a bundle is checked and unpacked into a temporary
        folder first (removed after); anything else is passed on as it is
+--help, --version
 make compare and make plots take bundles wherever they take run folders.
 Exit 0 done, 1 a failure or a damaged bundle, 2 bad usage.
 EOF2
@@ -127,6 +128,10 @@ main() {
     [ $# -eq 0 ] || shift
     case $cmd in
         -h | --help) usage ;;
+        --version)
+            # shellcheck source=scripts/schema.sh
+            source "$(dirname "${BASH_SOURCE[0]}")/schema.sh"
+            print_version "$PROG" ;;
         pack)
             local out="" run=""
             while [ $# -gt 0 ]; do

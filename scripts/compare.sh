@@ -25,6 +25,8 @@ readonly SCRIPT_DIR
 source "$SCRIPT_DIR/files.sh"
 # shellcheck source=scripts/bundle.sh
 source "$SCRIPT_DIR/bundle.sh"
+# shellcheck source=scripts/schema.sh
+source "$SCRIPT_DIR/schema.sh"
 # The awk programs and gnuplot scripts; the style every figure shares.
 readonly LIB_DIR="$SCRIPT_DIR/compare"
 readonly COMMON_GP="$SCRIPT_DIR/plots/common.gp"
@@ -59,6 +61,7 @@ Options:
   --layout L         overlay (the runs in one plot), rows (one row per machine) or auto
                      (default: overlay up to 4 runs, rows from 5)
   -h, --help         print this help and exit
+  --version          print the version and exit
 
 Writes ratios.csv (every row on every machine, one line each, with the machine's CPU model,
 CPUs, quota, governor, compiler, Python), ratios.md and compare-<group>.{png,svg,pdf} for
@@ -89,6 +92,7 @@ parse_args() {
     while [ $# -gt 0 ]; do
         case $1 in
             -h | --help) print_usage; exit 0 ;;
+            --version) print_version "$PROG"; exit 0 ;;
             --out) [ $# -ge 2 ] || fail_usage "--out: expected a folder"; out_dir=$2; shift 2 ;;
             --out=*) out_dir=${1#--out=}; shift ;;
             --tolerance) [ $# -ge 2 ] || fail_usage "--tolerance: expected a percentage"; tolerance=$2; shift 2 ;;

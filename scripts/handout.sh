@@ -172,7 +172,7 @@ main() {
     while [ $# -gt 0 ]; do
         case "$1" in
             --help) usage; exit 0 ;;
-            --version) echo "gilbench handout $(suite_version)"; exit 0 ;;
+            --version) print_version handout; exit 0 ;;
             --out=?*) out=${1#--out=} ;;
             --show=?*) group=${1#--show=} ;;
             --newest=?*) newest=${1#--newest=} ;;

@@ -9,6 +9,8 @@ export LC_ALL=C
 
 # The locale the tests run the scripts under: a decimal-comma one.
 readonly TEST_LOCALE=de_DE.UTF-8
+# shellcheck source=scripts/schema.sh
+source "$(dirname "${BASH_SOURCE[0]}")/schema.sh"
 
 # target probe package: the probe is a command, a file (/...) or locale:NAME;
 # each target needs its own rows and those of the targets above it.
@@ -43,8 +45,9 @@ Install (as root) or name (otherwise) the Debian packages a target needs:
   build   what `make` needs to compile the binaries
   bench   build, plus what `make bench` needs (hyperfine, gnuplot, jq, ...)
   test    bench, plus what `make test` and `make lint` need (the default)
---check only reports what is missing.  Exit 0 when nothing is missing (or it
-was installed), 1 when something is missing, 2 on bad usage.
+--check only reports what is missing.  --help, --version.
+Exit 0 when nothing is missing (or it was installed), 1 when something is
+missing, 2 on bad usage.
 EOF
 }
 
@@ -108,6 +111,7 @@ main() {
             --check-build) check_only=true target=build ;;
             build | bench | test) target=$1 ;;
             --help) usage; exit 0 ;;
+            --version) print_version install-deps; exit 0 ;;
             *) echo "install-deps: unknown argument '$1' (try --help)" >&2; exit 2 ;;
         esac
         shift

@@ -122,7 +122,7 @@ main() {
     while [ $# -gt 0 ]; do
         case "$1" in
             --help) usage; exit 0 ;;
-            --version) echo "gilbench lessons $(suite_version)"; exit 0 ;;
+            --version) print_version lessons; exit 0 ;;
             --json) json=true ;;
             --) shift; break ;;
             -?*) usage_error "unknown option '$1'" ;;

@@ -30,6 +30,7 @@ Options:
   --warnings     also print on stderr what to fix before measuring (a busy
                  machine, a power-saving CPU governor); nothing when all is fine
   --help         show this help
+  --version      show the version
 
 load_after is written as null: the caller fills it in when the run is over.
 EOF
@@ -210,6 +211,7 @@ main() {
     while [ "$#" -gt 0 ]; do
         case "$1" in
         --help) usage; exit 0 ;;
+        --version) print_version machine; exit 0 ;;
         --quick) quick=true ;;
         --warnings) warnings=true ;;
         --cflags=*) cflags=${1#--cflags=} ;;
@@ -218,7 +220,7 @@ main() {
             cflags=$2
             shift
             ;;
-        --quick=* | --warnings=* | --help=*) die_usage "${1%%=*}: takes no value" ;;
+        --quick=* | --warnings=* | --help=* | --version=*) die_usage "${1%%=*}: takes no value" ;;
         *) die_usage "unknown argument '$1'" ;;
         esac
         shift

@@ -15,7 +15,6 @@ set -euo pipefail
 export LC_ALL=C
 
 readonly PROG=pythons
-readonly VERSION=0.1.0
 readonly HEADER=$'role\tpath\timpl\tversion\tgil_enabled\tfree_threaded'
 # What one interpreter says about itself, tab-separated, in Python 2.7 and
 # 3.x alike: sys.executable (the real file behind a shim or a symlink),
@@ -191,7 +190,12 @@ main() {
     case "${1:-}" in
         "") ;;
         --help) usage; exit 0 ;;
-        --version) echo "pythons.sh (gilbench) $VERSION"; exit 0 ;;
+        --version)
+            # Sourced here only: the tests run the search with a PATH of
+            # fake interpreters and nothing else (schema.sh needs dirname).
+            # shellcheck source=scripts/schema.sh
+            source "$(dirname "${BASH_SOURCE[0]}")/schema.sh"
+            print_version "$PROG"; exit 0 ;;
         *) echo "$PROG: unknown argument '$1'" >&2
             echo "Try 'scripts/pythons.sh --help'." >&2
             exit 2 ;;

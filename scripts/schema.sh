@@ -34,6 +34,10 @@ suite_version() {
     fi
 }
 
+# print_version NAME: a command's --version line, in the binaries' format
+# (harness/main.c): "NAME (gilbench) VERSION", NAME without ".sh".
+print_version() { printf '%s (gilbench) %s\n' "$1" "$(suite_version)"; }
+
 # run_holds RUN FILE...: true when the run folder RUN holds every FILE as a
 # readable file; else false, with the first FILE it lacks on stdout.
 run_holds() {

@@ -32,6 +32,7 @@ Usage: scripts/summarize.sh RUN_DIR             write the tables of a run
            re-runs: group, experiment, rel_spread (TAB-separated, a header first)
        scripts/summarize.sh --beyond-ideal RUN_DIR  print the CPU-bound rows of its
            summary.csv with an efficiency above 1.1, one line each
+       scripts/summarize.sh --help | --version
 RUN_DIR holds experiments.tsv, machine.json and raw/ as scripts/bench.sh writes them.
 EOF
 }
@@ -251,6 +252,7 @@ print_beyond_ideal() {
 main() {
     case "${1:-}" in
         --help) usage; exit 0 ;;
+        --version) print_version "$PROG"; exit 0 ;;
         --headline)
             [ $# -eq 2 ] || usage_error "--headline takes one run folder"
             check_run "$2"

@@ -10,11 +10,35 @@
 # nothing else (| ; & $ ` * < >) means anything.  Unbalanced quotes: exit 2.
 set -euo pipefail
 
+usage() {
+    cat <<'EOF'
+Usage: scripts/with-args.sh VAR CMD [ARG]...
+
+Run CMD ARG... with the words of the environment variable VAR appended, split
+as xargs splits them (blanks; '...', "..." and a backslash quote): how make
+hands BENCH_ARGS, RUNS and the like to the scripts.
+  --help, --version
+Exit status: CMD's; 2 on bad usage or when VAR cannot be split (unbalanced
+quotes).
+EOF
+}
+
+usage_error() {
+    echo "with-args: $1" >&2
+    echo "Try 'scripts/with-args.sh --help'." >&2
+    exit 2
+}
+
 main() {
-    if [ $# -lt 2 ]; then
-        echo "with-args: usage: scripts/with-args.sh VAR CMD [ARG]..." >&2
-        exit 2
-    fi
+    case ${1:-} in
+        --help) usage; exit 0 ;;
+        --version)
+            # shellcheck source=scripts/schema.sh
+            source "$(dirname "${BASH_SOURCE[0]}")/schema.sh"
+            print_version with-args; exit 0 ;;
+    esac
+    [ $# -ge 2 ] || usage_error "expected VAR CMD [ARG]..."
+    [[ $1 =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || usage_error "expected an environment variable's name, got '$1'"
     local var=$1 words=() err
     shift
     if [ -n "${!var:-}" ]; then

@@ -41,7 +41,7 @@ EOF2
         fi
     done
     if [ -s "$bundles/compare/ratios.csv" ] && [ -s "$bundles/compare/compare-count-2.png" ] &&
-        [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["machine"] }' "$bundles/compare/ratios.csv" | sort -u | wc -l)" -eq 2 ] &&
+        [ "$(csv_column "$bundles/compare/ratios.csv" machine | sort -u | wc -l)" -eq 2 ] &&
         grep -q 'agreement: ' "$log"; then
         pass "ansible: make compare ran on the two bundles (ratios.csv, figures, the agreement line)"
     else

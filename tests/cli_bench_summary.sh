@@ -168,8 +168,8 @@ test_writers() {
 test_all_failed() {
     local run="$TEST_TMP/run-all-failed"
     make_run "$run"
-    awk -F '\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
-        { $col["status"] = "failed"; print }' "$run/experiments.tsv" >"$run/plan.new"
+    awk -F '\t' -v OFS='\t' "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        { set_field("status", "failed"); print }' "$run/experiments.tsv" >"$run/plan.new"
     mv "$run/plan.new" "$run/experiments.tsv"
     run bash scripts/summarize.sh "$run"
     expect_eq "every row failed: summarize still exits 0" "$last_status" 0
@@ -288,10 +288,8 @@ test_beyond_ideal() {
     local run="$TEST_TMP/run-beyond"
     make_run "$run"
     run bash scripts/summarize.sh "$run"
-    awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
-        NR > 1 && $col["experiment"] == "count-2.gil" { $col["speedup"] = 1.5; $col["efficiency"] = 1.5 }
-        { print }' "$run/summary.csv" >"$run/summary.new"
-    mv "$run/summary.new" "$run/summary.csv"
+    set_field "$run/summary.csv" count-2.gil speedup 1.5
+    set_field "$run/summary.csv" count-2.gil efficiency 1.5
     run bash scripts/summarize.sh --beyond-ideal "$run"
     expect_eq "--beyond-ideal: only the row above efficiency 1.1, with its figures" \
         "$last_status:$(cat "$last_out")" "0:count-2 gil: 1.50x, efficiency 1.50"

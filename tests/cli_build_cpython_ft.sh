@@ -37,7 +37,7 @@ expect_failure() {
 
 test_usage() {
     expect_help build-cpython-ft.sh bash "$SCRIPT" -- --jobs --force --disable-gil PGO LTO .cache/gilbench
-    expect_version build-cpython-ft.sh '^build-cpython-ft\.sh \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
+    expect_version build-cpython-ft.sh '^build-cpython-ft \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
     expect_usage_error "no source" bash "$SCRIPT"
     expect_usage_error "too many arguments" bash "$SCRIPT" a b c
     expect_usage_error "--jobs not a number" bash "$SCRIPT" --jobs=many "$TEST_TMP"

@@ -76,7 +76,7 @@ test_class() {
     else
         fail "class: the layout follows the number of runs" "$(grep -c '^### ' "$TEST_TMP/c40/ratios.md") group tables"
     fi
-    if [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { m[$c["machine"]] = $c["fabricated"] "," $c["usable_cpus"] }
+    if [ "$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } { m[get("machine")] = get("fabricated") "," get("usable_cpus") }
             END { for (k in m) print k, m[k] }' "$TEST_TMP/c40/ratios.csv" | grep -c ' true,[0-9]')" -eq 40 ]; then
         pass "class: ratios.csv carries 40 machines, each marked fabricated, with its usable CPUs"
     else

@@ -87,7 +87,7 @@ expect_complete() {
 
 test_usage() {
     expect_help handout bash "$HANDOUT" -- 'make handout RUN=' '--show=GROUP'
-    expect_version handout '^gilbench handout [0-9]+\.' bash "$HANDOUT"
+    expect_version handout '^handout \(gilbench\) [0-9]+\.[0-9]+' bash "$HANDOUT"
     expect_usage_error "no run folder" bash "$HANDOUT"
     expect_usage_error "unknown option" bash "$HANDOUT" --fast "$FIXTURES/lessons-hold"
     expect_usage_error "two run folders" bash "$HANDOUT" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"
@@ -167,8 +167,7 @@ test_does_not_hold() {
     expect_answer "the other lessons are untouched" "$run" L1.1 '^> \*\*This run\.\*\* count-2'
 
     run=$(fresh_run partial lessons-hold)
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "group") g = i }
-             NR == 1 || $g !~ /^convoy/' "$run/summary.csv" >"$run/s.new"
+    rows_where "$run/summary.csv" 'get("group") !~ /^convoy/' >"$run/s.new"
     mv "$run/s.new" "$run/summary.csv"
     set_field "$run/summary.csv" count-2.gil status failed
     set_field "$run/summary.csv" count-2.gil speedup ""
@@ -188,8 +187,7 @@ test_newest() {
     cp -r "$FIXTURES/handout-run" "$results/full run"
     touch -d '1 hour ago' "$results/full run"
     mkdir "$results/convoy only" "$results/empty"
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "group") g = i }
-             NR == 1 || $g ~ /^convoy/' "$results/full run/summary.csv" >"$results/convoy only/summary.csv"
+    rows_where "$results/full run/summary.csv" 'get("group") ~ /^convoy/' >"$results/convoy only/summary.csv"
     for want in "count-2:full run" "refcount:full run" "convoy:convoy only"; do
         got=$(bash "$HANDOUT" --newest="${want%%:*}" "$results") || true
         if [ "$got" = "$results/${want#*:}/" ]; then

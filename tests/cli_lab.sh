@@ -2,12 +2,14 @@
 # tests/cli_lab.sh - the suite as a course lab runs it: a decimal-comma
 # locale, a checkout under a path with spaces, a non-ASCII letter and shell
 # metacharacters (in the C and a UTF-8 locale), arguments through make, a
-# shell pinned to one CPU, a student account without the lint tools, an old
-# hyperfine, a full disk, and a kill -9 of make's process group.  Tiny sizes;
-# nothing here asserts a speed.
+# shell pinned to one CPU, a student account without the lint tools.  Tiny
+# sizes; nothing here asserts a speed.  What goes wrong in a lab (an old
+# hyperfine, a full disk, a kill -9) is tests/cli_lab_faults.sh.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lab.sh
+source "$(dirname "$0")/lab.sh"
 
 readonly DE=de_DE.UTF-8
 # A folder name with what a lab's paths may hold: a space, a non-ASCII letter,
@@ -15,16 +17,11 @@ readonly DE=de_DE.UTF-8
 readonly ODD_NAME="lab dir é \$HOME 'q' \"d\" \`b\` ;|*"
 
 setup() {
-    cd "$(dirname "$0")/.."
-    BIN_ABS=$(cd "$BIN" && pwd)
-    # The binaries through a link of this test's own name, so that a process
-    # left over from one of our runs is found by its command line.
-    MARK="$TEST_TMP/gilbench-lab-test-bin"
-    ln -s "$BIN_ABS" "$MARK"
+    lab_setup
     # Folders another user must reach (TEST_TMP is private to root).
     SHARED=$(mktemp -d /tmp/gilbench-lab.XXXXXX)
     chmod 755 "$SHARED"
-    trap 'rm -rf "$TEST_TMP" "$SHARED"; umount_tiny' EXIT
+    trap 'rm -rf "$TEST_TMP" "$SHARED"' EXIT
 }
 
 have_de() {
@@ -39,19 +36,6 @@ copy_checkout() {
         tar -C "$1" -xf -
 }
 
-# bench_into ROOTDIR RESULTS ARG...: scripts/bench.sh --tiny of that checkout.
-bench_into() {
-    local root=$1 results=$2
-    shift 2
-    set +e
-    timeout --kill-after=5 300 bash "$root/scripts/bench.sh" --tiny "--results=$results" "$@" \
-        >"$last_out" 2>"$last_err"
-    last_status=$?
-    set -e
-}
-
-latest_run() { find "$1" -mindepth 1 -maxdepth 1 -type d -name '*-*T*Z' | sort | tail -n 1; }
-
 # ------------------------------------------------------------------ locale
 # The tiny bench end to end under LANG=de_DE.UTF-8: exit 0, medians that are
 # not 0, and tables byte-identical to the ones the C locale writes from the
@@ -65,8 +49,8 @@ test_locale_bench() {
     if [ "$last_status" -eq 0 ] && [ -n "$run" ]; then pass "$name: exit 0"; else
         fail "$name: exit 0" "exit $last_status: $(grep -m3 -E 'FAILED|bench:' "$last_err")"; return; fi
     local zero
-    zero=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["status"] == "ok" && !($c["median_s"] > 0) { print $c["experiment"] }' "$run/summary.csv")
+    zero=$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        get("status") == "ok" && !(get("median_s") > 0) { print get("experiment") }' "$run/summary.csv")
     if [ -z "$zero" ] && grep -q '^count-2 .*[1-9]' "$last_out"; then
         pass "$name: every ok row has a median above 0, the headline shows them"
     else
@@ -254,11 +238,11 @@ test_taskset() {
     fi
     # The pools get 1 worker; the sweep goes to 2 x 1; efficiency = speedup / min(workers, 1).
     local bad
-    bad=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["label"] ~ /^(pool|threadpool)$/ && $c["group"] != "count-scaling" && $c["workers"] != 1 { print "workers:" $c["experiment"] }
-        $c["group"] == "count-scaling" && $c["param"] > 2 { print "sweep:" $c["experiment"] }
-        $c["efficiency"] != "" && $c["speedup"] != "" && $c["workers"] >= 1 &&
-            ($c["efficiency"] - $c["speedup"] > 1e-5 || $c["speedup"] - $c["efficiency"] > 1e-5) { print "eff:" $c["experiment"] }' \
+    bad=$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        get("label") ~ /^(pool|threadpool)$/ && get("group") != "count-scaling" && get("workers") != 1 { print "workers:" get("experiment") }
+        get("group") == "count-scaling" && get("param") > 2 { print "sweep:" get("experiment") }
+        get("efficiency") != "" && get("speedup") != "" && get("workers") >= 1 &&
+            (get("efficiency") - get("speedup") > 1e-5 || get("speedup") - get("efficiency") > 1e-5) { print "eff:" get("experiment") }' \
         "$run/summary.csv")
     if [ -z "$bad" ]; then
         pass "$name: pools of 1, a sweep to 2 workers, efficiency = speedup / 1"
@@ -317,203 +301,6 @@ test_unprivileged() {
     fi
 }
 
-# ------------------------------------------------------------------ old tools
-# A hyperfine older than 1.14: one message naming the minimum, exit 2, nothing
-# run or written.  And when a row fails, its cause is the tool's first line.
-test_old_hyperfine() {
-    local fake="$TEST_TMP/old-hyperfine"
-    mkdir -p "$fake"
-    cat >"$fake/hyperfine" <<'EOF'
-#!/bin/sh
-[ "$1" = --version ] && { echo "hyperfine ${FAKE_VERSION:-1.12.0}"; exit 0; }
-printf "error: Found argument '-N' which wasn't expected, or isn't valid in this context\n\nUSAGE:\n    hyperfine [OPTIONS] <command>...\n\nFor more information try --help\n" >&2
-exit 1
-EOF
-    chmod +x "$fake/hyperfine"
-    PATH="$fake:$PATH" BIN="$MARK" bench_into "$ROOT" "$TEST_TMP/old-results" --no-plots
-    if [ "$last_status" -eq 2 ] && [ "$(wc -l <"$last_err")" -eq 1 ] &&
-        grep -q 'hyperfine 1.12.0 is too old: the bench needs hyperfine 1.14.0 or newer' "$last_err" &&
-        [ ! -e "$TEST_TMP/old-results" ]; then
-        pass "old tools: hyperfine 1.12.0 is refused before anything runs, one line, exit 2"
-    else
-        fail "old tools: hyperfine 1.12.0 refused" "exit $last_status, $(wc -l <"$last_err") lines: $(head -c 300 "$last_err")"
-    fi
-    FAKE_VERSION=1.15.0 PATH="$fake:$PATH" BIN="$MARK" bench_into "$ROOT" "$TEST_TMP/old-results" --only=interleave --no-plots
-    expect_exit "a failed row shows the tool's first error line (the cause), not 'try --help'" 1 \
-        "^bench: FAILED interleave.seq: error: Found argument '-N' which wasn't expected"
-}
-
-# ------------------------------------------------------------------ full disk
-TINY_MNT=""
-umount_tiny() { if [ -n "$TINY_MNT" ]; then umount "$TINY_MNT" 2>/dev/null || true; TINY_MNT=""; fi; }
-
-# mount_tiny SIZE: a tmpfs of SIZE at TINY_MNT; fails when mounting is not allowed.
-mount_tiny() {
-    umount_tiny
-    local dir="$TEST_TMP/tiny-fs"
-    mkdir -p "$dir"
-    mount -t tmpfs -o "size=$1" tmpfs "$dir" 2>/dev/null || return 1
-    TINY_MNT=$dir
-}
-
-# fill_tiny: no free byte left on TINY_MNT.
-fill_tiny() { dd if=/dev/zero of="$TINY_MNT/filler" bs=4k 2>/dev/null || true; }
-
-test_full_disk() {
-    local why="needs root and a tmpfs mount (not allowed here)"
-    if [ "$(id -u)" -ne 0 ] || ! mount_tiny 1m; then
-        skip "full disk: summarize.sh, plots.sh, compare.sh fail and publish nothing" "$why"
-        return
-    fi
-    # summarize.sh: a run whose tables cannot be rewritten keeps its old ones.
-    local run="$TINY_MNT/run"
-    cp -r tests/fixtures/run-lab-a "$run"
-    cp "$run/summary.csv" "$TEST_TMP/summary.before"
-    mkdir -p "$run/raw"
-    fill_tiny
-    run bash scripts/summarize.sh "$run"
-    if [ "$last_status" -eq 1 ] && grep -q 'summarize: writing .*summary.csv failed' "$last_err" &&
-        cmp -s "$run/summary.csv" "$TEST_TMP/summary.before" && [ -z "$(find "$run" -name '*.partial')" ]; then
-        pass "full disk: summarize.sh exits 1, says which file, keeps the old summary.csv, no partial file"
-    else
-        fail "full disk: summarize.sh" "exit $last_status: $(head -c 300 "$last_err")"
-    fi
-    # plots.sh with TMPDIR nearly full: room for the data, not for a PNG
-    # (~75 kB); gnuplot exits 0 on the cut file.
-    mount_tiny 48k
-    TMPDIR=$TINY_MNT run bash scripts/plots.sh tests/fixtures/run-lab-a --out "$TEST_TMP/full-plots"
-    if [ "$last_status" -eq 1 ] && [ ! -s "$last_out" ] && [ -z "$(ls -A "$TEST_TMP/full-plots" 2>/dev/null)" ] &&
-        grep -q 'gnuplot did not write count-2-time.png completely' "$last_err"; then
-        pass "full disk: plots.sh with TMPDIR full: the cut PNG is caught, exit 1, no figure published"
-    else
-        fail "full disk: plots.sh with TMPDIR full" "exit $last_status, $(wc -l <"$last_out") paths printed: $(tail -c 300 "$last_err")"
-    fi
-    # plots.sh and compare.sh writing into a full folder.
-    mount_tiny 256k
-    run bash scripts/plots.sh tests/fixtures/run-lab-a --out "$TINY_MNT/plots"
-    if [ "$last_status" -eq 1 ] && [ -z "$(find "$TINY_MNT/plots" -name '*.partial' 2>/dev/null)" ] &&
-        ! find "$TINY_MNT/plots" -type f 2>/dev/null | while read -r f; do is_whole "$f" || echo cut; done | grep -q cut; then
-        pass "full disk: plots.sh into a full folder exits 1, every file left there is whole"
-    else
-        fail "full disk: plots.sh into a full folder" "exit $last_status: $(tail -c 300 "$last_err")"
-    fi
-    mount_tiny 256k
-    run bash scripts/compare.sh --out "$TINY_MNT/compare" tests/fixtures/run-lab-b tests/fixtures/run-lab-c
-    if [ "$last_status" -eq 1 ] && [ ! -e "$TINY_MNT/compare" ]; then
-        pass "full disk: compare.sh exits 1 and publishes nothing"
-    else
-        fail "full disk: compare.sh" "exit $last_status: $(tail -c 300 "$last_err")"
-    fi
-    # The results disk fills up while the bench runs: it stops at the first
-    # failed row and says why, instead of failing every row with no message.
-    mount_tiny 1m
-    bash scripts/bench.sh --tiny --only=count-2 --no-plots "--results=$TINY_MNT/res" \
-        >"$last_out" 2>"$last_err" &
-    local pid=$! _
-    for _ in $(seq 600); do
-        grep -q '^\[1/' "$last_err" 2>/dev/null && break
-        sleep 0.05
-    done
-    fill_tiny
-    set +e
-    wait "$pid"
-    last_status=$?
-    set -e
-    if [ "$last_status" -eq 1 ] && grep -q 'bench: cannot write the run under .*No space left on device' "$last_err" &&
-        [ "$(grep -c 'FAILED' "$last_err")" -le 2 ] && [ -z "$(find "$TINY_MNT/res" -name '.*.partial')" ]; then
-        pass "full disk: the bench stops at the first row it cannot write, says so, removes the partial run"
-    else
-        fail "full disk: the bench stops at the first row it cannot write" \
-            "exit $last_status, $(grep -c FAILED "$last_err") FAILED: $(grep -m3 -E 'FAILED|bench:' "$last_err")"
-    fi
-    # The plots cannot be written: the run is kept, the bench exits 1.
-    mount_tiny 64k
-    fill_tiny
-    bench_into "$ROOT" "$TEST_TMP/plots-full-res" --only=interleave "--plots=$TINY_MNT/plots"
-    if [ "$last_status" -eq 1 ] && grep -q 'bench: drawing the plots failed' "$last_err" &&
-        [ -n "$(latest_run "$TEST_TMP/plots-full-res")" ]; then
-        pass "full disk: plots that cannot be written fail the bench (exit 1), the run is kept"
-    else
-        fail "full disk: plots that cannot be written fail the bench" "exit $last_status: $(tail -c 300 "$last_err")"
-    fi
-    umount_tiny
-}
-
-# is_whole FILE: scripts/files.sh's own check, in a subshell.
-is_whole() { (source scripts/files.sh && is_complete "$1"); }
-
-# stand_in DIR NAME SCRIPT: DIR holds a link to every binary of $BIN_ABS,
-# but NAME is the shell SCRIPT instead.
-stand_in() {
-    local dir=$1 name=$2 script=$3 f
-    mkdir -p "$dir"
-    for f in "$BIN_ABS"/*; do [ -f "$f" ] && ln -s "$f" "$dir/$(basename "$f")"; done
-    rm "$dir/$name"
-    printf '%s\n' "$script" >"$dir/$name"
-    chmod +x "$dir/$name"
-}
-
-# A binary that fails under hyperfine: its row shows the binary's own first
-# line (hyperfine keeps only "non-zero exit code").
-test_failure_cause() {
-    local fake="$TEST_TMP/failing-bin"
-    stand_in "$fake" interleave "$(printf '#!/bin/sh\necho "interleave: the lab ran out of letters" >&2\nexit 1\n')"
-    BIN="$fake" bench_into "$ROOT" "$TEST_TMP/failing" --only=interleave --no-plots
-    expect_exit "a failed row shows the binary's own error, not hyperfine's" 1 \
-        'FAILED interleave\.[a-z]*: interleave: the lab ran out of letters'
-}
-
-# A binary whose --json report comes out empty (its disk was full): its row
-# fails with that reason instead of being summarized from nothing.
-test_empty_report() {
-    local fake="$TEST_TMP/empty-json-bin"
-    # shellcheck disable=SC2016 # $a and $@ are the stand-in's
-    stand_in "$fake" refcount "$(printf '#!/bin/sh\nfor a; do [ "$a" = --json ] && exit 0; done\nexec %q "$@"\n' "$BIN_ABS/refcount")"
-    BIN="$fake" bench_into "$ROOT" "$TEST_TMP/empty-json" --only=refcount --no-plots
-    expect_exit "an empty --json report fails its row, with that reason" 1 \
-        'FAILED refcount.seq-none: its --json report refcount.seq-none.run.json is empty'
-}
-
-# ------------------------------------------------------------------ kill -9
-# kill -9 of make bench's process group, mid-run: within a few seconds no
-# binary of ours (delay server, timed binary) and no hyperfine of the run.
-test_kill_9() {
-    local name="kill -9 of make bench's process group" _
-    BIN="$MARK" setsid make --no-print-directory bench \
-        "BENCH_ARGS=--tiny --only=fetch|count-2 --no-plots --results=$TEST_TMP/killed" \
-        >"$TEST_TMP/killed.out" 2>"$TEST_TMP/killed.err" &
-    local pid=$!
-    for _ in $(seq 300); do
-        grep -q '^\[4/' "$TEST_TMP/killed.err" 2>/dev/null && break
-        sleep 0.05
-    done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    local left=""
-    for _ in $(seq 20); do
-        left=$(pgrep -af "$MARK" || true)
-        [ -n "$left" ] || break
-        sleep 0.25
-    done
-    if grep -q '^\[4/' "$TEST_TMP/killed.err" && [ -z "$left" ]; then
-        pass "$name: no delay server, hyperfine or binary of the run is left"
-    else
-        fail "$name" "still running: ${left:-(the run never reached [4/])}"
-        pgrep -f "$MARK" | xargs -r kill -KILL 2>/dev/null || true
-    fi
-    local partial=""
-    for _ in $(seq 20); do
-        partial=$(find "$TEST_TMP/killed" -mindepth 1 -maxdepth 1 -name '.*.partial' 2>/dev/null)
-        [ -n "$partial" ] || break
-        sleep 0.25
-    done
-    if [ -z "$partial" ]; then
-        pass "$name: the partial run folder is removed"
-    else
-        fail "$name: the partial run folder is removed" "left: $partial"
-    fi
-}
-
 # ------------------------------------------------------------------ run bits
 # The scripts README.md or a --help tells a user to run are executable; a
 # file that is only sourced (scripts/matrix.sh, schema.sh: no #! line) is not run.
@@ -538,16 +325,11 @@ main() {
     setup
     test_run_bits
     test_make_args
-    test_old_hyperfine
-    test_empty_report
-    test_failure_cause
     test_locale_figures
     test_locale_bench
     test_odd_path
     test_taskset
     test_unprivileged
-    test_full_disk
-    test_kill_9
 }
 
 main "$@"

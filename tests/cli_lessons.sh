@@ -29,8 +29,7 @@ fail_row() {
 
 # drop_groups RUN REGEX: the run as if those groups were not in --only.
 drop_groups() {
-    awk -F, -v re="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "group") g = i }
-        NR == 1 || $g !~ "^(" re ")$"' "$1/summary.csv" >"$1/summary.new"
+    rows_where "$1/summary.csv" 'get("group") !~ "^(" arg ")$"' "$2" >"$1/summary.new"
     mv "$1/summary.new" "$1/summary.csv"
 }
 
@@ -56,7 +55,7 @@ expect_status_of() {
 
 test_usage() {
     expect_help lessons bash "$LESSONS" -- 'lessons\.md' --json
-    expect_version lessons '^gilbench lessons [0-9]+\.' bash "$LESSONS"
+    expect_version lessons '^lessons \(gilbench\) [0-9]+\.[0-9]+' bash "$LESSONS"
     expect_usage_error "no run folder" bash "$LESSONS"
     expect_usage_error "unknown option" bash "$LESSONS" --fast "$FIXTURES/lessons-hold"
     expect_usage_error "two run folders" bash "$LESSONS" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"

@@ -53,9 +53,9 @@ pythons() {
 
 # cell ROLE COLUMN: that cell of the last table, found by column name.
 cell() {
-    awk -F'\t' -v role="$1" -v col="$2" '
-        NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["role"] == role { print $c[col] }' "$last_out"
+    awk -F'\t' -v role="$1" -v column="$2" "$COLUMNS_AWK"'
+        FNR == 1 { header(); next }
+        get("role") == role { print get(column) }' "$last_out"
 }
 
 # expect_cell NAME ROLE COLUMN VALUE: the table has that value there.
@@ -87,7 +87,7 @@ expect_err_lines() {
 
 test_usage() {
     expect_help pythons.sh bash "$SCRIPT" -- PYTHON2 PYTHON_FT none gil_enabled build-cpython-ft.sh
-    expect_version pythons.sh '^pythons\.sh \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
+    expect_version pythons.sh '^pythons \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
     expect_usage_error "unknown option" bash "$SCRIPT" --frobnicate
 }
 

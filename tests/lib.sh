@@ -258,3 +258,22 @@ set_field() {
         END { if (!hit) exit 4 }' "$1" >"$1.new"
     mv "$1.new" "$1"
 }
+
+# csv_column FILE NAME [SEP]: the values of the column NAME (SEP-separated,
+# default ","), one a line, the header left out; found by name as the
+# scripts find it (scripts/columns.awk).  Exit 3 when the file has no such
+# column, so that a renamed column fails a test instead of giving no values.
+csv_column() {
+    awk -F "${3:-,}" -v name="$2" "$COLUMNS_AWK"'
+        FNR == 1 { header(); if (!has(name)) exit 3; next }
+        { print get(name) }' "$1"
+}
+
+# rows_where CSV CONDITION [ARG]: the file's header, then its rows for which
+# CONDITION, an awk expression over columns.awk's get("NAME") and the
+# variable arg (ARG, as given), is true.
+rows_where() {
+    awk -F, -v arg="${3:-}" "$COLUMNS_AWK"'
+        FNR == 1 { header(); print; next }
+        '"$2" "$1"
+}

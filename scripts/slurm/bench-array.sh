@@ -15,7 +15,36 @@
 # Each task builds into a folder of its own (bin/slurm-JOB-TASK): nodes may differ.
 set -euo pipefail
 
+usage() {
+    cat <<'EOF'
+Usage: sbatch --array=1-N scripts/slurm/bench-array.sh
+       sbatch --dependency=afterany:JOB --wrap "bash scripts/slurm/bench-array.sh --compare JOB"
+
+As an array task: make bench on this node (QUICK=1 unless GILBENCH_QUICK=0),
+the run packed into results/slurm-JOB/.  --compare JOB: make compare on the
+bundles of the array job JOB, into results/slurm-JOB/compare.
+  --help, --version
+Exit status: 0 done, 1 a failed step, 2 bad usage.
+EOF
+}
+
+usage_error() {
+    echo "bench-array: $1" >&2
+    echo "Try 'scripts/slurm/bench-array.sh --help'." >&2
+    exit 2
+}
+
 main() {
+    case ${1:-} in
+        --help) usage; exit 0 ;;
+        --version)
+            # Run by hand from the checkout (sbatch runs a copy of this file).
+            # shellcheck source=scripts/schema.sh
+            source "$(dirname "${BASH_SOURCE[0]}")/../schema.sh"
+            print_version bench-array; exit 0 ;;
+        "" | --compare) ;;
+        *) usage_error "unknown argument '$1'" ;;
+    esac
     cd "${SLURM_SUBMIT_DIR:-.}"
     if [ "${1:-}" = --compare ]; then
         local job=${2:?--compare JOB: the array job id}
