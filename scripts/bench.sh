@@ -94,7 +94,7 @@ parse_args() {
             --plots=?*) PLOTS_DIR=$(absolute "${arg#--plots=}"); check_path --plots "$PLOTS_DIR" ;;
             --no-plots) DRAW_PLOTS=false ;;
             --help) usage; exit 0 ;;
-            --version) echo "gilbench bench $(suite_version)"; exit 0 ;;
+            --version) print_version bench; exit 0 ;;
             *) usage_error "unknown option or missing value: '$arg'" ;;
         esac
     done

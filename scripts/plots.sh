@@ -35,7 +35,7 @@ usage() {
     cat <<EOF
 Usage: scripts/plots.sh RUN_DIR [--out DIR]
        scripts/plots.sh --terminal RUN_DIR
-       scripts/plots.sh --help
+       scripts/plots.sh --help | --version
 
 Draw the figures of a stored run (a folder written by make bench).
 
@@ -45,6 +45,7 @@ Draw the figures of a stored run (a folder written by make bench).
   --out DIR        where to write (default: plots/<name of RUN_DIR>/)
   --terminal       draw the count-2 speedup in the terminal, write nothing
   --help           show this help
+  --version        print the version
 
 Figures, each as NAME.png, .svg and .pdf (the table FIGURES in this script):
 $figures.
@@ -239,6 +240,7 @@ main() {
     while [ $# -gt 0 ]; do
         case $1 in
             --help | -h) usage; exit 0 ;;
+            --version) print_version plots; exit 0 ;;
             --terminal) terminal=1 ;;
             --out) out=${2:-} out_given=1; [ $# -lt 2 ] || shift ;;
             --out=*) out=${1#--out=} out_given=1 ;;

@@ -39,13 +39,6 @@ bench-array      bash    scripts/slurm/bench-array.sh
 # no command line of a user's.
 readonly LIBRARIES="scripts/files.sh scripts/schema.sh scripts/matrix.sh scripts/experiments.sh
 scripts/children.sh scripts/lifeline.sh scripts/plot-data.sh cases/pyref.py"
-# Commands whose change to this contract is on another branch: their
-# failures here are reported as skips naming it, until it is merged.
-declare -A PENDING=(
-    [bench]="--version still prints 'gilbench bench VERSION' (the other helper's branch changes bench.sh)"
-    [plots]="--version is an unknown option and --help does not list it (the other helper's branch changes plots.sh)"
-)
-
 # regex_of TEXT: TEXT as an extended regex matching itself.
 # shellcheck disable=SC2016 # $ is a character of the sed pattern
 regex_of() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
@@ -61,7 +54,7 @@ check_contract() {
 }
 
 test_contract() {
-    local name how file cmd out py line
+    local name how file cmd py
     py=$(command -v python3 || true)
     while read -r name how file; do
         [ -n "$name" ] || continue
@@ -72,18 +65,7 @@ test_contract() {
                 if [ -z "$py" ]; then skip "$name: the command-line contract" "python3 is not installed"; continue; fi
                 cmd=("$py" "$ROOT/$file") ;;
         esac
-        out=$(check_contract "$name" "${cmd[@]}")
-        if [ -n "${PENDING[$name]:-}" ] && grep -q '^not ok - ' <<<"$out"; then
-            # Each failed check is a skip that says why and what is pending.
-            while IFS= read -r line; do
-                case $line in
-                    "not ok - "*) printf 'skip - %s [pending: %s]\n' "${line#not ok - }" "${PENDING[$name]}" ;;
-                    *) printf '%s\n' "$line" ;;
-                esac
-            done <<<"$out"
-        else
-            printf '%s\n' "$out"
-        fi
+        check_contract "$name" "${cmd[@]}"
     done <<<"$COMMANDS"
 }
 
