@@ -37,7 +37,7 @@ EOF
 }
 
 die_usage() {
-    printf 'machine.sh: %s\n' "$1" >&2
+    printf 'machine: %s\n' "$1" >&2
     printf "Try 'scripts/machine.sh --help'.\n" >&2
     exit 2
 }
@@ -183,7 +183,7 @@ read_loadavg() {
 warn_cpus() {
     local line
     line=$(jq -r 'if .usable < .online then
-            "machine.sh: warning: speedups are capped at \(.usable) CPU\(if .usable == 1 then "" else "s" end) by "
+            "machine: warning: speedups are capped at \(.usable) CPU\(if .usable == 1 then "" else "s" end) by "
             + (if .quota != null and (.quota | ceil) <= .affinity then "a CPU quota (\(.quota) CPUs)"
                else "the affinity mask (taskset, a cpuset)" end)
             + "; the machine has \(.online) online" else empty end' <<<"$1")
@@ -194,13 +194,13 @@ warn_cpus() {
 warn_user() {
     local load1=$1 cpus=$2 governor=$3
     if [ -n "$load1" ] && awk -v l="$load1" -v n="$cpus" 'BEGIN { exit !(l > 0.5 * n) }'; then
-        printf 'machine.sh: warning: load average is %s on %s usable CPU(s): close other programs or expect noisy numbers\n' \
+        printf 'machine: warning: load average is %s on %s usable CPU(s): close other programs or expect noisy numbers\n' \
             "$load1" "$cpus" >&2
     fi
     case "$governor" in
     powersave | conservative)
         # shellcheck disable=SC2016 # the backquotes are meant literally
-        printf 'machine.sh: warning: CPU governor is %s: for stable numbers run `sudo cpupower frequency-set -g performance`\n' \
+        printf 'machine: warning: CPU governor is %s: for stable numbers run `sudo cpupower frequency-set -g performance`\n' \
             "$governor" >&2
         ;;
     esac
@@ -285,7 +285,7 @@ main() {
             suite_version: $suite_version,
             git_commit: $git_commit,
             quick: $quick
-        }' || { echo "machine.sh: writing machine.json failed" >&2; exit 1; }
+        }' || { echo "machine: writing machine.json failed" >&2; exit 1; }
 
     if [ "$warnings" = true ]; then
         warn_cpus "$cpus_json"
