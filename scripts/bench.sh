@@ -4,7 +4,8 @@
 #
 # A run is written into results/.NAME.partial and renamed to results/NAME only
 # when it is complete, so a results folder without that prefix is always whole.
-# What runs is scripts/matrix.sh's table; how it runs, scripts/experiments.sh;
+# What runs is scripts/matrix.sh's table; how it runs, scripts/experiments.sh
+# (and the re-runs of noisy rows, scripts/rerun.sh);
 # the processes it starts, and how they stop, scripts/children.sh.
 set -euo pipefail
 # Every number this script and its children read or print uses "." (mawk
@@ -24,6 +25,8 @@ source "$SCRIPTS/files.sh"
 source "$SCRIPTS/children.sh"
 # shellcheck source=scripts/experiments.sh
 source "$SCRIPTS/experiments.sh"
+# shellcheck source=scripts/rerun.sh
+source "$SCRIPTS/rerun.sh"
 
 readonly NOISY_SPREAD=0.10 # stddev / mean above which a row is called noisy
 readonly MAX_EXTRA_ROUNDS=2  # re-runs of a noisy row's family, at most

@@ -21,7 +21,7 @@
 # alternated that finely meet the same moments.  Noisy rows are re-run with
 # the rows read against the same baseline within RERUN_BUDGET_PCT of the
 # matrix's time so far, or RERUN_BUDGET_MIN_S seconds, whichever is more
-# (experiments.sh rerun_noisy).
+# (rerun.sh rerun_noisy).
 readonly SIZES='
 variable             full                     quick            tiny
 COUNT_ITERATIONS     4e8                      2e8              1e6

@@ -258,6 +258,7 @@ test_rerun_budget_spent() {
         set -euo pipefail
         source scripts/schema.sh
         source scripts/experiments.sh
+        source scripts/rerun.sh
         MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
         PLAN_IDS=(count-2.seq count-2.shell)
         declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.shell,kind]=shell

@@ -37,7 +37,7 @@ bench-array      bash    scripts/slurm/bench-array.sh
 "
 # Sourced by the commands (or, lifeline.sh, started by the bench on a pipe):
 # no command line of a user's.
-readonly LIBRARIES="scripts/files.sh scripts/schema.sh scripts/matrix.sh scripts/experiments.sh
+readonly LIBRARIES="scripts/files.sh scripts/schema.sh scripts/matrix.sh scripts/experiments.sh scripts/rerun.sh
 scripts/children.sh scripts/lifeline.sh scripts/plot-data.sh cases/pyref.py"
 # regex_of TEXT: TEXT as an extended regex matching itself.
 # shellcheck disable=SC2016 # $ is a character of the sed pattern

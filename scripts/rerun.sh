@@ -1,0 +1,105 @@
+# scripts/rerun.sh - the re-run of noisy rows, before a run is reported:
+# which rows are noisy (summarize.sh --noisy), which rows go with them (the
+# family read against the same baseline), and how much time they may take.
+# Sourced by scripts/bench.sh after scripts/experiments.sh, whose run_round
+# runs them, and write_experiments records them.
+# shellcheck shell=bash
+
+# rerun_noisy: a timed row whose rel_spread is above NOISY_SPREAD (the shell
+# row: wider than the rows it bounds) runs again, one more round, before the
+# run is reported, together with the rows read against the same baseline
+# (its family: the baseline and every row whose speedup is over it), in the
+# plan's alternating order; the runs are pooled with the first rounds'.  Up
+# to MAX_EXTRA_ROUNDS per family, and only while the re-runs (each row priced
+# at its round-1 time) fit in RERUN_BUDGET_PCT of the matrix's time so far
+# (at least RERUN_BUDGET_MIN_S): the cheapest families first, so that the
+# budget steadies as many as it can.  A family, not the whole group: the
+# largest group (count-2-cpython, four interpreters' rows) costs more than
+# the budget, and only the rows beside the noisy one change its speedups.
+rerun_noisy() {
+    local extra cost spent=0 budget noisy key id ran pct family_ids
+    local -A why=() left_out=() reran=()
+    budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
+    [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
+    for extra in $(seq "$MAX_EXTRA_ROUNDS"); do
+        noisy=$(noisy_rows "$extra") || noisy=""
+        why=() ran=0
+        while IFS=$'\t' read -r id pct; do
+            key=$(baseline_of "$id")
+            why[$key]+="${why[$key]:+, }$id ($pct%)"
+        done < <(awk -F '\t' "$COLUMNS_AWK"'
+            FNR == 1 { header(); next }
+            { printf "%s\t%.0f\n", get("experiment"), 100 * get("rel_spread") }' <<<"$noisy")
+        [ "${#why[@]}" -gt 0 ] || break
+        while IFS=$'\t' read -r cost key family_ids; do
+            local -a family
+            read -r -a family <<<"$family_ids"
+            if [ $((spent + cost)) -gt "$budget" ]; then
+                left_out[$key]=${why[$key]}
+                continue
+            fi
+            unset "left_out[$key]"
+            echo "bench: noisy: ${why[$key]}; re-running the rows read against $key: ${family[*]}" \
+                "(extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
+            local t0
+            t0=$(now_ms)
+            # shellcheck disable=SC2034 # read by run_round (experiments.sh)
+            RERUN_DONE=0 RERUN_TOTAL=${#family[@]} RERUN_LEFT_MS=$cost
+            # stdin: not the list this loop reads.
+            run_round $((ROUNDS + extra)) "${family[@]}" </dev/null
+            spent=$((spent + $(now_ms) - t0))
+            ran=1 reran[$key]=1
+        done < <(for key in "${!why[@]}"; do
+            family_ids=$(family_of "$key") cost=0
+            for id in $family_ids; do cost=$((cost + ${ROW_MS[$id]:-0})); done
+            printf '%d\t%s\t%s\n' "$cost" "$key" "$family_ids"
+        done | sort -n -k1,1)
+        write_experiments
+        [ "$ran" -eq 1 ] || break
+    done
+    # Information, not a fault: what happens to the row, and why.
+    while IFS= read -r key; do
+        [ -n "$key" ] || continue
+        echo "bench: noisy: ${left_out[$key]}; reported with its spread as measured${reran[$key]:+ after its re-run}:" \
+            "the re-run budget ($((budget / 1000)) s: RERUN_BUDGET_PCT=$RERUN_BUDGET_PCT% of the run so far," \
+            "at least RERUN_BUDGET_MIN_S=$RERUN_BUDGET_MIN_S s) has no room left for its rows" >&2
+    done < <(printf '%s\n' "${!left_out[@]}" | sort)
+}
+
+# baseline_of ID: the row ID's speedups are read against (its own id when it
+# has none).
+baseline_of() {
+    local b=${PLAN[$1,baseline]:-}
+    [ -n "$b" ] && [ "$b" != - ] && printf '%s\n' "$b" || printf '%s\n' "$1"
+}
+
+# family_of BASELINE: the timed and shell rows read against BASELINE (and
+# BASELINE itself), in the plan's order, blank-separated.
+family_of() {
+    local id out=""
+    for id in "${PLAN_IDS[@]}"; do
+        [ "${PLAN[$id,kind]}" != sampled ] || continue
+        [ "$id" = "$1" ] || [ "${PLAN[$id,baseline]:-}" = "$1" ] || continue
+        out+="${out:+ }$id"
+    done
+    printf '%s\n' "$out"
+}
+
+# noisy_rows EXTRA: the noisy timed rows of the partial run, NOISY_COLUMNS
+# with their header (summarize.sh --noisy, the statistics of summary.csv).
+# GILBENCH_TEST_NOISY=REGEX (a test hook) calls the rows whose id matches
+# noisy before the first extra round, whatever their spread.
+noisy_rows() {
+    {
+        bash "$SCRIPTS/summarize.sh" "--noisy=$NOISY_SPREAD" "$WORK"
+        if [ "$1" -eq 1 ] && [ -n "${GILBENCH_TEST_NOISY:-}" ]; then
+            awk -F '\t' -v OFS='\t' -v re="$GILBENCH_TEST_NOISY" "$COLUMNS_AWK"'
+                FNR == 1 { header(); next }
+                get("kind") != "sampled" && get("id") ~ re { print get("group"), get("id"), 1 }' \
+                "$WORK/experiments.tsv"
+        fi
+    } | awk -F '\t' -v OFS='\t' "$COLUMNS_AWK"'
+        FNR == 1 { header(); print; next }
+        !seen[get("experiment")]++ { val["group"] = get("group"); val["experiment"] = get("experiment")
+            val["rel_spread"] = get("rel_spread"); print row_of("'"$NOISY_COLUMNS"'", OFS, val) }'
+}
