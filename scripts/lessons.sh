@@ -35,12 +35,12 @@
 #                    spread wider than 2x is named as a cause)
 #   experiments.tsv  id, baseline: a failing speedup's baseline row is
 #                    searched for causes too
-#   raw/ID.run.json  (when present) startup_s of each row's --json record
-#                    run (cases/count.py: from the process's start to the
-#                    start of its work).  A row whose start-up is more than a
-#                    quarter of its median (an interpreter's start-up and
-#                    imports, serial in every mode) is named as too short for
-#                    its start-up.
+#   raw/ID.run.json  (when present) startup_s and wall_s of each row's --json
+#                    record run (cases/count.py: from the process's start to
+#                    the start of its work, and the work).  When a speedup
+#                    fails on the side a serial start-up pulls it to (towards
+#                    1), a row whose start-up is more than a quarter of that
+#                    run is named as too short for its start-up.
 # A missing refcount.csv, convoy.csv or experiments.tsv leaves the lessons
 # that need it "not measured".
 #
@@ -97,10 +97,11 @@ optional_text() {
     fi
 }
 
-# startup_times RUN: {experiment: startup_s} from the run's raw/*.run.json,
-# the one --json report each row writes before it is timed; a file that is
-# not a JSON object with a numeric startup_s (our own binaries, whose start-up
-# is a millisecond; a failed row) is left out.  {} when the run has none.
+# startup_times RUN: {experiment: {startup_s, wall_s}} from the run's
+# raw/*.run.json, the one --json report each row writes before it is timed; a
+# file that is not a JSON object with numeric startup_s and wall_s (our own
+# binaries, whose start-up is a millisecond; a failed row) is left out.  {}
+# when the run has none.
 startup_times() {
     local files=("$1"/raw/*.run.json)
     if [ ! -e "${files[0]}" ]; then
@@ -110,7 +111,9 @@ startup_times() {
     jq -nR 'reduce inputs as $line ({};
               ($line | fromjson? // null) as $o
               | if ($o | type) == "object" and ($o.startup_s | type) == "number"
-                then . + {(input_filename | sub(".*/"; "") | sub("[.]run[.]json$"; "")): $o.startup_s}
+                   and ($o.wall_s | type) == "number" and $o.startup_s + $o.wall_s > 0
+                then . + {(input_filename | sub(".*/"; "") | sub("[.]run[.]json$"; "")):
+                          {startup_s: $o.startup_s, wall_s: $o.wall_s}}
                 else . end)' "${files[@]}"
 }
 
