@@ -123,9 +123,13 @@ bench:
 plots:
 	@bash scripts/bundle.sh with "$$GILBENCH_RUN" bash scripts/plots.sh
 
-# The lab handout (docs/lab/) with the answer key from one run: RUN/handout/.
+# The lab handout (docs/lab/) with the answer key from one run: RUN/handout/,
+# or for a bundle (make pack) RUN-handout/ beside it, since its unpacked copy
+# is removed.
 handout:
-	@bash scripts/handout.sh "$$GILBENCH_RUN"
+	@run=$$GILBENCH_RUN; case $$run in *.tar.gz) set -- "--out=$${run%.tar.gz}-handout" ;; \
+	    *.tgz) set -- "--out=$${run%.tgz}-handout" ;; *) set -- ;; esac; \
+	bash scripts/bundle.sh with "$$run" bash scripts/handout.sh "$$@"
 
 compare:
 	@bash scripts/with-args.sh GILBENCH_RUNS bash scripts/compare.sh $${GILBENCH_TOLERANCE:+"--tolerance=$$GILBENCH_TOLERANCE"} $${GILBENCH_OUT:+"--out=$$GILBENCH_OUT"}
@@ -144,7 +148,7 @@ help:
 	@echo '  make test         unit and command-line tests, sanitizer builds'
 	@echo '  make bench        time every case in every mode (QUICK=1: small and fast)'
 	@echo '  make plots RUN=results/DIR     redraw the plots of a stored run'
-	@echo '  make handout RUN=results/DIR   the lab handout (docs/lab) with that run'"'"'s answers'
+	@echo '  make handout RUN=results/DIR   the lab handout (docs/lab) with that run'"'"'s answers (a bundle too)'
 	@echo '  make compare RUNS="results/A results/B.tar.gz"   runs or bundles side by side'
 	@echo '  make pack RUN=results/DIR      one .tar.gz of a run to hand in'
 	@echo '  make asan | tsan  sanitizer builds into bin/asan, bin/tsan'

@@ -336,6 +336,20 @@ test_commands() {
     fi
 }
 
+# A bundle (make pack), as make plots and make compare take one: the pages
+# go beside it (RUN-handout/), its unpacked copy being removed.
+test_bundle() {
+    local run="$TEST_TMP/runs/lab-20261129T120000Z" bundle="$TEST_TMP/Lauf eins.tar.gz" pages
+    mkdir -p "$TEST_TMP/runs"
+    cp -r "$FIXTURES/lessons-hold" "$run"
+    bash "$ROOT/scripts/lessons.sh" "$run" >/dev/null
+    bash "$ROOT/scripts/bundle.sh" pack --out "$bundle" "$run" >/dev/null
+    expect_status "make handout RUN=BUNDLE: exit 0" 0 make -C "$ROOT" --no-print-directory handout "RUN=$bundle"
+    pages=$(find "$TEST_TMP/Lauf eins-handout" -name '*.md' 2>/dev/null | wc -l)
+    expect_eq "make handout RUN=BUNDLE: every page, beside the bundle" "$pages" "$(find "$PAGES" -name '*.md' | wc -l)"
+    expect_out "make handout RUN=BUNDLE: prints the pages it wrote there" 'Lauf eins-handout/1-cpu-bound\.md$'
+}
+
 main() {
     have_tools "handout" jq || return 0
     test_usage
@@ -343,6 +357,7 @@ main() {
     test_does_not_hold
     test_newest
     test_real_run
+    test_bundle
     test_commands
 }
 
