@@ -9,7 +9,30 @@
 # too, as the bench's own trap would have; "@" alone: the run is in place.
 set -uo pipefail
 
+usage() {
+    cat <<'EOF'
+Usage: scripts/lifeline.sh < PIPE      (started by scripts/bench.sh; not for a user)
+
+Reads "+PID" / "-PID" (a process group started / done) and "@PATH" (the
+partial run folder) from stdin; when stdin ends, stops the groups still
+listed (TERM, then KILL) and removes the partial run.
+
+Options:
+  --help      print this help and exit
+  --version   print the version and exit
+EOF
+}
+
 main() {
+    case "${1:-}" in
+        "") ;;
+        --help) usage; exit 0 ;;
+        --version)
+            # shellcheck source=scripts/schema.sh
+            source "$(dirname "${BASH_SOURCE[0]}")/schema.sh"
+            print_version lifeline; exit 0 ;;
+        *) printf "lifeline: takes no argument, got '%s' (it reads its pipe)\n" "$1" >&2; exit 2 ;;
+    esac
     local line pid partial=""
     declare -A live=()
     while IFS= read -r line; do

@@ -28,6 +28,7 @@ compare          bash    scripts/compare.sh
 handout          bash    scripts/handout.sh
 install-deps     bash    scripts/install-deps.sh
 lessons          bash    scripts/lessons.sh
+lifeline         bash    scripts/lifeline.sh
 machine          bash    scripts/machine.sh
 plots            bash    scripts/plots.sh
 pythons          bash    scripts/pythons.sh
@@ -35,10 +36,9 @@ summarize        bash    scripts/summarize.sh
 with-args        bash    scripts/with-args.sh
 bench-array      bash    scripts/slurm/bench-array.sh
 "
-# Sourced by the commands (or, lifeline.sh, started by the bench on a pipe):
-# no command line of a user's.
+# Sourced by the commands: no command line of their own.
 readonly LIBRARIES="scripts/files.sh scripts/schema.sh scripts/matrix.sh scripts/experiments.sh scripts/rerun.sh
-scripts/children.sh scripts/lifeline.sh scripts/plot-data.sh cases/pyref.py"
+scripts/children.sh scripts/plot-data.sh cases/pyref.py"
 # regex_of TEXT: TEXT as an extended regex matching itself.
 # shellcheck disable=SC2016 # $ is a character of the sed pattern
 regex_of() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
