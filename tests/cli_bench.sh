@@ -273,8 +273,36 @@ test_rerun_budget_spent() {
         "bench: noisy: count-2.shell (14%); reported with its spread as measured: the re-run budget (20 s: RERUN_BUDGET_PCT=20% of the run so far, at least RERUN_BUDGET_MIN_S=20 s) has no room left for its rows"
 }
 
+# A reader that goes away before the end (make bench | head, q in less):
+# the run is whole under its final name (lessons, plots), the bench exits 1
+# (a failed write) with one line on stderr, and leaves no process behind.
+# `| true` closes the pipe for certain before the bench writes to it.
+test_closed_pipe() {
+    local status run
+    set +e
+    bench --only=interleave 2>"$last_err" | true
+    status=${PIPESTATUS[0]}
+    set -e
+    run=$(only_run)
+    if [ "$status" -eq 1 ] && [ "$(grep -c 'cannot write to stdout' "$last_err")" -eq 1 ]; then
+        pass "bench | a closed pipe: exit 1, with one line on stderr"
+    else
+        fail "bench | a closed pipe: exit 1, with one line on stderr" "exit $status: $(tail -n 2 "$last_err" | tr '\n' '|')"
+    fi
+    if [ -n "$run" ] && [ -s "$run/lessons.md" ] && [ -s "$run/lessons.json" ] &&
+        [ -z "$(find "$RESULTS" -maxdepth 1 -name '.*partial')" ] &&
+        [ -n "$(find "$PLOTS/$(basename "$run")" -name '*.png' 2>/dev/null)" ]; then
+        pass "bench | a closed pipe: the run is whole (lessons.md, lessons.json, plots)"
+    else
+        fail "bench | a closed pipe: the run is whole" "$(ls -a "$RESULTS" "$run" 2>&1 | tr '\n' ' ')"
+    fi
+    expect_no_leftovers "bench | a closed pipe: no process of ours is left"
+    rm -rf "$RESULTS" "$PLOTS"
+}
+
 main() {
     setup
+    test_closed_pipe
     test_usage
     test_whole_run
     test_noisy_rerun
