@@ -152,6 +152,17 @@ test_usage() {
     expect_status "make compare with one run fails" 2 make --no-print-directory compare "RUNS=tests/fixtures/run-lab-b"
     expect_status "make compare TOLERANCE=abc fails" 2 make --no-print-directory compare \
         "RUNS=tests/fixtures/run-lab-b tests/fixtures/run-lab-c" TOLERANCE=abc
+    # make bench reads BENCH_ARGS only: a misspelt one stops make before
+    # anything runs (-n: were it not refused, nothing would run either).
+    local var
+    for var in ARGS ONLY; do
+        expect_status "make bench $var=... is refused" 2 make --no-print-directory -n bench QUICK=1 "$var=--only=count-2"
+        if [ "$(wc -l <"$last_err")" -eq 1 ] && grep -q "^Makefile:[0-9]*: \*\*\* $var= is not read by make bench: .*BENCH_ARGS=" "$last_err"; then
+            pass "make bench $var=...: one line naming BENCH_ARGS"
+        else
+            fail "make bench $var=...: one line naming BENCH_ARGS" "$(head -c 300 "$last_err")"
+        fi
+    done
     expect_help bench bash scripts/bench.sh -- --quick
 }
 
