@@ -270,7 +270,7 @@ test_rerun_budget_spent() {
         source scripts/schema.sh
         source scripts/experiments.sh
         source scripts/rerun.sh
-        MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
+        SCRIPTS=scripts MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
         PLAN_IDS=(count-2.seq count-2.shell)
         declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.shell,kind]=shell
             [count-2.shell,baseline]=count-2.seq)
@@ -305,10 +305,41 @@ test_closed_pipe() {
         [ -n "$(find "$PLOTS/$(basename "$run")" -name '*.png' 2>/dev/null)" ]; then
         pass "bench | a closed pipe: the run is whole (lessons.md, lessons.json, plots)"
     else
-        fail "bench | a closed pipe: the run is whole" "$(ls -a "$RESULTS" "$run" 2>&1 | tr '\n' ' ')"
+        fail "bench | a closed pipe: the run is whole" "$(find "$RESULTS" -maxdepth 2 -printf '%P ' 2>&1)"
     fi
     expect_no_leftovers "bench | a closed pipe: no process of ours is left"
     rm -rf "$RESULTS" "$PLOTS"
+}
+
+# The re-run budget goes first to the families of a group a lesson reads
+# (scripts/lessons-table.json), then to the cheaper others: rerun_noisy
+# stubbed as above, its clock advanced by each family's price; a budget
+# (20 s) for count-2's family (15 s, read by L1) or fetch-n's (6 s, read
+# by no lesson), not both.
+test_rerun_lessons_first() {
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    expect_status "bench: re-runs within the budget exit 0" 0 bash -c '
+        set -euo pipefail
+        source scripts/schema.sh
+        source scripts/experiments.sh
+        source scripts/rerun.sh
+        SCRIPTS=scripts MAX_EXTRA_ROUNDS=1 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
+        PLAN_IDS=(count-2.seq count-2.shell fetch-n.seq.4 fetch-n.threads.4)
+        declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.seq,group]=count-2
+            [count-2.shell,kind]=shell [count-2.shell,baseline]=count-2.seq [count-2.shell,group]=count-2
+            [fetch-n.seq.4,kind]=timed [fetch-n.seq.4,baseline]=- [fetch-n.seq.4,group]=fetch-n
+            [fetch-n.threads.4,kind]=timed [fetch-n.threads.4,baseline]=fetch-n.seq.4 [fetch-n.threads.4,group]=fetch-n)
+        declare -A ROW_MS=([count-2.seq]=7500 [count-2.shell]=7500 [fetch-n.seq.4]=3000 [fetch-n.threads.4]=3000)
+        noisy_rows() { printf "group\texperiment\trel_spread\nfetch-n\tfetch-n.threads.4\t0.30\ncount-2\tcount-2.shell\t0.14\n"; }
+        write_experiments() { :; }
+        CLOCK_MS=0
+        now_ms() { echo "$CLOCK_MS"; }
+        run_round() { local id; shift; echo "re-ran $*"; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }
+        rerun_noisy'
+    expect_eq "bench: the budget re-runs the family a lesson reads, not the cheaper one no lesson reads" \
+        "$(cat "$last_out")" "re-ran count-2.seq count-2.shell"
+    expect_err "bench: the noisy row left out is named, with the reason" \
+        '^bench: noisy: fetch-n\.threads\.4 \(30%\); reported with its spread as measured: the re-run budget'
 }
 
 main() {
@@ -318,6 +349,7 @@ main() {
     test_whole_run
     test_noisy_rerun
     test_rerun_budget_spent
+    test_rerun_lessons_first
     test_only_count_2
 }
 
