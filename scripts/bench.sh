@@ -366,7 +366,8 @@ print_report() {
 
 # report_paths RUN NAME: what this run wrote, the files that hold something
 # only (refcount.csv and convoy.csv are a header alone when their groups did
-# not run; lessons.md is missing when lessons.sh failed).
+# not run; lessons.md is missing when lessons.sh failed), and the delay
+# server's files when it ran.
 report_paths() {
     local run=$1 name=$2
     echo
@@ -374,6 +375,12 @@ report_paths() {
     written_line "$run" "" summary.csv summary.md summary.tex refcount.csv convoy.csv
     written_line "$run" "(does the run show each lesson, with its numbers)" lessons.md lessons.json
     echo "  $run/machine.json  $run/experiments.tsv  $run/raw/ (hyperfine JSON, each binary's --json)"
+    # The delay server's, when it ran: its stderr (often empty) and its URL.
+    local -a server=()
+    [ ! -e "$run/server.log" ] || server+=(server.log)
+    [ ! -e "$run/server.url" ] || server+=(server.url)
+    [ "${#server[@]}" -eq 0 ] || printf '  %s/%s%s  (the delay server'"'"'s log and address)\n' \
+        "$run" "${server[0]}" "${server[1]:+  ${server[1]}}"
     if [ "${PLOT_COUNT:-0}" -gt 0 ]; then
         echo "  $PLOTS_DIR/$name/ ($PLOT_COUNT files: PNG, SVG, PDF)"
     fi

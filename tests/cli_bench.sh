@@ -202,6 +202,8 @@ test_noisy_rerun() {
     else
         fail "bench --only with fetch groups: the delay server is started" "$(find "$run" -maxdepth 1 -printf '%f ' 2>&1)"
     fi
+    expect_out "bench --only with fetch groups: Written lists server.log and server.url" \
+        "^  $run/server\.log  server\.url  \(the delay server's log and address\)\$"
     # The progress counter: [k/N] counts the plan's rows (one round at tiny
     # sizes), N the same on every line, up to N/N; the re-runs are counted
     # on their own, [re-run k/M], M the rows of the family announced.
@@ -245,9 +247,9 @@ test_only_count_2() {
     # and convoy.csv are a header alone without their groups.
     local written
     written=$(sed -n '/^Written:/,/^Redraw:/p' "$last_out")
-    if grep -q 'summary\.csv  summary\.md  summary\.tex$' <<<"$written" &&
+    if grep -q 'summary\.csv  summary\.md  summary\.tex$' <<<"$written" && ! grep -q 'server\.' <<<"$written" &&
         grep -q 'lessons\.md  lessons\.json' <<<"$written" && ! grep -qE 'refcount\.csv|convoy\.csv' <<<"$written"; then
-        pass "bench --only=count-2: Written lists the tables it filled, not refcount.csv or convoy.csv"
+        pass "bench --only=count-2: Written lists the tables it filled, not refcount.csv, convoy.csv or the server's files"
     else
         fail "bench --only=count-2: Written lists only the tables it filled" "$(tr '\n' '|' <<<"$written")"
     fi
