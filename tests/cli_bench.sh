@@ -122,6 +122,19 @@ test_whole_run() {
         fail "bench: convoy samples and ranges" "$(head -c 400 "$run/convoy.csv")"
     fi
     expect_err "bench: shows progress with the time left" '^\[[0-9]+/[0-9]+\] .*elapsed [0-9]+:[0-9]{2}, left'
+    # Each progress line names the experiment by its id and its round; its
+    # columns line up whatever the id's length.
+    expect_err "bench: a progress line names the experiment's id and its round" \
+        '^\[[0-9]+/[0-9]+\] +round 1/1  count-10\.seq +elapsed [0-9]+:[0-9]{2}, left'
+    local columns
+    # (a block of samples has its figures between its group and elapsed)
+    columns=$(grep -E '^\[[0-9]+/[0-9]+\] ' "$last_err" | grep -v 'samples, alternated' |
+        awk '{ print index($0, " round "), index($0, "  elapsed ") }' | sort -u)
+    if [ "$(wc -l <<<"$columns")" -eq 1 ] && [ "$(grep -cE '^\[[0-9]+/[0-9]+\] ' "$last_err")" -gt 60 ]; then
+        pass "bench: the progress lines' columns line up"
+    else
+        fail "bench: the progress lines' columns line up" "round, elapsed at: $(tr '\n' ' ' <<<"$columns")"
+    fi
     if [ -f scripts/plots.sh ]; then
         local pngs
         pngs=$(find "$PLOTS/$(basename "$run")" -name '*.png' -size +1k 2>/dev/null | wc -l)
@@ -191,7 +204,7 @@ test_noisy_rerun() {
         'noisy: ([^;]*, )?fetch-n\.threads\.4 \([0-9]+%\)[^;]*; re-running the rows read against fetch-n\.seq\.4: fetch-n\.seq\.4 fetch-n\.threads\.4 fetch-n\.async\.4 \(extra'
     if [ -f "$run/raw/interleave.seq.r2.hyperfine.json" ] && [ -f "$run/raw/interleave.async.r2.hyperfine.json" ] &&
         [ -f "$run/raw/fetch-n.async.4.r2.hyperfine.json" ] &&
-        [ "$(grep -cE '^\[(re-run )?[0-9]+/[0-9]+\] interleave' "$last_err")" -ge 14 ] &&
+        [ "$(grep -cE '^\[(re-run )?[0-9]+/[0-9]+\] +(extra )?round [0-9]+/[0-9]+  interleave\.' "$last_err")" -ge 14 ] &&
         [ "$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } get("experiment") == "interleave.seq" { print get("runs") }' "$run/summary.csv")" -ge 4 ]; then
         pass "bench: the noisy row's family runs one more round, pooled into summary.csv"
     else
@@ -213,12 +226,14 @@ test_noisy_rerun() {
     last=$(grep -oE '^\[[0-9]+/[0-9]+\]' "$last_err" | tail -n 1 || true)
     expect_eq "bench: [k/N] keeps N, the plan's rows, when re-runs are added; it ends at N/N" \
         "$totals $last" "$planned [$planned/$planned]"
-    reruns=$(grep -oE '^\[re-run [0-9]+/7\] interleave' "$last_err" | grep -oE '[0-9]+/' | tr -d '/\n' || true)
+    reruns=$(grep -oE '^\[re-run [0-9]+/7\] extra round 1/2  interleave\.' "$last_err" | grep -oE '^\[re-run [0-9]+/' | tr -dc '0-9' || true)
     if [[ "$reruns" == 1234567* ]]; then
-        pass "bench: the re-runs of interleave.seq's 7 rows are counted [re-run 1/7] .. [re-run 7/7]"
+        pass "bench: the re-runs of interleave.seq's 7 rows are counted [re-run 1/7] .. [re-run 7/7], extra round 1/2"
     else
         fail "bench: re-runs counted on their own" "$(grep -E '^\[re-run' "$last_err" | head -n 9 | tr '\n' '|')"
     fi
+    expect_err "bench: a re-run's progress line names the row by its id, as the noisy line does" \
+        '^\[re-run 1/3\] extra round 1/2  fetch-n\.seq\.4 +elapsed'
     # fetch rows at tiny sizes may be noisy themselves; re-run or not, fetch
     # has no round 3 from the hook, and interleave none past round 3.
     if [ ! -e "$run/raw/interleave.seq.r4.hyperfine.json" ] && [ ! -e "$run/raw/fetch.seq.r4.hyperfine.json" ]; then
