@@ -192,7 +192,7 @@ plan_ids() {
 # "[k/N] round r/R  ID  elapsed m:ss, left ~m:ss", ID as the noisy and
 # failure lines name it (a sampled block: its group), the columns aligned.
 run_round() {
-    local round=$1 id t0 rounds
+    local round=$1 id t0 which
     shift
     local only=" $* "
     local -A sampled_done=()
@@ -209,13 +209,13 @@ run_round() {
             # time left is the round-1 time of the family's rows not yet re-run.
             RERUN_DONE=$((RERUN_DONE + 1))
             counter="re-run $RERUN_DONE/$RERUN_TOTAL"
-            rounds="extra round $((round - ROUNDS))/$MAX_EXTRA_ROUNDS"
+            which="extra round $((round - ROUNDS))/$MAX_EXTRA_ROUNDS"
             left=$(fmt_duration $((RERUN_LEFT_MS / 1000)))
             RERUN_LEFT_MS=$((RERUN_LEFT_MS - ${ROW_MS[$id]:-0}))
         else
             DONE_COUNT=$((DONE_COUNT + 1))
             counter="$DONE_COUNT/$TOTAL"
-            rounds="round $round/$ROUNDS"
+            which="round $round/$ROUNDS"
             left="?"
             [ "$DONE_COUNT" -le 1 ] ||
                 left=$(fmt_duration $((elapsed * (TOTAL - DONE_COUNT + 1) / (DONE_COUNT - 1))))
@@ -227,11 +227,11 @@ run_round() {
             rows=$(plan_ids "$group" sampled | wc -l)
             DONE_COUNT=$((DONE_COUNT + rows - 1))
             printf '%-*s %s  %-*s  %s rows x %s samples, alternated  elapsed %s, left ~%s\n' \
-                "$PROGRESS_COUNTER_WIDTH" "[$DONE_COUNT/$TOTAL]" "$rounds" "$PROGRESS_ID_WIDTH" "$group" \
+                "$PROGRESS_COUNTER_WIDTH" "[$DONE_COUNT/$TOTAL]" "$which" "$PROGRESS_ID_WIDTH" "$group" \
                 "$rows" "$(round_samples "$round")" "$(fmt_duration "$elapsed")" "$left" >&2
             run_sampled_group "$group" "$(round_samples "$round")"
         else
-            printf '%-*s %s  %-*s  elapsed %s, left ~%s\n' "$PROGRESS_COUNTER_WIDTH" "[$counter]" "$rounds" \
+            printf '%-*s %s  %-*s  elapsed %s, left ~%s\n' "$PROGRESS_COUNTER_WIDTH" "[$counter]" "$which" \
                 "$PROGRESS_ID_WIDTH" "$id" "$(fmt_duration "$elapsed")" "$left" >&2
             if [ -z "${FAILED[$id]:-}" ] && ! run_timed "$id" "$round" "$kind" "${cmd[@]}"; then
                 FAILED[$id]=1
