@@ -46,6 +46,11 @@ $(B)/delayserver: GB_LDLIBS += -lmicrohttpd
 # $(value) keeps make from expanding a $ in it.  scripts/with-args.sh splits
 # BENCH_ARGS and RUNS into words (quotes group, nothing else is special).
 bench: export GILBENCH_BENCH_ARGS = $(value BENCH_ARGS)
+# make bench reads BENCH_ARGS only; a misspelt ARGS= would run the whole
+# matrix without a word, so it stops make before anything runs.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+$(foreach v,ARGS BENCH_ARG BENCHARGS ONLY,$(if $(filter command line,$(origin $(v))),$(error $(v)= is not read by make bench: give bench's options as BENCH_ARGS=, e.g. make bench BENCH_ARGS=--only=count-2)))
+endif
 plots pack handout: export GILBENCH_RUN = $(value RUN)
 compare: export GILBENCH_RUNS = $(value RUNS)
 compare: export GILBENCH_TOLERANCE = $(value TOLERANCE)

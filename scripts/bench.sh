@@ -281,29 +281,37 @@ main() {
     add_load_after "$WORK/machine.json" "$cpu_before"
 
     bash "$SCRIPTS/summarize.sh" "$WORK" || { echo "bench: the tables could not be written" >&2; exit 1; }
+    warn_noisy "$WORK"
+    warn_beyond_ideal "$WORK"
+    # Everything the run folder gets (the lessons too) is written before it
+    # gets its final name, and stdout is written last, in one go
+    # (print_report): a reader that goes away (| head, q in less) fails that
+    # print, never a write, and leaves a whole run.  A lesson that does not
+    # hold is the run's news, not the bench's failure: the exit status stays
+    # that of the experiments.
+    local headline lessons terminal=""
+    headline=$(bash "$SCRIPTS/summarize.sh" --headline "$WORK")
+    lessons=$(bash "$SCRIPTS/lessons.sh" "$WORK") || {
+        echo "bench: the lessons could not be evaluated; try: bash scripts/lessons.sh $(shell_word "$FINAL")" >&2
+        lessons=""
+    }
     mv "$WORK" "$FINAL"
     WORK=""
     echo "@" >&"$LIFELINE" || true
-    warn_noisy "$FINAL"
-    warn_beyond_ideal "$FINAL"
-
-    echo
-    bash "$SCRIPTS/summarize.sh" --headline "$FINAL"
-    # The lessons: one line each, and lessons.md / lessons.json.  A lesson
-    # that does not hold is the run's news, not the bench's failure: the
-    # exit status stays that of the experiments.
-    echo
-    bash "$SCRIPTS/lessons.sh" "$FINAL" ||
-        echo "bench: the lessons could not be evaluated; try: bash scripts/lessons.sh $FINAL" >&2
+    # The plots go to a folder of their own, drawn from the run's final name.
     if "$DRAW_PLOTS"; then
-        echo
-        bash "$SCRIPTS/plots.sh" --terminal "$FINAL" || true
+        terminal=$(bash "$SCRIPTS/plots.sh" --terminal "$FINAL") || true
         PLOT_COUNT=$(bash "$SCRIPTS/plots.sh" "$FINAL" "--out=$PLOTS_DIR/$name" | wc -l) || {
             echo "bench: drawing the plots failed; redraw with: make plots RUN=$(shell_word "$FINAL")" >&2
             PLOTS_FAILED=true
         }
     fi
-    report_paths "$FINAL" "$name"
+    print_report "$(
+        printf '\n%s\n' "$headline"
+        [ -z "$lessons" ] || printf '\n%s\n' "$lessons"
+        ! "$DRAW_PLOTS" || printf '\n%s\n' "$terminal"
+        report_paths "$FINAL" "$name"
+    )"
     [ "${#FAILED[@]}" -eq 0 ] || { echo "bench: ${#FAILED[@]} experiment(s) failed: ${!FAILED[*]}" >&2; exit 1; }
     [ "$PLOTS_FAILED" = false ] || exit 1
 }
@@ -346,9 +354,20 @@ cpu_used_by_others() {
     }'
 }
 
+# print_report TEXT: TEXT on stdout, through cat: a closed stdout kills or
+# fails cat, not this shell, which then says so (on stderr, if that is still
+# open) and exits 1, the status of a failed write.
+print_report() {
+    cat <<<"$1" 2>/dev/null && return 0
+    # 3: stderr, whose own write errors (a closed stderr) are not reported.
+    (echo "bench: cannot write to stdout (a closed pipe?); the run is complete in $FINAL" >&3) 3>&2 2>/dev/null || true
+    exit 1
+}
+
 # report_paths RUN NAME: what this run wrote, the files that hold something
 # only (refcount.csv and convoy.csv are a header alone when their groups did
-# not run; lessons.md is missing when lessons.sh failed).
+# not run; lessons.md is missing when lessons.sh failed), and the delay
+# server's files when it ran.
 report_paths() {
     local run=$1 name=$2
     echo
@@ -356,6 +375,12 @@ report_paths() {
     written_line "$run" "" summary.csv summary.md summary.tex refcount.csv convoy.csv
     written_line "$run" "(does the run show each lesson, with its numbers)" lessons.md lessons.json
     echo "  $run/machine.json  $run/experiments.tsv  $run/raw/ (hyperfine JSON, each binary's --json)"
+    # The delay server's, when it ran: its stderr (often empty) and its URL.
+    local -a server=()
+    [ ! -e "$run/server.log" ] || server+=(server.log)
+    [ ! -e "$run/server.url" ] || server+=(server.url)
+    [ "${#server[@]}" -eq 0 ] || printf '  %s/%s%s  (the delay server'"'"'s log and address)\n' \
+        "$run" "${server[0]}" "${server[1]:+  ${server[1]}}"
     if [ "${PLOT_COUNT:-0}" -gt 0 ]; then
         echo "  $PLOTS_DIR/$name/ ($PLOT_COUNT files: PNG, SVG, PDF)"
     fi

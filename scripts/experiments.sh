@@ -132,6 +132,13 @@ run_matrix() {
     plan_experiments "$FILTER" >"$plan"
     load_plan "$plan"
     TOTAL=$((${#PLAN_IDS[@]} * ROUNDS)) DONE_COUNT=0 MATRIX_STARTED=$SECONDS
+    # The progress lines' columns: the counter as wide as [N/N], the id as
+    # the plan's longest.
+    local id
+    PROGRESS_COUNTER_WIDTH=$((2 * ${#TOTAL} + 3)) PROGRESS_ID_WIDTH=0
+    for id in "${PLAN_IDS[@]}"; do
+        [ "${#id}" -le "$PROGRESS_ID_WIDTH" ] || PROGRESS_ID_WIDTH=${#id}
+    done
     declare -gA FAILED=() ROW_MS=() WORKERS=()
     # Rounds alternate: every experiment runs once per round, so slow drift of
     # a noisy machine spreads over all modes instead of landing on a few.
@@ -181,14 +188,16 @@ plan_ids() {
 # IDs only, when given), in the plan's order.  A group of sampled rows
 # (convoy) runs as a block whose samples alternate row by row: sample 1 of
 # each row, then sample 2...  In round 1 each timed row's time is kept in
-# ROW_MS, the cost of re-running it.
+# ROW_MS, the cost of re-running it.  Each gets a progress line on stderr,
+# "[k/N] round r/R  ID  elapsed m:ss, left ~m:ss", ID as the noisy and
+# failure lines name it (a sampled block: its group), the columns aligned.
 run_round() {
-    local round=$1 id t0
+    local round=$1 id t0 which
     shift
     local only=" $* "
     local -A sampled_done=()
     for id in "${PLAN_IDS[@]}"; do
-        local group=${PLAN[$id,group]} kind=${PLAN[$id,kind]} param=${PLAN[$id,param]} elapsed left counter
+        local group=${PLAN[$id,group]} kind=${PLAN[$id,kind]} elapsed left counter
         [ "$only" = "  " ] || [[ "$only" == *" $id "* ]] || continue
         [ "$kind" != sampled ] || [ -z "${sampled_done[$group]:-}" ] || continue
         local -a cmd
@@ -200,11 +209,13 @@ run_round() {
             # time left is the round-1 time of the family's rows not yet re-run.
             RERUN_DONE=$((RERUN_DONE + 1))
             counter="re-run $RERUN_DONE/$RERUN_TOTAL"
+            which="extra round $((round - ROUNDS))/$MAX_EXTRA_ROUNDS"
             left=$(fmt_duration $((RERUN_LEFT_MS / 1000)))
             RERUN_LEFT_MS=$((RERUN_LEFT_MS - ${ROW_MS[$id]:-0}))
         else
             DONE_COUNT=$((DONE_COUNT + 1))
             counter="$DONE_COUNT/$TOTAL"
+            which="round $round/$ROUNDS"
             left="?"
             [ "$DONE_COUNT" -le 1 ] ||
                 left=$(fmt_duration $((elapsed * (TOTAL - DONE_COUNT + 1) / (DONE_COUNT - 1))))
@@ -215,13 +226,13 @@ run_round() {
             local rows
             rows=$(plan_ids "$group" sampled | wc -l)
             DONE_COUNT=$((DONE_COUNT + rows - 1))
-            printf '[%d/%d] %-10s %s rows x %s samples, alternated  elapsed %s, left ~%s\n' "$DONE_COUNT" \
-                "$TOTAL" "$group" "$rows" "$(round_samples "$round")" "$(fmt_duration "$elapsed")" "$left" >&2
+            printf '%-*s %s  %-*s  %s rows x %s samples, alternated  elapsed %s, left ~%s\n' \
+                "$PROGRESS_COUNTER_WIDTH" "[$DONE_COUNT/$TOTAL]" "$which" "$PROGRESS_ID_WIDTH" "$group" \
+                "$rows" "$(round_samples "$round")" "$(fmt_duration "$elapsed")" "$left" >&2
             run_sampled_group "$group" "$(round_samples "$round")"
         else
-            printf '[%s] %-10s %-10s %-14s %s  elapsed %s, left ~%s\n' "$counter" \
-                "${PLAN[$id,case]}" "${PLAN[$id,mode]}" "${PLAN[$id,label]}" "${param:+param=$param}" \
-                "$(fmt_duration "$elapsed")" "$left" >&2
+            printf '%-*s %s  %-*s  elapsed %s, left ~%s\n' "$PROGRESS_COUNTER_WIDTH" "[$counter]" "$which" \
+                "$PROGRESS_ID_WIDTH" "$id" "$(fmt_duration "$elapsed")" "$left" >&2
             if [ -z "${FAILED[$id]:-}" ] && ! run_timed "$id" "$round" "$kind" "${cmd[@]}"; then
                 FAILED[$id]=1
                 stop_unless_writable

@@ -12,15 +12,17 @@
 # plan's alternating order; the runs are pooled with the first rounds'.  Up
 # to MAX_EXTRA_ROUNDS per family, and only while the re-runs (each row priced
 # at its round-1 time) fit in RERUN_BUDGET_PCT of the matrix's time so far
-# (at least RERUN_BUDGET_MIN_S): the cheapest families first, so that the
-# budget steadies as many as it can.  A family, not the whole group: the
+# (at least RERUN_BUDGET_MIN_S): first the families of a group a lesson
+# reads (lesson_groups), then the others, the cheapest first within each, so
+# that the budget steadies the rows the lessons cite, then as many as it can.  A family, not the whole group: the
 # largest group (count-2-cpython, four interpreters' rows) costs more than
 # the budget, and only the rows beside the noisy one change its speedups.
 rerun_noisy() {
-    local extra cost spent=0 budget noisy key id ran pct family_ids
+    local extra cost spent=0 budget noisy key id ran pct family_ids lessons class
     local -A why=() left_out=() reran=()
     budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
     [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
+    lessons=" $(lesson_groups) "
     for extra in $(seq "$MAX_EXTRA_ROUNDS"); do
         noisy=$(noisy_rows "$extra") || noisy=""
         why=() ran=0
@@ -31,7 +33,7 @@ rerun_noisy() {
             FNR == 1 { header(); next }
             { printf "%s\t%.0f\n", get("experiment"), 100 * get("rel_spread") }' <<<"$noisy")
         [ "${#why[@]}" -gt 0 ] || break
-        while IFS=$'\t' read -r cost key family_ids; do
+        while IFS=$'\t' read -r _ cost key family_ids; do
             local -a family
             read -r -a family <<<"$family_ids"
             if [ $((spent + cost)) -gt "$budget" ]; then
@@ -52,8 +54,10 @@ rerun_noisy() {
         done < <(for key in "${!why[@]}"; do
             family_ids=$(family_of "$key") cost=0
             for id in $family_ids; do cost=$((cost + ${ROW_MS[$id]:-0})); done
-            printf '%d\t%s\t%s\n' "$cost" "$key" "$family_ids"
-        done | sort -n -k1,1)
+            # 0: a lesson reads the family's group, 1: none does.
+            if [[ "$lessons" == *" ${PLAN[$key,group]:-} "* ]]; then class=0; else class=1; fi
+            printf '%d\t%d\t%s\t%s\n' "$class" "$cost" "$key" "$family_ids"
+        done | sort -t $'\t' -k1,1n -k2,2n)
         write_experiments
         [ "$ran" -eq 1 ] || break
     done
@@ -64,6 +68,14 @@ rerun_noisy() {
             "the re-run budget ($((budget / 1000)) s: RERUN_BUDGET_PCT=$RERUN_BUDGET_PCT% of the run so far," \
             "at least RERUN_BUDGET_MIN_S=$RERUN_BUDGET_MIN_S s) has no room left for its rows" >&2
     done < <(printf '%s\n' "${!left_out[@]}" | sort)
+}
+
+# lesson_groups: the groups the lessons read (scripts/lessons-table.json,
+# each check's "group"), blank-separated; none, with a warning, when the table
+# cannot be read: the re-runs are then ordered by cost alone.
+lesson_groups() {
+    jq -r '[.[].checks[].group | select(. != null)] | unique | join(" ")' "$SCRIPTS/lessons-table.json" 2>/dev/null ||
+        echo "bench: warning: cannot read the lessons' groups in scripts/lessons-table.json; noisy rows are re-run cheapest first" >&2
 }
 
 # baseline_of ID: the row ID's speedups are read against (its own id when it

@@ -122,6 +122,19 @@ test_whole_run() {
         fail "bench: convoy samples and ranges" "$(head -c 400 "$run/convoy.csv")"
     fi
     expect_err "bench: shows progress with the time left" '^\[[0-9]+/[0-9]+\] .*elapsed [0-9]+:[0-9]{2}, left'
+    # Each progress line names the experiment by its id and its round; its
+    # columns line up whatever the id's length.
+    expect_err "bench: a progress line names the experiment's id and its round" \
+        '^\[[0-9]+/[0-9]+\] +round 1/1  count-10\.seq +elapsed [0-9]+:[0-9]{2}, left'
+    local columns
+    # (a block of samples has its figures between its group and elapsed)
+    columns=$(grep -E '^\[[0-9]+/[0-9]+\] ' "$last_err" | grep -v 'samples, alternated' |
+        awk '{ print index($0, " round "), index($0, "  elapsed ") }' | sort -u)
+    if [ "$(wc -l <<<"$columns")" -eq 1 ] && [ "$(grep -cE '^\[[0-9]+/[0-9]+\] ' "$last_err")" -gt 60 ]; then
+        pass "bench: the progress lines' columns line up"
+    else
+        fail "bench: the progress lines' columns line up" "round, elapsed at: $(tr '\n' ' ' <<<"$columns")"
+    fi
     if [ -f scripts/plots.sh ]; then
         local pngs
         pngs=$(find "$PLOTS/$(basename "$run")" -name '*.png' -size +1k 2>/dev/null | wc -l)
@@ -152,6 +165,17 @@ test_usage() {
     expect_status "make compare with one run fails" 2 make --no-print-directory compare "RUNS=tests/fixtures/run-lab-b"
     expect_status "make compare TOLERANCE=abc fails" 2 make --no-print-directory compare \
         "RUNS=tests/fixtures/run-lab-b tests/fixtures/run-lab-c" TOLERANCE=abc
+    # make bench reads BENCH_ARGS only: a misspelt one stops make before
+    # anything runs (-n: were it not refused, nothing would run either).
+    local var
+    for var in ARGS ONLY; do
+        expect_status "make bench $var=... is refused" 2 make --no-print-directory -n bench QUICK=1 "$var=--only=count-2"
+        if [ "$(wc -l <"$last_err")" -eq 1 ] && grep -q "^Makefile:[0-9]*: \*\*\* $var= is not read by make bench: .*BENCH_ARGS=" "$last_err"; then
+            pass "make bench $var=...: one line naming BENCH_ARGS"
+        else
+            fail "make bench $var=...: one line naming BENCH_ARGS" "$(head -c 300 "$last_err")"
+        fi
+    done
     expect_help bench bash scripts/bench.sh -- --quick
 }
 
@@ -180,7 +204,7 @@ test_noisy_rerun() {
         'noisy: ([^;]*, )?fetch-n\.threads\.4 \([0-9]+%\)[^;]*; re-running the rows read against fetch-n\.seq\.4: fetch-n\.seq\.4 fetch-n\.threads\.4 fetch-n\.async\.4 \(extra'
     if [ -f "$run/raw/interleave.seq.r2.hyperfine.json" ] && [ -f "$run/raw/interleave.async.r2.hyperfine.json" ] &&
         [ -f "$run/raw/fetch-n.async.4.r2.hyperfine.json" ] &&
-        [ "$(grep -cE '^\[(re-run )?[0-9]+/[0-9]+\] interleave' "$last_err")" -ge 14 ] &&
+        [ "$(grep -cE '^\[(re-run )?[0-9]+/[0-9]+\] +(extra )?round [0-9]+/[0-9]+  interleave\.' "$last_err")" -ge 14 ] &&
         [ "$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } get("experiment") == "interleave.seq" { print get("runs") }' "$run/summary.csv")" -ge 4 ]; then
         pass "bench: the noisy row's family runs one more round, pooled into summary.csv"
     else
@@ -191,6 +215,8 @@ test_noisy_rerun() {
     else
         fail "bench --only with fetch groups: the delay server is started" "$(find "$run" -maxdepth 1 -printf '%f ' 2>&1)"
     fi
+    expect_out "bench --only with fetch groups: Written lists server.log and server.url" \
+        "^  $run/server\.log  server\.url  \(the delay server's log and address\)\$"
     # The progress counter: [k/N] counts the plan's rows (one round at tiny
     # sizes), N the same on every line, up to N/N; the re-runs are counted
     # on their own, [re-run k/M], M the rows of the family announced.
@@ -200,12 +226,14 @@ test_noisy_rerun() {
     last=$(grep -oE '^\[[0-9]+/[0-9]+\]' "$last_err" | tail -n 1 || true)
     expect_eq "bench: [k/N] keeps N, the plan's rows, when re-runs are added; it ends at N/N" \
         "$totals $last" "$planned [$planned/$planned]"
-    reruns=$(grep -oE '^\[re-run [0-9]+/7\] interleave' "$last_err" | grep -oE '[0-9]+/' | tr -d '/\n' || true)
+    reruns=$(grep -oE '^\[re-run [0-9]+/7\] extra round 1/2  interleave\.' "$last_err" | grep -oE '^\[re-run [0-9]+/' | tr -dc '0-9' || true)
     if [[ "$reruns" == 1234567* ]]; then
-        pass "bench: the re-runs of interleave.seq's 7 rows are counted [re-run 1/7] .. [re-run 7/7]"
+        pass "bench: the re-runs of interleave.seq's 7 rows are counted [re-run 1/7] .. [re-run 7/7], extra round 1/2"
     else
         fail "bench: re-runs counted on their own" "$(grep -E '^\[re-run' "$last_err" | head -n 9 | tr '\n' '|')"
     fi
+    expect_err "bench: a re-run's progress line names the row by its id, as the noisy line does" \
+        '^\[re-run 1/3\] extra round 1/2  fetch-n\.seq\.4 +elapsed'
     # fetch rows at tiny sizes may be noisy themselves; re-run or not, fetch
     # has no round 3 from the hook, and interleave none past round 3.
     if [ ! -e "$run/raw/interleave.seq.r4.hyperfine.json" ] && [ ! -e "$run/raw/fetch.seq.r4.hyperfine.json" ]; then
@@ -234,9 +262,9 @@ test_only_count_2() {
     # and convoy.csv are a header alone without their groups.
     local written
     written=$(sed -n '/^Written:/,/^Redraw:/p' "$last_out")
-    if grep -q 'summary\.csv  summary\.md  summary\.tex$' <<<"$written" &&
+    if grep -q 'summary\.csv  summary\.md  summary\.tex$' <<<"$written" && ! grep -q 'server\.' <<<"$written" &&
         grep -q 'lessons\.md  lessons\.json' <<<"$written" && ! grep -qE 'refcount\.csv|convoy\.csv' <<<"$written"; then
-        pass "bench --only=count-2: Written lists the tables it filled, not refcount.csv or convoy.csv"
+        pass "bench --only=count-2: Written lists the tables it filled, not refcount.csv, convoy.csv or the server's files"
     else
         fail "bench --only=count-2: Written lists only the tables it filled" "$(tr '\n' '|' <<<"$written")"
     fi
@@ -259,7 +287,7 @@ test_rerun_budget_spent() {
         source scripts/schema.sh
         source scripts/experiments.sh
         source scripts/rerun.sh
-        MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
+        SCRIPTS=scripts MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
         PLAN_IDS=(count-2.seq count-2.shell)
         declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.shell,kind]=shell
             [count-2.shell,baseline]=count-2.seq)
@@ -273,12 +301,72 @@ test_rerun_budget_spent() {
         "bench: noisy: count-2.shell (14%); reported with its spread as measured: the re-run budget (20 s: RERUN_BUDGET_PCT=20% of the run so far, at least RERUN_BUDGET_MIN_S=20 s) has no room left for its rows"
 }
 
+# A reader that goes away before the end (make bench | head, q in less):
+# the run is whole under its final name (lessons, plots), the bench exits 1
+# (a failed write) with one line on stderr, and leaves no process behind.
+# `| true` closes the pipe for certain before the bench writes to it.
+test_closed_pipe() {
+    local status run
+    set +e
+    bench --only=interleave 2>"$last_err" | true
+    status=${PIPESTATUS[0]}
+    set -e
+    run=$(only_run)
+    if [ "$status" -eq 1 ] && [ "$(grep -c 'cannot write to stdout' "$last_err")" -eq 1 ]; then
+        pass "bench | a closed pipe: exit 1, with one line on stderr"
+    else
+        fail "bench | a closed pipe: exit 1, with one line on stderr" "exit $status: $(tail -n 2 "$last_err" | tr '\n' '|')"
+    fi
+    if [ -n "$run" ] && [ -s "$run/lessons.md" ] && [ -s "$run/lessons.json" ] &&
+        [ -z "$(find "$RESULTS" -maxdepth 1 -name '.*partial')" ] &&
+        [ -n "$(find "$PLOTS/$(basename "$run")" -name '*.png' 2>/dev/null)" ]; then
+        pass "bench | a closed pipe: the run is whole (lessons.md, lessons.json, plots)"
+    else
+        fail "bench | a closed pipe: the run is whole" "$(find "$RESULTS" -maxdepth 2 -printf '%P ' 2>&1)"
+    fi
+    expect_no_leftovers "bench | a closed pipe: no process of ours is left"
+    rm -rf "$RESULTS" "$PLOTS"
+}
+
+# The re-run budget goes first to the families of a group a lesson reads
+# (scripts/lessons-table.json), then to the cheaper others: rerun_noisy
+# stubbed as above, its clock advanced by each family's price; a budget
+# (20 s) for count-2's family (15 s, read by L1) or fetch-n's (6 s, read
+# by no lesson), not both.
+test_rerun_lessons_first() {
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    expect_status "bench: re-runs within the budget exit 0" 0 bash -c '
+        set -euo pipefail
+        source scripts/schema.sh
+        source scripts/experiments.sh
+        source scripts/rerun.sh
+        SCRIPTS=scripts MAX_EXTRA_ROUNDS=1 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
+        PLAN_IDS=(count-2.seq count-2.shell fetch-n.seq.4 fetch-n.threads.4)
+        declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.seq,group]=count-2
+            [count-2.shell,kind]=shell [count-2.shell,baseline]=count-2.seq [count-2.shell,group]=count-2
+            [fetch-n.seq.4,kind]=timed [fetch-n.seq.4,baseline]=- [fetch-n.seq.4,group]=fetch-n
+            [fetch-n.threads.4,kind]=timed [fetch-n.threads.4,baseline]=fetch-n.seq.4 [fetch-n.threads.4,group]=fetch-n)
+        declare -A ROW_MS=([count-2.seq]=7500 [count-2.shell]=7500 [fetch-n.seq.4]=3000 [fetch-n.threads.4]=3000)
+        noisy_rows() { printf "group\texperiment\trel_spread\nfetch-n\tfetch-n.threads.4\t0.30\ncount-2\tcount-2.shell\t0.14\n"; }
+        write_experiments() { :; }
+        CLOCK_MS=0
+        now_ms() { echo "$CLOCK_MS"; }
+        run_round() { local id; shift; echo "re-ran $*"; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }
+        rerun_noisy'
+    expect_eq "bench: the budget re-runs the family a lesson reads, not the cheaper one no lesson reads" \
+        "$(cat "$last_out")" "re-ran count-2.seq count-2.shell"
+    expect_err "bench: the noisy row left out is named, with the reason" \
+        '^bench: noisy: fetch-n\.threads\.4 \(30%\); reported with its spread as measured: the re-run budget'
+}
+
 main() {
     setup
+    test_closed_pipe
     test_usage
     test_whole_run
     test_noisy_rerun
     test_rerun_budget_spent
+    test_rerun_lessons_first
     test_only_count_2
 }
 

@@ -144,7 +144,7 @@ main() {
     interrupt_in_startup
     interrupt_at "at start-up" INT 'bench: tiny run'
     interrupt_at "in a count experiment" INT '^\[3/'
-    interrupt_at "in a fetch experiment" TERM 'fetch '
+    interrupt_at "in a fetch experiment" TERM '  fetch(-n)?\.'
     interrupt_at "in a convoy experiment" INT 'convoy '
     test_ctrl_c_through_make
     test_server_killed
