@@ -225,7 +225,7 @@ write_report() {
 
 # write_plot_data: per group a data file and a line of settings in plots.tsv (plotdata.awk).
 write_plot_data() {
-    awk -v n="${#runs[@]}" -v dir="$work" -v layout="$layout" -f "$LIB_DIR/plotdata.awk" \
+    awk -v n="${#runs[@]}" -v dir="$work" -v layout="$layout" -f "$SCRIPT_DIR/columns.awk" -f "$LIB_DIR/plotdata.awk" \
         "$work/machines.tsv" "$work/joined.tsv" >"$work/plots.tsv"
 }
 

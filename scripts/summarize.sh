@@ -214,9 +214,9 @@ print_headline() {
         echo "convoy: I/O round trips per second, alone and beside one CPU-bound task"
         awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
             get("group") != "convoy-interval" {
-            range = (has("slowdown_min") && get("runs") > 1) ? sprintf("  (%.1f-%.1f, %d runs)", get("slowdown_min"), get("slowdown_max"), get("runs")) : ""
-            printf "  %-8s %-16s %9.0f alone %9.0f contended  %7.1fx slower%s\n", get("label"), get("impl"),
-                get("alone_per_s"), get("contended_per_s"), get("slowdown"), range }' \
+            range = (has("slowdown_min") && get("runs") > 1) ? sprintf("  (%s-%s, %d runs)", ratio_text(get("slowdown_min")), ratio_text(get("slowdown_max")), get("runs")) : ""
+            printf "  %-8s %-16s %9.0f alone %9.0f contended  %7sx slower%s\n", get("label"), get("impl"),
+                get("alone_per_s"), get("contended_per_s"), ratio_text(get("slowdown")), range }' \
             "$run/convoy.csv"
     fi
     if [ -s "$run/refcount.csv" ] && [ "$(wc -l <"$run/refcount.csv")" -gt 1 ]; then
@@ -245,8 +245,8 @@ check_run() {
 print_beyond_ideal() {
     awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
         get("status") == "ok" && get("efficiency") != "" && get("efficiency") + 0 > 1.1 {
-            printf "%s %s%s: %.2fx, efficiency %.2f\n", get("group"), get("label"),
-                (get("param") == "" ? "" : " " get("param")), get("speedup"), get("efficiency") }' "$1/summary.csv"
+            printf "%s %s%s: %sx, efficiency %.2f\n", get("group"), get("label"),
+                (get("param") == "" ? "" : " " get("param")), ratio_text(get("speedup")), get("efficiency") }' "$1/summary.csv"
 }
 
 main() {

@@ -258,6 +258,41 @@ test_reordered_columns() {
     expect_eq "reordered columns: every figure's SVG is the same" "$differ" ""
 }
 
+# Every ratio on a figure is rounded as the lessons and tables round it
+# (lessons.jq fmt: 2 decimals below 10, 1 below 100, none above): CPython
+# 3.11's threads at 0.758x were labelled "(0.8x)", a failed check (0.80x to
+# 1.25x wanted) that looked passed.
+test_ratio_labels() {
+    local run="$TEST_TMP/run-ratios" out="$TEST_TMP/ratios" missing=""
+    mkdir -p "$run"
+    cp -r "$FIXTURE/." "$run/"
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        { e = get("experiment")
+          if (e == "count-2-cpython-py-threads") set_field("speedup", "0.758")
+          if (e == "count-2-threads") set_field("speedup", "12.34")
+          if (e == "count-2-fork") set_field("speedup", "208.4")
+          print }' "$FIXTURE/summary.csv" >"$run/summary.csv"
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        { if (get("group") == "convoy" && get("label") == "gil") set_field("slowdown", "1.004"); print }' \
+        "$FIXTURE/convoy.csv" >"$run/convoy.csv"
+    expect_status "plots draws a run with ratios to round" 0 bash "$PLOTS" "$run" --out "$out"
+    local want
+    for want in "count-2-time:(0.76×)" "count-2-time:(12.3×)" "count-2-time:(208×)" \
+        "count-2-time:(0.69×)" "convoy:1.00× slower"; do
+        grep -qF -- "${want#*:}" "$out/${want%%:*}.svg" || missing+=" ${want%%:*}:'${want#*:}'"
+    done
+    expect_eq "figures: ratios rounded as the lessons round them (0.76×, 12.3×, 208×)" "$missing" ""
+    if grep -qE '\((0\.8|0\.7|1\.0)×\)|>1× slower' "$out/count-2-time.svg" "$out/convoy.svg"; then
+        fail "figures: no ratio with fewer decimals than the tables" \
+            "$(grep -ohE '\((0\.8|0\.7|1\.0)×\)|>1× slower' "$out/count-2-time.svg" "$out/convoy.svg" | head -3)"
+    else
+        pass "figures: no ratio with fewer decimals than the tables"
+    fi
+    expect_status "plots --terminal draws the run with ratios to round" 0 bash "$PLOTS" --terminal "$run"
+    expect_out "--terminal: 0.758 drawn as 0.76×" 'CPython 3\.11 threads \|-*0\.76×'
+    expect_out "--terminal: 208.4 drawn as 208×" 'fork \|-+208×'
+}
+
 main() {
     have_tools "plots" gnuplot jq || return 0
     test_help
@@ -265,6 +300,7 @@ main() {
     test_terminal
     test_terminal_many_bars
     test_cpython_versions
+    test_ratio_labels
     test_bad_usage
     test_partial_run
     test_reordered_columns
