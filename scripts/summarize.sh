@@ -145,11 +145,18 @@ readonly REFCOUNT_ROW='
 
 # The figures of convoy.csv's row: the median of each over the experiment's
 # runs, and the range of the slowdown and of the contended rate (the plots'
-# whiskers).
+# whiskers).  policy is the GIL's that ran, empty where none did: ours
+# reports it (gil.policy, in mode gil only); cases/convoy.py does not, and
+# its GIL is told by what it reports: none when gil_enabled is false, the old
+# one in CPython 2 (a check_interval, no switch interval), else the new one.
 # shellcheck disable=SC2016 # jq's variables
 readonly CONVOY_ROW='
     def m(f): map(f) | median;
-    csv_row({mode: (.[0].mode // (if .[0].gil_enabled == false then "threads" else "gil" end)), policy: (.[0].gil.policy // "new"),
+    def policy: if .gil.policy then .gil.policy
+        elif .mode != null or .gil_enabled == false then ""
+        elif .check_interval != null and .switch_interval_us == null then "old"
+        else "new" end;
+    csv_row({mode: (.[0].mode // (if .[0].gil_enabled == false then "threads" else "gil" end)), policy: (.[0] | policy),
         switch_interval_us: (.[0].gil.switch_interval_us // .[0].switch_interval_us // ""),
         cpu_tasks: (.[0].cpu_tasks // .[0].cpu_threads), runs: length,
         alone_per_s: m(.io_ops_alone_per_s), contended_per_s: m(.io_ops_contended_per_s),

@@ -171,6 +171,31 @@ test_writers() {
     expect_out "headline: a speedup as the lessons print it (12.3x)" '^count-2 +gil +2 +2 +0\.4719 +12\.3x$'
 }
 
+# convoy.csv's policy is the GIL that ran: "new" was written for every row
+# without a gil.policy in its report, CPython 2.7 (the old GIL) and the rows
+# without a GIL (threads, fork, free-threaded CPython) among them.
+test_convoy_policy() {
+    local run="$TEST_TMP/run-policy" id report figures got="" want
+    make_run "$run"
+    figures='"cpu_threads":1,"io_ops_alone_per_s":20000,"io_ops_contended_per_s":1000,"slowdown":20,"latency_contended_median_s":0.001,"latency_contended_p99_s":0.002'
+    for report in \
+        "convoy.threads|threads|gilbench|{\"mode\":\"threads\",$figures}" \
+        "convoy.fork|fork|gilbench|{\"mode\":\"fork\",$figures}" \
+        "convoy.py2|gil|cpython-2.7.18|{\"case\":\"convoy.py\",\"gil_enabled\":true,\"free_threaded\":false,\"switch_interval_us\":null,\"check_interval\":100,$figures}" \
+        "convoy.py|gil|cpython-3.11.7|{\"case\":\"convoy.py\",\"gil_enabled\":true,\"free_threaded\":false,\"switch_interval_us\":5000,\"check_interval\":null,$figures}" \
+        "convoy.pyft|threads|cpython-3.13.1t|{\"case\":\"convoy.py\",\"gil_enabled\":false,\"free_threaded\":true,\"switch_interval_us\":5000,\"check_interval\":null,$figures}"; do
+        IFS='|' read -r id mode impl json <<<"$report"
+        printf '%s\tconvoy\t%s\tconvoy\t%s\t\t%s\t2\t2\t\t\tsampled\tok\tconvoy\n' "$id" "$impl" "$mode" "${id#convoy.}" >>"$run/experiments.tsv"
+        echo "$json" >"$run/raw/$id.runs.jsonl"
+    done
+    expect_status "summarize: a run with every convoy row" 0 bash scripts/summarize.sh "$run"
+    for id in gil threads fork py2 py pyft; do
+        got+=" $id:$(csv_get "$run/convoy.csv" "convoy.$id" policy)"
+    done
+    want=" gil:new threads: fork: py2:old py:new pyft:"
+    expect_eq "convoy.csv: policy new for ours and CPython 3, old for CPython 2.7, empty without a GIL" "$got" "$want"
+}
+
 # Every experiment failed: each is still a row of the tables, marked failed
 # (the samples' lookup was empty, and awk took the plan for it: no rows).
 test_all_failed() {
@@ -357,6 +382,7 @@ main() {
     cd "$(dirname "$0")/.."
     test_statistics
     test_writers
+    test_convoy_policy
     test_all_failed
     test_beyond_ideal
     test_refcount_runs
