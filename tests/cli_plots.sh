@@ -97,7 +97,7 @@ test_terminal() {
     # plots/ may not exist yet: find fails then, and that is fine.
     before=$( (find "$ROOT/plots" -type f 2>/dev/null || true) | sort | md5sum)
     touch "$marker"
-    expect_status "plots --terminal exits 0" 0 bash "$PLOTS" --terminal "$FIXTURE"
+    expect_status "plots --terminal exits 0" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$FIXTURE"
     expect_out "--terminal draws the count-2 labels" 'threads \|'
     expect_out "--terminal draws the CPython rows" 'CPython 3\.11 threads'
     expect_out "--terminal shows speedups" '[0-9]\.[0-9]{2}×'
@@ -111,6 +111,25 @@ test_terminal() {
     fi
 }
 
+# non_ascii FILE: the count of bytes of FILE outside ASCII.
+non_ascii() { LC_ALL=C tr -d '\000-\177' <"$1" | wc -c; }
+
+# A terminal whose locale is not UTF-8 (LC_ALL=C) gets an ASCII chart: the
+# UTF-8 of × and · showed there as garbage.  A UTF-8 one keeps them, also
+# where its locale is not installed on this machine (the name says UTF-8).
+test_terminal_charset() {
+    expect_status "plots --terminal under LC_ALL=C" 0 env LC_ALL=C bash "$PLOTS" --terminal "$FIXTURE"
+    expect_eq "--terminal under LC_ALL=C: ASCII only" "$(non_ascii "$last_out")" 0
+    expect_out "--terminal under LC_ALL=C: speedups end in x" 'threads \|-+1\.99x'
+    expect_out "--terminal under LC_ALL=C: the caption's parts joined by -" 'lab-a - Intel.* - 4 cores - '
+    expect_status "plots --terminal under LC_ALL=C.UTF-8" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$FIXTURE"
+    expect_out "--terminal under C.UTF-8: speedups end in ×" 'threads \|-+1\.99×'
+    expect_out "--terminal under C.UTF-8: the caption's parts joined by ·" 'lab-a · Intel.* · 4 cores · '
+    expect_status "plots --terminal under LANG=xx_YY.UTF-8 (not installed)" 0 \
+        env -u LC_ALL -u LC_CTYPE LANG=xx_YY.UTF-8 bash "$PLOTS" --terminal "$FIXTURE"
+    expect_out "--terminal under a UTF-8 locale not installed: still ×" 'threads \|-+1\.99×'
+}
+
 # A full run's count-2 chart has more bars than the default 30-line terminal
 # and labels longer than 20 characters ("CPython 3.13t+GIL threads"): every
 # bar keeps its label, each on a line of its own.
@@ -120,7 +139,7 @@ test_terminal_many_bars() {
         "CPython 3.11 seq" "CPython 3.11 threads" "CPython 3.11 processes" "CPython 3.11 pool"
         "CPython 2.7 seq" "CPython 2.7 threads" "CPython 3.13t seq" "CPython 3.13t threads"
         "CPython 3.13t+GIL seq" "CPython 3.13t+GIL threads")
-    expect_status "plots --terminal draws a full run" 0 bash "$PLOTS" --terminal "$FIXTURES/full-run"
+    expect_status "plots --terminal draws a full run" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$FIXTURES/full-run"
     for label in "${labels[@]}"; do
         re=${label//./\\.}
         re=${re//+/\\+}
@@ -137,7 +156,7 @@ test_terminal_many_bars() {
         get("group") == "count-2" && get("label") == "threads" {
             for (i = 1; i <= 40; i++) { set_field("label", "bar-" i); print } }' \
         "$FIXTURES/full-run/summary.csv" >"$run/summary.csv"
-    expect_status "plots --terminal draws 40 bars" 0 bash "$PLOTS" --terminal "$run"
+    expect_status "plots --terminal draws 40 bars" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$run"
     bars=$(grep -cE '^ *bar-[0-9]+ \|-+[0-9]\.[0-9]{2}×' "$last_out" || true)
     expect_eq "--terminal: 40 bars, each labelled on a line of its own" "$bars" 40
 }
@@ -288,7 +307,7 @@ test_ratio_labels() {
     else
         pass "figures: no ratio with fewer decimals than the tables"
     fi
-    expect_status "plots --terminal draws the run with ratios to round" 0 bash "$PLOTS" --terminal "$run"
+    expect_status "plots --terminal draws the run with ratios to round" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$run"
     expect_out "--terminal: 0.758 drawn as 0.76×" 'CPython 3\.11 threads \|-*0\.76×'
     expect_out "--terminal: 208.4 drawn as 208×" 'fork \|-+208×'
 }
@@ -298,6 +317,7 @@ main() {
     test_help
     test_full_run
     test_terminal
+    test_terminal_charset
     test_terminal_many_bars
     test_cpython_versions
     test_ratio_labels
