@@ -219,7 +219,7 @@ join_runs() {
 write_report() {
     awk -v n="${#runs[@]}" -v tol="$tolerance" -v ref="${sources[0]}" -v wide="$([ "$layout" = overlay ] && echo 1 || echo 0)" \
         -v csv="$stage/ratios.csv" -v mdhead="$work/md.head" -v mdwide="$work/md.wide" -v mdtail="$work/md.tail" \
-        -v headline="$HEADLINE_GROUPS" -f "$LIB_DIR/report.awk" "$work/machines.tsv" "$work/joined.tsv" ||
+        -v headline="$HEADLINE_GROUPS" -f "$SCRIPT_DIR/columns.awk" -f "$LIB_DIR/report.awk" "$work/machines.tsv" "$work/joined.tsv" ||
         fail "writing ratios.csv and ratios.md into $stage failed"
 }
 

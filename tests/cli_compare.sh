@@ -101,6 +101,8 @@ test_two_machines() {
         "| count-2 | seq | 2 | 1 |  | 0.700 | 0.800 | 1.14 |"
     expect_line "compare: ratios.md has the key's machine names as column heads" "$out/ratios.md" \
         "| group | label | tasks | workers | param | lab-b · Core i5-8250U · 2 CPUs (s) | lab-c · Xeon E3-1220 v3 · 4 CPUs (s) | lab-c / lab-b |"
+    expect_line "compare: ratios.md has convoy's slowdowns as the lessons print them (1.50x, not 1.5x)" "$out/ratios.md" \
+        "| convoy | gil-old | 2 | 2 |  | 1.50x | 2.10x | 1.40 |"
     expect_line "compare: ratios.md shows the missing row as -" "$out/ratios.md" \
         "| count-10 | pool | 10 | 2 |  | 1.820 | - | - |"
     if [ -e "$out/compare-fetch-n.png" ]; then
