@@ -10,6 +10,8 @@
 #   set_field("speedup", v)        change a field of the current line
 #   row_of(names, sep, val)        val[NAME] for each of the space-separated
 #                                  names, joined by sep: a row in header order
+#   ratio_text(x)                  a speedup or slowdown as the lessons print
+#                                  it (scripts/lessons.jq fmt): 0.76 1.98 12.3 208
 
 function header(    i) {
     split("", col)
@@ -23,4 +25,10 @@ function row_of(names, sep, val,    n, k, i, s) {
     s = val[k[1]]
     for (i = 2; i <= n; i++) s = s sep val[k[i]]
     return s
+}
+# The one rounding of a ratio in figures and tables, the lessons' own: a
+# figure that rounded 0.76 to 0.8 would show a failed check as passed.
+function ratio_text(x,    a) {
+    a = (x < 0) ? -x : x
+    return sprintf(a < 10 ? "%.2f" : a < 100 ? "%.1f" : "%.0f", x)
 }

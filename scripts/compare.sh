@@ -219,13 +219,13 @@ join_runs() {
 write_report() {
     awk -v n="${#runs[@]}" -v tol="$tolerance" -v ref="${sources[0]}" -v wide="$([ "$layout" = overlay ] && echo 1 || echo 0)" \
         -v csv="$stage/ratios.csv" -v mdhead="$work/md.head" -v mdwide="$work/md.wide" -v mdtail="$work/md.tail" \
-        -v headline="$HEADLINE_GROUPS" -f "$LIB_DIR/report.awk" "$work/machines.tsv" "$work/joined.tsv" ||
+        -v headline="$HEADLINE_GROUPS" -f "$SCRIPT_DIR/columns.awk" -f "$LIB_DIR/report.awk" "$work/machines.tsv" "$work/joined.tsv" ||
         fail "writing ratios.csv and ratios.md into $stage failed"
 }
 
 # write_plot_data: per group a data file and a line of settings in plots.tsv (plotdata.awk).
 write_plot_data() {
-    awk -v n="${#runs[@]}" -v dir="$work" -v layout="$layout" -f "$LIB_DIR/plotdata.awk" \
+    awk -v n="${#runs[@]}" -v dir="$work" -v layout="$layout" -f "$SCRIPT_DIR/columns.awk" -f "$LIB_DIR/plotdata.awk" \
         "$work/machines.tsv" "$work/joined.tsv" >"$work/plots.tsv"
 }
 

@@ -53,11 +53,11 @@ bar_rows() {
             if (what == "speedup") {
                 s = (sp != "") ? sp : (get("label") ~ /seq$/ ? 1 : "")
                 if (s == "") next
-                v["value"] = s; v["style"] = 0; v["text"] = sprintf("%.2f×", s)
+                v["value"] = s; v["style"] = 0; v["text"] = ratio_text(s) "×"
             } else {
                 v["value"] = get("median_s"); v["low"] = get("min_s"); v["high"] = get("max_s"); v["style"] = style
                 v["text"] = sprintf("%.3g s", get("median_s"))
-                if (sp != "" && get("label") !~ /seq$/) v["text"] = v["text"] sprintf("  (%.1f×)", sp)
+                if (sp != "" && get("label") !~ /seq$/) v["text"] = v["text"] "  (" ratio_text(sp) "×)"
             }
             rows[g] = rows[g] row_of(columns, OFS, v) "\n"
         }
@@ -281,7 +281,7 @@ data_convoy() {
             v["alone_per_s"] = get("alone_per_s"); v["contended_per_s"] = get("contended_per_s"); v["mode"] = get("mode")
             v["style"] = (get("impl") != "gilbench") ? 2 : (get("label") ~ /-/ ? 1 : 0)
             s = get("slowdown")
-            v["text"] = (s >= 1) ? sprintf("%.3g× slower", s) : sprintf("%.3g× faster", 1 / s)
+            v["text"] = (s >= 1) ? ratio_text(s) "× slower" : ratio_text(1 / s) "× faster"
             v["low"] = (get("contended_min") != "") ? get("contended_min") : get("contended_per_s")
             v["high"] = (get("contended_max") != "") ? get("contended_max") : get("contended_per_s")
             print row_of(columns, OFS, v) > file; n++

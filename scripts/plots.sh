@@ -7,6 +7,15 @@
 # into the temporary folder and moved into place only when all are done, so an
 # interrupted draw leaves no half-written file behind.
 set -euo pipefail
+# The terminal's character set, read before LC_ALL is pinned below: UTF-8 when
+# the user's locale says so (locale charmap, or its name where that locale is
+# not installed here), else the terminal chart is drawn in ASCII (x for ×, -
+# for ·): a C-locale terminal shows the UTF-8 bytes as garbage.
+TERMINAL_UTF8=0
+if [ "$(locale charmap 2>/dev/null)" = UTF-8 ] || [[ ${LC_ALL:-${LC_CTYPE:-${LANG:-}}} =~ [Uu][Tt][Ff]-?8 ]]; then
+    TERMINAL_UTF8=1
+fi
+readonly TERMINAL_UTF8
 # Numbers are read, computed and drawn with "." whatever the user's locale:
 # C.UTF-8, not C, so that gnuplot can still write the UTF-8 of the labels.
 if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then export LC_ALL=C.UTF-8; else export LC_ALL=C; fi
@@ -212,6 +221,10 @@ draw_terminal() {
     grep -q '^skip=' <<<"$meta" && die "no ok count-2 rows in $RUN/summary.csv: nothing to draw"
     local -a args
     mapfile -t args <<<"$meta"
+    if [ "$TERMINAL_UTF8" -eq 0 ]; then
+        sed 's/×/x/g; s/·/-/g' "$WORK/terminal.tsv" >"$WORK/terminal.ascii" && mv "$WORK/terminal.ascii" "$WORK/terminal.tsv"
+        CAPTION=${CAPTION//·/-}
+    fi
     draw bars.gp terminal dumb data="$WORK/terminal.tsv" "${args[@]}" \
         ttl="count, 2 tasks: speedup over seq (higher is better)" xtitle="speedup"
 }

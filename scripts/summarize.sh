@@ -145,11 +145,18 @@ readonly REFCOUNT_ROW='
 
 # The figures of convoy.csv's row: the median of each over the experiment's
 # runs, and the range of the slowdown and of the contended rate (the plots'
-# whiskers).
+# whiskers).  policy is the GIL's that ran, empty where none did: ours
+# reports it (gil.policy, in mode gil only); cases/convoy.py does not, and
+# its GIL is told by what it reports: none when gil_enabled is false, the old
+# one in CPython 2 (a check_interval, no switch interval), else the new one.
 # shellcheck disable=SC2016 # jq's variables
 readonly CONVOY_ROW='
     def m(f): map(f) | median;
-    csv_row({mode: (.[0].mode // (if .[0].gil_enabled == false then "threads" else "gil" end)), policy: (.[0].gil.policy // "new"),
+    def policy: if .gil.policy then .gil.policy
+        elif .mode != null or .gil_enabled == false then ""
+        elif .check_interval != null and .switch_interval_us == null then "old"
+        else "new" end;
+    csv_row({mode: (.[0].mode // (if .[0].gil_enabled == false then "threads" else "gil" end)), policy: (.[0] | policy),
         switch_interval_us: (.[0].gil.switch_interval_us // .[0].switch_interval_us // ""),
         cpu_tasks: (.[0].cpu_tasks // .[0].cpu_threads), runs: length,
         alone_per_s: m(.io_ops_alone_per_s), contended_per_s: m(.io_ops_contended_per_s),
@@ -214,9 +221,9 @@ print_headline() {
         echo "convoy: I/O round trips per second, alone and beside one CPU-bound task"
         awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
             get("group") != "convoy-interval" {
-            range = (has("slowdown_min") && get("runs") > 1) ? sprintf("  (%.1f-%.1f, %d runs)", get("slowdown_min"), get("slowdown_max"), get("runs")) : ""
-            printf "  %-8s %-16s %9.0f alone %9.0f contended  %7.1fx slower%s\n", get("label"), get("impl"),
-                get("alone_per_s"), get("contended_per_s"), get("slowdown"), range }' \
+            range = (has("slowdown_min") && get("runs") > 1) ? sprintf("  (%s-%s, %d runs)", ratio_text(get("slowdown_min")), ratio_text(get("slowdown_max")), get("runs")) : ""
+            printf "  %-8s %-16s %9.0f alone %9.0f contended  %7sx slower%s\n", get("label"), get("impl"),
+                get("alone_per_s"), get("contended_per_s"), ratio_text(get("slowdown")), range }' \
             "$run/convoy.csv"
     fi
     if [ -s "$run/refcount.csv" ] && [ "$(wc -l <"$run/refcount.csv")" -gt 1 ]; then
@@ -245,8 +252,8 @@ check_run() {
 print_beyond_ideal() {
     awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
         get("status") == "ok" && get("efficiency") != "" && get("efficiency") + 0 > 1.1 {
-            printf "%s %s%s: %.2fx, efficiency %.2f\n", get("group"), get("label"),
-                (get("param") == "" ? "" : " " get("param")), get("speedup"), get("efficiency") }' "$1/summary.csv"
+            printf "%s %s%s: %sx, efficiency %.2f\n", get("group"), get("label"),
+                (get("param") == "" ? "" : " " get("param")), ratio_text(get("speedup")), get("efficiency") }' "$1/summary.csv"
 }
 
 main() {

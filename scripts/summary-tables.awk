@@ -3,8 +3,13 @@
 # Columns by name: load scripts/columns.awk first (awk -f columns.awk -f this).
 # Failed rows stay in the tables, marked, so that a gap is never silent.
 
-function fmt(x) { return (x == "") ? "-" : sprintf("%.4g", x) }
-function ci(lo, hi) { return (lo == "") ? "-" : sprintf("%.4g-%.4g", lo, hi) }
+# One precision a column: seconds to 0.1 ms (%.4g printed 0.53 under 0.4719),
+# a speedup as the lessons print it (columns.awk ratio_text), an efficiency
+# to 2 decimals.
+function secs(x) { return (x == "") ? "-" : sprintf("%.4f", x) }
+function ci(lo, hi) { return (lo == "") ? "-" : sprintf("%.4f-%.4f", lo, hi) }
+function ratio(x) { return (x == "") ? "-" : ratio_text(x) }
+function eff(x) { return (x == "") ? "-" : sprintf("%.2f", x) }
 function tex(s) { gsub(/[_%&#$]/, "\\\\&", s); return s }
 function impl_note(impl) { return (impl == "gilbench") ? "" : " (" impl ")" }
 
@@ -27,19 +32,19 @@ FNR == 1 { header(); next }
 
 format == "md" {
     printf "| %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", get("group"), get("label"), impl_note(get("impl")), get("tasks"), get("workers"),
-        (get("param") == "" ? "-" : get("param")), get("runs"), fmt(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), fmt(get("speedup")), fmt(get("efficiency")), get("status")
+        (get("param") == "" ? "-" : get("param")), get("runs"), secs(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), ratio(get("speedup")), eff(get("efficiency")), get("status")
 }
 
 format == "tex" {
     if (get("group") != last) print "\\midrule"
     last = get("group")
     printf "%s & %s%s & %s & %s & %s & %s & %s & %s & %s \\\\\n", tex(get("group")), tex(get("label")), tex(impl_note(get("impl"))),
-        get("tasks"), get("workers"), (get("param") == "" ? "--" : get("param")), fmt(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), fmt(get("speedup")), get("status")
+        get("tasks"), get("workers"), (get("param") == "" ? "--" : get("param")), secs(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), ratio(get("speedup")), get("status")
 }
 
 format == "text" && (get("group") in wanted) {
-    printf "%-16s %-16s %5s %7s %10s %8s%s\n", get("group"), get("label"), get("tasks"), get("workers"), fmt(get("median_s")),
-        (get("speedup") == "" ? "-" : sprintf("%.2fx", get("speedup"))), (get("status") == "ok" ? "" : "  FAILED")
+    printf "%-16s %-16s %5s %7s %10s %8s%s\n", get("group"), get("label"), get("tasks"), get("workers"), secs(get("median_s")),
+        (get("speedup") == "" ? "-" : ratio_text(get("speedup")) "x"), (get("status") == "ok" ? "" : "  FAILED")
 }
 
 END {

@@ -140,7 +140,7 @@ test_writers() {
         "convoy,gil,ok,gilbench,gil,new,5000,1,3,20000,200,100,0.006,0.02"
     expect_eq "convoy.csv: slowdown and contended ranges" \
         "$(csv_get "$run/convoy.csv" convoy.gil slowdown_min slowdown_max contended_per_s_min contended_per_s_max)" "50,200,100,300"
-    if grep -q '^| count-2 | gil | 2 | 2 | - | 3 | 0.7 | 0.7-0.7 | 1 | 0.5 | ok |$' "$run/summary.md" &&
+    if grep -q '^| count-2 | gil | 2 | 2 | - | 3 | 0.7000 | 0.7000-0.7000 | 1.00 | 0.50 | ok |$' "$run/summary.md" &&
         grep -q '^| count-2 | fork | .* | failed |$' "$run/summary.md" &&
         grep -q 'lab_pc, Test CPU, 2 cores' "$run/summary.md"; then
         pass "summary.md: a Markdown row per experiment, failed rows marked, machine named"
@@ -150,17 +150,50 @@ test_writers() {
     local tex="$run/summary.tex"
     if grep -q '^\\toprule$' "$tex" && grep -q '^\\bottomrule$' "$tex" &&
         [ "$(grep -c '^\\midrule$' "$tex")" -eq 3 ] &&
-        grep -q '^count-2 & gil & 2 & 2 & -- & 0.7 & 0.7-0.7 & 1 & ok \\\\$' "$tex" &&
+        grep -q '^count-2 & gil & 2 & 2 & -- & 0.7000 & 0.7000-0.7000 & 1.00 & ok \\\\$' "$tex" &&
         grep -q 'lab\\_pc' "$tex" && grep -q 'refcount & threads-none' "$tex"; then
         pass "summary.tex: booktabs rules, a rule between groups, TeX specials escaped"
     else
         fail "summary.tex: booktabs" "$(head -c 600 "$tex")"
     fi
     run bash scripts/summarize.sh --headline "$run"
-    expect_out "headline: the count-2 rows with speedups" '^count-2 +gil +2 +2 +0\.7 +1\.00x'
+    expect_out "headline: the count-2 rows with speedups" '^count-2 +gil +2 +2 +0\.7000 +1\.00x'
     expect_out "headline: a failed row says so" 'fork .*FAILED'
-    expect_out "headline: the convoy slowdown" 'gil .*20000 alone +200 contended +100\.0x slower'
+    expect_out "headline: the convoy slowdown" 'gil .*20000 alone +200 contended +100x slower +\(50\.0-200, 3 runs\)'
     expect_out "headline: a corrupted refcount says so" 'threads +none .*78 lost updates +CORRUPTED'
+    # One column, one precision: the medians 0.53 and 0.4719 were printed so (%.4g), and a
+    # speedup of 12.34 as 12.34x where the lessons say 12.3x.
+    set_field "$run/summary.csv" count-2.seq median_s 0.53
+    set_field "$run/summary.csv" count-2.gil median_s 0.4719
+    set_field "$run/summary.csv" count-2.gil speedup 12.34
+    run bash scripts/summarize.sh --headline "$run"
+    expect_out "headline: every median with 4 decimals (0.5300 above 0.4719)" '^count-2 +seq +2 +1 +0\.5300 '
+    expect_out "headline: a speedup as the lessons print it (12.3x)" '^count-2 +gil +2 +2 +0\.4719 +12\.3x$'
+}
+
+# convoy.csv's policy is the GIL that ran: "new" was written for every row
+# without a gil.policy in its report, CPython 2.7 (the old GIL) and the rows
+# without a GIL (threads, fork, free-threaded CPython) among them.
+test_convoy_policy() {
+    local run="$TEST_TMP/run-policy" id report figures got="" want
+    make_run "$run"
+    figures='"cpu_threads":1,"io_ops_alone_per_s":20000,"io_ops_contended_per_s":1000,"slowdown":20,"latency_contended_median_s":0.001,"latency_contended_p99_s":0.002'
+    for report in \
+        "convoy.threads|threads|gilbench|{\"mode\":\"threads\",$figures}" \
+        "convoy.fork|fork|gilbench|{\"mode\":\"fork\",$figures}" \
+        "convoy.py2|gil|cpython-2.7.18|{\"case\":\"convoy.py\",\"gil_enabled\":true,\"free_threaded\":false,\"switch_interval_us\":null,\"check_interval\":100,$figures}" \
+        "convoy.py|gil|cpython-3.11.7|{\"case\":\"convoy.py\",\"gil_enabled\":true,\"free_threaded\":false,\"switch_interval_us\":5000,\"check_interval\":null,$figures}" \
+        "convoy.pyft|threads|cpython-3.13.1t|{\"case\":\"convoy.py\",\"gil_enabled\":false,\"free_threaded\":true,\"switch_interval_us\":5000,\"check_interval\":null,$figures}"; do
+        IFS='|' read -r id mode impl json <<<"$report"
+        printf '%s\tconvoy\t%s\tconvoy\t%s\t\t%s\t2\t2\t\t\tsampled\tok\tconvoy\n' "$id" "$impl" "$mode" "${id#convoy.}" >>"$run/experiments.tsv"
+        echo "$json" >"$run/raw/$id.runs.jsonl"
+    done
+    expect_status "summarize: a run with every convoy row" 0 bash scripts/summarize.sh "$run"
+    for id in gil threads fork py2 py pyft; do
+        got+=" $id:$(csv_get "$run/convoy.csv" "convoy.$id" policy)"
+    done
+    want=" gil:new threads: fork: py2:old py:new pyft:"
+    expect_eq "convoy.csv: policy new for ours and CPython 3, old for CPython 2.7, empty without a GIL" "$got" "$want"
 }
 
 # Every experiment failed: each is still a row of the tables, marked failed
@@ -349,6 +382,7 @@ main() {
     cd "$(dirname "$0")/.."
     test_statistics
     test_writers
+    test_convoy_policy
     test_all_failed
     test_beyond_ideal
     test_refcount_runs

@@ -68,6 +68,22 @@ test_two_machines() {
         "convoy,convoy,gilbench,gil,gil,2,,lab-c,run-lab-c,2,2.04,,45.00,0.750"
     expect_line "compare: ratios.md names each machine with its CPUs, quota, governor, compiler, Pythons (machine.json's, the rows')" "$out/ratios.md" \
         "| lab-c · Xeon E3-1220 v3 · 4 CPUs | lab-c | \`$C\` | Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz | 4 | 4 | none | unknown | gcc (Debian 12.2.0-14) 12.2.0 | 3.11.2 · rows: cpython-3.11.7 | 2024-11-20T10:02:47Z |  |"
+    # The values over the bars are rounded as the tables round them: lab-b's gil-old 0.700
+    # and seq 1.000 were "0.7" and "1.0" beside "0.71": never fewer decimals than lessons.jq's
+    # fmt (2 below 10, 1 below 100, none above).
+    local values
+    values=$(grep -oE '<text>[0-9.]+</text>' "$out/compare-count-2.svg" | sed 's/<[^>]*>//g' | tr '\n' ' ')
+    if [[ " $values " == *" 0.70 "* && " $values " == *" 1.00 "* ]] && ! [[ " $values " =~ \ [0-9]\.[0-9]\  ]]; then
+        pass "compare: bar values with 2 decimals below 10 (0.70, 1.00, 1.94)"
+    else
+        fail "compare: bar values with 2 decimals below 10 (0.70, 1.00, 1.94)" "values: '$values'"
+    fi
+    values=$(grep -oE '<text>[0-9.]+</text>' "$out/compare-convoy.svg" | sed 's/<[^>]*>//g' | tr '\n' ' ')
+    if [[ " $values " == *" 60.0 "* && " $values " == *" 1.50 "* && " $values " == *" 45.0 "* ]]; then
+        pass "compare: convoy slowdowns as the lessons print them (60.0, 1.50, 45.0)"
+    else
+        fail "compare: convoy slowdowns as the lessons print them (60.0, 1.50, 45.0)" "values: '$values'"
+    fi
     # Worker counts are whole numbers: the x tick labels of the sweep (centred texts).
     local ticks
     ticks=$(grep -A1 'text-anchor="middle"' "$out/compare-count-scaling.svg" | grep -oE '<text>[0-9.]+</text>' | sed 's/<[^>]*>//g' | tr '\n' ' ')
@@ -85,6 +101,8 @@ test_two_machines() {
         "| count-2 | seq | 2 | 1 |  | 0.700 | 0.800 | 1.14 |"
     expect_line "compare: ratios.md has the key's machine names as column heads" "$out/ratios.md" \
         "| group | label | tasks | workers | param | lab-b · Core i5-8250U · 2 CPUs (s) | lab-c · Xeon E3-1220 v3 · 4 CPUs (s) | lab-c / lab-b |"
+    expect_line "compare: ratios.md has convoy's slowdowns as the lessons print them (1.50x, not 1.5x)" "$out/ratios.md" \
+        "| convoy | gil-old | 2 | 2 |  | 1.50x | 2.10x | 1.40 |"
     expect_line "compare: ratios.md shows the missing row as -" "$out/ratios.md" \
         "| count-10 | pool | 10 | 2 |  | 1.820 | - | - |"
     if [ -e "$out/compare-fetch-n.png" ]; then

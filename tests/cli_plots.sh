@@ -97,7 +97,7 @@ test_terminal() {
     # plots/ may not exist yet: find fails then, and that is fine.
     before=$( (find "$ROOT/plots" -type f 2>/dev/null || true) | sort | md5sum)
     touch "$marker"
-    expect_status "plots --terminal exits 0" 0 bash "$PLOTS" --terminal "$FIXTURE"
+    expect_status "plots --terminal exits 0" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$FIXTURE"
     expect_out "--terminal draws the count-2 labels" 'threads \|'
     expect_out "--terminal draws the CPython rows" 'CPython 3\.11 threads'
     expect_out "--terminal shows speedups" '[0-9]\.[0-9]{2}×'
@@ -111,6 +111,25 @@ test_terminal() {
     fi
 }
 
+# non_ascii FILE: the count of bytes of FILE outside ASCII.
+non_ascii() { LC_ALL=C tr -d '\000-\177' <"$1" | wc -c; }
+
+# A terminal whose locale is not UTF-8 (LC_ALL=C) gets an ASCII chart: the
+# UTF-8 of × and · showed there as garbage.  A UTF-8 one keeps them, also
+# where its locale is not installed on this machine (the name says UTF-8).
+test_terminal_charset() {
+    expect_status "plots --terminal under LC_ALL=C" 0 env LC_ALL=C bash "$PLOTS" --terminal "$FIXTURE"
+    expect_eq "--terminal under LC_ALL=C: ASCII only" "$(non_ascii "$last_out")" 0
+    expect_out "--terminal under LC_ALL=C: speedups end in x" 'threads \|-+1\.99x'
+    expect_out "--terminal under LC_ALL=C: the caption's parts joined by -" 'lab-a - Intel.* - 4 cores - '
+    expect_status "plots --terminal under LC_ALL=C.UTF-8" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$FIXTURE"
+    expect_out "--terminal under C.UTF-8: speedups end in ×" 'threads \|-+1\.99×'
+    expect_out "--terminal under C.UTF-8: the caption's parts joined by ·" 'lab-a · Intel.* · 4 cores · '
+    expect_status "plots --terminal under LANG=xx_YY.UTF-8 (not installed)" 0 \
+        env -u LC_ALL -u LC_CTYPE LANG=xx_YY.UTF-8 bash "$PLOTS" --terminal "$FIXTURE"
+    expect_out "--terminal under a UTF-8 locale not installed: still ×" 'threads \|-+1\.99×'
+}
+
 # A full run's count-2 chart has more bars than the default 30-line terminal
 # and labels longer than 20 characters ("CPython 3.13t+GIL threads"): every
 # bar keeps its label, each on a line of its own.
@@ -120,7 +139,7 @@ test_terminal_many_bars() {
         "CPython 3.11 seq" "CPython 3.11 threads" "CPython 3.11 processes" "CPython 3.11 pool"
         "CPython 2.7 seq" "CPython 2.7 threads" "CPython 3.13t seq" "CPython 3.13t threads"
         "CPython 3.13t+GIL seq" "CPython 3.13t+GIL threads")
-    expect_status "plots --terminal draws a full run" 0 bash "$PLOTS" --terminal "$FIXTURES/full-run"
+    expect_status "plots --terminal draws a full run" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$FIXTURES/full-run"
     for label in "${labels[@]}"; do
         re=${label//./\\.}
         re=${re//+/\\+}
@@ -137,7 +156,7 @@ test_terminal_many_bars() {
         get("group") == "count-2" && get("label") == "threads" {
             for (i = 1; i <= 40; i++) { set_field("label", "bar-" i); print } }' \
         "$FIXTURES/full-run/summary.csv" >"$run/summary.csv"
-    expect_status "plots --terminal draws 40 bars" 0 bash "$PLOTS" --terminal "$run"
+    expect_status "plots --terminal draws 40 bars" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$run"
     bars=$(grep -cE '^ *bar-[0-9]+ \|-+[0-9]\.[0-9]{2}×' "$last_out" || true)
     expect_eq "--terminal: 40 bars, each labelled on a line of its own" "$bars" 40
 }
@@ -258,13 +277,50 @@ test_reordered_columns() {
     expect_eq "reordered columns: every figure's SVG is the same" "$differ" ""
 }
 
+# Every ratio on a figure is rounded as the lessons and tables round it
+# (lessons.jq fmt: 2 decimals below 10, 1 below 100, none above): CPython
+# 3.11's threads at 0.758x were labelled "(0.8x)", a failed check (0.80x to
+# 1.25x wanted) that looked passed.
+test_ratio_labels() {
+    local run="$TEST_TMP/run-ratios" out="$TEST_TMP/ratios" missing=""
+    mkdir -p "$run"
+    cp -r "$FIXTURE/." "$run/"
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        { e = get("experiment")
+          if (e == "count-2-cpython-py-threads") set_field("speedup", "0.758")
+          if (e == "count-2-threads") set_field("speedup", "12.34")
+          if (e == "count-2-fork") set_field("speedup", "208.4")
+          print }' "$FIXTURE/summary.csv" >"$run/summary.csv"
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        { if (get("group") == "convoy" && get("label") == "gil") set_field("slowdown", "1.004"); print }' \
+        "$FIXTURE/convoy.csv" >"$run/convoy.csv"
+    expect_status "plots draws a run with ratios to round" 0 bash "$PLOTS" "$run" --out "$out"
+    local want
+    for want in "count-2-time:(0.76×)" "count-2-time:(12.3×)" "count-2-time:(208×)" \
+        "count-2-time:(0.69×)" "convoy:1.00× slower"; do
+        grep -qF -- "${want#*:}" "$out/${want%%:*}.svg" || missing+=" ${want%%:*}:'${want#*:}'"
+    done
+    expect_eq "figures: ratios rounded as the lessons round them (0.76×, 12.3×, 208×)" "$missing" ""
+    if grep -qE '\((0\.8|0\.7|1\.0)×\)|>1× slower' "$out/count-2-time.svg" "$out/convoy.svg"; then
+        fail "figures: no ratio with fewer decimals than the tables" \
+            "$(grep -ohE '\((0\.8|0\.7|1\.0)×\)|>1× slower' "$out/count-2-time.svg" "$out/convoy.svg" | head -3)"
+    else
+        pass "figures: no ratio with fewer decimals than the tables"
+    fi
+    expect_status "plots --terminal draws the run with ratios to round" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$run"
+    expect_out "--terminal: 0.758 drawn as 0.76×" 'CPython 3\.11 threads \|-*0\.76×'
+    expect_out "--terminal: 208.4 drawn as 208×" 'fork \|-+208×'
+}
+
 main() {
     have_tools "plots" gnuplot jq || return 0
     test_help
     test_full_run
     test_terminal
+    test_terminal_charset
     test_terminal_many_bars
     test_cpython_versions
+    test_ratio_labels
     test_bad_usage
     test_partial_run
     test_reordered_columns

@@ -2,7 +2,8 @@
 # line of its settings on stdout: group, kind, style, file, lo, hi, logv, logx, nlab, has,
 # labels, modes, xticks (0: gnuplot's; a step; or the params to tick), bymode (1: the
 # labels' modes differ) (see draw_plots in scripts/compare.sh).  Inputs, read by their header
-# names: the machine table (names.awk's output), then the joined rows (join.awk's output).
+# names: the machine table (names.awk's output), then the joined rows (join.awk's output);
+# scripts/columns.awk loaded first (its ratio_text).
 # Variables: n (runs), dir (where the data files go), layout ("overlay" or "rows").
 #
 # Styles.  overlay, a few machines side by side: "bars" (clusters of one bar per machine,
@@ -13,7 +14,9 @@
 # the largest param it ran (a time, a slowdown).  rows also writes FILE.md, the same table
 # for ratios.md.  mawk-compatible.
 function isnum(v) { return v != "-" && v != "" }
-function num3(v) { return isnum(v) ? sprintf("%.3g", v) : "-" }
+# A table cell: a ratio rounded as every table rounds it (columns.awk ratio_text), a time
+# to 3 digits.
+function cell(v) { return !isnum(v) ? "-" : kind[k] == "time" ? sprintf("%.3g", v) : ratio_text(v) }
 BEGIN { FS = OFS = "\t" }
 FNR == 1 { split("", col); for (i = 1; i <= NF; i++) col[$i] = i; file++; next }
 file == 1 { r = FNR - 1; rank[r] = $col["rank"]; mlab[r] = $col["label"]; at[$col["rank"]] = r; next }
@@ -52,12 +55,12 @@ function print_settings(style) {
         mseen[lmode[k, pl, j]] = 1
     }
     printf "%s\t%s\t%s\t%s\t%g\t%g\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%d\n", gname[k], kind[k], style, out, vmin, vmax, logv, \
-        logx, nlab, (has == "" ? "-" : substr(has, 2)), substr(labs, 2), substr(modes, 2), xstep, bymode
+        logx, nlab, (drawn == "" ? "-" : substr(drawn, 2)), substr(labs, 2), substr(modes, 2), xstep, bymode
 }
 END {
     for (k = 1; k <= ng; k++) {
         out = dir "/g" k ".tsv"; pl = sweep[k] ? 0 : 1; nlab = nl[k, pl]
-        lo = ""; hi = 0; has = ""; logx = 0; xstep = 0
+        lo = ""; hi = 0; drawn = ""; logx = 0; xstep = 0
         split("", seen)
         if (layout == "rows") {
             # One line per machine, by rank; a sweep's value is its best speedup or its value at
@@ -72,7 +75,7 @@ END {
                     else if (kind[k] == "speedup") v = ((k, j, r) in best) ? best[k, j, r] : "-"
                     else v = ((k, j, r) in attop) ? attop[k, j, r] : "-"
                     range_of(v)
-                    printf "\t%s", (isnum(v) ? v : "-") > out; printf " %s |", num3(v) > (out ".md")
+                    printf "\t%s", (isnum(v) ? v : "-") > out; printf " %s |", cell(v) > (out ".md")
                 }
                 printf "\n" > out; printf "\n" > (out ".md")
             }
@@ -84,7 +87,7 @@ END {
                     if (!sweep[k]) any = any || isnum(val[k, 1, j, r, ""])
                     else any = any || (kind[k] == "speedup" ? (k, j, r) in best : (k, j, r) in attop)
                 }
-                if (any) has = has " " j
+                if (any) drawn = drawn " " j
             }
             if (hi == 0) continue
             print_settings("rows")
@@ -111,7 +114,7 @@ END {
                 }
                 # Only blocks with points are plotted (has): an empty one makes gnuplot warn.
                 # An empty block still needs a line, or gnuplot would not count it.
-                if (pts > 0) has = has " " ((j - 1) * n + r - 1)
+                if (pts > 0) drawn = drawn " " ((j - 1) * n + r - 1)
                 else printf "NaN\tNaN\n" > out
                 printf "\n\n" > out
             }
@@ -131,7 +134,7 @@ END {
             for (j = 1; j <= nlab; j++) for (r = 1; r <= n; r++) range_of(val[k, 1, j, r, ""])
             # A machine without a value in this group gets zeros, not "-": an all-missing
             # column makes gnuplot warn.  Its bars are flat and its values unprinted.
-            for (r = 1; r <= n; r++) has = has " " ((r in seen) ? 1 : 0)
+            for (r = 1; r <= n; r++) drawn = drawn " " ((r in seen) ? 1 : 0)
             for (j = 1; j <= nlab; j++) {
                 printf "\n%s", lab[k, 1, j] > out
                 for (r = 1; r <= n; r++) { v = val[k, 1, j, r, ""]; printf "\t%s", ((r in seen) ? (isnum(v) ? v : "-") : 0) > out }

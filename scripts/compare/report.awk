@@ -4,7 +4,7 @@
 # Both are read by their header names.  Variables: n (runs), tol (percent), ref (the first
 # run as given), csv, mdhead, mdwide, mdtail (paths), headline (space-separated groups),
 # wide (1: one column per machine; else ratios.md gets a table per group elsewhere).
-# mawk-compatible.
+# scripts/columns.awk loaded first (its ratio_text).  mawk-compatible.
 function csvq(s) { if (s ~ /[",]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" } return s }
 function md(s) { gsub(/\|/, "\\|", s); return s }
 function pad(s, w) { return sprintf("%-" w "s", s) }
@@ -15,7 +15,8 @@ function ratio(r, digits) {
 }
 function shown(val) {
     if (!isnum(val)) return "-"
-    return (kind == "slowdown") ? sprintf("%.1fx", val) : sprintf("%.3f", val)
+    # A slowdown as the lessons print it (columns.awk ratio_text: 1.50x, not 1.5x).
+    return (kind == "slowdown") ? ratio_text(val) "x" : sprintf("%.3f", val)
 }
 BEGIN {
     FS = "\t"; split(headline, hl, " ")
