@@ -357,6 +357,32 @@ test_rerun_lessons_first() {
         "$(cat "$last_out")" "re-ran count-2.seq count-2.shell"
     expect_err "bench: the noisy row left out is named, with the reason" \
         '^bench: noisy: fetch-n\.threads\.4 \(30%\); reported with its spread as measured: the re-run budget'
+
+    # Two families lessons read, room for one: the widest spread first (a
+    # QUICK run spent its 5 s on CPython 2.7's rows at 11% and left count-10.seq
+    # at 35%, which failed L1 and L2), not the cheapest.
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    expect_status "bench: re-runs by spread exit 0" 0 bash -c '
+        set -euo pipefail
+        source scripts/schema.sh
+        source scripts/experiments.sh
+        source scripts/rerun.sh
+        SCRIPTS=scripts MAX_EXTRA_ROUNDS=1 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=5 ROUNDS=1 MATRIX_STARTED=$SECONDS
+        PLAN_IDS=(count-10.seq count-10.gil count-2-cpython.py2-seq count-2-cpython.py2-threads)
+        declare -A PLAN=([count-10.seq,kind]=timed [count-10.seq,baseline]=- [count-10.seq,group]=count-10
+            [count-10.gil,kind]=timed [count-10.gil,baseline]=count-10.seq [count-10.gil,group]=count-10
+            [count-2-cpython.py2-seq,kind]=timed [count-2-cpython.py2-seq,baseline]=- [count-2-cpython.py2-seq,group]=count-2-cpython
+            [count-2-cpython.py2-threads,kind]=timed [count-2-cpython.py2-threads,baseline]=count-2-cpython.py2-seq
+            [count-2-cpython.py2-threads,group]=count-2-cpython)
+        declare -A ROW_MS=([count-10.seq]=2000 [count-10.gil]=2000 [count-2-cpython.py2-seq]=1000 [count-2-cpython.py2-threads]=1000)
+        noisy_rows() { printf "group\texperiment\trel_spread\ncount-2-cpython\tcount-2-cpython.py2-threads\t0.11\ncount-10\tcount-10.seq\t0.35\n"; }
+        write_experiments() { :; }
+        CLOCK_MS=0
+        now_ms() { echo "$CLOCK_MS"; }
+        run_round() { local id; shift; echo "re-ran $*"; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }
+        rerun_noisy'
+    expect_eq "bench: the budget re-runs the widest spread first (count-10.seq at 35%), not the cheapest (11%)" \
+        "$(cat "$last_out")" "re-ran count-10.seq count-10.gil"
 }
 
 main() {
