@@ -13,56 +13,63 @@
 # to MAX_EXTRA_ROUNDS per family, and only while the re-runs (each row priced
 # at its round-1 time) fit in RERUN_BUDGET_PCT of the matrix's time so far
 # (at least RERUN_BUDGET_MIN_S): first the families of a group a lesson
-# reads (lesson_groups), then the others; within each, the family of the
+# reads (lesson_groups), all their extra rounds, then the others (a QUICK
+# run's re-run of count-scaling, which no lesson reads, took the budget of
+# count-10's second round); within each, the family of the
 # widest spread first (a seq row at 35% puts every speedup over it in doubt;
 # a row at 11% hardly moves), the cheapest first between equals, each one
 # that still fits.  A family, not the whole group: the largest group
 # (count-2-cpython, four interpreters' rows) costs more than the budget, and
 # only the rows beside the noisy one change its speedups.
 rerun_noisy() {
-    local extra cost spent=0 budget noisy key id ran pct family_ids lessons class
+    local extra cost spent=0 budget noisy key id ran pct family_ids lessons class wanted
     local -A why=() worst=() left_out=() reran=()
     budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
     [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
     lessons=" $(lesson_groups) "
-    for extra in $(seq "$MAX_EXTRA_ROUNDS"); do
-        noisy=$(noisy_rows "$extra") || noisy=""
-        why=() worst=() ran=0
-        while IFS=$'\t' read -r id pct; do
-            key=$(baseline_of "$id")
-            why[$key]+="${why[$key]:+, }$id ($pct%)"
-            [ "$pct" -le "${worst[$key]:-0}" ] || worst[$key]=$pct
-        done < <(awk -F '\t' "$COLUMNS_AWK"'
-            FNR == 1 { header(); next }
-            { printf "%s\t%.0f\n", get("experiment"), 100 * get("rel_spread") }' <<<"$noisy")
-        [ "${#why[@]}" -gt 0 ] || break
-        while IFS=$'\t' read -r _ _ cost key family_ids; do
-            local -a family
-            read -r -a family <<<"$family_ids"
-            if [ $((spent + cost)) -gt "$budget" ]; then
-                left_out[$key]=${why[$key]}
-                continue
-            fi
-            unset "left_out[$key]"
-            echo "bench: noisy: ${why[$key]}; re-running the rows read against $key: ${family[*]}" \
-                "(extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
-            local t0
-            t0=$(now_ms)
-            # shellcheck disable=SC2034 # read by run_round (experiments.sh)
-            RERUN_DONE=0 RERUN_TOTAL=${#family[@]} RERUN_LEFT_MS=$cost
-            # stdin: not the list this loop reads.
-            run_round $((ROUNDS + extra)) "${family[@]}" </dev/null
-            spent=$((spent + $(now_ms) - t0))
-            ran=1 reran[$key]=1
-        done < <(for key in "${!why[@]}"; do
-            family_ids=$(family_of "$key") cost=0
-            for id in $family_ids; do cost=$((cost + ${ROW_MS[$id]:-0})); done
-            # 0: a lesson reads the family's group, 1: none does.
-            if [[ "$lessons" == *" ${PLAN[$key,group]:-} "* ]]; then class=0; else class=1; fi
-            printf '%d\t%d\t%d\t%s\t%s\n' "$class" "${worst[$key]}" "$cost" "$key" "$family_ids"
-        done | sort -t $'\t' -k1,1n -k2,2nr -k3,3n)
-        write_experiments
-        [ "$ran" -eq 1 ] || break
+    # The lesson families' extra rounds all come before any other family's:
+    # wanted 0, then 1 (a family's class, below).
+    for wanted in 0 1; do
+        for extra in $(seq "$MAX_EXTRA_ROUNDS"); do
+            noisy=$(noisy_rows "$extra") || noisy=""
+            why=() worst=() ran=0
+            while IFS=$'\t' read -r id pct; do
+                key=$(baseline_of "$id")
+                why[$key]+="${why[$key]:+, }$id ($pct%)"
+                [ "$pct" -le "${worst[$key]:-0}" ] || worst[$key]=$pct
+            done < <(awk -F '\t' "$COLUMNS_AWK"'
+                FNR == 1 { header(); next }
+                { printf "%s\t%.0f\n", get("experiment"), 100 * get("rel_spread") }' <<<"$noisy")
+            [ "${#why[@]}" -gt 0 ] || break
+            while IFS=$'\t' read -r class _ cost key family_ids; do
+                [ "$class" = "$wanted" ] || continue
+                local -a family
+                read -r -a family <<<"$family_ids"
+                if [ $((spent + cost)) -gt "$budget" ]; then
+                    left_out[$key]=${why[$key]}
+                    continue
+                fi
+                unset "left_out[$key]"
+                echo "bench: noisy: ${why[$key]}; re-running the rows read against $key: ${family[*]}" \
+                    "(extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
+                local t0
+                t0=$(now_ms)
+                # shellcheck disable=SC2034 # read by run_round (experiments.sh)
+                RERUN_DONE=0 RERUN_TOTAL=${#family[@]} RERUN_LEFT_MS=$cost
+                # stdin: not the list this loop reads.
+                run_round $((ROUNDS + extra)) "${family[@]}" </dev/null
+                spent=$((spent + $(now_ms) - t0))
+                ran=1 reran[$key]=1
+            done < <(for key in "${!why[@]}"; do
+                family_ids=$(family_of "$key") cost=0
+                for id in $family_ids; do cost=$((cost + ${ROW_MS[$id]:-0})); done
+                # 0: a lesson reads the family's group, 1: none does.
+                if [[ "$lessons" == *" ${PLAN[$key,group]:-} "* ]]; then class=0; else class=1; fi
+                printf '%d\t%d\t%d\t%s\t%s\n' "$class" "${worst[$key]}" "$cost" "$key" "$family_ids"
+            done | sort -t $'\t' -k1,1n -k2,2nr -k3,3n)
+            write_experiments
+            [ "$ran" -eq 1 ] || break
+        done
     done
     # Information, not a fault: what happens to the row, and why.
     while IFS= read -r key; do

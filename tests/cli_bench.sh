@@ -383,6 +383,32 @@ test_rerun_lessons_first() {
         rerun_noisy'
     expect_eq "bench: the budget re-runs the widest spread first (count-10.seq at 35%), not the cheapest (11%)" \
         "$(cat "$last_out")" "re-ran count-10.seq count-10.gil"
+
+    # A lesson family noisy after its first re-run gets its second before a
+    # family no lesson reads gets its first (a full run's count-scaling
+    # re-run took the budget of count-10's second round).
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    expect_status "bench: re-runs, lessons' rounds first, exit 0" 0 bash -c '
+        set -euo pipefail
+        source scripts/schema.sh
+        source scripts/experiments.sh
+        source scripts/rerun.sh
+        SCRIPTS=scripts MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=9 ROUNDS=1 MATRIX_STARTED=$SECONDS
+        PLAN_IDS=(count-10.seq count-10.gil count-scaling.seq count-scaling.gil.2)
+        declare -A PLAN=([count-10.seq,kind]=timed [count-10.seq,baseline]=- [count-10.seq,group]=count-10
+            [count-10.gil,kind]=timed [count-10.gil,baseline]=count-10.seq [count-10.gil,group]=count-10
+            [count-scaling.seq,kind]=timed [count-scaling.seq,baseline]=- [count-scaling.seq,group]=count-scaling
+            [count-scaling.gil.2,kind]=timed [count-scaling.gil.2,baseline]=count-scaling.seq [count-scaling.gil.2,group]=count-scaling)
+        declare -A ROW_MS=([count-10.seq]=2000 [count-10.gil]=2000 [count-scaling.seq]=1000 [count-scaling.gil.2]=1000)
+        noisy_rows() { printf "group\texperiment\trel_spread\ncount-10\tcount-10.seq\t0.30\ncount-scaling\tcount-scaling.seq\t0.30\n"; }
+        write_experiments() { :; }
+        CLOCK_MS=0
+        now_ms() { echo "$CLOCK_MS"; }
+        run_round() { local id; echo "round $1: $2"; shift; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }
+        rerun_noisy'
+    expect_eq "bench: both extra rounds of the lesson family before the other family's first" \
+        "$(cat "$last_out")" "$(printf 'round 2: count-10.seq\nround 3: count-10.seq')"
+    expect_err "bench: the other family, left out, is named" '^bench: noisy: count-scaling\.seq \(30%\); reported with its spread'
 }
 
 main() {
