@@ -248,8 +248,8 @@ def causes($bad; $ctx; $l):
                        and (.median_s | num) < min_median_s)
         | "\(.experiment) \(.median_s | num | fixed(4)) s"]
        | listed("runs too short (median below \(min_median_s) s)")),
-      # start-up: an interpreter's start-up, imports and exit run serially in
-      # seq and threads alike, so they cap a short row's speedup (Amdahl).
+      # start-up: an interpreter's start-up and imports run serially in seq
+      # and threads alike, so they cap a short row's speedup (Amdahl).
       # Only for checks it can explain (toward_one), and as a share of the
       # one --json run that measured both parts, so that a machine's speed
       # changing between that run and the timed ones does not count.
