@@ -276,26 +276,39 @@ test_only_count_2() {
     fi
 }
 
+# stubbed_rerun NAME SETUP: rerun_noisy with the matrix stubbed, so that
+# nothing is timed: SETUP (bash) sets the sizes, PLAN_IDS, PLAN, ROW_MS (each
+# row's price) and noisy_rows; run_round prints "re-ran ID..." and advances a
+# fake clock by the rows' prices (SETUP may define its own after).  Exit 0
+# expected; stdout and stderr in last_out, last_err.
+stubbed_rerun() {
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    expect_status "$1" 0 bash -c '
+        set -euo pipefail
+        source scripts/schema.sh
+        source scripts/experiments.sh
+        source scripts/rerun.sh
+        write_experiments() { :; }
+        CLOCK_MS=0
+        now_ms() { echo "$CLOCK_MS"; }
+        run_round() { local id; shift; echo "re-ran $*"; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }
+        '"$2"'
+        rerun_noisy'
+}
+
 # A noisy row whose family does not fit in the re-run budget is reported as
 # measured, in one line that says so and why, not as a fault: rerun_noisy
 # with the matrix stubbed (its rows priced at 15 s each, the budget 20 s), so
 # that nothing is timed.
 test_rerun_budget_spent() {
-    # shellcheck disable=SC2016 # the script is for the inner bash
-    expect_status "bench: a noisy row over the re-run budget is not a failure" 0 bash -c '
-        set -euo pipefail
-        source scripts/schema.sh
-        source scripts/experiments.sh
-        source scripts/rerun.sh
+    # shellcheck disable=SC2016 # SETUP is for the inner bash
+    stubbed_rerun "bench: a noisy row over the re-run budget is not a failure" '
         SCRIPTS=scripts MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
         PLAN_IDS=(count-2.seq count-2.shell)
         declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.shell,kind]=shell
             [count-2.shell,baseline]=count-2.seq)
         declare -A ROW_MS=([count-2.seq]=15000 [count-2.shell]=15000)
-        noisy_rows() { printf "group\texperiment\trel_spread\ncount-2\tcount-2.shell\t0.14\n"; }
-        write_experiments() { :; }
-        run_round() { echo "re-ran $*"; }
-        rerun_noisy'
+        noisy_rows() { printf "group\texperiment\trel_spread\ncount-2\tcount-2.shell\t0.14\n"; }'
     expect_eq "bench: over the re-run budget, nothing is re-run" "$(cat "$last_out")" ""
     expect_eq "bench: over the re-run budget, one line says the row is reported as measured, and why" "$(cat "$last_err")" \
         "bench: noisy: count-2.shell (14%); reported with its spread as measured: the re-run budget (20 s: RERUN_BUDGET_PCT=20% of the run so far, at least RERUN_BUDGET_MIN_S=20 s) has no room left for its rows"
@@ -334,12 +347,8 @@ test_closed_pipe() {
 # (20 s) for count-2's family (15 s, read by L1) or fetch-n's (6 s, read
 # by no lesson), not both.
 test_rerun_lessons_first() {
-    # shellcheck disable=SC2016 # the script is for the inner bash
-    expect_status "bench: re-runs within the budget exit 0" 0 bash -c '
-        set -euo pipefail
-        source scripts/schema.sh
-        source scripts/experiments.sh
-        source scripts/rerun.sh
+    # shellcheck disable=SC2016 # SETUP is for the inner bash
+    stubbed_rerun "bench: re-runs within the budget exit 0" '
         SCRIPTS=scripts MAX_EXTRA_ROUNDS=1 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS
         PLAN_IDS=(count-2.seq count-2.shell fetch-n.seq.4 fetch-n.threads.4)
         declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.seq,group]=count-2
@@ -347,12 +356,7 @@ test_rerun_lessons_first() {
             [fetch-n.seq.4,kind]=timed [fetch-n.seq.4,baseline]=- [fetch-n.seq.4,group]=fetch-n
             [fetch-n.threads.4,kind]=timed [fetch-n.threads.4,baseline]=fetch-n.seq.4 [fetch-n.threads.4,group]=fetch-n)
         declare -A ROW_MS=([count-2.seq]=7500 [count-2.shell]=7500 [fetch-n.seq.4]=3000 [fetch-n.threads.4]=3000)
-        noisy_rows() { printf "group\texperiment\trel_spread\nfetch-n\tfetch-n.threads.4\t0.30\ncount-2\tcount-2.shell\t0.14\n"; }
-        write_experiments() { :; }
-        CLOCK_MS=0
-        now_ms() { echo "$CLOCK_MS"; }
-        run_round() { local id; shift; echo "re-ran $*"; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }
-        rerun_noisy'
+        noisy_rows() { printf "group\texperiment\trel_spread\nfetch-n\tfetch-n.threads.4\t0.30\ncount-2\tcount-2.shell\t0.14\n"; }'
     expect_eq "bench: the budget re-runs the family a lesson reads, not the cheaper one no lesson reads" \
         "$(cat "$last_out")" "re-ran count-2.seq count-2.shell"
     expect_err "bench: the noisy row left out is named, with the reason" \
@@ -361,12 +365,8 @@ test_rerun_lessons_first() {
     # Two families lessons read, room for one: the widest spread first (a
     # QUICK run spent its 5 s on CPython 2.7's rows at 11% and left count-10.seq
     # at 35%, which failed L1 and L2), not the cheapest.
-    # shellcheck disable=SC2016 # the script is for the inner bash
-    expect_status "bench: re-runs by spread exit 0" 0 bash -c '
-        set -euo pipefail
-        source scripts/schema.sh
-        source scripts/experiments.sh
-        source scripts/rerun.sh
+    # shellcheck disable=SC2016 # SETUP is for the inner bash
+    stubbed_rerun "bench: re-runs by spread exit 0" '
         SCRIPTS=scripts MAX_EXTRA_ROUNDS=1 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=5 ROUNDS=1 MATRIX_STARTED=$SECONDS
         PLAN_IDS=(count-10.seq count-10.gil count-2-cpython.py2-seq count-2-cpython.py2-threads)
         declare -A PLAN=([count-10.seq,kind]=timed [count-10.seq,baseline]=- [count-10.seq,group]=count-10
@@ -375,24 +375,15 @@ test_rerun_lessons_first() {
             [count-2-cpython.py2-threads,kind]=timed [count-2-cpython.py2-threads,baseline]=count-2-cpython.py2-seq
             [count-2-cpython.py2-threads,group]=count-2-cpython)
         declare -A ROW_MS=([count-10.seq]=2000 [count-10.gil]=2000 [count-2-cpython.py2-seq]=1000 [count-2-cpython.py2-threads]=1000)
-        noisy_rows() { printf "group\texperiment\trel_spread\ncount-2-cpython\tcount-2-cpython.py2-threads\t0.11\ncount-10\tcount-10.seq\t0.35\n"; }
-        write_experiments() { :; }
-        CLOCK_MS=0
-        now_ms() { echo "$CLOCK_MS"; }
-        run_round() { local id; shift; echo "re-ran $*"; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }
-        rerun_noisy'
+        noisy_rows() { printf "group\texperiment\trel_spread\ncount-2-cpython\tcount-2-cpython.py2-threads\t0.11\ncount-10\tcount-10.seq\t0.35\n"; }'
     expect_eq "bench: the budget re-runs the widest spread first (count-10.seq at 35%), not the cheapest (11%)" \
         "$(cat "$last_out")" "re-ran count-10.seq count-10.gil"
 
     # A lesson family noisy after its first re-run gets its second before a
     # family no lesson reads gets its first (a full run's count-scaling
     # re-run took the budget of count-10's second round).
-    # shellcheck disable=SC2016 # the script is for the inner bash
-    expect_status "bench: re-runs, lessons' rounds first, exit 0" 0 bash -c '
-        set -euo pipefail
-        source scripts/schema.sh
-        source scripts/experiments.sh
-        source scripts/rerun.sh
+    # shellcheck disable=SC2016 # SETUP is for the inner bash
+    stubbed_rerun "bench: re-runs, lessons' rounds first, exit 0" '
         SCRIPTS=scripts MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=9 ROUNDS=1 MATRIX_STARTED=$SECONDS
         PLAN_IDS=(count-10.seq count-10.gil count-scaling.seq count-scaling.gil.2)
         declare -A PLAN=([count-10.seq,kind]=timed [count-10.seq,baseline]=- [count-10.seq,group]=count-10
@@ -401,11 +392,7 @@ test_rerun_lessons_first() {
             [count-scaling.gil.2,kind]=timed [count-scaling.gil.2,baseline]=count-scaling.seq [count-scaling.gil.2,group]=count-scaling)
         declare -A ROW_MS=([count-10.seq]=2000 [count-10.gil]=2000 [count-scaling.seq]=1000 [count-scaling.gil.2]=1000)
         noisy_rows() { printf "group\texperiment\trel_spread\ncount-10\tcount-10.seq\t0.30\ncount-scaling\tcount-scaling.seq\t0.30\n"; }
-        write_experiments() { :; }
-        CLOCK_MS=0
-        now_ms() { echo "$CLOCK_MS"; }
-        run_round() { local id; echo "round $1: $2"; shift; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }
-        rerun_noisy'
+        run_round() { local id; echo "round $1: $2"; shift; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }'
     expect_eq "bench: both extra rounds of the lesson family before the other family's first" \
         "$(cat "$last_out")" "$(printf 'round 2: count-10.seq\nround 3: count-10.seq')"
     expect_err "bench: the other family, left out, is named" '^bench: noisy: count-scaling\.seq \(30%\); reported with its spread'
