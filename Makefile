@@ -120,6 +120,7 @@ lint:
 # ---------------------------------------------------------------- harness
 bench: export GILBENCH_CFLAGS = $(GB_CFLAGS) $(CFLAGS)
 bench:
+	@bash scripts/with-args.sh GILBENCH_BENCH_ARGS bash scripts/bench.sh --check-args $(if $(QUICK),--quick)
 	@bash scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@bash scripts/with-args.sh GILBENCH_BENCH_ARGS bash scripts/bench.sh $(if $(QUICK),--quick)

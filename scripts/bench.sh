@@ -50,6 +50,8 @@ Options:
   --results=DIR    where run folders go (default: results/)
   --plots=DIR      where plot folders go (default: plots/)
   --no-plots       write tables only
+  --check-args     check these options and exit (0, or 2 with the reason):
+                   make bench does so before it installs or builds anything
   --help, --version
 Through make, BENCH_ARGS is split into words as the shell would, but only
 quotes and backslashes count: BENCH_ARGS='--only=count-2|fetch --results="my runs"'.
@@ -86,7 +88,7 @@ usage_error() {
 parse_args() {
     # Relative paths are the user's, from where they called us; the defaults
     # are the repository's (main changes into it).
-    SIZE=full FILTER='.*' RESULTS_DIR=results PLOTS_DIR=plots DRAW_PLOTS=true
+    SIZE=full FILTER='.*' RESULTS_DIR=results PLOTS_DIR=plots DRAW_PLOTS=true CHECK_ARGS=false
     local arg
     for arg in "$@"; do
         case "$arg" in
@@ -96,6 +98,7 @@ parse_args() {
             --results=?*) RESULTS_DIR=$(absolute "${arg#--results=}"); check_path --results "$RESULTS_DIR" ;;
             --plots=?*) PLOTS_DIR=$(absolute "${arg#--plots=}"); check_path --plots "$PLOTS_DIR" ;;
             --no-plots) DRAW_PLOTS=false ;;
+            --check-args) CHECK_ARGS=true ;;
             --help) usage; exit 0 ;;
             --version) print_version bench; exit 0 ;;
             *) usage_error "unknown option or missing value: '$arg'" ;;
@@ -105,6 +108,10 @@ parse_args() {
     if ! awk -v re="$FILTER" 'BEGIN { if ("x" ~ re) {} }' 2>/dev/null; then
         usage_error "--only: not a valid regular expression: '$FILTER'"
     fi
+    # Which groups --only names is the table's business alone: a typo is
+    # answered here, before any tool, interpreter or server is looked for.
+    ONLY_GROUPS=$(matrix_groups | tr ' ' '\n' | awk -v re="$FILTER" '$0 ~ "^(" re ")$"' | paste -sd ' ')
+    [ -n "$ONLY_GROUPS" ] || usage_error "--only='$FILTER' matches no experiment group (groups: $(matrix_groups))"
 }
 
 absolute() { if [[ "$1" == /* ]]; then printf '%s\n' "$1"; else printf '%s\n' "$PWD/$1"; fi; }
@@ -173,10 +180,16 @@ on_signal() {
 # as a pyenv shim, whose start-up, ~70 ms, would be timed with every run) and
 # its ROLE_IMPL (empty when not found: the rows of that role are left out,
 # with the one line pythons.sh prints); PYTHONS_JSON, what machine.json
-# records of each.
+# records of each; PYTHONS_MISSING, the lines pythons.sh said of the roles
+# it did not find (printed once the run has started, and recorded in
+# machine.json's pythons_missing for the lessons).
 find_pythons() {
     local table role path impl
-    table=$(bash "$SCRIPTS/pythons.sh")
+    local out
+    out=$(mktemp)
+    PYTHONS_MISSING=$(bash "$SCRIPTS/pythons.sh" 2>&1 >"$out") || true
+    table=$(cat "$out")
+    rm -f "$out"
     # shellcheck disable=SC2034 # read by name: matrix.sh's {PYTHON2} and the like
     PYTHON="" PYTHON_IMPL="" PYTHON2="" PYTHON2_IMPL="" PYTHON_FT="" PYTHON_FT_IMPL=""
     # \x1f, not TAB, between the fields: read merges runs of TABs, and a role
@@ -192,6 +205,11 @@ find_pythons() {
         { printf "%s\t%s\t%s\t%s\t%s\n", get("role"), get("path"), get("impl"), get("version"), get("gil_enabled") }' <<<"$table" |
         jq -R -s -c 'split("\n") | map(select(. != "") | split("\t")
             | {key: .[0], value: {path: .[1], impl: .[2], version: .[3], gil_enabled: (.[4] == "true")}}) | from_entries')
+    # "pythons: no PYTHON_FT found: the ... rows are left out; get one with
+    # ..." -> {"PYTHON_FT": "no PYTHON_FT found; get one with ..."}
+    MISSING_JSON=$(jq -R -s -c 'split("\n") | map(
+            capture("^pythons: (?<what>.*?(?<role>PYTHON(_FT|2)?)\\b.*?): the [^;]* are left out; (?<how>.*)$")?
+            | {key: .role, value: "\(.what); \(.how)"}) | from_entries' <<<"$PYTHONS_MISSING")
 }
 
 # warn_noisy RUN: the rows still noisy after the re-runs, read from
@@ -224,6 +242,7 @@ warn_noisy() {
 
 main() {
     parse_args "$@"
+    ! "$CHECK_ARGS" || exit 0
     # The traps come before anything slow (machine.sh, the tool checks): a
     # Ctrl-C during start-up must stop the run too.  Without a trap, bash
     # lets a SIGINT pass when the foreground command it waits for (python,
@@ -241,9 +260,12 @@ main() {
     check_tools
     set_sizes "$SIZE"
     find_pythons
-    # Whether --only selects anything does not depend on the CPU count.
+    # --only named groups (parse_args); whether they have rows here depends
+    # on the interpreters found.  The CPU count does not change that.
     if [ "$(CORES=1 plan_experiments "$FILTER" | wc -l)" -le 1 ]; then
-        usage_error "--only='$FILTER' matches no experiment group"
+        [ -z "$PYTHONS_MISSING" ] || printf '%s\n' "$PYTHONS_MISSING" >&2
+        echo "bench: nothing to run: every row of $ONLY_GROUPS needs a CPython not found here (above)" >&2
+        exit 1
     fi
     local quick=() machine
     [ "$SIZE" = full ] || quick=(--quick)
@@ -268,8 +290,12 @@ main() {
     # Not under || or if: set -e must stay on inside the writer (files.sh).
     # shellcheck disable=SC2016 # $m and $pythons are jq's variables
     write_file "$WORK/machine.json" \
-        jq -n --argjson m "$machine" --argjson pythons "$PYTHONS_JSON" '$m + {pythons: $pythons}'
+        jq -n --argjson m "$machine" --argjson pythons "$PYTHONS_JSON" --argjson missing "$MISSING_JSON" \
+        '$m + {pythons: $pythons, pythons_missing: $missing}'
     echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES usable CPU(s) of $ONLINE online)" >&2
+    # What the interpreter search did not find, once, now that the run is
+    # under way (never ahead of a usage error about something else).
+    [ -z "$PYTHONS_MISSING" ] || printf '%s\n' "$PYTHONS_MISSING" >&2
 
     local cpu_before
     cpu_before=$(cpu_ticks)

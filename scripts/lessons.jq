@@ -297,7 +297,8 @@ def evaluate_lesson($l; $ctx):
       | if any($ctx.summary[]; .group == $g)
         then "\($g) \(.label // "rows")\(if .impl then " of " + (.impl | ltrimstr("^")) else "" end)\(
           if .role and $ctx.machine.pythons and (.role as $r | $ctx.machine.pythons | has($r) | not)
-          then " (\(.role) not found or none: scripts/pythons.sh)" else "" end)"
+          then " (\($ctx.machine.pythons_missing[.role] // "\(.role) not found or none: scripts/pythons.sh"))"
+          else "" end)"
         else "group \($g)" end] | uniq) as $missing_text
   | { id: $l.id, title: $l.title,
       numbers: ($res | map(select(.value != null) | {key: .name, value: .value}) | from_entries),
@@ -325,7 +326,8 @@ def evaluate_lesson($l; $ctx):
                             elif .status == "failed_row" then "row \(.failed | join(", ")) failed"
                             else " (no figures for \(.rows | join(", ")))" end)] | join("; ")) as $which
       | { status: "fails", causes: $why,
-          line: "\($l.id) DOES NOT HOLD: \($which); likely cause: \($why | join("; "))",
+          line: "\($l.id) DOES NOT HOLD: \($which); likely cause: \($why | join("; "))\(
+            if ($missing_text | length) > 0 then " (not run: \($missing_text | join(", ")))" else "" end)",
           # a slide takes one sentence: the first (strongest) cause in it,
           # the others in lessons.md's list under it (render_md)
           sentence: "\($l.lead), but this run does not show it: \($all); likely cause: \($why[0])\(
@@ -367,7 +369,8 @@ def render_md:
   "Each lesson is checked against this run's own numbers (speedups are the group's sequential median over the row's median).",
   "",
   (.lessons[] | "- **\(.id) \({holds: "holds", fails: "DOES NOT HOLD", not_measured: "not measured"}[.status]).** \(.sentence)",
-                (select(.status == "fails") | .causes[1:][] | "  - also: \(.)"));
+                (select(.status == "fails") | .causes[1:][] | "  - also: \(.)"),
+                (select(.status != "not_measured" and (.not_run | length) > 0) | "  - not run: \(.not_run | join(", "))"));
 
 def render_lines: .lessons[].line;
 
