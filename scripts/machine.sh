@@ -9,8 +9,11 @@ set -euo pipefail
 export LC_ALL=C
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# Where load and governor are read; tests point these at fixture files.
+# Where load, governor and CPU topology are read; tests point these at fixture
+# files (GILBENCH_SYSFS_ROOT: a folder holding a fake sys/devices/system/cpu).
 LOADAVG_FILE=${GILBENCH_LOADAVG_FILE:-/proc/loadavg}
+SYSFS_ROOT=${GILBENCH_SYSFS_ROOT:-}
+SYSFS_CPU=$SYSFS_ROOT/sys/devices/system/cpu
 CPUFREQ_DIR=${GILBENCH_CPUFREQ_DIR:-/sys/devices/system/cpu/cpu0/cpufreq}
 # The binaries; bin/cpus says which CPUs a run may use.
 BIN=${BIN:-bin}
@@ -61,9 +64,11 @@ read_file() {
     echo "${out:-unknown}"
 }
 
+# read_hostname: the node name (uname -n: what `hostname` prints, and there
+# when `hostname` is not installed); run_name (files.sh) builds on it too.
 read_hostname() {
     local h
-    h=$(hostname 2>/dev/null || uname -n 2>/dev/null || true)
+    h=$(uname -n 2>/dev/null || true)
     echo "${h:-unknown}"
 }
 
@@ -96,21 +101,57 @@ read_cpus() {
         '{online: $o, affinity: $a, quota: null, usable: $a, source: "nproc (bin/cpus not built: a CPU quota is not seen)"}'
 }
 
-# Distinct (core, socket) pairs: from lscpu's parsable output, else from the
-# "physical id"/"core id" lines of /proc/cpuinfo, else the online CPUs.
-read_physical_cores() {
-    local n=""
-    if command -v lscpu >/dev/null 2>&1; then
-        n=$(LC_ALL=C lscpu -p=CORE,SOCKET 2>/dev/null | grep -v '^#' | sort -u | grep -c . || true)
+# expand_list LIST: the CPU numbers of a kernel CPU list ("0-3,8,10-11"), one a line.
+expand_list() {
+    awk -v list="$1" 'BEGIN {
+        n = split(list, part, ",")
+        for (i = 1; i <= n; i++)
+            if (split(part[i], r, "-") == 2) { for (c = r[1] + 0; c <= r[2] + 0; c++) print c }
+            else if (part[i] ~ /^[0-9]+$/) print part[i] + 0
+    }'
+}
+
+# core_keys: one line per online CPU naming the core it belongs to, the same
+# line for CPUs that share a core (SMT siblings).  From the topology
+# (sysfs cpuN/topology/core_cpus_list, before Linux 5.7 thread_siblings_list:
+# the CPUs sharing its core), else lscpu's CORE,SOCKET, else /proc/cpuinfo's
+# "physical id"/"core id"; nothing when none is readable.
+core_keys() {
+    local online cpu f keys=""
+    if online=$(head -n 1 "$SYSFS_CPU/online" 2>/dev/null) && [ -n "$online" ]; then
+        for cpu in $(expand_list "$online"); do
+            for f in core_cpus_list thread_siblings_list ""; do
+                [ -n "$f" ] || { keys=""; break 2; }
+                [ -r "$SYSFS_CPU/cpu$cpu/topology/$f" ] || continue
+                keys+="$(head -n 1 "$SYSFS_CPU/cpu$cpu/topology/$f")"$'\n'
+                break
+            done
+        done
     fi
-    if [ -z "$n" ] || [ "$n" -eq 0 ]; then
-        n=$(awk -F': *' '/^physical id/ { p = $2 } /^core id/ { print p "," $2 }' \
-            /proc/cpuinfo 2>/dev/null | sort -u | grep -c . || true)
+    if [ -n "$keys" ]; then
+        printf '%s' "$keys"
+    elif [ -z "$SYSFS_ROOT" ] && command -v lscpu >/dev/null 2>&1 &&
+        keys=$(LC_ALL=C lscpu -p=CORE,SOCKET 2>/dev/null | grep -v '^#') && [ -n "$keys" ]; then
+        printf '%s\n' "$keys"
+    elif [ -z "$SYSFS_ROOT" ]; then
+        awk -F': *' '/^physical id/ { p = $2 } /^core id/ { print p "," $2 }' /proc/cpuinfo 2>/dev/null || true
     fi
-    if [ -z "$n" ] || [ "$n" -eq 0 ]; then
-        n=$1
-    fi
-    echo "$n"
+}
+
+# read_cores ONLINE: {"physical_cores", "threads_per_core", "cores_by_threads"}
+# as the topology says (core_keys), per core: a hybrid laptop with SMT on its
+# P-cores only (22 CPUs, 16 cores) has threads_per_core "1-2" and
+# cores_by_threads {"1": 10, "2": 6}, not 22 / 16 rounded down.  Without any
+# topology: ONLINE cores of 1 thread each.
+read_cores() {
+    core_keys | jq -R -s -c --argjson online "$1" '
+        split("\n") | map(select(. != "")) | group_by(.) | map(length) as $per_core
+        | if ($per_core | length) == 0 then {physical_cores: $online, threads_per_core: 1, cores_by_threads: {"1": $online}}
+          else ($per_core | min) as $lo | ($per_core | max) as $hi
+          | {physical_cores: ($per_core | length),
+             threads_per_core: (if $lo == $hi then $lo else "\($lo)-\($hi)" end),
+             cores_by_threads: ($per_core | group_by(.) | map({key: (.[0] | tostring), value: length}) | from_entries)}
+          end'
 }
 
 read_memory_bytes() {
@@ -190,12 +231,21 @@ warn_cpus() {
     [ -z "$line" ] || printf '%s\n' "$line" >&2
 }
 
-# warn_user LOAD1 CPUS GOVERNOR: the advice a user should act on, on stderr.
+# warn_user LOAD1 USABLE AFFINITY ONLINE GOVERNOR: the advice a user should
+# act on, on stderr.  The load average is the whole machine's: a load the
+# CPUs outside this run's affinity mask (ONLINE - AFFINITY; another user's
+# busy loop on a shared server) could hold is not held against the run's own.
 warn_user() {
-    local load1=$1 cpus=$2 governor=$3
-    if [ -n "$load1" ] && awk -v l="$load1" -v n="$cpus" 'BEGIN { exit !(l > 0.5 * n) }'; then
-        printf 'machine: warning: load average is %s on %s usable CPU(s): close other programs or expect noisy numbers\n' \
-            "$load1" "$cpus" >&2
+    local load1=$1 usable=$2 affinity=$3 online=$4 governor=$5 outside
+    outside=$((online > affinity ? online - affinity : 0))
+    if [ -n "$load1" ] && awk -v l="$load1" -v n="$usable" -v out="$outside" 'BEGIN { exit !(l > out + 0.5 * n) }'; then
+        if [ "$outside" -eq 0 ]; then
+            printf 'machine: warning: load average is %s on %s usable CPU(s): close other programs or expect noisy numbers\n' \
+                "$load1" "$usable" >&2
+        else
+            printf 'machine: warning: load average is %s on the machine'"'"'s %s online CPUs, more than the %s outside this run'"'"'s affinity mask can hold (it may use %s): close other programs or expect noisy numbers\n' \
+                "$load1" "$online" "$outside" "$usable" >&2
+        fi
     fi
     case "$governor" in
     powersave | conservative)
@@ -229,7 +279,7 @@ main() {
     local cpus cores load governor cpus_json
     cpus_json=$(read_cpus)
     cpus=$(jq -r .online <<<"$cpus_json")
-    cores=$(read_physical_cores "$cpus")
+    cores=$(read_cores "$cpus")
     load=$(read_loadavg)
     governor=$(read_file "$CPUFREQ_DIR/scaling_governor")
 
@@ -239,7 +289,7 @@ main() {
         --arg hostname "$(read_hostname)" \
         --arg cpu_model "$(read_cpu_model)" \
         --arg online_cpus "$cpus" \
-        --arg physical_cores "$cores" \
+        --argjson cores "$cores" \
         --arg memory_bytes "$(read_memory_bytes)" \
         --arg governor "$governor" \
         --arg scaling_driver "$(read_file "$CPUFREQ_DIR/scaling_driver")" \
@@ -257,7 +307,7 @@ main() {
         --arg suite_version "$(read_suite_version)" \
         --arg git_commit "$(read_git_commit)" \
         --argjson quick "$quick" \
-        '($online_cpus | tonumber) as $cpus | ($physical_cores | tonumber) as $cores | {
+        '($online_cpus | tonumber) as $cpus | {
             hostname: $hostname,
             cpu_model: $cpu_model,
             online_cpus: $cpus,
@@ -265,8 +315,9 @@ main() {
             cpu_quota: $cpus_info.quota,
             usable_cpus: $cpus_info.usable,
             cpus_source: $cpus_info.source,
-            physical_cores: $cores,
-            threads_per_core: ([1, ($cpus / $cores | floor)] | max),
+            physical_cores: $cores.physical_cores,
+            threads_per_core: $cores.threads_per_core,
+            cores_by_threads: $cores.cores_by_threads,
             memory_bytes: ($memory_bytes | tonumber),
             governor: $governor,
             scaling_driver: $scaling_driver,
@@ -289,7 +340,7 @@ main() {
 
     if [ "$warnings" = true ]; then
         warn_cpus "$cpus_json"
-        warn_user "${load%% *}" "$(jq -r .usable <<<"$cpus_json")" "$governor"
+        warn_user "${load%% *}" "$(jq -r .usable <<<"$cpus_json")" "$(jq -r .affinity <<<"$cpus_json")" "$cpus" "$governor"
     fi
 }
 

@@ -19,7 +19,7 @@ test_json() {
     expect_json "exactly the spec's fields" \
         '(keys | sort) == (["hostname","cpu_model","online_cpus","affinity_cpus","cpu_quota",
           "usable_cpus","cpus_source","physical_cores",
-          "threads_per_core","memory_bytes","governor","scaling_driver","kernel","os",
+          "threads_per_core","cores_by_threads","memory_bytes","governor","scaling_driver","kernel","os",
           "compiler","cflags","libc","libcurl","hyperfine","gnuplot","python",
           "load_before","load_after","date_utc","suite_version","git_commit","quick"] | sort)'
     local f
@@ -32,8 +32,11 @@ test_json() {
         ".affinity_cpus == $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)"
     expect_json "usable_cpus: at least 1, at most the affinity mask" \
         '.usable_cpus >= 1 and .usable_cpus <= .affinity_cpus and (.cpu_quota == null or (.cpu_quota | type) == "number")'
-    expect_json "physical_cores, threads_per_core: positive integers" \
-        '[.physical_cores, .threads_per_core] | all(type == "number" and . >= 1 and . == floor)'
+    expect_json "physical_cores: a positive integer; threads_per_core: one, or a range \"1-2\"" \
+        '(.physical_cores | type == "number" and . >= 1 and . == floor)
+         and (.threads_per_core | (type == "number" and . >= 1 and . == floor) or (type == "string" and test("^[0-9]+-[0-9]+$")))'
+    expect_json "cores_by_threads adds up to the physical cores" \
+        '([.cores_by_threads[]] | add) == .physical_cores'
     expect_json "memory_bytes > 0" '.memory_bytes | type == "number" and . > 0'
     expect_json "load_before: 3 numbers" \
         '.load_before | type == "array" and length == 3 and all(type == "number")'
@@ -114,6 +117,19 @@ test_cpus() {
             ".affinity_cpus == 1 and .usable_cpus == 1 and .online_cpus == $online"
         expect_err "taskset -c 0: warns that speedups are capped by the affinity mask" \
             "speedups are capped at 1 CPU by the affinity mask .*the machine has $online online"
+        # The load average is the machine's: a busy loop on each CPU outside the mask is
+        # another user's, not this run's; more than those CPUs hold is.
+        echo "$((online - 1)).00 1.00 1.00 1/100 123" >"$TEST_TMP/others"
+        GILBENCH_LOADAVG_FILE="$TEST_TMP/others" run taskset -c 0 bash "$MACHINE" --warnings
+        if [ "$last_status" -eq 0 ] && ! grep -q 'load average' "$last_err"; then
+            pass "taskset -c 0: a load of $((online - 1)).00, the CPUs outside the mask busy, is not held against the run"
+        else
+            fail "taskset -c 0: a load the CPUs outside the mask hold is not warned about" "$(head -c 300 "$last_err")"
+        fi
+        echo "$online.60 1.00 1.00 1/100 123" >"$TEST_TMP/more"
+        GILBENCH_LOADAVG_FILE="$TEST_TMP/more" run taskset -c 0 bash "$MACHINE" --warnings
+        expect_err "taskset -c 0: a load of $online.60 is more than the CPUs outside the mask hold: warned" \
+            "load average is $online\.60 on the machine's $online online CPUs, more than the $((online - 1)) outside this run's affinity mask can hold"
     fi
     # A CPU quota, as docker run --cpus=1.5 sets it, seen through a stand-in bin/cpus.
     mkdir -p "$TEST_TMP/quota-bin"
@@ -124,6 +140,43 @@ test_cpus() {
     expect_json "a CPU quota: recorded apart from the affinity mask, usable = ceil(quota)" \
         '.cpu_quota == 1.5 and .affinity_cpus == 4 and .usable_cpus == 2 and .cpus_source == "bin/cpus"'
     expect_err "a CPU quota: warned as such" 'speedups are capped at 2 CPUs by a CPU quota \(1\.5 CPUs\)'
+}
+
+# fake_topology ROOT FILE CORE_LIST...: a fake sys/devices/system/cpu under ROOT, one
+# CORE_LIST per core (the CPUs sharing it: "0-1", "0,4" or "3"), each of its CPUs given
+# that list in topology/FILE; "online" lists every CPU.
+fake_topology() {
+    local root=$1/sys/devices/system/cpu file=$2 list cpu last=0
+    shift 2
+    for list in "$@"; do
+        for cpu in $(tr ',' '\n' <<<"$list" | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done); do
+            mkdir -p "$root/cpu$cpu/topology"
+            echo "$list" >"$root/cpu$cpu/topology/$file"
+            [ "$cpu" -le "$last" ] || last=$cpu
+        done
+    done
+    echo "0-$last" >"$root/online"
+}
+
+# SMT as the topology says, per core (GILBENCH_SYSFS_ROOT: a fake sysfs tree).
+test_topology() {
+    local hybrid=() i
+    # A hybrid laptop: 6 P-cores with two threads each (CPUs 0-11), 10 E-cores with one.
+    for i in 0 2 4 6 8 10; do hybrid+=("$i-$((i + 1))"); done
+    for i in $(seq 12 21); do hybrid+=("$i"); done
+    fake_topology "$TEST_TMP/hybrid" core_cpus_list "${hybrid[@]}"
+    GILBENCH_SYSFS_ROOT="$TEST_TMP/hybrid" run bash "$MACHINE"
+    expect_json "hybrid P/E-core layout (22 CPUs, 16 cores, SMT on the P-cores): threads_per_core \"1-2\", 16 cores" \
+        '.physical_cores == 16 and .threads_per_core == "1-2" and .cores_by_threads == {"1": 10, "2": 6}'
+    # Uniform SMT, siblings far apart as on many servers (0 and 4), read from an older
+    # kernel's thread_siblings_list.
+    fake_topology "$TEST_TMP/smt" thread_siblings_list 0,4 1,5 2,6 3,7
+    GILBENCH_SYSFS_ROOT="$TEST_TMP/smt" run bash "$MACHINE"
+    expect_json "uniform SMT (siblings 0,4 ...; thread_siblings_list): 4 cores of 2 threads, a number" \
+        '.physical_cores == 4 and .threads_per_core == 2 and .cores_by_threads == {"2": 4}'
+    fake_topology "$TEST_TMP/nosmt" core_cpus_list 0 1 2
+    GILBENCH_SYSFS_ROOT="$TEST_TMP/nosmt" run bash "$MACHINE"
+    expect_json "no SMT: 3 cores of 1 thread" '.physical_cores == 3 and .threads_per_core == 1'
 }
 
 # A write that fails (a full disk) is exit 1 with a message, not exit 0.
@@ -138,6 +191,7 @@ main() {
     test_options
     test_warnings
     test_cpus
+    test_topology
     test_write_error
 }
 
