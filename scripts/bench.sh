@@ -279,7 +279,7 @@ main() {
         echo "bench: warning: $BIN/cpus is not built: the CPUs are counted without a CPU quota (run make)" >&2
 
     local name
-    name="$(hostname -s 2>/dev/null || hostname)-$(date -u +%Y%m%dT%H%M%SZ)"
+    name=$(run_name)
     mkdir -p "$RESULTS_DIR"
     WORK="$RESULTS_DIR/.$name.partial"
     FINAL="$RESULTS_DIR/$name"
@@ -353,23 +353,36 @@ add_load_after() {
         '.load_after = $load | .cpu_used_by_others = $others' "$1"
 }
 
-# cpu_ticks: "WALL_MS BUSY OURS": the wall clock in ms, the clock ticks every
-# CPU spent busy (/proc/stat: user nice system irq softirq; steal is the
-# hypervisor's, not a program's here), and the ticks of this shell and of
-# its waited-for children (/proc/self/stat utime stime cutime cstime: every
-# experiment, hyperfine and the delay server).  "" when /proc is not there.
+# cpu_ticks: "WALL_MS BUSY OURS": the wall clock in ms, the clock ticks the
+# CPUs of this run's affinity mask (/proc/self/status Cpus_allowed_list:
+# taskset, a cpuset) spent busy (their cpuN lines of /proc/stat: user nice
+# system irq softirq; steal is the hypervisor's, not a program's here), and
+# the ticks of this shell and of its waited-for children (/proc/self/stat
+# utime stime cutime cstime: every experiment, hyperfine and the delay
+# server).  Only the run's CPUs: a program busy on a CPU the run may not use
+# (another user's, on a shared server) took nothing from it.  The machine's
+# `cpu` line when the mask is unreadable; "" when /proc is not there.
 cpu_ticks() {
-    local busy ours
-    busy=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat 2>/dev/null) || busy=""
+    local busy ours mask
+    mask=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' "/proc/$$/status" 2>/dev/null) || mask=""
+    busy=$(awk -v mask="$mask" 'BEGIN {
+            n = split(mask, part, ",")
+            for (i = 1; i <= n; i++)
+                if (split(part[i], r, "-") == 2) { for (c = r[1] + 0; c <= r[2] + 0; c++) mine["cpu" c] = 1 }
+                else if (part[i] != "") mine["cpu" part[i]] = 1
+        }
+        (n == 0 && $1 == "cpu") || ($1 in mine) { b += $2 + $3 + $4 + $7 + $8; seen = 1 }
+        END { if (seen) print b }' /proc/stat 2>/dev/null) || busy=""
     ours=$(sed 's/^.*) //' "/proc/$$/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }') || ours=""
     [ -n "$busy" ] && [ -n "$ours" ] && echo "$(now_ms) $busy $ours"
     return 0
 }
 
-# cpu_used_by_others BEFORE AFTER (two cpu_ticks): how many CPUs other
-# programs kept busy on average during the run (busy ticks not ours, over
-# the wall time), two decimals; null when either sample is missing.  A
-# lesson that does not hold names it as the cause (lessons.jq causes).
+# cpu_used_by_others BEFORE AFTER (two cpu_ticks): how many of the run's
+# CPUs other programs kept busy on average during the run (busy ticks not
+# ours, over the wall time), two decimals; null when either sample is
+# missing.  A lesson that does not hold names it as the cause (lessons.jq
+# causes).
 cpu_used_by_others() {
     local hz
     hz=$(getconf CLK_TCK 2>/dev/null) || hz=100

@@ -78,3 +78,18 @@ copy_file() {
     fi
     publish_file "$tmp" "$file"
 }
+
+# run_name: the name of a new run folder (and of its bundle, NAME.tar.gz):
+# the host's short name as machine.json records it (uname -n up to its first
+# dot; not `hostname`, which Fedora toolbox and UBI containers lack), "-",
+# the time in UTC, e.g. pc018-20261207T110848Z.  The host part keeps only
+# [A-Za-z0-9._-] (any other byte becomes "-") and never starts with "-" or
+# "." (tar and ls would take the name for an option; a leading dot hides a
+# finished run as a partial one); "host" when nothing is left.
+run_name() {
+    local host
+    host=$(uname -n 2>/dev/null) || host=""
+    host=$(printf '%s' "${host%%.*}" | LC_ALL=C tr -c 'A-Za-z0-9._-' '-')
+    while [[ $host == [-.]* ]]; do host=${host#?}; done
+    printf '%s-%s\n' "${host:-host}" "$(date -u +%Y%m%dT%H%M%SZ)"
+}

@@ -227,20 +227,25 @@ def causes($bad; $ctx; $l):
   | [ (if $u < 2 and $l.needs_parallel then "one usable CPU: threads and processes cannot run at the same time" else empty end),
       (if ($m.cpu_quota | type) == "number" and $m.cpu_quota < ($m.online_cpus // $u)
        then "a CPU quota of \($m.cpu_quota) CPUs (of \($m.online_cpus // $u) online)" else empty end),
-      # Other programs during the run: measured directly (cpu_used_by_others,
-      # bench.sh) when the run has it; the load averages lag by a minute and
-      # count the bench's own work, so they are only the fallback.
+      # Other programs during the run: measured directly on the run's own
+      # CPUs (cpu_used_by_others, bench.sh) when the run has it; the load
+      # averages lag by a minute, count the bench's own work and are the whole
+      # machine's, so they are only the fallback, and a load the CPUs outside
+      # the run's affinity mask could hold is not held against it.
       (if ($m.cpu_used_by_others | type) == "number" then
          (if $m.cpu_used_by_others >= min_others_cpus
           then "load: other programs kept \($m.cpu_used_by_others) CPUs busy on average during the run (of \($u) usable)"
           else empty end)
        else
-         (if ($m.load_before[0] // 0) >= 0.5
-          then "load: the load average was \($m.load_before[0]) before the run, on \($u) usable CPUs (other programs were running)"
-          else empty end),
-         (if ($m.load_after[0] // 0) > $u + 0.5
-          then "load: the load average was \($m.load_after[0]) at the end of the run, above the \($u) usable CPUs"
-          else empty end)
+         ([(($m.online_cpus // $u) - ($m.affinity_cpus // $u)), 0] | max) as $outside
+         | (if $outside == 0 then "on \($u) usable CPUs"
+            else "on the machine's \($m.online_cpus) online CPUs, more than the \($outside) outside the run's affinity mask hold" end) as $on
+         | (if ($m.load_before[0] // 0) >= $outside + 0.5
+            then "load: the load average was \($m.load_before[0]) before the run, \($on) (other programs were running)"
+            else empty end),
+           (if ($m.load_after[0] // 0) > $outside + $u + 0.5
+            then "load: the load average was \($m.load_after[0]) at the end of the run, above \(if $outside == 0 then "the \($u) usable CPUs" else "the \($outside) CPUs outside the run's affinity mask and its \($u) usable" end)"
+            else empty end)
        end),
       ([$rs[] | select(.status != "ok") | .experiment]
        | listed("failed rows (their logs: raw/ID.*)")),
