@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/cli_orphans.sh - no process outlives the one that started it, even
 # after SIGKILL (which no handler sees): the delay server started in its own
-# session (as the bench starts it), and the children of the fork and pool
-# modes, all die with their parent (PR_SET_PDEATHSIG).
+# session (as the bench starts it; its watchdog), and the children of the
+# fork and pool modes (PR_SET_PDEATHSIG); and the server started from a
+# Python worker thread outlives that thread, not the Python process.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -88,8 +89,53 @@ test_children_die_with_parent() {
     children_die_with $! "count --mode=pool"
 }
 
+# A Python program starts the server from a threading.Thread that ends at
+# once (PR_SET_PDEATHSIG would stop the server then: it follows the thread),
+# then fetches from it; the server must serve, and stop when Python exits.
+test_server_outlives_thread() {
+    local py out="$TEST_TMP/py.out" err="$TEST_TMP/py-server.err" server
+    if ! py=$(command -v python3); then
+        skip "delayserver started from a Python thread" "python3 is not installed"
+        return 0
+    fi
+    run "$py" - "$BIN/delayserver" "$err" <<'EOF_PY'
+import subprocess, sys, threading, time, urllib.request
+box = {}
+def start():
+    p = subprocess.Popen([sys.argv[1], "--port=0"], stdout=subprocess.PIPE, stderr=open(sys.argv[2], "w"))
+    box["pid"], box["url"] = p.pid, p.stdout.readline().decode().strip()
+t = threading.Thread(target=start)
+t.start()
+t.join()
+print(box["pid"], flush=True)
+time.sleep(0.5)   # the thread is gone; a server tied to it would be too
+with urllib.request.urlopen(box["url"] + "/status/200", timeout=10) as r:
+    print(r.status, flush=True)
+EOF_PY
+    cp "$last_out" "$out"
+    server=$(head -n 1 "$out")
+    if [ "$last_status" -eq 0 ] && [ "$(sed -n 2p "$out")" = 200 ]; then
+        pass "delayserver started from a Python thread that ended still serves the process"
+    else
+        fail "delayserver started from a Python thread still serves" \
+            "exit $last_status: $(tail -n 1 "$last_err"); server: $(head -c 200 "$err")"
+    fi
+    if [[ "$server" =~ ^[0-9]+$ ]] && gone_within "$server"; then
+        pass "delayserver started from a Python thread is gone within 1 s of Python's exit"
+    else
+        fail "delayserver started from a Python thread stops with Python" "pid '$server' still runs"
+        [[ ! "$server" =~ ^[0-9]+$ ]] || kill -TERM "$server" 2>/dev/null || true
+    fi
+    if grep -q '^delayserver: the process that started it (pid [0-9]*) has ended: stopping$' "$err"; then
+        pass "delayserver says why it stops when the process that started it ends"
+    else
+        fail "delayserver says why it stops" "stderr: $(head -c 200 "$err")"
+    fi
+}
+
 main() {
     test_server_dies_with_parent
+    test_server_outlives_thread
     test_children_die_with_parent
 }
 

@@ -26,10 +26,14 @@
  * (MHD_stop_daemon refuses to stop with suspended connections); the daemon
  * stops; the process re-raises the signal, as the house style asks.
  *
- * No orphan: the server dies with the process that started it.  It asks
- * the kernel for SIGTERM when its parent ends (PR_SET_PDEATHSIG), so a
- * bench killed with kill -9 does not leave it listening forever; it then
- * stops as above.  Started from an interactive shell, it ends with it.
+ * No orphan: the server dies with the process that started it.  A watchdog
+ * thread checks every WATCH_MS that getppid() is still the parent it was
+ * started by; once it is not (the parent ended and we were adopted), it
+ * says so on stderr and sends us SIGTERM, so a bench killed with kill -9
+ * does not leave it listening forever; it then stops as above.  Not
+ * PR_SET_PDEATHSIG: that signal follows the *thread* that created us
+ * (prctl(2)), so a server started from a Python worker thread died when
+ * that thread ended, while its process still fetched from it.
  *
  * Open files: every connection is a socket.  When ulimit -n cannot hold
  * --max-connections, the default limit is lowered to fit (one line on
@@ -52,7 +56,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,6 +72,7 @@
 /* Sockets beyond the connections: the listener, epoll, the ITC pipe,
  * stdio and a margin. */
 #define FD_RESERVE 32LL
+#define WATCH_MS 100   /* how often the watchdog looks for its parent */
 
 static bool verbose;
 
@@ -249,7 +253,7 @@ static void print_help(const void *ctx, struct opt_spec *const *tables)
            SERVER_NAME, SERVER_NAME, MAX_CONNECTIONS_HEADER, DELAY_MAX_MS, BYTES_MAX);
     opts_print_help(tables, 2);
     printf("\nStops cleanly on SIGINT, SIGTERM or SIGHUP (answering waiting requests 503),\n"
-           "and on SIGTERM when the process that started it ends: it never outlives it.\n"
+           "and when the process (not the thread) that started it ends: it never outlives it.\n"
            "Under a low ulimit -n the default --max-connections is lowered to fit.\n"
            "Exit status: killed by that signal after a clean stop; 1 cannot serve or cannot\n"
            "write the URL (nobody reading it: SIGPIPE, 141); 2 bad usage (an explicit\n"
@@ -285,20 +289,33 @@ static int fit_open_files(bool given)
     return 0;
 }
 
-/* Die with the parent: SIGTERM when it ends (a clean stop, see above).
- * A parent that died before prctl() took effect leaves us adopted. */
-static void exit_with_parent(void)
+/* The watchdog (see the design note): arg is the parent's pid.  Signals
+ * are blocked here as in every thread; main's sigwait() takes the SIGTERM. */
+static void *watch_parent(void *arg)
 {
-    pid_t parent = getppid();
+    pid_t parent = (pid_t)(intptr_t)arg;
+    while (getppid() == parent)
+        nanosleep(&(struct timespec){.tv_nsec = WATCH_MS * 1000000L}, NULL);
+    fprintf(stderr, "%s: the process that started it (pid %ld) has ended: stopping\n",
+            SERVER_NAME, (long)parent);
+    kill(getpid(), SIGTERM);
+    return NULL;
+}
+
+/* Die with the parent process, not with the thread that started us.  A
+ * parent that died before this ran leaves us adopted: stopped at once. */
+static void exit_with_parent(pid_t parent)
+{
     if (parent <= 1)
         return;   /* started by init, or a container's first process */
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent)
-        raise(SIGTERM);
+    pthread_t t;
+    Pthread_create(&t, NULL, watch_parent, (void *)(intptr_t)parent);
+    CHECK_PTHREAD(pthread_detach(t));
 }
 
 int main(int argc, char **argv)
 {
+    pid_t parent = getppid();   /* first: before it can end */
     struct opt_spec *tables[] = {server_opts, opts_help_version};
     max_conn = CONNECTIONS_DEFAULT;
     int done = harness_options(SERVER_NAME, argc, argv, tables, 2, print_help, NULL);
@@ -316,7 +333,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (fit_open_files(server_opts[1].seen) != 0)
         return 2;
-    exit_with_parent();   /* blocked: sigwait() below takes it */
+    exit_with_parent(parent);   /* blocked: sigwait() below takes its SIGTERM */
 
     pthread_condattr_t ca;
     CHECK_PTHREAD(pthread_condattr_init(&ca));
