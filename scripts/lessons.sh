@@ -18,7 +18,7 @@
 #   summary.csv      (required) case, impl, group, experiment, label, tasks,
 #                    workers, param, median_s, rel_spread, speedup, status
 #   machine.json     (required) usable_cpus (else online_cpus), cpu_quota,
-#                    online_cpus, load_before, load_after, cpu_used_by_others,
+#                    online_cpus, affinity_cpus, load_before, load_after, cpu_used_by_others,
 #                    cpu_model, date_utc
 #   refcount.csv     experiment, ns_per_op, ok, premature_deallocs, and the
 #                    lost updates of the racy row in one of two shapes:
