@@ -27,8 +27,15 @@ source "$SCRIPTS/children.sh"
 source "$SCRIPTS/experiments.sh"
 # shellcheck source=scripts/rerun.sh
 source "$SCRIPTS/rerun.sh"
+# shellcheck source=scripts/blocks.sh
+source "$SCRIPTS/blocks.sh"
+# shellcheck source=scripts/warnings.sh
+source "$SCRIPTS/warnings.sh"
 
 readonly NOISY_SPREAD=0.10 # stddev / mean above which a row is called noisy
+# A ratio of a family timed in blocks whose 95% interval is wider than this
+# (half its width over the estimate) asks for more blocks (rerun.sh).
+readonly RATIO_TARGET=0.03
 readonly MAX_EXTRA_ROUNDS=2  # re-runs of a noisy row's family, at most
 readonly SHELL_RUNS_FACTOR=2 # the shell ceiling row runs this many times RUNS
 # hyperfine 1.13.0 added -N (--shell=none), 1.14.0 --output (its changelog).
@@ -212,34 +219,6 @@ find_pythons() {
             | {key: .role, value: "\(.what); \(.how)"}) | from_entries' <<<"$PYTHONS_MISSING")
 }
 
-# warn_noisy RUN: the rows still noisy after the re-runs, read from
-# summary.csv by column name.
-# warn_beyond_ideal RUN: CPU-bound rows faster than the usable CPUs allow
-# (summarize.sh --beyond-ideal) are another program's load, not a lesson.
-warn_beyond_ideal() {
-    local rows
-    rows=$(bash "$SCRIPTS/summarize.sh" --beyond-ideal "$1" | sed 's/^/  /')
-    if [ -n "$rows" ]; then
-        echo "bench: warning: these rows ran faster than the usable CPUs allow (efficiency above 1.1):" >&2
-        echo "$rows" >&2
-        echo "bench: other programs shared the CPUs and slowed the baseline; do not cite these rows, run again on a quiet machine" >&2
-    fi
-}
-
-warn_noisy() {
-    local noisy
-    noisy=$(awk -F, -v limit="$NOISY_SPREAD" "$COLUMNS_AWK"'
-        FNR == 1 { header(); next }
-        get("status") == "ok" && get("rel_spread") != "" && get("rel_spread") + 0 > limit {
-            printf "  %s %s (%.0f%%)\n", get("group"), get("label") (get("param") == "" ? "" : " " get("param")),
-                100 * get("rel_spread") }' "$1/summary.csv")
-    if [ -n "$noisy" ]; then
-        echo "bench: warning: these rows are noisy (stddev above $(awk -v l="$NOISY_SPREAD" 'BEGIN { print 100 * l }')% of the mean):" >&2
-        echo "$noisy" >&2
-        echo "bench: close other programs, check the load average, and run again; compare runs with make compare" >&2
-    fi
-}
-
 main() {
     parse_args "$@"
     ! "$CHECK_ARGS" || exit 0
@@ -306,7 +285,12 @@ main() {
     stop_server
     add_load_after "$WORK/machine.json" "$cpu_before"
 
+    # The ratios of the families timed in blocks, with their intervals, and
+    # the A/A control in machine.json (scripts/gilbench/ratios.py); the
+    # tables take their speedups from them.
+    "${GILBENCH[@]}" ratios "$WORK" || { echo "bench: the ratios could not be written" >&2; exit 1; }
     bash "$SCRIPTS/summarize.sh" "$WORK" || { echo "bench: the tables could not be written" >&2; exit 1; }
+    warn_aa "$WORK"
     warn_noisy "$WORK"
     warn_beyond_ideal "$WORK"
     # Everything the run folder gets (the lessons too) is written before it

@@ -22,9 +22,7 @@ run_timed() {
     # Round 1 first keeps the command's own report: that run also warms the
     # row up (caches, page cache) before hyperfine times it.
     if [ "$round" -eq 1 ] && [ "$kind" = timed ]; then
-        run_child "$@" --json >"$WORK/raw/$id.run.json" 2>"$WORK/raw/$id.run.err" || return 1
-        check_report "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" || return 1
-        check_gil "$WORK/raw/$id.run.json" "$WORK/raw/$id.run.err" "$@" || return 1
+        record_run "$id" "$@" || return 1
     fi
     if ! run_child hyperfine -N --style=none --output=null --warmup "$WARMUP" --runs "$runs" \
         --export-json "$hf.json" -- "$(hyperfine_words "$@")" >"$hf.log" 2>&1; then
@@ -139,7 +137,7 @@ run_matrix() {
     for id in "${PLAN_IDS[@]}"; do
         [ "${#id}" -le "$PROGRESS_ID_WIDTH" ] || PROGRESS_ID_WIDTH=${#id}
     done
-    declare -gA FAILED=() ROW_MS=() WORKERS=()
+    declare -gA FAILED=() ROW_MS=() WORKERS=() BLOCK_NEXT=()
     # Rounds alternate: every experiment runs once per round, so slow drift of
     # a noisy machine spreads over all modes instead of landing on a few.
     for round in $(seq "$ROUNDS"); do
@@ -195,11 +193,16 @@ run_round() {
     local round=$1 id t0 which
     shift
     local only=" $* "
-    local -A sampled_done=()
+    local -A sampled_done=() family_done=()
     for id in "${PLAN_IDS[@]}"; do
-        local group=${PLAN[$id,group]} kind=${PLAN[$id,kind]} elapsed left counter
+        local group=${PLAN[$id,group]} kind=${PLAN[$id,kind]} elapsed left counter family=""
         [ "$only" = "  " ] || [[ "$only" == *" $id "* ]] || continue
         [ "$kind" != sampled ] || [ -z "${sampled_done[$group]:-}" ] || continue
+        if is_blocked "$id"; then
+            family=$(baseline_of "$id")
+            [ -z "${family_done[$family]:-}" ] || continue
+            family_done[$family]=1
+        fi
         local -a cmd
         IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
         elapsed=$((SECONDS - MATRIX_STARTED))
@@ -221,7 +224,22 @@ run_round() {
                 left=$(fmt_duration $((elapsed * (TOTAL - DONE_COUNT + 1) / (DONE_COUNT - 1))))
         fi
         t0=$(now_ms)
-        if [ "$kind" = sampled ]; then
+        if [ -n "$family" ]; then
+            local -a members
+            read -r -a members <<<"$(family_of "$family")"
+            if [ "$round" -le "$ROUNDS" ]; then DONE_COUNT=$((DONE_COUNT + ${#members[@]} - 1)); counter="$DONE_COUNT/$TOTAL"
+            else RERUN_DONE=$((RERUN_DONE + ${#members[@]} - 1)); counter="re-run $RERUN_DONE/$RERUN_TOTAL"; fi
+            printf '%-*s %s  %-*s  %s rows x %s blocks, time-paired  elapsed %s, left ~%s\n' \
+                "$PROGRESS_COUNTER_WIDTH" "[$counter]" "$which" "$PROGRESS_ID_WIDTH" "$family" \
+                "${#members[@]}" "$RUNS" "$(fmt_duration "$elapsed")" "$left" >&2
+            run_family_blocks "$round" "$family"
+            if [ "$round" -eq 1 ]; then
+                # The family's time, shared among its rows: the re-runs' price.
+                local ms=$(( ($(now_ms) - t0) / ${#members[@]} )) m
+                for m in "${members[@]}"; do ROW_MS[$m]=$ms; done
+            fi
+            continue
+        elif [ "$kind" = sampled ]; then
             sampled_done[$group]=1
             local rows
             rows=$(plan_ids "$group" sampled | wc -l)

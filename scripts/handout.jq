@@ -213,6 +213,10 @@ def caveat($a; $rows; $ctx):
     elif $l.status == "holds" or $l.status == null then []
     elif $l.status == "not_measured" then
       ["This run does not measure lesson \($l.id): \($l.causes | join("; "))."]
+    elif $l.status == "not_shown" then
+      ["This run cannot tell whether lesson \($l.id) holds: the 95% interval of "
+       + ([$l.checks[]? | select(.status == "not_shown") | .text] | join("; "))
+       + " crosses its bound. Likely cause (lessons.json): \($l.causes | join("; ")). Run it again, or quote the interval, not the figure alone."]
     else
       [$l.checks[]? | select(.status == "fail" or .status == "failed_row" or .status == "no_data")] as $bad
       | [$bad[] | select(any(.rows[]; . as $r | $rows | index([$r])))] as $mine

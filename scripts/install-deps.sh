@@ -22,6 +22,7 @@ build /usr/include/microhttpd.h libmicrohttpd-dev
 bench hyperfine hyperfine
 bench gnuplot gnuplot-nox
 bench jq jq
+bench python3 python3
 bench awk mawk
 bench setsid util-linux
 bench setpriv util-linux
@@ -43,7 +44,7 @@ Usage: scripts/install-deps.sh [--check] [build|bench|test]
 
 Install (as root) or name (otherwise) the Debian packages a target needs:
   build   what `make` needs to compile the binaries
-  bench   build, plus what `make bench` needs (hyperfine, gnuplot, jq, ...)
+  bench   build, plus what `make bench` needs (hyperfine, gnuplot, jq, python3, ...)
   test    bench, plus what `make test` and `make lint` need (the default)
 --check only reports what is missing.  --help, --version.
 Exit 0 when nothing is missing (or it was installed), 1 when something is

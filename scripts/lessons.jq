@@ -17,7 +17,10 @@
 #   par      min(tasks, workers, usable CPUs): the most a CPU-bound row can gain
 #   tasks    the row's tasks: what an I/O-bound row can gain
 #   ceiling  the count-2 shell row's speedup (two independent processes, the
-#            machine's own ceiling), capped at par; par without that row
+#            machine's own ceiling), capped at par; par without that row.
+#            Where the row was timed in blocks beside a ceiling of its own
+#            family (ratios.csv, kind share), its share of that ceiling is
+#            read against the bound itself (ratio_of).
 #   best     the best speedup of count-2's threads, fork, pool, threadpool:
 #            the ceiling must not be well below the rows it bounds
 # A check marked quiet shows its phrase only when it fails.  A check with a
@@ -49,7 +52,8 @@ def max_rel_spread: 0.10;
 def max_sample_ratio: 2;   # convoy: max / min of a figure over its runs
 def min_samples: 3;
 def max_startup_share: 0.25; # of a run spent starting up: startup_s / (startup_s + wall_s)
-def min_others_cpus: 0.2;   # machine.json cpu_used_by_others (bench.sh) worth naming
+def min_others_cpus: 0.2;
+def max_ratio_halfwidth: 0.03; # a block ratio's interval, half its width over the estimate (bench.sh RATIO_TARGET)   # machine.json cpu_used_by_others (bench.sh) worth naming
 
 # ------------------------------------------------------------ reading
 # csv: the text of a CSV (no quoted fields: gilbench writes none) as an
@@ -123,21 +127,55 @@ def base($c; $rs; $s):
       { status: "failed_row", failed: [$rs[] | select(.status != "ok") | .experiment] }
     else {} end;
 
+# ratio_of($c; $r; $ctx): the row's ratio measured in time-paired blocks
+# (ratios.csv: the median of the per-block ratios and its 95% interval),
+# for a speedup check: its share of the ceiling timed in the same blocks
+# for a check of the ceiling, else its speedup; null where the row's family
+# did not run in blocks (the figure is then the ratio of the two medians).
+def ratio_of($c; $r; $ctx):
+  if $c.figure != "speedup" or $c.of == "best" then null
+  else [$ctx.ratios[] | select(.experiment == $r.experiment)] as $q
+  | ([$q[] | select(.kind == "share")][0]) as $share
+  | if $c.of == "ceiling" and $share != null then $share + { share: true }
+    else [$q[] | select(.kind == "speedup")][0] end
+  | if . == null then null
+    else { share: (.share // false), estimate: (.estimate | num), low: (.low | num), high: (.high | num),
+           blocks: (.blocks | num), halfwidth: (.halfwidth | num) } end
+  end;
+
+# interval_text: " (0.97-1.01)", the interval in the estimate's format.
+def interval_text($unit):
+  " (\(.low | fmt($unit) | rtrimstr($unit))-\(.high | if . >= 1e300 then "?" else fmt($unit) | rtrimstr($unit) end))";
+
 def eval_value($c; $rs; $ctx):
   $rs[0] as $r
-  | (if $c.figure == "speedup" then $r.speedup | num
+  | ratio_of($c; $r; $ctx) as $q
+  | (if $q != null then $q.estimate
+     elif $c.figure == "speedup" then $r.speedup | num
      elif $c.figure == "ns_per_op" then
        ($ctx.refcount[$r.experiment].ns_per_op | num) as $v
        | ([$ctx.summary[] | select(.group == $c.group and .label == $c.over)][0].experiment) as $o
        | (if $o == null then null else $ctx.refcount[$o].ns_per_op // null | num end) as $b
        | if $v != null and $b != null and $b > 0 then $v / $b else null end
      else $ctx.convoy[$r.experiment][$c.figure] | num end) as $v
-  | scale($c; $r; $ctx) as $k
+  # a share of the ceiling is read against the bound itself
+  | (if $q != null and $q.share then 1 else scale($c; $r; $ctx) end) as $k
+  | ($c.min // null | if . then . * $k else null end) as $lo
+  | ($c.max // null | if . then . * $k else null end) as $hi
   | { value: $v, wanted: bound_text($c; $k), quiet: ($c.quiet // false),
-      text: ($c.say | fill({v: ($v | fmt_apart($c.unit; [($c.min // null | if . then . * $k else null end),
-                                                      ($c.max // null | if . then . * $k else null end)])),
+      interval: (if $q != null then { low: $q.low, high: $q.high, blocks: $q.blocks, halfwidth: $q.halfwidth, share: $q.share } else null end),
+      text: ($c.say | fill({v: (($v | fmt_apart($c.unit; [$lo, $hi]))
+                                + (if $q != null and $q.share then " of the ceiling" else "" end)
+                                + (if $q != null then ($q | interval_text($c.unit)) else "" end)),
                             impl: ($r.impl // "" | impl_name), tasks: $r.tasks})) }
   + if $v == null then { status: "no_data" }
+    elif $q != null then
+      # On the interval: inside the band holds, wholly outside fails,
+      # across a bound is not shown by this run.
+      if ($lo == null or $q.low >= $lo) and ($hi == null or $q.high <= $hi) then { status: "pass" }
+      else { status: (if ($lo != null and $q.high < $lo) or ($hi != null and $q.low > $hi) then "fail" else "not_shown" end),
+             toward_one: (($lo != null and $v < $lo and $lo > 1 and $v >= 0.97)
+                          or ($hi != null and $v > $hi and $hi < 1 and $v <= 1.03)) } end
     elif ($c.min == null or $v >= $c.min * $k) and ($c.max == null or $v <= $c.max * $k)
     then { status: "pass" }
     else { status: "fail",
@@ -224,7 +262,10 @@ def causes($bad; $ctx; $l):
   | ([$bad[].rows[]] + [$bad[].rows[] | $ctx.baseline[.] // empty]
      + [$bad[] | select(.over_row) | .over_row] | unique) as $ids
   | [$ctx.summary[] | select(.experiment as $e | $ids | index([$e]))] as $rs
-  | [ (if $u < 2 and $l.needs_parallel then "one usable CPU: threads and processes cannot run at the same time" else empty end),
+  | [ ([$bad[] | select(.interval != null and .interval.halfwidth > max_ratio_halfwidth)
+        | "\(.rows[0]) ±\(.interval.halfwidth * 100 | fixed(0))% over \(.interval.blocks) blocks"]
+       | listed("a 95% interval too wide to decide (the machine's capacity moved between blocks, or too few blocks)")),
+      (if $u < 2 and $l.needs_parallel then "one usable CPU: threads and processes cannot run at the same time" else empty end),
       (if ($m.cpu_quota | type) == "number" and $m.cpu_quota < ($m.online_cpus // $u)
        then "a CPU quota of \($m.cpu_quota) CPUs (of \($m.online_cpus // $u) online)" else empty end),
       # Other programs during the run: measured directly on the run's own
@@ -264,8 +305,11 @@ def causes($bad; $ctx; $l):
           | select(.share > max_startup_share)
           | "\($e) \(.share * 100 | fixed(0))% (\(.startup_s | fixed(2)) s of \(.startup_s + .wall_s | fixed(2)) s)"]
          | listed("runs too short for their start-up (the interpreter's start-up, serial in every mode, was over \(max_startup_share * 100 | fixed(0))% of the run)")),
+      # a row timed in blocks (speedup_low) is read by its paired ratio,
+      # which its own spread does not decide: its interval is the cause above
       ([$rs[] | select(.status == "ok" and .case != "convoy" and (.rel_spread | num) != null
-                       and (.rel_spread | num) > max_rel_spread)
+                       and (.rel_spread | num) > max_rel_spread and .speedup_low == null
+                       and ((.experiment as $e | $ctx.ratios | any(.experiment == $e)) | not))
         | "\(.experiment) \(.rel_spread | num * 100 | fixed(0))%"]
        | listed("spread too wide (stddev above \(max_rel_spread * 100 | fixed(0))% of the mean)")),
       ([$rs[] | select(.case == "convoy" and .status == "ok") | $ctx.convoy[.experiment] // empty
@@ -296,6 +340,7 @@ def evaluate_lesson($l; $ctx):
   | [$res[] | select(.status == "fail" or .status == "failed_row" or .status == "no_data")] as $bad
   | [$res[] | select(.status == "pass")] as $good
   | [$res[] | select(.status == "not_run")] as $missing
+  | [$res[] | select(.status == "not_shown")] as $unsure
   # what was not run: a whole group, or one row of a group that ran
   | ([$l.checks[] | select(.name as $n | $missing | map(.name) | index([$n]))
       | .group as $g
@@ -310,7 +355,7 @@ def evaluate_lesson($l; $ctx):
       rows: ([$res[] | select(.status != "not_run") | .rows[]] | uniq),
       checks: [$res[] | del(.over_row)],
       not_run: $missing_text }
-  + if ($bad | length) == 0 and ($good | length) == 0 then
+  + if ($bad | length) == 0 and ($good | length) == 0 and ($unsure | length) == 0 then
       { status: "not_measured", causes: ["not run: \($missing_text | join(", "))"],
         line: "\($l.id) not measured: \($missing_text | join(", ")) \(if ($missing_text | length) == 1 then "was" else "were" end) not run",
         sentence: "\($l.title): not measured in this run (\($missing_text | join(", ")) not run)." }
@@ -337,6 +382,14 @@ def evaluate_lesson($l; $ctx):
           # the others in lessons.md's list under it (render_md)
           sentence: "\($l.lead), but this run does not show it: \($all); likely cause: \($why[0])\(
             if ($why | length) > 1 then "; \($why | length - 1) more below" else "" end) (\(machine_text($ctx)))." }
+    elif ($unsure | length) > 0 then
+      causes($unsure; $ctx; $l) as $why
+      | ([$unsure[] | .text + " (wanted \(.wanted); its interval crosses the bound)"] | join("; ")) as $which
+      | { status: "not_shown", causes: $why,
+          line: "\($l.id) not shown by this run: \($which); likely cause: \($why | join("; "))\(
+            if ($missing_text | length) > 0 then " (not run: \($missing_text | join(", ")))" else "" end)",
+          sentence: "\($l.lead), but this run cannot tell: \($which); likely cause: \($why[0])\(
+            if ($why | length) > 1 then "; \($why | length - 1) more below" else "" end) (\(machine_text($ctx)))." }
     else
       ([$good[] | select(.quiet | not) | .text] | join("; ")) as $all
       | { status: "holds", causes: [],
@@ -352,6 +405,7 @@ def evaluate:
       startup: ($in.startup // {} | map_values(. + { share: (.startup_s / (.startup_s + .wall_s)) })),
       refcount: ($in.refcount | table(",") | by_experiment),
       convoy: ($in.convoy | table(",") | by_experiment),
+      ratios: ($in.ratios // "" | table(",")),
       baseline: ($in.experiments | table("\t") | map(select(.baseline != null) | {key: .id, value: .baseline}) | from_entries) } as $ctx0
   | ([$s[] | select(.group == "count-2" and .label == "shell" and .status == "ok") | .speedup | num][0]) as $ceil
   | ([$s[] | select(.group == "count-2" and .status == "ok"
@@ -359,7 +413,7 @@ def evaluate:
   | ($ctx0 + { ceiling: $ceil, best: $best }) as $ctx
   | { machine: { hostname: $m.hostname, cpu_model: $m.cpu_model, online_cpus: $m.online_cpus,
                  usable_cpus: $ctx.usable, affinity_cpus: $m.affinity_cpus, cpu_quota: $m.cpu_quota,
-                 load_before: $m.load_before, load_after: $m.load_after },
+                 load_before: $m.load_before, load_after: $m.load_after, aa: ($m.aa // {}) },
       date: $m.date_utc,
       thresholds: { min_median_s: min_median_s, max_rel_spread: max_rel_spread,
                     max_sample_ratio: max_sample_ratio, min_samples: min_samples,
@@ -371,10 +425,14 @@ def render_md:
   "# What this run shows",
   "",
   "\(.machine.cpu_model // "unknown CPU"), \(.machine.usable_cpus) usable CPUs (\(.machine.online_cpus // "?") online), \(.date // "date unknown"), host \(.machine.hostname // "?").",
-  "Each lesson is checked against this run's own numbers (speedups are the group's sequential median over the row's median).",
+  "Each lesson is checked against this run's own numbers (speedups are the group's sequential median over the row's median; for the groups timed in time-paired blocks, the median of the per-block speedups, with its 95% interval in brackets).",
   "",
-  (.lessons[] | "- **\(.id) \({holds: "holds", fails: "DOES NOT HOLD", not_measured: "not measured"}[.status]).** \(.sentence)",
-                (select(.status == "fails") | .causes[1:][] | "  - also: \(.)"),
+  # The A/A control first when it failed: seq against itself in the same
+  # blocks should be 1; an interval without 1 is this machine's noise floor.
+  (.machine.aa // {} | to_entries[] | select(.value.contains_one == false)
+   | "**Noise floor: the A/A control (\(.key) against itself, in the same blocks) is \(.value.estimate | fmt("x")) (\(.value.low | fmt("x") | rtrimstr("x"))-\(.value.high | fmt("x") | rtrimstr("x"))), an interval without 1.00: on this machine, differences of that size between two rows are noise.**", ""),
+  (.lessons[] | "- **\(.id) \({holds: "holds", fails: "DOES NOT HOLD", not_measured: "not measured", not_shown: "not shown by this run"}[.status]).** \(.sentence)",
+                (select(.status == "fails" or .status == "not_shown") | .causes[1:][] | "  - also: \(.)"),
                 (select(.status != "not_measured" and (.not_run | length) > 0) | "  - not run: \(.not_run | join(", "))"));
 
 def render_lines: .lessons[].line;

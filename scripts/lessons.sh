@@ -154,6 +154,7 @@ main() {
         --rawfile summary "$run/summary.csv" \
         --rawfile refcount "$(optional_text "$run" refcount.csv)" \
         --rawfile convoy "$(optional_text "$run" convoy.csv)" \
+        --rawfile ratios "$(optional_text "$run" ratios.csv)" \
         --rawfile experiments "$(optional_text "$run" experiments.tsv)" \
         --argjson startup "$startup" \
         >"$out_json" || die "cannot evaluate the lessons of $run (or write $out_json)"

@@ -47,6 +47,13 @@ RERUN_BUDGET_PCT     10                       5                20
 RERUN_BUDGET_MIN_S   10                       5                20
 '
 
+# BLOCKED_GROUPS: the CPU-bound groups whose families (a baseline and the
+# rows read against it) are timed in time-paired blocks (scripts/gilbench/
+# blocks.py): every row of the family once per block, back to back, so that
+# each ratio is taken between samples seconds apart (ratios.csv).
+# shellcheck disable=SC2034 # read by experiments.sh and rerun.sh
+readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
+
 # EXPERIMENTS: one command timed on its own a row.  Experiments that are read
 # together form a group; a row's speedup is its baseline's median time over
 # its own.  Its id is group.label (group.label.param when param is set).
@@ -75,6 +82,8 @@ RERUN_BUDGET_MIN_S   10                       5                20
 # - count-2 shell: the ceiling, two independent one-task processes started
 #   by the shell (TWO_PROCESSES); nothing is shared, so this is as fast as two
 #   tasks can get here, and threads, fork and pool should come close to it.
+#   count-10 and CPython's count-2 (py-shell, TWO_PY_PROCESSES) have theirs,
+#   so that each family's share of the ceiling is taken in the same blocks.
 # - count-scaling: strong scaling, the same total work over 1 .. 2 x cores.
 # - fetch: the pools get one worker per request, as the seeds' executors would.
 # - convoy-interval in CPython 3 only (sys.setswitchinterval; Python 2 has none).
@@ -105,6 +114,7 @@ count-10        pool           count       gilbench        pool        -        
 count-10        threadpool     count       gilbench        threadpool  -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
 count-10        gil-old        count       gilbench        gil         old      10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks} --gil=old
 count-2         shell          count       gilbench        fork        shell    2      -      count-2.seq          shell    -                   bash -c {TWO_PROCESSES} {BIN}/count {COUNT_ITERATIONS}
+count-10        shell          count       gilbench        fork        shell    2      -      count-10.seq         shell    -                   bash -c {TWO_PROCESSES} {BIN}/count {COUNT_ITERATIONS}
 count-scaling   seq            count       gilbench        seq         -        1      -      count-scaling.seq    timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL}
 count-scaling   threads        count       gilbench        threads     -        {w}    {w}    count-scaling.seq    timed    w:WORKER_SWEEP      {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL/w}
 count-scaling   gil            count       gilbench        gil         -        {w}    {w}    count-scaling.seq    timed    w:WORKER_SWEEP      {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL/w}
@@ -114,6 +124,7 @@ count-2-cpython py-seq         count       {PYTHON_IMPL}   seq         -        
 count-2-cpython py-threads     count       {PYTHON_IMPL}   gil         new      2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-processes   count       {PYTHON_IMPL}   fork        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=processes --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-pool        count       {PYTHON_IMPL}   pool        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
+count-2-cpython py-shell       count       {PYTHON_IMPL}   fork        shell    2      -      count-2-cpython.py-seq  shell  -                  bash -c {TWO_PY_PROCESSES} {PYTHON} {PY_ITERATIONS} cases/count.py
 count-2-cpython py2-seq        count       {PYTHON2_IMPL}  seq         -        2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 count-2-cpython py2-threads    count       {PYTHON2_IMPL}  gil         old      2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 count-2-cpython pyft-seq       count       {PYTHON_FT_IMPL} seq        -        2      -      count-2-cpython.pyft-seq  timed  -                {PYTHON_FT} -X gil=0 cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
@@ -162,6 +173,9 @@ convoy-interval py             convoy      {PYTHON3_IMPL}  gil         new      
 # read as shell code.
 # shellcheck disable=SC2016,SC2034 # expanded by that bash; read as {TWO_PROCESSES}
 readonly TWO_PROCESSES='"$0" --mode=seq --tasks=1 "--iterations=$1" & first=$!; "$0" --mode=seq --tasks=1 "--iterations=$1"; wait "$first"'
+# ... and the same in CPython: "$2" is cases/count.py.
+# shellcheck disable=SC2016,SC2034 # expanded by that bash; read as {TWO_PY_PROCESSES}
+readonly TWO_PY_PROCESSES='"$0" "$2" --mode=seq --tasks=1 "--iterations=$1" & first=$!; "$0" "$2" --mode=seq --tasks=1 "--iterations=$1"; wait "$first"'
 
 # set_sizes SIZE: each variable of SIZES from the column SIZE (full, quick,
 # tiny), lists with spaces; 1 when SIZES has no such column.

@@ -37,7 +37,7 @@ function cpython_label(label, impl,    name, v, rest) {
 
 # bar_rows time|speedup GROUP...: the ok rows of summary.csv's GROUPs (in
 # that order of groups) as bar rows (BAR_COLUMNS): the median (min..max) or
-# the speedup, mode colour; CPython rows cross-hatched and named "CPython
+# the speedup (with its 95% interval where the row was timed in blocks), mode colour; CPython rows cross-hatched and named "CPython
 # ...", variants hatched; a spacer between groups.
 bar_rows() {
     local what=$1
@@ -54,6 +54,11 @@ bar_rows() {
                 s = (sp != "") ? sp : (get("label") ~ /seq$/ ? 1 : "")
                 if (s == "") next
                 v["value"] = s; v["style"] = 0; v["text"] = ratio_text(s) "×"
+                # timed in blocks: the whisker is its 95% interval
+                if (get("speedup_low") != "" && get("speedup_high") != "") {
+                    v["low"] = get("speedup_low"); v["high"] = get("speedup_high")
+                    v["text"] = v["text"] " (" ratio_text(v["low"]) "-" ratio_text(v["high"]) ")"
+                }
             } else {
                 v["value"] = get("median_s"); v["low"] = get("min_s"); v["high"] = get("max_s"); v["style"] = style
                 v["text"] = sprintf("%.3g s", get("median_s"))

@@ -134,6 +134,7 @@ readonly FIGURES='
 figure          | gnuplot     | data                                | title                                                 | variables
 count-2-time    | bars.gp     | time_bars count-2 count-2-cpython   | count: 2 CPU-bound tasks, ours beside CPython         | style1=variant; style2=CPython
 count-10-time   | bars.gp     | time_bars count-10                  | count: 10 CPU-bound tasks                             | style1=variant; style2=CPython
+count-speedup   | bars.gp     | speedup_bars count-2 count-10 count-2-cpython | count: speedup over seq, measured in time-paired blocks | xtitle=speedup over seq (whiskers: 95% interval of the block ratios)
 fetch-time      | bars.gp     | time_bars fetch                     | fetch: {tasks} requests to a slow local server        | style1=variant; style2=CPython
 interleave-time | bars.gp     | time_bars interleave                | interleave: CPU work and waiting, mixed               | style1=variant; style2=CPython
 count-scaling   | lines.gp    | speedup_series count-scaling        | count: speedup as workers grow (same total work)      | xtitle=workers; ytitle=speedup over seq; logx:=0; logy:=0; cores:={CORES}; dashes=

@@ -12,7 +12,7 @@ readonly PLAN_COLUMNS="id case impl group mode variant label tasks param baselin
 # report, status ok|failed; command's words joined by spaces.
 readonly EXPERIMENTS_COLUMNS="id case impl group mode variant label tasks workers param baseline kind status command"
 # summary.csv: one row per experiment (summarize.sh, summary-stats.awk).
-readonly SUMMARY_COLUMNS="case impl group experiment mode variant label tasks workers param runs median_s mean_s stddev_s min_s max_s user_s system_s ci95_low_s ci95_high_s rel_spread speedup efficiency status"
+readonly SUMMARY_COLUMNS="case impl group experiment mode variant label tasks workers param runs median_s mean_s stddev_s min_s max_s user_s system_s ci95_low_s ci95_high_s rel_spread speedup speedup_low speedup_high efficiency status"
 # refcount.csv and convoy.csv: the figures those cases report, aggregated
 # over an experiment's runs, with the experiment's group, label and status.
 readonly REFCOUNT_COLUMNS="experiment group label status impl mode sync tasks ops final_count expected lost_updates premature_deallocs ns_per_op ok runs runs_with_loss lost_median lost_max lost_min"

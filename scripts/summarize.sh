@@ -74,13 +74,23 @@ usable_cpus() {
     jq -r '.usable_cpus // .online_cpus // 1' "$1/machine.json"
 }
 
+# block_speedups RUN: "experiment estimate low high" (TAB) of the speedups
+# ratios.csv holds (the families timed in blocks); a header alone without it.
+block_speedups() {
+    printf 'experiment\testimate\tlow\thigh\n'
+    [ -s "$1/ratios.csv" ] || return 0
+    awk -F, -v OFS='\t' "$COLUMNS_AWK"'
+        FNR == 1 { header(); next }
+        get("kind") == "speedup" { print get("experiment"), get("estimate"), get("low"), get("high") }' "$1/ratios.csv"
+}
+
 summary_csv() {
     local run=$1 cores
     cores=$(usable_cpus "$run")
     header_line "$SUMMARY_COLUMNS" ,
     # The samples are told from the table by FILENAME: the first file.
     awk -F '\t' -v cores="$cores" -v columns="$SUMMARY_COLUMNS" -f "$SCRIPTS/columns.awk" \
-        -f "$SCRIPTS/summary-stats.awk" <(samples_by_id "$run") "$run/experiments.tsv"
+        -f "$SCRIPTS/summary-stats.awk" <(samples_by_id "$run") <(block_speedups "$run") "$run/experiments.tsv"
 }
 
 # markdown RUN: summary.md, one table, the groups in plan order.
@@ -89,8 +99,9 @@ markdown() {
     echo "# gilbench results: $(machine_caption "$run")"
     echo
     echo "Median of each experiment's runs; 95% confidence interval of the mean; speedup is"
-    echo "the group's baseline (seq) median over the row's median; efficiency is speedup over"
-    echo "min(workers, usable CPUs), for the CPU-bound cases."
+    echo "the group's baseline (seq) median over the row's median, or, for the groups timed in"
+    echo "time-paired blocks, the median of the per-block speedups with its 95% interval;"
+    echo "efficiency is speedup over min(workers, usable CPUs), for the CPU-bound cases."
     echo
     awk -F, -f "$SCRIPTS/columns.awk" -f "$SCRIPTS/summary-tables.awk" -v format=md "$run/summary.csv"
 }

@@ -4,7 +4,9 @@
 #   1. "id samples" and one line per experiment that ran, where samples is
 #      "USER SYSTEM T1 T2 ..." (seconds; USER or SYSTEM "-" when unknown), or
 #      "- -" when the runs report no time;
-#   2. experiments.tsv: an experiment without samples is a failed row.
+#   2. "experiment estimate low high": the speedups of the families timed in
+#      time-paired blocks (ratios.csv's speedup rows), maybe none;
+#   3. experiments.tsv: an experiment without samples is a failed row.
 # Output: summary.csv's rows (no header), in the order of experiments.tsv, their
 # fields in the order of -v columns (SUMMARY_COLUMNS).  -v cores=N.
 #
@@ -14,7 +16,9 @@
 #               the low end stops at 0, as a time cannot be negative (two
 #               spread runs give t = 12.7 and a low end far below 0)
 #   rel_spread  stddev / mean: the noise warning of the bench reads it
-#   speedup     median of the row's baseline / median of the row
+#   speedup     median of the row's baseline / median of the row; for a row
+#               timed in blocks, the median of its per-block speedups, with
+#               their 95% bootstrap interval in speedup_low, speedup_high
 #   efficiency  speedup / min(workers, cores): how much of the cores the
 #               parallelism used; for the CPU-bound cases (count, refcount) only
 
@@ -36,6 +40,12 @@ function num(x) { return sprintf("%.6g", x) }
 FILENAME == ARGV[1] {
     if (FNR == 1) header()
     else samples_of[get("id")] = get("samples")
+    next
+}
+
+FILENAME == ARGV[2] {
+    if (FNR == 1) header()
+    else { paired[get("experiment")] = get("estimate"); low[get("experiment")] = get("low"); high[get("experiment")] = get("high") }
     next
 }
 
@@ -87,6 +97,11 @@ END {
         b = row_of_id[baseline[r]]
         if (baseline[r] != "" && b != "" && (b in median) && (r in median) && median[r] > 0) {
             speedup = median[b] / median[r]
+            e = out[r, "experiment"]
+            if (e in paired) {
+                speedup = paired[e] + 0
+                out[r, "speedup_low"] = num(low[e]); out[r, "speedup_high"] = (high[e] == "inf") ? "" : num(high[e])
+            }
             if (out[r, "case"] == "count" || out[r, "case"] == "refcount") {
                 used = (out[r, "workers"] + 0 < cores) ? out[r, "workers"] + 0 : cores
                 if (used >= 1) out[r, "efficiency"] = num(speedup / used)

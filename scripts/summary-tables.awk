@@ -9,6 +9,12 @@
 function secs(x) { return (x == "") ? "-" : sprintf("%.4f", x) }
 function ci(lo, hi) { return (lo == "") ? "-" : sprintf("%.4f-%.4f", lo, hi) }
 function ratio(x) { return (x == "") ? "-" : ratio_text(x) }
+# a speedup with its 95% interval where the row was timed in blocks:
+# "0.99 (0.97-1.01)"; the ratio alone elsewhere
+function paired(x, lo, hi) {
+    if (x == "" || lo == "") return ratio(x)
+    return ratio_text(x) " (" ratio_text(lo) "-" (hi == "" ? "?" : ratio_text(hi)) ")"
+}
 function eff(x) { return (x == "") ? "-" : sprintf("%.2f", x) }
 function tex(s) { gsub(/[_%&#$]/, "\\\\&", s); return s }
 function impl_note(impl) { return (impl == "gilbench") ? "" : " (" impl ")" }
@@ -24,7 +30,7 @@ BEGIN {
     } else {
         n = split(groups, g, " ")
         for (i = 1; i <= n; i++) wanted[g[i]] = 1
-        printf "%-16s %-16s %5s %7s %10s %8s\n", "group", "label", "tasks", "workers", "median s", "speedup"
+        printf "%-16s %-16s %5s %7s %10s %8s  %s\n", "group", "label", "tasks", "workers", "median s", "speedup", "(95% interval, blocks)"
     }
 }
 
@@ -32,19 +38,21 @@ FNR == 1 { header(); next }
 
 format == "md" {
     printf "| %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", get("group"), get("label"), impl_note(get("impl")), get("tasks"), get("workers"),
-        (get("param") == "" ? "-" : get("param")), get("runs"), secs(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), ratio(get("speedup")), eff(get("efficiency")), get("status")
+        (get("param") == "" ? "-" : get("param")), get("runs"), secs(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), paired(get("speedup"), get("speedup_low"), get("speedup_high")), eff(get("efficiency")), get("status")
 }
 
 format == "tex" {
     if (get("group") != last) print "\\midrule"
     last = get("group")
     printf "%s & %s%s & %s & %s & %s & %s & %s & %s & %s \\\\\n", tex(get("group")), tex(get("label")), tex(impl_note(get("impl"))),
-        get("tasks"), get("workers"), (get("param") == "" ? "--" : get("param")), secs(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), ratio(get("speedup")), get("status")
+        get("tasks"), get("workers"), (get("param") == "" ? "--" : get("param")), secs(get("median_s")), ci(get("ci95_low_s"), get("ci95_high_s")), paired(get("speedup"), get("speedup_low"), get("speedup_high")), get("status")
 }
 
 format == "text" && (get("group") in wanted) {
-    printf "%-16s %-16s %5s %7s %10s %8s%s\n", get("group"), get("label"), get("tasks"), get("workers"), secs(get("median_s")),
-        (get("speedup") == "" ? "-" : ratio_text(get("speedup")) "x"), (get("status") == "ok" ? "" : "  FAILED")
+    printf "%-16s %-16s %5s %7s %10s %8s%s%s\n", get("group"), get("label"), get("tasks"), get("workers"), secs(get("median_s")),
+        (get("speedup") == "" ? "-" : ratio_text(get("speedup")) "x"),
+        (get("speedup_low") == "" ? "" : "  (" ratio_text(get("speedup_low")) "-" (get("speedup_high") == "" ? "?" : ratio_text(get("speedup_high"))) ")"),
+        (get("status") == "ok" ? "" : "  FAILED")
 }
 
 END {

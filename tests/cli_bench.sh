@@ -91,14 +91,14 @@ test_whole_run() {
     expect_out "bench: names what it wrote" "Written:"
     expect_out "bench: lists lessons.md and lessons.json under Written" 'lessons\.md +lessons\.json'
     # The lesson lines come after the headline table, one per lesson.
-    if [ "$(grep -cE '^L[1-7] (holds|DOES NOT HOLD|not measured)' "$last_out")" -eq 7 ] &&
+    if [ "$(grep -cE '^L[1-7] (holds|DOES NOT HOLD|not measured|not shown by this run)' "$last_out")" -eq 7 ] &&
         [ "$(grep -nE '^L1 ' "$last_out" | cut -d: -f1)" -gt "$(grep -nE '^count-2 +threads' "$last_out" | cut -d: -f1 | head -n 1)" ]; then
         pass "bench: prints one line per lesson, after the headline"
     else
         fail "bench: prints one line per lesson, after the headline" "$(grep -E '^L[0-9]' "$last_out" | head -c 400)"
     fi
     if [ "$(grep -c '^- \*\*L[1-7] ' "$run/lessons.md" 2>/dev/null)" -eq 7 ] &&
-        jq -e '.lessons | length == 7 and all(.status | test("^(holds|fails|not_measured)$"))' "$run/lessons.json" >/dev/null 2>&1; then
+        jq -e '.lessons | length == 7 and all(.status | test("^(holds|fails|not_measured|not_shown)$"))' "$run/lessons.json" >/dev/null 2>&1; then
         pass "bench: writes lessons.md (a sentence per lesson) and lessons.json"
     else
         fail "bench: writes lessons.md and lessons.json" "$(head -c 300 "$run/lessons.md" 2>&1)"
@@ -125,10 +125,13 @@ test_whole_run() {
     # Each progress line names the experiment by its id and its round; its
     # columns line up whatever the id's length.
     expect_err "bench: a progress line names the experiment's id and its round" \
-        '^\[[0-9]+/[0-9]+\] +round 1/1  count-10\.seq +elapsed [0-9]+:[0-9]{2}, left'
+        '^\[[0-9]+/[0-9]+\] +round 1/1  count-scaling\.seq +elapsed [0-9]+:[0-9]{2}, left'
+    expect_err "bench: a family timed in blocks is one progress line, named by its baseline" \
+        '^\[[0-9]+/[0-9]+\] +round 1/1  count-10\.seq +8 rows x 2 blocks, time-paired  elapsed [0-9]+:[0-9]{2}, left'
     local columns
-    # (a block of samples has its figures between its group and elapsed)
-    columns=$(grep -E '^\[[0-9]+/[0-9]+\] ' "$last_err" | grep -v 'samples, alternated' |
+    # (a block of samples, or of a family's rows, has its figures between
+    # its id and elapsed)
+    columns=$(grep -E '^\[[0-9]+/[0-9]+\] ' "$last_err" | grep -v 'samples, alternated\|blocks, time-paired' |
         awk '{ print index($0, " round "), index($0, "  elapsed ") }' | sort -u)
     if [ "$(wc -l <<<"$columns")" -eq 1 ] && [ "$(grep -cE '^\[[0-9]+/[0-9]+\] ' "$last_err")" -gt 60 ]; then
         pass "bench: the progress lines' columns line up"
@@ -288,6 +291,7 @@ stubbed_rerun() {
         source scripts/schema.sh
         source scripts/experiments.sh
         source scripts/rerun.sh
+        source scripts/blocks.sh
         write_experiments() { :; }
         CLOCK_MS=0
         now_ms() { echo "$CLOCK_MS"; }

@@ -118,7 +118,7 @@ test_ctrl_c_through_make() {
     } >"$script"
     tmux new-session -d -s "$session" -c "$PWD" -x 200 -y 50 "bash $(printf '%q' "$script")"
     for _ in $(seq 300); do
-        grep -q '^\[3/' "$log" 2>/dev/null && break
+        grep -q 'blocks, time-paired' "$log" 2>/dev/null && break
         sleep 0.1
     done
     local t0=$SECONDS
@@ -143,7 +143,7 @@ main() {
     mkdir -p "$RESULTS"
     interrupt_in_startup
     interrupt_at "at start-up" INT 'bench: tiny run'
-    interrupt_at "in a count experiment" INT '^\[3/'
+    interrupt_at "in a count family's blocks" INT 'blocks, time-paired'
     interrupt_at "in a fetch experiment" TERM '  fetch(-n)?\.'
     interrupt_at "in a convoy experiment" INT 'convoy '
     test_ctrl_c_through_make

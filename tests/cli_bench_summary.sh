@@ -17,8 +17,9 @@ stats_rows() {
                     "group", "impl", "case", "id", "status" > (dir "/stats-experiments.tsv") }
         $12 != "" { print $1, $12 > (dir "/samples.tsv") }
         { print "x", $11, $10, $9, $8, $7, $6, $5, $4, $3, $2, $1, "ok" > (dir "/stats-experiments.tsv") }'
+    [ -e "$TEST_TMP/paired.tsv" ] || printf 'experiment\testimate\tlow\thigh\n' >"$TEST_TMP/paired.tsv"
     awk -F '\t' -v cores=2 -v columns="$SUMMARY_COLUMNS" -f scripts/columns.awk -f scripts/summary-stats.awk \
-        "$TEST_TMP/samples.tsv" "$TEST_TMP/stats-experiments.tsv"
+        "$TEST_TMP/samples.tsv" "$TEST_TMP/paired.tsv" "$TEST_TMP/stats-experiments.tsv"
 }
 
 # csv_get FILE KEY COLUMN...: the named columns (comma-joined) of the row of
@@ -48,7 +49,7 @@ test_statistics() {
         "fetch.even${tab}fetch${tab}gilbench${tab}fetch${tab}threads${tab}${tab}threads${tab}2${tab}2${tab}8${tab}nobaseline${tab}0.1 0.2 4 1 3 2" \
         "fetch.failed${tab}fetch${tab}gilbench${tab}fetch${tab}fork${tab}${tab}fork${tab}2${tab}2${tab}${tab}count-2.seq${tab}")
     seq=$(sed -n 1p <<<"$out") thr=$(sed -n 2p <<<"$out") one=$(sed -n 3p <<<"$out")
-    expect_eq "stats: 24 columns in a row" "$(awk -F, '{ print NF }' <<<"$thr")" 24
+    expect_eq "stats: 26 columns in a row" "$(awk -F, '{ print NF }' <<<"$thr")" 26
     expect_eq "stats: key columns in summary.csv order" "$(field "$thr" 1-10)" "count,gilbench,count-2,count-2.threads,threads,,threads,2,4,"
     expect_eq "stats: runs, median, mean of an odd count" "$(field "$thr" 11-13)" "5,3,3"
     expect_eq "stats: sample standard deviation (n - 1)" "$(field "$thr" 14)" "1.58114"
@@ -56,19 +57,30 @@ test_statistics() {
     expect_eq "stats: 95% confidence interval with Student's t (4 df)" "$(field "$thr" 19-20)" "1.03707,4.96293"
     expect_eq "stats: relative spread = stddev / mean" "$(field "$thr" 21)" "0.527046"
     expect_eq "stats: speedup = baseline median / median" "$(field "$thr" 22)" "0.666667"
-    expect_eq "stats: efficiency = speedup / min(workers, cores)" "$(field "$thr" 23)" "0.333333"
-    expect_eq "stats: the baseline against itself is 1, stddev 0" "$(field "$seq" 12),$(field "$seq" 14),$(field "$seq" 22),$(field "$seq" 23)" "2,0,1,1"
+    expect_eq "stats: efficiency = speedup / min(workers, cores)" "$(field "$thr" 25)" "0.333333"
+    expect_eq "stats: the baseline against itself is 1, stddev 0" "$(field "$seq" 12),$(field "$seq" 14),$(field "$seq" 22),$(field "$seq" 25)" "2,0,1,1"
     expect_eq "stats: one run has no stddev or interval; no efficiency for fetch" \
-        "$(field "$one" 11-14),$(field "$one" 19-23)" "1,0.5,0.5,,,,,4,"
+        "$(field "$one" 11-14),$(field "$one" 19-25)" "1,0.5,0.5,,,,,4,,,"
     expect_eq "stats: median of an even count is the mean of the middle two" "$(sed -n 4p <<<"$out" | cut -d, -f 10-12)" "8,4,2.5"
-    expect_eq "stats: no baseline row, no speedup" "$(sed -n 4p <<<"$out" | cut -d, -f 22-24)" ",,ok"
+    expect_eq "stats: no baseline row, no speedup" "$(sed -n 4p <<<"$out" | cut -d, -f 22-26)" ",,,,ok"
     failed=$(sed -n 5p <<<"$out")
     expect_eq "stats: a failed row keeps its key, no numbers, status failed" "$failed" \
-        "fetch,gilbench,fetch,fetch.failed,fork,,fork,2,2,,0,,,,,,,,,,,,,failed"
+        "fetch,gilbench,fetch,fetch.failed,fork,,fork,2,2,,0,,,,,,,,,,,,,,,failed"
     # Two spread runs: 0.3 -/+ 12.706 * 0.28284 / sqrt(2) = -2.2412..2.8412; a
     # time's interval stops at 0 (tiny runs printed "-0.2579-0.3114").
     out=$(stats_rows "two${tab}count${tab}gilbench${tab}g${tab}seq${tab}${tab}seq${tab}1${tab}1${tab}${tab}two${tab}0 0 0.1 0.5")
     expect_eq "stats: the interval of a time never goes below 0" "$(field "$out" 19-20)" "0,2.8412"
+    # A row timed in blocks: its speedup is the median of its per-block
+    # ratios (ratios.csv, here 1.9 in 1.8-2.0), not the medians' ratio
+    # (2 / 3), and its interval is kept; efficiency follows it.
+    printf 'experiment\testimate\tlow\thigh\ncount-2.threads\t1.9\t1.8\t2.0\n' >"$TEST_TMP/paired.tsv"
+    out=$(stats_rows \
+        "count-2.seq${tab}count${tab}gilbench${tab}count-2${tab}seq${tab}${tab}seq${tab}2${tab}1${tab}${tab}count-2.seq${tab}0.5 0.01 2 2 2" \
+        "count-2.threads${tab}count${tab}gilbench${tab}count-2${tab}threads${tab}${tab}threads${tab}2${tab}4${tab}${tab}count-2.seq${tab}0.9 0.1 5 1 4 2 3")
+    rm -f "$TEST_TMP/paired.tsv"
+    expect_eq "stats: a paired row's speedup, interval and efficiency come from its blocks" \
+        "$(sed -n 2p <<<"$out" | cut -d, -f 22-25)" "1.9,1.8,2,0.95"
+    expect_eq "stats: the baseline of paired rows has no interval of its own" "$(sed -n 1p <<<"$out" | cut -d, -f 22-24)" "1,,"
     # 40 runs: t(0.975, 39) is 2.0227; the approximation gives 1.96 + 2.4/39 = 2.0215.
     local times
     times=$(seq 1 40 | tr '\n' ' ')
@@ -117,13 +129,13 @@ test_writers() {
     expect_status "summarize: writes the tables of a run" 0 bash scripts/summarize.sh "$run"
     local csv="$run/summary.csv"
     expect_eq "summary.csv: header" "$(head -n 1 "$csv")" \
-        "case,impl,group,experiment,mode,variant,label,tasks,workers,param,runs,median_s,mean_s,stddev_s,min_s,max_s,user_s,system_s,ci95_low_s,ci95_high_s,rel_spread,speedup,efficiency,status"
+        "case,impl,group,experiment,mode,variant,label,tasks,workers,param,runs,median_s,mean_s,stddev_s,min_s,max_s,user_s,system_s,ci95_low_s,ci95_high_s,rel_spread,speedup,speedup_low,speedup_high,efficiency,status"
     expect_eq "summary.csv: one row per experiment" "$(($(wc -l <"$csv") - 1))" 5
     expect_eq "summary.csv: rounds pooled (3 runs, median 0.7), user/system averaged" \
         "$(grep '^count,gilbench,count-2,count-2.seq,' "$csv" | cut -d, -f 11,12,17,18)" "3,0.7,0.6,0.1"
     expect_eq "summary.csv: gil speedup 0.7/0.7 = 1, efficiency 1/2" \
-        "$(grep ',count-2.gil,' "$csv" | cut -d, -f 22,23)" "1,0.5"
-    expect_eq "summary.csv: failed row marked" "$(grep ',count-2.fork,' "$csv" | cut -d, -f 24)" failed
+        "$(grep ',count-2.gil,' "$csv" | cut -d, -f 22,25)" "1,0.5"
+    expect_eq "summary.csv: failed row marked" "$(grep ',count-2.fork,' "$csv" | cut -d, -f 26)" failed
     expect_eq "summary.csv: convoy rows describe each run's wall time" \
         "$(grep ',convoy.gil,' "$csv" | cut -d, -f 11,12)" "3,0.6"
     expect_eq "refcount.csv: the header of schema.sh" "$(head -n 1 "$run/refcount.csv")" \
@@ -344,7 +356,7 @@ test_locale() {
         expect_eq "summarize under $var=de_DE.UTF-8: seq median 0.7, user 0.6 (not 0)" \
             "$last_status:$(grep '^count,gilbench,count-2,count-2.seq,' "$run/summary.csv" | cut -d, -f 11,12,17,18)" "0:3,0.7,0.6,0.1"
         expect_eq "summarize under $var=de_DE.UTF-8: gil speedup 1, efficiency 0.5" \
-            "$(grep ',count-2.gil,' "$run/summary.csv" | cut -d, -f 22,23)" "1,0.5"
+            "$(grep ',count-2.gil,' "$run/summary.csv" | cut -d, -f 22,25)" "1,0.5"
     done
 }
 

@@ -10,7 +10,8 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# name, how it is run (bin: $BIN/NAME; bash or python: the file), file.
+# name, how it is run (bin: $BIN/NAME; bash or python: the file; pkg: the
+# package python3 -m NAME runs from its folder), file.
 readonly COMMANDS="
 count            bin     -
 convoy           bin     -
@@ -35,10 +36,12 @@ pythons          bash    scripts/pythons.sh
 summarize        bash    scripts/summarize.sh
 with-args        bash    scripts/with-args.sh
 bench-array      bash    scripts/slurm/bench-array.sh
+gilbench         pkg     scripts/gilbench
 "
 # Sourced by the commands: no command line of their own.
-readonly LIBRARIES="scripts/files.sh scripts/schema.sh scripts/matrix.sh scripts/experiments.sh scripts/rerun.sh
-scripts/children.sh scripts/plot-data.sh cases/pyref.py"
+readonly LIBRARIES="scripts/files.sh scripts/schema.sh scripts/matrix.sh scripts/experiments.sh scripts/rerun.sh scripts/blocks.sh scripts/warnings.sh
+scripts/children.sh scripts/plot-data.sh cases/pyref.py scripts/gilbench/__init__.py
+scripts/gilbench/__main__.py scripts/gilbench/stats.py scripts/gilbench/blocks.py scripts/gilbench/ratios.py"
 # regex_of TEXT: TEXT as an extended regex matching itself.
 # shellcheck disable=SC2016 # $ is a character of the sed pattern
 regex_of() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
@@ -64,6 +67,9 @@ test_contract() {
             python)
                 if [ -z "$py" ]; then skip "$name: the command-line contract" "python3 is not installed"; continue; fi
                 cmd=("$py" "$ROOT/$file") ;;
+            pkg)
+                if [ -z "$py" ]; then skip "$name: the command-line contract" "python3 is not installed"; continue; fi
+                cmd=(env "PYTHONPATH=$ROOT/$(dirname "$file")" "$py" -m "$name") ;;
         esac
         check_contract "$name" "${cmd[@]}"
     done <<<"$COMMANDS"

@@ -122,7 +122,7 @@ test_no_cpython() {
         "^bench: tiny run into " "^pythons: $GET_2" "^pythons: $GET_FT" ... "$PROGRESS"
     grep -E '^L1 ' "$last_out" >"$TEST_TMP/l1" || true
     expect_lines "fresh, PYTHON=none: L1 is judged on the C rows, the CPython row not run" "$TEST_TMP/l1" \
-        '^L1 (holds|DOES NOT HOLD): .*our GIL, 2 tasks.*not run: .*count-2-cpython'
+        '^L1 (holds|DOES NOT HOLD|not shown by this run): .*our GIL, 2 tasks.*not run: .*count-2-cpython'
     bench --only=count-2-cpython PYTHON=none
     expect_eq "fresh, PYTHON=none --only=count-2-cpython: exit 1 (nothing to run)" "$last_status" 1
     expect_lines "fresh, PYTHON=none --only=count-2-cpython: what was not found, then why nothing ran" "$last_err" \

@@ -485,6 +485,55 @@ test_reordered_columns() {
     fi
 }
 
+# write_ratios RUN LINE...: RUN/ratios.csv (scripts/gilbench/ratios.py's
+# columns) with these rows: "EXPERIMENT KIND OVER ESTIMATE LOW HIGH".
+write_ratios() {
+    local run=$1 exp kind over est lo hi group label
+    shift
+    {
+        echo "ratio,kind,group,label,experiment,over,estimate,low,high,blocks,halfwidth"
+        for line in "$@"; do
+            read -r exp kind over est lo hi <<<"$line"
+            group=${exp%.*} label=${exp##*.}
+            echo "$exp/$over,$kind,$group,$label,$exp,$over,$est,$lo,$hi,8,$(awk -v e="$est" -v l="$lo" -v h="$hi" 'BEGIN { printf "%.4f", (h - l) / 2 / e }')"
+        done
+    } >"$run/ratios.csv"
+}
+
+# Lessons on the intervals of time-paired ratios (ratios.csv): a ratio whose
+# interval lies in the band holds, wholly outside fails, across a bound is
+# "not shown by this run", with the interval printed and named as a cause.
+test_intervals() {
+    local run
+    run=$(fresh_run intervals)
+    write_ratios "$run" "count-2.gil speedup count-2.seq 0.99 0.97 1.01"
+    run bash "$LESSONS" "$run"
+    expect_lesson "interval inside the band: L1 holds, with its interval" L1 '^L1 holds: our GIL, 2 tasks, 0\.99x \(0\.97-1\.01\) the speed'
+    write_ratios "$run" "count-2.gil speedup count-2.seq 0.70 0.66 0.74"
+    run bash "$LESSONS" "$run"
+    expect_lesson "interval below the band: L1 does not hold" L1 '^L1 DOES NOT HOLD: our GIL, 2 tasks, 0\.70x \(0\.66-0\.74\) .*wanted 0\.80x\.\.1\.25x'
+    expect_status_of "interval below: lessons.json says fails" "$run" L1 fails
+    write_ratios "$run" "count-2.gil speedup count-2.seq 0.82 0.70 0.95"
+    run bash "$LESSONS" "$run"
+    expect_lesson "interval across a bound: L1 is not shown, and says why" L1 \
+        '^L1 not shown by this run: our GIL, 2 tasks, 0\.82x \(0\.70-0\.95\) .*its interval crosses the bound\); likely cause: a 95% interval too wide to decide .*count-2\.gil ±15% over 8 blocks'
+    expect_status_of "interval across: lessons.json says not_shown" "$run" L1 not_shown
+    if grep -q '^- \*\*L1 not shown by this run\.\*\* .*this run cannot tell' "$run/lessons.md"; then
+        pass "interval across: lessons.md says the run cannot tell"
+    else
+        fail "interval across: lessons.md says the run cannot tell" "$(grep L1 "$run/lessons.md")"
+    fi
+    # L2 on the share of the ceiling timed in the same blocks: 0.97 of it
+    # holds against 0.80, whatever the speedup over seq (1.2x here).
+    write_ratios "$run" "count-2.threads speedup count-2.seq 1.2 1.15 1.25" \
+        "count-2.threads share count-2.shell 0.97 0.95 0.99"
+    run bash "$LESSONS" "$run"
+    expect_lesson "L2 is judged on the share of the ceiling in the same blocks" L2 'threads 0\.97x of the ceiling \(0\.95-0\.99\)'
+    write_ratios "$run" "count-2.threads share count-2.shell 0.60 0.55 0.65"
+    run bash "$LESSONS" "$run"
+    expect_lesson "a share well below the ceiling fails L2" L2 '^L2 DOES NOT HOLD: .*threads 0\.60x of the ceiling \(0\.55-0\.65\) \(wanted >= 0\.80x'
+}
+
 main() {
     have_tools "lessons" jq || return 0
     test_usage
@@ -500,6 +549,7 @@ main() {
     test_locale
     test_write_errors
     test_reordered_columns
+    test_intervals
 }
 
 main "$@"

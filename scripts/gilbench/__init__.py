@@ -1,0 +1,11 @@
+"""gilbench: the bench program's Python part (standard library only, Python >= 3.9).
+
+Layers, each importing only those above it in this list:
+  stats    the statistics of paired samples: medians, bootstrap intervals
+  blocks   time-paired blocks: their order, running one family's blocks
+           with hyperfine, the block records in raw/
+  ratios   per-block ratios of a run and their intervals: ratios.csv
+  cli      the command line (python3 -m gilbench, or scripts/gilbench.sh)
+"""
+
+VERSION_FILE_NOTE = "the suite's version is harness/harness.h's GILBENCH_VERSION"

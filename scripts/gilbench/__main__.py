@@ -1,0 +1,95 @@
+"""The command line of the bench program's Python part: python3 -m gilbench.
+
+Reads its arguments (and, for `blocks`, the file of the family's rows); writes
+what each subcommand says; exit 0 done, 1 a failed run or write, 2 bad usage
+(one line on stderr).
+"""
+import argparse
+import os
+import sys
+from typing import List, Optional
+
+from . import blocks, ratios
+
+PROG = "gilbench"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def suite_version() -> str:
+    """The suite's version, from harness/harness.h (GILBENCH_VERSION)."""
+    try:
+        with open(os.path.join(ROOT, "harness", "harness.h"), encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#define GILBENCH_VERSION"):
+                    return line.split('"')[1]
+    except OSError:
+        pass
+    return "unknown"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the suite's usage errors: one line, then how to get help, exit 2."""
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "Usage:", 1)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write("%s: %s\nTry 'python3 -m gilbench --help'.\n" % (PROG, message))
+        sys.exit(2)
+
+
+def parser() -> Parser:
+    p = Parser(prog=PROG, description="The bench program's Python part: time-paired blocks and their ratios.")
+    p.add_argument("--version", action="version", version="%s (gilbench) %s" % (PROG, suite_version()))
+    sub = p.add_subparsers(dest="command", parser_class=Parser)
+    b = sub.add_parser("blocks", help="time a family's rows in blocks")
+    b.add_argument("--rows", required=True, help="a file of the family's rows, ID<TAB>WORD... a line")
+    b.add_argument("--raw", required=True, help="the run's raw/ folder")
+    b.add_argument("--family", required=True, help="the family's name (its baseline's id)")
+    b.add_argument("--round", type=int, required=True, help="the round these blocks belong to")
+    b.add_argument("--first-block", type=int, default=0, help="the number of the first block")
+    b.add_argument("--blocks", type=int, required=True, help="how many blocks")
+    b.add_argument("--no-aa", action="store_true", help="no A/A copy of the baseline")
+    r = sub.add_parser("ratios", help="write RUN/ratios.csv from the run's blocks")
+    r.add_argument("run", help="a results folder")
+    w = sub.add_parser("wide", help="the families whose ratios are wider than a target, widest first"
+                       " (FAMILY<TAB>HALFWIDTH a line)")
+    w.add_argument("run", help="a results folder")
+    w.add_argument("--target", type=float, required=True, help="relative half-width, e.g. 0.03")
+    w.add_argument("--groups", default="", help="space-separated groups whose ratios count")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "blocks":
+            if args.blocks < 1 or args.round < 1 or args.first_block < 0:
+                parser().error("blocks: --blocks and --round must be positive")
+            with open(args.rows, encoding="utf-8") as f:
+                rows = blocks.read_rows(f.readlines())
+            if not rows:
+                parser().error("blocks: no rows in %s" % args.rows)
+            print(blocks.run_blocks(args.raw, args.family, rows, args.round, args.first_block,
+                                    args.blocks, aa=not args.no_aa))
+        elif args.command == "ratios":
+            found = ratios.run_ratios(args.run)
+            ratios.write_ratios(args.run, found)
+            ratios.record_aa(args.run, found)
+        elif args.command == "wide":
+            found = ratios.too_wide(ratios.run_ratios(args.run), args.groups.split(), args.target)
+            sys.stdout.write("".join("%s\t%.4f\n" % kv for kv in found))
+        else:
+            parser().print_help()
+            return 2
+    except blocks.BlockError as e:
+        sys.stderr.write("%s: %s\n" % (PROG, e))
+        return 1
+    except (OSError, ValueError, KeyError) as e:
+        sys.stderr.write("%s: %s\n" % (PROG, e))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

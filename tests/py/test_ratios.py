@@ -1,0 +1,147 @@
+"""Unit tests of scripts/gilbench/ratios.py on runs made here: per-block
+ratios (speedup, share of the ceiling, A/A), ratios.csv, the stopping rule,
+and the A/A control over 20 simulated runs."""
+import csv
+import json
+import math
+import os
+import random
+import shutil
+import tempfile
+import unittest
+
+from gilbench import ratios
+
+HEADER = "id\tgroup\tlabel\tkind\tbaseline\tstatus\n"
+
+
+def make_run(root, blocks, rows, name="fam.seq"):
+    """A run folder: experiments.tsv of rows (id, group, label, kind,
+    baseline, status) and raw/NAME.blocks.jsonl of blocks ({id: seconds})."""
+    os.makedirs(os.path.join(root, "raw"))
+    with open(os.path.join(root, "experiments.tsv"), "w") as f:
+        f.write(HEADER + "".join("\t".join(r) + "\n" for r in rows))
+    with open(os.path.join(root, "raw", name + ".blocks.jsonl"), "w") as f:
+        for i, secs in enumerate(blocks):
+            f.write(json.dumps({"block": i, "round": 1, "order": sorted(secs), "seconds": secs}) + "\n")
+    with open(os.path.join(root, "machine.json"), "w") as f:
+        json.dump({"hostname": "t"}, f)
+    return root
+
+
+ROWS = [("g.seq", "g", "seq", "timed", "g.seq", "ok"),
+        ("g.threads", "g", "threads", "timed", "g.seq", "ok"),
+        ("g.shell", "g", "shell", "shell", "g.seq", "ok"),
+        ("other.seq", "other", "seq", "timed", "other.seq", "ok")]
+
+
+class TestRatios(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="gilbench ratios ü ")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def run_of(self, blocks, rows=ROWS):
+        return make_run(os.path.join(self.tmp, "run"), blocks, rows, name="g.seq")
+
+    def test_per_block_then_median(self):
+        # The machine's speed halves in the second half: each block's ratio
+        # stays 2 (threads) and 1.9 (shell); the ratio of medians would too
+        # here, but a per-block ratio never mixes two blocks' speeds.
+        blocks = [{"g.seq": 1.0 * f, "g.threads": 0.5 * f, "g.shell": 1.0 / 1.9 * f, "g.seq#aa": 1.0 * f}
+                  for f in (1, 1, 1, 2, 2, 2)]
+        found = {r["ratio"]: r for r in ratios.run_ratios(self.run_of(blocks))}
+        self.assertAlmostEqual(found["g.threads/g.seq"]["estimate"], 2.0)
+        self.assertAlmostEqual(found["g.threads/g.seq"]["low"], 2.0)
+        self.assertAlmostEqual(found["g.shell/g.seq"]["estimate"], 1.9)
+        self.assertAlmostEqual(found["g.threads/g.shell"]["estimate"], 2.0 / 1.9)
+        self.assertEqual(found["g.threads/g.shell"]["kind"], "share")
+        self.assertAlmostEqual(found["g.seq/g.seq#aa"]["estimate"], 1.0)
+        self.assertEqual(found["g.threads/g.seq"]["blocks"], 6)
+        self.assertNotIn("g.shell/g.shell", found)
+
+    def test_pairs_not_medians(self):
+        # seq and threads alternate fast and slow together: per block the
+        # speedup is 2 every time; medians taken apart would say otherwise.
+        blocks = []
+        for i in range(8):
+            f = 1.0 if i % 2 else 3.0
+            blocks.append({"g.seq": 2.0 * f, "g.threads": 1.0 * f, "g.seq#aa": 2.0 * f})
+        blocks[0]["g.threads"] = 1.0  # one block's threads caught the fast moment
+        found = {r["ratio"]: r for r in ratios.run_ratios(self.run_of(blocks))}
+        r = found["g.threads/g.seq"]
+        self.assertAlmostEqual(r["estimate"], 2.0)
+        self.assertLessEqual(r["low"], 2.0)
+
+    def test_csv_and_aa_record(self):
+        blocks = [{"g.seq": 1.0, "g.threads": 0.5 + 0.01 * i, "g.shell": 0.55, "g.seq#aa": 1.0 + 0.01 * (i - 2)}
+                  for i in range(5)]
+        run = self.run_of(blocks)
+        found = ratios.run_ratios(run)
+        ratios.write_ratios(run, found)
+        ratios.record_aa(run, found)
+        with open(os.path.join(run, "ratios.csv")) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(list(rows[0]), ratios.RATIO_COLUMNS)
+        self.assertEqual([r["ratio"] for r in rows],
+                         ["g.threads/g.seq", "g.threads/g.shell", "g.shell/g.seq", "g.seq/g.seq#aa"])
+        self.assertEqual(rows[0]["blocks"], "5")
+        with open(os.path.join(run, "machine.json")) as f:
+            aa = json.load(f)["aa"]["g.seq"]
+        self.assertTrue(aa["contains_one"])
+        self.assertEqual(aa["blocks"], 5)
+        with open(os.path.join(run, "machine.json")) as f:
+            self.assertEqual(json.load(f)["hostname"], "t")
+        # re-summarised, the same figures (fixed seed)
+        self.assertEqual(found, ratios.run_ratios(run))
+
+    def test_failed_row_left_out(self):
+        rows = [r if r[0] != "g.threads" else r[:5] + ("failed",) for r in ROWS]
+        blocks = [{"g.seq": 1.0, "g.threads": 0.5, "g.shell": 0.5, "g.seq#aa": 1.0}] * 4
+        found = [r["ratio"] for r in ratios.run_ratios(self.run_of(blocks, rows))]
+        self.assertNotIn("g.threads/g.seq", found)
+        self.assertIn("g.shell/g.seq", found)
+
+    def test_stopping_rule(self):
+        rnd = random.Random(3)
+        blocks = [{"g.seq": 1.0, "g.threads": 0.5 * rnd.uniform(0.6, 1.4), "g.shell": 0.5, "g.seq#aa": 1.0}
+                  for _ in range(6)]
+        found = ratios.run_ratios(self.run_of(blocks))
+        wide = ratios.too_wide(found, ["g"], 0.03)
+        self.assertEqual([f for f, _ in wide], ["g.seq"])
+        self.assertGreater(wide[0][1], 0.03)
+        self.assertEqual(ratios.too_wide(found, ["g"], 10.0), [])
+        self.assertEqual(ratios.too_wide(found, ["other"], 0.03), [])
+
+    def test_aa_contains_one_in_19_of_20_runs(self):
+        # 20 runs of 8 blocks on a machine whose speed moves from block to
+        # block (x0.6..x1.6) and within a block (3% noise): the A/A interval
+        # must contain 1 in at least 19 of them.
+        rnd = random.Random(2026)
+        contains = 0
+        for run_no in range(20):
+            blocks = []
+            for _ in range(8):
+                f = rnd.uniform(0.6, 1.6)
+                blocks.append({"g.seq": f * rnd.gauss(1, 0.03), "g.threads": f * 0.5 * rnd.gauss(1, 0.03),
+                               "g.seq#aa": f * rnd.gauss(1, 0.03)})
+            root = os.path.join(self.tmp, "aa%d" % run_no)
+            aa = [r for r in ratios.run_ratios(make_run(root, blocks, ROWS[:2], name="g.seq"))
+                  if r["kind"] == "aa"][0]
+            contains += aa["low"] <= 1.0 <= aa["high"]
+        self.assertGreaterEqual(contains, 19)
+
+    def test_two_baselines_in_one_file_is_an_error(self):
+        rows = ROWS[:2] + [("g.x", "g", "x", "timed", "other.seq", "ok")]
+        blocks = [{"g.seq": 1.0, "g.threads": 0.5, "g.x": 0.5}]
+        with self.assertRaises(ValueError):
+            ratios.run_ratios(self.run_of(blocks, rows))
+
+    def test_infinite_bound_in_csv(self):
+        self.assertEqual(ratios.fmt_number(math.inf), "inf")
+        self.assertEqual(ratios.fmt_number(1.23456789), "1.23457")
+
+
+if __name__ == "__main__":
+    unittest.main()
