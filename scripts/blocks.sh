@@ -4,6 +4,9 @@
 # (scripts/gilbench/blocks.py).  Sourced by bench.sh after experiments.sh,
 # whose run_round calls run_family_blocks.
 # shellcheck shell=bash
+# FAILED and BLOCK_NEXT are associative arrays (declared by run_matrix),
+# which shellcheck cannot see from this file alone:
+# shellcheck disable=SC2004
 
 # record_run ID CMD...: CMD's own --json report, raw/ID.run.json, checked.
 record_run() {
@@ -22,7 +25,8 @@ GILBENCH=(python3 -E -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from g
 # is_blocked ID: whether ID's family runs in time-paired blocks
 # (BLOCKED_GROUPS, matrix.sh).
 is_blocked() {
-    [ "${PLAN[$1,kind]:-}" != sampled ] && [[ " ${BLOCKED_GROUPS:-} " == *" ${PLAN[$1,group]:-} "* ]]
+    local group=${PLAN[$1,group]:-}
+    [ -n "$group" ] && [ "${PLAN[$1,kind]:-}" != sampled ] && [[ " ${BLOCKED_GROUPS:-} " == *" $group "* ]]
 }
 
 # run_family_blocks ROUND FAMILY: RUNS blocks of the family read against

@@ -137,6 +137,7 @@ run_matrix() {
     for id in "${PLAN_IDS[@]}"; do
         [ "${#id}" -le "$PROGRESS_ID_WIDTH" ] || PROGRESS_ID_WIDTH=${#id}
     done
+    # shellcheck disable=SC2034 # BLOCK_NEXT: the next block of each family (blocks.sh)
     declare -gA FAILED=() ROW_MS=() WORKERS=() BLOCK_NEXT=()
     # Rounds alternate: every experiment runs once per round, so slow drift of
     # a noisy machine spreads over all modes instead of landing on a few.

@@ -133,7 +133,7 @@ test_whole_run() {
     # its id and elapsed)
     columns=$(grep -E '^\[[0-9]+/[0-9]+\] ' "$last_err" | grep -v 'samples, alternated\|blocks, time-paired' |
         awk '{ print index($0, " round "), index($0, "  elapsed ") }' | sort -u)
-    if [ "$(wc -l <<<"$columns")" -eq 1 ] && [ "$(grep -cE '^\[[0-9]+/[0-9]+\] ' "$last_err")" -gt 60 ]; then
+    if [ "$(wc -l <<<"$columns")" -eq 1 ] && [ "$(grep -cE '^\[[0-9]+/[0-9]+\] ' "$last_err")" -gt 40 ]; then
         pass "bench: the progress lines' columns line up"
     else
         fail "bench: the progress lines' columns line up" "round, elapsed at: $(tr '\n' ' ' <<<"$columns")"

@@ -197,7 +197,7 @@ test_kill_9() {
     if grep -q 'blocks, time-paired' "$TEST_TMP/killed.err" && [ -z "$left" ]; then
         pass "$name: no delay server, hyperfine or binary of the run is left"
     else
-        fail "$name" "still running: ${left:-(the run never reached a family's blocks)}"
+        fail "$name" "still running: ${left:-(the run never reached the blocks of a family)}"
         pgrep -f "$MARK" | xargs -r kill -KILL 2>/dev/null || true
     fi
     local partial=""
