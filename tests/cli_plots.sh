@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 PLOTS="$ROOT/scripts/plots.sh"
 FIXTURE="$FIXTURES/run-lab-a"
-FIGURES=(count-2-time count-10-time fetch-time interleave-time count-scaling fetch-n
+FIGURES=(count-2-time count-10-time count-speedup fetch-time interleave-time count-scaling fetch-n
     refcount-lost refcount-cost convoy convoy-interval gil-timeline)
 COUNT_FIGURES=(count-2-time count-10-time count-scaling)
 
