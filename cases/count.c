@@ -4,7 +4,8 @@
  * What it shows
  *   Pure computation gains from parallel threads or processes only when
  *   nothing serialises them.  Under a GIL, threads take turns: two threads
- *   take as long as running the work twice in sequence.
+ *   take as long as running the work twice in sequence.  With a GIL per
+ *   task (interp: PEP 684 subinterpreters) they run in parallel again.
  *
  * Mirrors
  *   The seeds' `heavy_computation` / `cpu_bound_task` (count to 10**7, run
@@ -14,6 +15,7 @@
  *   seq 1.0 · threads ~N · fork ~N · pool ~N · threadpool ~N
  *   gil ~1.0 (new GIL: no gain, little loss, as CPython 3)
  *   gil --gil=old < 1.0 (threads fight over the lock, as CPython 2.7)
+ *   interp ~N (a GIL each: every take finds its GIL free, wait 0)
  *
  * Why
  *   Each task is one loop with no shared data and no waiting, so threads and
@@ -21,14 +23,17 @@
  *   computes; the other waits one switch interval, asks for the GIL and gets
  *   it, so the cores take turns.  With the old policy the holder releases
  *   and at once re-takes the lock every 100 ticks; the woken thread on the
- *   other core mostly loses the race, and the wake-ups cost time.
+ *   other core mostly loses the race, and the wake-ups cost time.  In
+ *   interp mode each task takes its own GIL, which nobody else wants: the
+ *   poll points run as under the shared GIL, but never find a request, and
+ *   each result comes back as a copy.
  *
  * Checks
  *   Every task must return exactly --iterations; the total must be
  *   tasks x iterations.
  *
  * Try
- *   bin/count --mode=gil --tasks=2      (then --mode=threads, --mode=fork)
+ *   bin/count --mode=gil --tasks=2      (then --mode=interp, --mode=threads, --mode=fork)
  */
 #include <stdio.h>
 

@@ -4,7 +4,9 @@
 What it shows
   A pure-Python CPU-bound loop gains nothing from threads, because only the
   thread holding the GIL runs bytecode; it gains from processes, because each
-  process has its own interpreter and its own GIL.
+  process has its own interpreter and its own GIL; and from interpreters
+  (CPython 3.12+), because each isolated interpreter in one process has a
+  GIL of its own (PEP 684).
 
 Mirrors
   The seeds' heavy_computation() / cpu_bound_task(): count to 10**7, run
@@ -16,6 +18,7 @@ Expect on N cores (tasks = N, ratio = seq time / mode time)
   (old GIL), ~N on a free-threaded build (3.13t, 3.14t) and ~1.0 on the same
   binary with its GIL switched back on (-X gil=1 or PYTHON_GIL=1)
   . processes ~N . pool ~N (minus start-up cost for short runs)
+  . interpreters ~N on 3.12+ (minus create_s, creating the interpreters)
 
 Why
   CPython 3 (bpo-7946) lets a thread hold the GIL for a switch interval
@@ -23,7 +26,9 @@ Why
   no gain, little loss.  CPython 2.7 releases and re-takes the GIL every 100
   ticks; the waiting thread on the other core is woken, mostly loses the
   race, and the wake-ups cost time, so threads run slower than sequence.
-  Processes share nothing, so they run on all cores at once.
+  Processes share nothing, so they run on all cores at once.  So do
+  isolated interpreters, in threads of one process: each has its own GIL
+  and its own objects (bin/count --mode=interp simulates this).
 
 Sequence
   seq runs the tasks one after another in one worker thread, not in the
@@ -45,9 +50,25 @@ Checks
   null without it).  It runs serially in every mode, so in a short run it
   caps the speedup (scripts/lessons.jq names it as a cause).
 
+Interpreters
+  --mode=interpreters creates one isolated interpreter per task (in the main
+  thread, one after another: create_s), then runs each task in a thread of
+  its own inside its interpreter, and destroys them; wall_s covers all of it.
+  The API is the first found of concurrent.interpreters (3.14+),
+  _interpreters (3.13, create('isolated')) and _xxsubinterpreters (3.12,
+  create(isolated=True)): interpreters_api names it.  The task is a call of
+  count_loop(), the loop every mode runs, defined in the interpreter from
+  this file's own source: a call, not module-level code, whose loop
+  variables would be dict lookups (0.8x).  Each interpreter copies its
+  result back as text through a pipe, the one channel all three APIs share;
+  the main thread reads it while the tasks run.  The loop never touches
+  threading inside an interpreter: on 3.12 an interpreter that did hangs
+  when destroyed.  Before 3.12 the mode is a usage error (exit 2).
+
 Try
   python3 cases/count.py --mode=threads   (then --mode=processes, and the
-  same under python2.7, python3.13t and python3.13t -X gil=1)
+  same under python2.7, python3.13t and python3.13t -X gil=1; python3.12
+  and later: --mode=interpreters)
 
 Exit 0 on a checked result, 1 when it is wrong or a worker failed, 2 on bad
 usage.  Runs unchanged under Python 2.7 and 3.x, free-threaded builds
@@ -71,7 +92,7 @@ from pyref import (MAIN_PID, VERSION, OneLineParser, PrintVersion, die_with_pare
 
 DEFAULT_ITERATIONS = 10 ** 7   # about 0.3 s for one task in CPython 3.11
 MAX_TASKS = 1024               # as bin/count's fork limit: more is a fork bomb
-MODES = ("seq", "threads", "processes", "pool")
+MODES = ("seq", "threads", "processes", "pool", "interpreters")
 POOL_ABANDONED = False   # see kill_pool
 
 # Fork, as the seeds on Linux and bin/count do: Python 3.14 would otherwise
@@ -88,13 +109,15 @@ def parse_args(argv):
     p = OneLineParser(
         prog="count.py",
         description="The seeds' counting loop in real CPython: run in sequence, "
-        "in threads, in processes or in a process pool, and checked.",
+        "in threads, in processes, in a process pool or in isolated interpreters "
+        "(3.12+), and checked.",
         epilog="Exit status: 0 ran and the result checked; 1 a worker failed or "
         "the result is wrong; 2 bad usage.  Try: count.py --mode=threads")
     p.add_argument("--mode", choices=MODES, default="seq",
                    help="seq (the tasks in turn, in one worker thread), threads (one "
-                   "thread per task), processes (one "
-                   "process per task) or pool (a process pool) (default seq)")
+                   "thread per task), processes (one process per task), pool (a "
+                   "process pool) or interpreters (one isolated interpreter per "
+                   "task, each in a thread: CPython 3.12+) (default seq)")
     p.add_argument("--tasks", type=whole(1, MAX_TASKS), default=2, metavar="N",
                    help="how many tasks (default 2)")
     p.add_argument("--workers", type=whole(1, MAX_TASKS), metavar="N",
@@ -107,14 +130,65 @@ def parse_args(argv):
     p.add_argument("--version", action=PrintVersion)
     args = p.parse_args(argv)
     if args.workers is not None and args.mode != "pool":
-        p.error("--workers: only pool mode has a pool size (threads and "
-                "processes start one per task)")
+        p.error("--workers: only pool mode has a pool size (threads, "
+                "processes and interpreters start one per task)")
+    args.interpreters_api = None
+    if args.mode == "interpreters":
+        args.interpreters_api = interpreters_api()
+        if isinstance(args.interpreters_api, str):
+            p.error(args.interpreters_api)
     return args
+
+
+def interpreters_api():
+    """The newest interpreters API this Python has, as (name, create, run,
+    close): create() makes an isolated interpreter (its own GIL), run(it,
+    code) executes source text in it in the calling thread and raises when
+    the code did, close(it) destroys it.  A string says why there is none."""
+    version = platform.python_version()
+    if sys.version_info < (3, 12):
+        return ("--mode=interpreters: needs CPython 3.12 or later (a GIL per "
+                "interpreter, PEP 684); this is %s %s"
+                % (platform.python_implementation(), version))
+    try:
+        from concurrent import interpreters as public   # 3.14+, PEP 734
+        return ("concurrent.interpreters", public.create,
+                lambda it, code: getattr(it, "exec")(code), lambda it: it.close())
+    except ImportError:
+        pass
+    try:
+        import _interpreters as private13   # 3.13
+    except ImportError:
+        private13 = None
+    if private13 is not None:
+        def run13(it, code):
+            # getattr: `exec` is a keyword to Python 2, which must parse this file
+            failure = getattr(private13, "exec")(it, code)   # None, or what was raised
+            if failure is not None:
+                raise RuntimeError(getattr(failure, "formatted", None) or failure)
+        return ("_interpreters", lambda: private13.create("isolated"), run13,
+                private13.destroy)
+    try:
+        import _xxsubinterpreters as private12   # 3.12
+    except ImportError:
+        return ("--mode=interpreters: this Python %s has none of "
+                "concurrent.interpreters, _interpreters and _xxsubinterpreters" % version)
+    return ("_xxsubinterpreters", lambda: private12.create(isolated=True),
+            private12.run_string, private12.destroy)
 
 
 def count_to(n):
     """The work: the seeds' loop.  Returns (count, start stamp, end stamp,
     whether it ran in its process's main thread)."""
+    i, t0, t1 = count_loop(n)
+    # threading._MainThread: Python 2.7 has no threading.main_thread().
+    return i, t0, t1, isinstance(threading.current_thread(), threading._MainThread)
+
+
+def count_loop(n):
+    """The loop of every mode; returns (count, start stamp, end stamp).
+    interpreters mode runs this function's source in each interpreter, so it
+    may use only its argument, `stamp` and builtins."""
     t0 = stamp()
     # A copy of n of this task's own: every task gets the same int object,
     # and in a free-threaded CPython (3.13t) the loop's reads of a shared
@@ -126,8 +200,7 @@ def count_to(n):
     i = 0
     while i < n:
         i += 1
-    # threading._MainThread: Python 2.7 has no threading.main_thread().
-    return i, t0, stamp(), isinstance(threading.current_thread(), threading._MainThread)
+    return i, t0, stamp()
 
 
 def describe_exit(code):
@@ -166,6 +239,69 @@ def run_seq(args, problems):
 
 def run_threads(args, problems):
     return in_threads(args, problems, [[k] for k in range(args.tasks)])
+
+
+def interpreter_source(n, fd):
+    """What one interpreter runs: count_loop() defined from this file's
+    source, called once, its result written to fd as one line of text."""
+    import inspect
+    return "\n".join([
+        "import os, time",
+        "stamp = getattr(time, 'monotonic', time.time)",
+        inspect.getsource(count_loop),
+        "os.write(%d, (repr(count_loop(%d)) + '\\n').encode())" % (fd, n),
+    ])
+
+
+def run_interpreters(args, problems, extra):
+    """One isolated interpreter per task, each running its task in a
+    thread of its own; results come back as text through one pipe."""
+    import ast
+    import select
+    _name, create, run_code, close = args.interpreters_api
+    rfd, wfd = os.pipe()
+    t0 = stamp()
+    interps = []
+    try:
+        for _ in range(args.tasks):
+            interps.append(create())
+        extra["create_s"] = stamp() - t0
+        code = interpreter_source(args.iterations, wfd)
+
+        def worker(k):
+            try:
+                run_code(interps[k], code)
+            except Exception as e:  # reported as a failed task, not a traceback
+                problems.append("task %d: %s: %s" % (k, type(e).__name__, e))
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(args.tasks)]
+        for t in threads:
+            t.daemon = True
+            t.start()
+        # Read while they run (a pipe holds 64 KiB: a writer must not wait),
+        # until every task's line is in or no task is left to write one; a
+        # timeout keeps a stop signal prompt.
+        data = b""
+        while data.count(b"\n") < args.tasks and any(t.is_alive() for t in threads):
+            if select.select([rfd], [], [], 0.1)[0]:
+                data += os.read(rfd, 65536)
+        for t in threads:
+            t.join()
+        while select.select([rfd], [], [], 0)[0]:   # a last line, if any
+            data += os.read(rfd, 65536)
+    finally:
+        for it in interps:
+            try:
+                close(it)
+            except Exception:  # still running after Ctrl-C: left to the exit
+                pass
+        os.close(rfd)
+        os.close(wfd)
+    lines = data.decode().splitlines()
+    # The lines come in finishing order; a task's index does not matter
+    # here, as every task does the same work.  None ran in a main thread.
+    results = [tuple(ast.literal_eval(line)) + (False,) for line in lines]
+    return results + [None] * (args.tasks - len(results))
 
 
 def process_task(conn, n, parent):
@@ -299,6 +435,7 @@ def cpu_times():
 
 def measure(args, problems):
     live = []
+    extra = {}
     u0, s0 = cpu_times()
     w0 = stamp()
     try:
@@ -308,6 +445,8 @@ def measure(args, problems):
             results = run_threads(args, problems)
         elif args.mode == "processes":
             results = run_processes(args, live, problems)
+        elif args.mode == "interpreters":
+            results = run_interpreters(args, problems, extra)
         else:
             results = run_pool(args, problems)
     finally:
@@ -316,6 +455,7 @@ def measure(args, problems):
     u1, s1 = cpu_times()
     done = [r for r in results if r is not None]
     return {
+        "extra": extra,
         "results": results,
         "wall_s": wall,
         "measured_s": (max(r[2] for r in done) - min(r[1] for r in done)) if done else 0.0,
@@ -342,13 +482,16 @@ def print_table(r):
           ("tasks", r["tasks"]), ("workers", r["workers"]),
           ("online cpus", r["cpus"]), ("iterations", r["iterations"]),
           ("gil", "on" if r["gil_enabled"] else "off")])
+    if r["mode"] == "interpreters":
+        rows([("interpreters api", r["interpreters_api"]),
+              ("create", "%.3f s" % r["create_s"])])
 
 
 def main(argv):
     args = parse_args(argv)
     cpus = multiprocessing.cpu_count()
     workers = {"seq": 1, "threads": args.tasks, "processes": args.tasks,
-               "pool": args.workers or cpus}[args.mode]
+               "pool": args.workers or cpus, "interpreters": args.tasks}[args.mode]
     args.workers = workers
     problems = []
     startup = process_age()
@@ -384,6 +527,10 @@ def main(argv):
         # task (each child's own main thread).
         "tasks_in_main_thread": sum(1 for r in m["results"] if r is not None and r[3]),
     }
+    if args.mode == "interpreters":
+        report["interpreters_api"] = args.interpreters_api[0]
+        # creating the interpreters, one after another: part of wall_s
+        report["create_s"] = m["extra"].get("create_s")
     for why in problems:
         sys.stderr.write("count.py: %s\n" % why)
     if failed:

@@ -12,9 +12,9 @@
  *   loop, then one threading.Thread per URL.  A task here is one URL.
  *
  * Expect on N cores (16 requests x 100 ms; ratio = seq time / mode time)
- *   seq 1.0 · threads ~16 · gil ~16 · fork ~16 · async ~16
+ *   seq 1.0 · threads ~16 · gil ~16 · interp ~16 · fork ~16 · async ~16
  *   pool, threadpool ~min(--workers, 16): give --workers=16
- *   gil --gil-io=hold ~1.0
+ *   gil --gil-io=hold ~1.0 · interp --gil-io=hold ~16
  *   The core count hardly matters: the tasks wait, they do not compute.
  *
  * Why
@@ -22,9 +22,11 @@
  *   waiting thread or process needs no core.  In gil mode the transfer runs
  *   between GIL_BEGIN_ALLOW_THREADS and GIL_END_ALLOW_THREADS, as an
  *   extension does with Py_BEGIN_ALLOW_THREADS, so the waits overlap;
- *   --gil-io=hold keeps the GIL during the transfer, so they cannot.  The
- *   async driver puts every transfer into one curl multi handle and polls
- *   all their sockets from one thread, as asyncio does.
+ *   --gil-io=hold keeps the GIL during the transfer, so they cannot, unless
+ *   each task has a GIL of its own (interp, PEP 684): then holding it
+ *   blocks no other task.  The async driver puts every transfer into
+ *   one curl multi handle and polls all their sockets from one thread, as
+ *   asyncio does.
  *
  * Checks
  *   Every response must be 2xx, complete (libcurl compares it with its
@@ -77,7 +79,8 @@ static struct opt_spec fetch_opts[] = {
      .min = 1, .max = 3600000, .help = "give up on a request after MS (default 30000)"},
     [OPT_GIL_IO] = {.name = "gil-io", .type = OPT_CHOICE, .dest = &gil_io, .metavar = "HOW",
      .choices = gil_io_choices,
-     .help = "gil mode: release the GIL during a transfer, or hold it (default release)"},
+     .help = "gil and interp modes: release the GIL during a transfer, or hold it "
+             "(default release)"},
     [OPT_VERBOSE] = {.name = "verbose", .type = OPT_FLAG, .dest = &verbose,
      .help = "one line per response on stderr, as the seeds print"},
     {0},
@@ -128,8 +131,8 @@ static int build_urls(char *err, size_t errlen)
 
 static int fetch_prepare(struct run_info *ri, char *err, size_t errlen)
 {
-    if (fetch_opts[OPT_GIL_IO].seen && ri->mode != MODE_GIL)
-        return snprintf(err, errlen, "--gil-io needs --mode=gil"), 2;
+    if (fetch_opts[OPT_GIL_IO].seen && ri->mode != MODE_GIL && ri->mode != MODE_INTERP)
+        return snprintf(err, errlen, "--gil-io needs --mode=gil or --mode=interp"), 2;
     int rc = build_urls(err, errlen);
     if (rc != 0)
         return rc;
@@ -392,7 +395,7 @@ static void fetch_report(const struct run_info *ri, const struct task_result *re
     report_int(r, "bytes", NULL, bytes);
     report_num(r, "latency_median_s", "latency median", median, "s");
     report_num(r, "latency_max_s", "latency max", lat[n - 1], "s");
-    if (ri->mode == MODE_GIL)
+    if (ri->mode == MODE_GIL || ri->mode == MODE_INTERP)
         report_str(r, "gil_io", "gil during I/O", gil_io_choices[gil_io]);
     free(lat);
 }
@@ -401,8 +404,9 @@ static void fetch_describe(const struct run_info *ri, struct report *r)
 {
     report_note(r, "each task fetches one URL of %zu (%s%s), timeout %lld ms",
                 urls.len, urls.items[0], urls.len > 1 ? ", ..." : "", timeout_ms);
-    if (ri->mode == MODE_GIL)
-        report_note(r, "the GIL is %s during each transfer",
+    if (ri->mode == MODE_GIL || ri->mode == MODE_INTERP)
+        report_note(r, "the %s is %s during each transfer",
+                    ri->mode == MODE_INTERP ? "task's own GIL" : "GIL",
                     gil_io == 0 ? "released" : "HELD");
     if (ri->mode == MODE_ASYNC) {
         if (max_connections < ri->tasks)

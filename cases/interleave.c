@@ -13,7 +13,8 @@
  *   processes, asyncio.gather() and ThreadPool/ProcessPoolExecutor.
  *
  * Expect on N cores (2 tasks; ratio = seq time / mode time)
- *   seq 1.0 (2 x items x sleep) · threads ~2 · gil ~2 · fork ~2 · async ~2
+ *   seq 1.0 (2 x items x sleep) · threads ~2 · gil ~2 · interp ~2 · fork ~2
+ *   async ~2
  *   pool, threadpool ~2 with --workers >= 2 (the default is the core count)
  *   The core count hardly matters: the tasks sleep, they do not compute.
  *
@@ -21,7 +22,9 @@
  *   Each task spends items x sleep sleeping and almost nothing printing.
  *   Sleeping threads and processes need no core; in gil mode the sleep and
  *   the write run between GIL_BEGIN_ALLOW_THREADS and GIL_END_ALLOW_THREADS,
- *   as time.sleep() and print() release the GIL.  The async driver keeps one
+ *   as time.sleep() and print() release the GIL; in interp mode each task
+ *   releases a GIL of its own that nobody else wants: the same overlap as
+ *   gil, since a sleeper never held the shared one.  The async driver keeps one
  *   timer per task and sleeps until the earliest, as asyncio.sleep() does.
  *
  * Checks

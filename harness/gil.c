@@ -394,14 +394,22 @@ void gil_assert_held(const struct gil_thread *ts)
 
 int gil_write_trace(const struct gil *gil, const char *path)
 {
+    return gil_write_traces(gil, 1, path);
+}
+
+int gil_write_traces(const struct gil *gils, size_t n, const char *path)
+{
     FILE *f = fopen(path, "w");
     if (f == NULL)
         return -1;
     fprintf(f, "thread,start_s,end_s,seconds\n");
-    for (size_t k = 0; k < gil->trace_len; k++) {
-        const struct gil_trace_entry *e = &gil->trace[k];
-        fprintf(f, "%d,%.9f,%.9f,%.9f\n", e->thread, e->start, e->end,
-                e->end - e->start);
+    for (size_t g = 0; g < n; g++) {
+        double shift = gils[g].epoch - gils[0].epoch;
+        for (size_t k = 0; k < gils[g].trace_len; k++) {
+            const struct gil_trace_entry *e = &gils[g].trace[k];
+            fprintf(f, "%d,%.9f,%.9f,%.9f\n", e->thread, e->start + shift,
+                    e->end + shift, e->end - e->start);
+        }
     }
     return fclose(f) == 0 ? 0 : -1;
 }

@@ -9,6 +9,7 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum gil_policy {
@@ -136,6 +137,10 @@ static inline void gil_poll(struct gil_thread *ts)
 
 /* Write the trace as CSV (thread,start_s,end_s,seconds). 0 on success. */
 int gil_write_trace(const struct gil *gil, const char *path);
+/* The same for n GILs in one file (interp mode: a GIL per task), each
+ * GIL's rows after the previous one's, times counted from gils[0]'s
+ * gil_init.  0 on success; -1 with errno set (0: a write error). */
+int gil_write_traces(const struct gil *gils, size_t n, const char *path);
 
 /* Debug builds (-DGIL_DEBUG): abort unless ts holds its GIL. */
 void gil_assert_held(const struct gil_thread *ts);

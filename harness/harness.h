@@ -9,6 +9,9 @@
  *   seq         tasks one after another in the main thread
  *   threads     one pthread per task, no GIL          (threading.Thread, free-threaded)
  *   gil         one pthread per task under the simulated GIL (threading.Thread)
+ *   interp      one pthread per task, each under a GIL of its own, sharing no
+ *               object; results handed back by copying (PEP 684/734
+ *               subinterpreters, concurrent.interpreters)
  *   fork        one child process per task            (multiprocessing.Process)
  *   pool        --workers pre-forked processes        (ProcessPoolExecutor)
  *   threadpool  --workers threads taking from a queue (ThreadPoolExecutor)
@@ -50,6 +53,7 @@ enum mode {
     MODE_SEQ,
     MODE_THREADS,
     MODE_GIL,
+    MODE_INTERP,
     MODE_FORK,
     MODE_POOL,
     MODE_THREADPOOL,
@@ -59,7 +63,8 @@ enum mode {
 #define MODE_BIT(m) (1u << (m))
 #define MODES_CPU                                                              \
     (MODE_BIT(MODE_SEQ) | MODE_BIT(MODE_THREADS) | MODE_BIT(MODE_GIL) |        \
-     MODE_BIT(MODE_FORK) | MODE_BIT(MODE_POOL) | MODE_BIT(MODE_THREADPOOL))
+     MODE_BIT(MODE_INTERP) | MODE_BIT(MODE_FORK) | MODE_BIT(MODE_POOL) |       \
+     MODE_BIT(MODE_THREADPOOL))
 
 /* Mode names as typed after --mode= and printed in tables. */
 const char *mode_name(enum mode m);
@@ -80,9 +85,9 @@ struct task_result {
     char message[96];               /* why it failed, for stderr */
 };
 
-/* What a running task can see.  ts is never NULL: outside gil mode it is a
- * thread state with no GIL attached, so the same poll points run (and cost
- * the same) in every mode. */
+/* What a running task can see.  ts is never NULL: outside gil and interp
+ * modes it is a thread state with no GIL attached, so the same poll points
+ * run (and cost the same) in every mode. */
 struct task_ctx {
     int index;                /* 0 .. tasks-1 */
     int tasks;
@@ -99,7 +104,10 @@ struct run_info {
     bool json;
     bool tasks_given;         /* --tasks was on the command line */
     bool workers_given;
-    bool shares_memory;       /* true when tasks share one address space */
+    bool shares_memory;       /* true when tasks share one address space's
+                                 objects; false in the process modes and in
+                                 interp (one address space, but each task
+                                 keeps to its own objects, as interpreters) */
     struct cpus_info cpus;    /* probed once, before the options are checked */
     struct gil_config gil;
 
@@ -107,7 +115,8 @@ struct run_info {
     double wall_s;            /* the whole run, spawning and reaping included */
     double measured_s;        /* from the start gate to the last result */
     double user_s, sys_s;     /* this process and its reaped children */
-    struct gil_stats gil_stats;
+    struct gil_stats gil_stats; /* gil: the GIL's; interp: summed over the
+                                   tasks' own GILs (max_wait_s: the longest) */
     int failed_tasks;         /* tasks that reported failed or died */
     char failure[256];        /* first failure, one line */
 };

@@ -49,10 +49,11 @@ static void common_table(struct opt_spec *t, struct common *c, const char *mode_
         .help = "how many tasks to run (default: the case's own, usually 2)",
         .min = 1, .max = TASKS_MAX};
     t[O_WORKERS] = (struct opt_spec){.name = "workers", .type = OPT_INT, .dest = &c->workers, .metavar = "N",
-        .help = "pool/threadpool size (default: usable CPUs); threads, gil and fork "
-        "start one per task", .min = 1, .max = WORKERS_MAX};
+        .help = "pool/threadpool size (default: usable CPUs); threads, gil, interp "
+        "and fork start one per task", .min = 1, .max = WORKERS_MAX};
     t[O_GIL] = (struct opt_spec){.name = "gil", .type = OPT_CHOICE, .dest = &c->policy, .metavar = "POLICY",
-        .help = "gil mode: new (CPython 3.2+) or old (CPython 2.x) (default new)",
+        .help = "gil and interp modes: new (CPython 3.2+) or old (CPython 2.x) "
+        "(default new)",
         .choices = policy_choices};
     t[O_INTERVAL] = (struct opt_spec){.name = "switch-interval-us", .type = OPT_INT,
         .dest = &c->interval_us, .metavar = "US", .help = "new GIL: switch interval in microseconds (default 5000)",
@@ -61,7 +62,7 @@ static void common_table(struct opt_spec *t, struct common *c, const char *mode_
         .dest = &c->check_interval, .metavar = "TICKS", .help = "old GIL: ticks between releases (default 100)",
         .min = 1, .max = 1000000000};
     t[O_TRACE] = (struct opt_spec){.name = "trace", .type = OPT_STRING, .dest = &c->trace, .metavar = "FILE",
-        .help = "gil mode: write every GIL hold interval to FILE as CSV"};
+        .help = "gil and interp modes: write every GIL hold interval to FILE as CSV"};
     t[O_JSON] = (struct opt_spec){.name = "json", .type = OPT_FLAG, .dest = &c->json,
         .help = "print one JSON object on stdout instead of the table"};
     t[O_END] = (struct opt_spec){0};
@@ -132,9 +133,9 @@ static int validate(const struct case_def *k, struct opt_spec *t,
     }
     bool gil_opt = t[O_GIL].seen || t[O_INTERVAL].seen || t[O_CHECK].seen ||
                    t[O_TRACE].seen;
-    if (gil_opt && m != MODE_GIL) {
+    if (gil_opt && m != MODE_GIL && m != MODE_INTERP) {
         snprintf(err, n, "--gil, --switch-interval-us, --check-interval and "
-                 "--trace need --mode=gil");
+                 "--trace need --mode=gil (or --mode=interp: a GIL per task)");
         return 2;
     }
     if (t[O_INTERVAL].seen && c->policy == GIL_OLD) {
@@ -202,12 +203,14 @@ static void report_run(const struct run_info *ri, const struct task_result *res,
                        const struct verdict *v, struct report *r)
 {
     const struct case_def *k = ri->kase;
-    if (ri->mode == MODE_GIL && ri->gil.policy == GIL_NEW)
-        report_note(r, "%s: %d task(s), mode gil (new GIL, switch interval %ld us)",
-                    k->name, ri->tasks, ri->gil.interval_us);
-    else if (ri->mode == MODE_GIL)
-        report_note(r, "%s: %d task(s), mode gil (old GIL, check interval %ld ticks)",
-                    k->name, ri->tasks, ri->gil.check_interval);
+    bool with_gil = ri->mode == MODE_GIL || ri->mode == MODE_INTERP;
+    const char *gils = ri->mode == MODE_INTERP ? "one GIL per task, " : "";
+    if (with_gil && ri->gil.policy == GIL_NEW)
+        report_note(r, "%s: %d task(s), mode %s (%snew GIL, switch interval %ld us)",
+                    k->name, ri->tasks, mode_name(ri->mode), gils, ri->gil.interval_us);
+    else if (with_gil)
+        report_note(r, "%s: %d task(s), mode %s (%sold GIL, check interval %ld ticks)",
+                    k->name, ri->tasks, mode_name(ri->mode), gils, ri->gil.check_interval);
     else
         report_note(r, "%s: %d task(s), mode %s, %d worker(s)", k->name,
                     ri->tasks, mode_name(ri->mode), ri->workers);
@@ -243,10 +246,12 @@ static void report_run(const struct run_info *ri, const struct task_result *res,
         k->describe(ri, r);
     if (k->report)
         k->report(ri, res, r);
-    if (ri->mode == MODE_GIL) {
+    if (with_gil) {
+        /* interp: the figures are summed over the tasks' own GILs */
         const struct gil_stats *s = &ri->gil_stats;
         report_begin_object(r, "gil", "gil");
         report_str(r, "policy", NULL, ri->gil.policy == GIL_OLD ? "old" : "new");
+        report_int(r, "gils", "GILs", ri->mode == MODE_INTERP ? ri->tasks : 1);
         /* Only the policy's own interval: the other one does not apply. */
         if (ri->gil.policy == GIL_OLD)
             report_int(r, "check_interval", "check interval", ri->gil.check_interval);

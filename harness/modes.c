@@ -18,6 +18,8 @@ const struct mode_info mode_table[MODE_COUNT] = {
     [MODE_SEQ]        = {"seq",        false,    true,   WORKER_NONE},
     [MODE_THREADS]    = {"threads",    true,     true,   WORKER_THREAD},
     [MODE_GIL]        = {"gil",        true,     true,   WORKER_THREAD},
+    /* one address space, but every task keeps to its own objects */
+    [MODE_INTERP]     = {"interp",     true,     false,  WORKER_THREAD},
     [MODE_FORK]       = {"fork",       true,     false,  WORKER_PROCESS},
     [MODE_POOL]       = {"pool",       false,    false,  WORKER_PROCESS},
     [MODE_THREADPOOL] = {"threadpool", false,    true,   WORKER_THREAD},
@@ -78,6 +80,7 @@ int harness_run_tasks(struct run_info *ri, struct task_result *results)
     case MODE_SEQ: rc = run_seq(ri, results); break;
     case MODE_THREADS:
     case MODE_GIL: rc = run_threads(ri, results); break;
+    case MODE_INTERP: rc = run_interpreters(ri, results); break;
     case MODE_THREADPOOL: rc = run_threadpool(ri, results); break;
     case MODE_FORK: rc = run_fork(ri, results); break;
     case MODE_POOL: rc = run_pool(ri, results); break;

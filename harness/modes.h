@@ -1,6 +1,6 @@
 /*
  * modes.h - the table of modes and the runners behind harness_run_tasks():
- * modes_thread.c (threads, gil, threadpool), modes_proc.c (fork, pool),
+ * modes_thread.c (threads, gil, interp, threadpool), modes_proc.c (fork, pool),
  * modes.c (the table, seq, async and the dispatch).  main.c reads the
  * table; cases include harness.h only.
  */
@@ -27,6 +27,7 @@ extern const struct mode_info mode_table[MODE_COUNT];
 
 /* The runners, one per kind of worker. */
 int run_threads(struct run_info *ri, struct task_result *results);    /* threads, gil */
+int run_interpreters(struct run_info *ri, struct task_result *results); /* interp */
 int run_threadpool(struct run_info *ri, struct task_result *results);
 int run_fork(struct run_info *ri, struct task_result *results);
 int run_pool(struct run_info *ri, struct task_result *results);

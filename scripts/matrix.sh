@@ -72,13 +72,16 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 #   command the words to run, the rest of the row
 # {NAME} in a field is a size, a row's own column ({mode}, {tasks}), the each
 # value, or one of BIN, CORES, SERVER_URL, PYTHON, PYTHON_IMPL (empty without
-# a CPython), PYTHON3_IMPL (the same, for CPython 3 only), PYTHON2,
+# a CPython), PYTHON3_IMPL (the same, for CPython 3 only), PYTHON_INTERP_IMPL
+# (the same, for CPython 3.12 and later: a GIL per interpreter), PYTHON2,
 # PYTHON2_IMPL, PYTHON_FT, PYTHON_FT_IMPL (scripts/pythons.sh); {A/B} is A / B as
 # an integer (the same total work split over B tasks).  A row whose impl is
 # empty is left out.  The worker count is not predicted here: each binary
 # reports its own in --json (experiments.sh write_experiments).
 # - count-2, count-10: the seeds' two setups, doing the same total work
 #   (COUNT_WORK = 2 x COUNT_ITERATIONS); count-2 in real CPython beside them.
+#   interp (a GIL per task, PEP 684) beside gil; in CPython, py-interpreters
+#   (count.py --mode=interpreters), only where PYTHON is 3.12 or later.
 # - count-2 shell: the ceiling, two independent one-task processes started
 #   by the shell (TWO_PROCESSES); nothing is shared, so this is as fast as two
 #   tasks can get here, and threads, fork and pool should come close to it.
@@ -102,6 +105,7 @@ group           label          case        impl            mode        variant  
 count-2         seq            count       gilbench        seq         -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
 count-2         threads        count       gilbench        threads     -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
 count-2         gil            count       gilbench        gil         -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-2         interp         count       gilbench        interp      -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
 count-2         fork           count       gilbench        fork        -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
 count-2         pool           count       gilbench        pool        -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
 count-2         threadpool     count       gilbench        threadpool  -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
@@ -109,6 +113,7 @@ count-2         gil-old        count       gilbench        gil         old      
 count-10        seq            count       gilbench        seq         -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
 count-10        threads        count       gilbench        threads     -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
 count-10        gil            count       gilbench        gil         -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
+count-10        interp         count       gilbench        interp      -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
 count-10        fork           count       gilbench        fork        -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
 count-10        pool           count       gilbench        pool        -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
 count-10        threadpool     count       gilbench        threadpool  -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
@@ -124,6 +129,7 @@ count-2-cpython py-seq         count       {PYTHON_IMPL}   seq         -        
 count-2-cpython py-threads     count       {PYTHON_IMPL}   gil         new      2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-processes   count       {PYTHON_IMPL}   fork        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=processes --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-pool        count       {PYTHON_IMPL}   pool        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
+count-2-cpython py-interpreters count      {PYTHON_INTERP_IMPL} interp  -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=interpreters --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-shell       count       {PYTHON_IMPL}   fork        shell    2      -      count-2-cpython.py-seq  shell  -                  bash -c {TWO_PY_PROCESSES} {PYTHON} {PY_ITERATIONS} cases/count.py
 count-2-cpython py2-seq        count       {PYTHON2_IMPL}  seq         -        2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 count-2-cpython py2-threads    count       {PYTHON2_IMPL}  gil         old      2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
@@ -330,11 +336,16 @@ matrix_uses() {
 # plan_experiments GROUP_REGEX: plan.tsv, every experiment whose group matches.
 plan_experiments() {
     local filter=$1
-    # shellcheck disable=SC2034 # read as {WORKER_SWEEP}, {PYTHON3_IMPL}
+    # shellcheck disable=SC2034 # read as {WORKER_SWEEP}, {PYTHON3_IMPL}, {PYTHON_INTERP_IMPL}
     WORKER_SWEEP=$(seq 1 $((2 * CORES)) | paste -sd ' ')
-    PYTHON3_IMPL=""
+    PYTHON3_IMPL="" PYTHON_INTERP_IMPL=""
     # shellcheck disable=SC2034
     [[ "${PYTHON_IMPL:-}" != cpython-3* ]] || PYTHON3_IMPL=$PYTHON_IMPL
+    # cpython-3.MINOR...: a GIL per interpreter from 3.12 (count.py refuses before)
+    # shellcheck disable=SC2034
+    if [[ "${PYTHON_IMPL:-}" =~ ^cpython-3\.([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 12 ]; then
+        PYTHON_INTERP_IMPL=$PYTHON_IMPL
+    fi
     {
         header_line "$PLAN_COLUMNS" $'\t'
         plan_rows

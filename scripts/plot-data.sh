@@ -16,7 +16,7 @@ readonly TIMELINE_COLUMNS="thread start_ms end_ms"                  # timeline.g
 readonly SERIES_ROW_COLUMNS="series mode x y low high"
 readonly REFCOUNT_ROW_COLUMNS="label mode style lost total ns_per_op lost_min lost_max runs_with_loss runs"
 readonly CONVOY_ROW_COLUMNS="label mode impl switch_interval_us alone_per_s contended_per_s slowdown contended_min contended_max"
-MODES_ORDER="seq threads gil fork pool threadpool async"
+MODES_ORDER="seq threads gil interp fork pool threadpool async"
 # cpython_label(LABEL, IMPL): a reference row's name in a figure, from its
 # label (matrix.sh) and its impl, every interpreter with its version (the
 # major.minor of impl): py-threads of cpython-3.11.7 is "CPython 3.11

@@ -198,7 +198,7 @@ convoy_csv() { case_csv "$1" convoy "$CONVOY_COLUMNS" "$CONVOY_ROW"; }
 # print_noisy LIMIT RUN: "group<TAB>experiment<TAB>rel_spread" of each timed
 # row that bench.sh re-runs: rel_spread above LIMIT, or, for a shell row (the
 # machine's ceiling), above 2% and above the widest of the rows it bounds
-# (its group's threads, fork, pool, threadpool rows).  Read by column name
+# (its group's threads, interp, fork, pool, threadpool rows).  Read by column name
 # from the statistics of summary.csv and the kinds of experiments.tsv.
 print_noisy() {
     local limit=$1 run=$2
@@ -210,7 +210,7 @@ print_noisy() {
         {
             n++; g[n] = get("group"); e[n] = get("experiment"); sp[n] = get("rel_spread") + 0
             shell[n] = kind[e[n]] == "shell"
-            if (get("mode") ~ /^(threads|fork|pool|threadpool)$/ && kind[e[n]] == "timed" &&
+            if (get("mode") ~ /^(threads|interp|fork|pool|threadpool)$/ && kind[e[n]] == "timed" &&
                 sp[n] > widest[g[n]]) widest[g[n]] = sp[n]
         }
         END {

@@ -29,6 +29,7 @@ test_bad_input() {
     expect_usage_error "convoy: seq refused" "$CONVOY" --mode=seq
     expect_err "convoy: seq refusal says why" 'at the same time'
     expect_usage_error "convoy: pool refused" "$CONVOY" --mode=pool
+    expect_err "convoy: the refusal lists interp among the modes" 'threads, gil, interp or fork'
     expect_usage_error "convoy: --seconds zero" "$CONVOY" --mode=threads --seconds=0
     expect_usage_error "convoy: --seconds not a number" "$CONVOY" --mode=threads --seconds=soon
     expect_usage_error "convoy: --cpu-tasks zero" "$CONVOY" --mode=threads --cpu-tasks=0
@@ -71,6 +72,11 @@ test_modes() {
     expect_json "threads: no gil object, no gil counters" \
         '.gil == null and .gil_uncontended_takes == null and .gil_timed_out_waits == null'
     contract_run "fork" --mode=fork
+    contract_run "interp" --mode=interp
+    expect_json "interp: a GIL each, so no take waited, none timed out, nothing dropped by request" \
+        '.gil.gils == 2 and .gil.wait_s == 0 and .gil_timed_out_waits == 0
+         and .gil.drop_requests == 0 and .gil.forced_drops == 0
+         and .gil_uncontended_takes == .gil.acquisitions and .gil.acquisitions > 2'
     contract_run "3 CPU tasks" --mode=gil --cpu-tasks=3
     expect_json "3 CPU tasks: 4 tasks in all" '.tasks == 4 and .cpu_tasks == 3'
     run "$CONVOY" --mode=gil "${SHORT[@]}"

@@ -40,11 +40,15 @@ test_bad_input() {
     expect_usage_error "workers zero" "$COUNT" --mode=pool --workers=0
     expect_usage_error "fork bomb refused" "$COUNT" --mode=fork --tasks=5000
     expect_usage_error "option given twice" "$COUNT" --tasks=1 --tasks=2
+    expect_usage_error "workers in interp mode" "$COUNT" --mode=interp --tasks=2 --workers=3
+    expect_err "interp: --workers refusal says one thread per task" 'interp mode starts one thread per task'
+    expect_usage_error "gil options in fork mode name interp too" "$COUNT" --mode=fork --gil=old
+    expect_err "gil options refusal names gil and interp" 'need --mode=gil \(or --mode=interp'
 }
 
 test_json_every_mode() {
     local mode
-    for mode in seq threads gil fork pool threadpool; do
+    for mode in seq threads gil interp fork pool threadpool; do
         run "$COUNT" --mode="$mode" --tasks=3 "${SMALL[@]}" --json
         expect_json "$mode: JSON has the contract fields, ok and exact" \
             '.case=="count" and .mode=="'"$mode"'" and .tasks==3 and (.workers|type)=="number"
@@ -82,6 +86,37 @@ test_json_every_mode() {
         pass "human output leads with the result beside what it should be, then the timing"
     else
         fail "human output leads with the result" "first lines: $(head -n 5 "$last_out" | paste -sd'|')"
+    fi
+}
+
+# interp: a GIL per task (PEP 684).  Every task takes its own GIL once and
+# finds it free; nothing waits, nothing is asked to drop.  Figures are
+# counts, not times: no speed is asserted.
+test_interp() {
+    run "$COUNT" --mode=interp --tasks=3 "${SMALL[@]}" --json
+    expect_json "interp: the gil object sums 3 GILs, each taken once, never waited for" \
+        '.ok==true and .workers==3 and .gil.gils==3 and .gil.policy=="new"
+         and .gil.acquisitions==3 and .gil.drop_requests==0 and .gil.forced_drops==0
+         and .gil.wait_s==0 and .gil.max_wait_s==0'
+    run "$COUNT" --mode=gil --tasks=3 "${SMALL[@]}" --json
+    expect_json "gil: one GIL for every task" '.gil.gils==1'
+    run "$COUNT" --mode=interp --gil=old --tasks=2 "${SMALL[@]}" --json
+    expect_json "interp --gil=old: each old GIL released every 100 ticks, re-taken at once" \
+        '.ok==true and .gil.policy=="old" and .gil.check_interval==100
+         and .gil.acquisitions > 2 and .gil.wait_s==0'
+    run "$COUNT" --mode=interp --switch-interval-us=100 "${SMALL[@]}" --json
+    expect_json "interp --switch-interval-us: accepted, no drop request" \
+        '.ok==true and .gil.switch_interval_us==100 and .gil.drop_requests==0'
+    run "$COUNT" --mode=interp "${SMALL[@]}"
+    expect_out "interp, human: the title says one GIL per task" '^# count: 2 task\(s\), mode interp \(one GIL per task, new GIL'
+    expect_out "interp, human: the number of GILs" '^gil GILs +2$'
+    local trace="$TEST_TMP/interp-trace.csv"
+    run "$COUNT" --mode=interp --iterations=2e7 --trace="$trace" --json
+    if [ "$last_status" -eq 0 ] && head -1 "$trace" | grep -qx 'thread,start_s,end_s,seconds' \
+        && [ "$(cut -d, -f1 "$trace" | sort -u | grep -c '^[01]$')" -eq 2 ]; then
+        pass "interp --trace: one file with both tasks' GILs"
+    else
+        fail "interp --trace: one file with both tasks' GILs" "exit $last_status; $(head -3 "$trace" 2>&1)"
     fi
 }
 
@@ -146,6 +181,7 @@ main() {
     test_thread_create_fails
     test_bad_input
     test_json_every_mode
+    test_interp
     test_trace
     test_work_is_real
     test_killed_worker

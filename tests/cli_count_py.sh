@@ -139,6 +139,162 @@ test_free_threaded() {
     expect_out "free-threaded table: gil off" '^gil +off$'
 }
 
+# pyenv_python X.Y: pyenv's CPython X.Y (the interpreter itself), or a
+# reason on stdout and 1.  PYTHON_X_Y (PYTHON_3_12) names another one.
+pyenv_python() {
+    local var="PYTHON_${1//./_}" c
+    for c in "${!var:-}" "$HOME"/.pyenv/versions/"$1".*/bin/python"$1"; do
+        [ -n "$c" ] || continue
+        if [ -x "$c" ] && "$c" -c 'import sys; sys.exit(sys.version_info[:2] != ('"${1/./, }"'))' >/dev/null 2>&1; then
+            real_python "$c"
+            return 0
+        fi
+    done
+    echo "no CPython $1 (pyenv's ~/.pyenv/versions/$1.*, or set $var=/path/to/python$1)"
+    return 1
+}
+
+# interpreters mode (PEP 684/734): one isolated interpreter per task, each
+# in a thread, on 3.12 (_xxsubinterpreters) and 3.13 (_interpreters).
+test_interpreters() {
+    local version api py tasks
+    for version in 3.12 3.13; do
+        case "$version" in 3.12) api=_xxsubinterpreters ;; *) api=_interpreters ;; esac
+        if ! py=$(pyenv_python "$version"); then
+            skip "interpreters mode on CPython $version" "$py"
+            continue
+        fi
+        for tasks in 1 3; do
+            run "$py" "$SCRIPT" --mode=interpreters --tasks="$tasks" "${SMALL[@]}" --json
+            expect_json "$version interpreters tasks=$tasks: ok and exact, through $api" \
+                '.mode=="interpreters" and .tasks=='"$tasks"' and .workers=='"$tasks"'
+                 and .result=='"$tasks"'00000 and .expected=='"$tasks"'00000 and .ok==true
+                 and .interpreters_api=="'"$api"'" and .failed_tasks==0
+                 and (.create_s|type)=="number" and .create_s >= 0 and .create_s <= .wall_s
+                 and .tasks_in_main_thread==0'
+        done
+        run "$py" "$SCRIPT" --mode=interpreters --tasks=2 "${SMALL[@]}"
+        expect_out "$version interpreters table: the API" "^interpreters api +$api\$"
+        expect_out "$version interpreters table: the time to create them" '^create +[0-9.]+ s$'
+        expect_out "$version interpreters table: result beside expected" '^result +200000$'
+        run "$py" "$SCRIPT" --mode=threads "${SMALL[@]}" --json
+        expect_json "$version threads: no interpreters_api, no create_s" \
+            '(has("interpreters_api") or has("create_s")) | not'
+        expect_usage_error "$version interpreters: --workers refused" \
+            "$py" "$SCRIPT" --mode=interpreters --workers=2
+    done
+}
+
+# Before 3.12 (no GIL per interpreter) the mode is a one-line usage error.
+test_interpreters_refused() {
+    local py py2
+    if py=$(pyenv_python 3.11); then
+        expect_usage_error "3.11: --mode=interpreters refused" "$py" "$SCRIPT" --mode=interpreters
+        expect_err "3.11: the refusal names the version it needs and this one" \
+            '^count\.py: --mode=interpreters: needs CPython 3\.12 or later .*this is CPython 3\.11\.'
+        if [ "$(wc -l <"$last_err")" -eq 2 ]; then
+            pass "3.11: the refusal is one line and the Try line"
+        else
+            fail "3.11: the refusal is one line and the Try line" "$(head -c 300 "$last_err")"
+        fi
+    else
+        skip "--mode=interpreters refused on CPython 3.11" "$py"
+    fi
+    if py2=$(find_python2); then
+        expect_usage_error "python2: --mode=interpreters refused" "$py2" "$SCRIPT" --mode=interpreters
+        expect_err "python2: the refusal names the version it needs" 'needs CPython 3\.12 or later'
+    else
+        skip "--mode=interpreters refused on Python 2" "no Python 2 found (set PYTHON2=/path/to/python2.7)"
+    fi
+}
+
+# concurrent.interpreters (3.14+) comes first when present.  Where no 3.14
+# is installed, a stand-in on PYTHONPATH provides the few calls count.py
+# makes (create, Interpreter.exec, Interpreter.close) on the private module,
+# and logs them, so that the public path runs and is seen to run.
+test_interpreters_public_api() {
+    local py version
+    for version in 3.13 3.12; do
+        py=$(pyenv_python "$version") && break
+    done
+    if [ -z "$py" ] || [ ! -x "$py" ]; then
+        skip "--mode=interpreters through concurrent.interpreters (a stand-in)" "no CPython 3.12 or 3.13: $py"
+        return 0
+    fi
+    local fake="$TEST_TMP/fake-interpreters" log="$TEST_TMP/fake-interpreters.log"
+    mkdir -p "$fake/concurrent"
+    # the stand-in's package extends the real concurrent package (concurrent.futures stays)
+    printf '%s\n' "__path__ = __import__('pkgutil').extend_path(__path__, __name__)" \
+        >"$fake/concurrent/__init__.py"
+    cat >"$fake/concurrent/interpreters.py" <<'PY'
+"""A stand-in for Python 3.14's concurrent.interpreters, for tests only:
+create(), Interpreter.exec() and Interpreter.close(), on 3.13's or 3.12's
+private module.  Every call is logged to $FAKE_INTERPRETERS_LOG."""
+import os
+try:
+    import _interpreters as _low
+    def _create():
+        return _low.create("isolated")
+    def _exec(i, code):
+        failure = _low.exec(i, code)
+        if failure is not None:
+            raise RuntimeError(failure)
+except ImportError:
+    import _xxsubinterpreters as _low
+    def _create():
+        return _low.create(isolated=True)
+    _exec = _low.run_string
+
+def _log(what):
+    with open(os.environ["FAKE_INTERPRETERS_LOG"], "a") as f:
+        f.write(what + "\n")
+
+class Interpreter:
+    def __init__(self, id):
+        self.id = id
+    def exec(self, code):
+        _log("exec")
+        _exec(self.id, code)
+    def close(self):
+        _log("close")
+        _low.destroy(self.id)
+
+def create():
+    _log("create")
+    return Interpreter(_create())
+PY
+    : >"$log"
+    run env PYTHONPATH="$fake" FAKE_INTERPRETERS_LOG="$log" "$py" "$SCRIPT" \
+        --mode=interpreters --tasks=3 "${SMALL[@]}" --json
+    expect_json "stand-in concurrent.interpreters on $version: preferred, ok and exact" \
+        '.interpreters_api=="concurrent.interpreters" and .ok==true and .result==300000'
+    if [ "$(sort "$log" | uniq -c | awk '{ printf "%s %s;", $2, $1 }')" = "close 3;create 3;exec 3;" ]; then
+        pass "stand-in: 3 interpreters created, each ran its task once and was closed"
+    else
+        fail "stand-in: 3 created, 3 ran, 3 closed" "log: $(sort "$log" | uniq -c | paste -sd' ')"
+    fi
+}
+
+# Ctrl-C while the interpreters count: the process dies of SIGINT, quietly.
+test_interpreters_interrupt() {
+    local py
+    if ! py=$(pyenv_python 3.13) && ! py=$(pyenv_python 3.12); then
+        skip "interpreters: Ctrl-C" "no CPython 3.12 or 3.13"
+        return 0
+    fi
+    with_sigint "$py" "$SCRIPT" --mode=interpreters --tasks=2 --iterations=1e11 \
+        >/dev/null 2>"$last_err" &
+    local pid=$! status=0
+    sleep 1.5   # created and counting
+    kill -INT "$pid" 2>/dev/null || true
+    wait "$pid" || status=$?
+    if [ "$status" -eq 130 ] && [ ! -s "$last_err" ]; then
+        pass "interpreters: Ctrl-C while they count: dies of SIGINT, nothing on stderr"
+    else
+        fail "interpreters: Ctrl-C dies of SIGINT" "exit $status; stderr: $(head -c 300 "$last_err")"
+    fi
+}
+
 leftovers() { pgrep -f "$MARKED" || true; }
 
 # copy_marked: the marked copy, beside the pyref.py it imports.
@@ -273,6 +429,10 @@ main() {
     test_locale
     test_python2
     test_free_threaded
+    test_interpreters
+    test_interpreters_refused
+    test_interpreters_public_api
+    test_interpreters_interrupt
     test_no_orphans
     test_interrupt
     test_stop_unstoppable

@@ -59,7 +59,7 @@ test_every_mode() {
         '.case=="fetch" and .mode=="seq" and .tasks==16 and .ok==true and .result==16
          and .expected==16 and .requests==16 and .failures==0 and .measured_s >= 1.6
          and .latency_median_s >= 0.1 and .latency_max_s >= .latency_median_s'
-    for mode in threads gil fork pool threadpool async; do
+    for mode in threads gil interp fork pool threadpool async; do
         extra=()
         if [ "$mode" = pool ] || [ "$mode" = threadpool ]; then extra=(--workers=16); fi
         run "$FETCH" --server="$SERVER_URL" --mode="$mode" "${extra[@]}" --json
@@ -73,6 +73,9 @@ test_every_mode() {
     run "$FETCH" --server="$SERVER_URL" --mode=gil --gil-io=hold --json
     expect_json "gil --gil-io=hold: transfers queue behind the GIL (>= 1.6 s)" \
         '.gil_io=="hold" and .ok==true and .measured_s >= 1.6'
+    run "$FETCH" --server="$SERVER_URL" --mode=interp --gil-io=hold --json
+    expect_json "interp --gil-io=hold: each task holds only its own GIL, so the waits overlap (< 1.0 s)" \
+        '.gil_io=="hold" and .ok==true and .gil.gils==16 and .gil.wait_s==0 and .measured_s < 1.0'
     run "$FETCH" --server="$SERVER_URL" --mode=gil --gil=old --json
     expect_json "gil --gil=old: released around the transfer too" \
         '.ok==true and .gil.policy=="old" and .measured_s < 1.0'

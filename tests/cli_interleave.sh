@@ -60,7 +60,7 @@ test_modes() {
     fi
 
     local mode extra
-    for mode in threads gil fork pool threadpool async; do
+    for mode in threads gil interp fork pool threadpool async; do
         extra=()
         if [ "$mode" = pool ] || [ "$mode" = threadpool ]; then extra=(--workers=2); fi
         run "$INTERLEAVE" --mode="$mode" "${extra[@]}" --items=5 --sleep-ms=100

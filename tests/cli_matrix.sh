@@ -42,8 +42,43 @@ test_cpython_modes() {
     expect_eq "matrix: a CPython row's mode and variant are its GIL's (gil new, gil old; threads without one)" "$wrong" ""
 }
 
+# plan_for IMPL: "id<TAB>mode<TAB>command" (its words joined by spaces) of
+# count-2, count-10 and count-2-cpython when PYTHON's impl is IMPL.
+plan_for() {
+    # shellcheck disable=SC2034 # read by plan_experiments, as {BIN}, {PYTHON} ...
+    local BIN=bin CORES=2 SERVER_URL=http://127.0.0.1:1 PYTHON=/usr/bin/python3
+    # shellcheck disable=SC2034
+    local PYTHON_IMPL=$1 PYTHON2="" PYTHON2_IMPL="" PYTHON_FT="" PYTHON_FT_IMPL=""
+    set_sizes tiny
+    plan_experiments 'count-2|count-10|count-2-cpython' | awk -F'\t' "$COLUMNS_AWK"'
+        FNR == 1 { header(); next }
+        { cmd = $col["command"]; for (i = col["command"] + 1; i <= NF; i++) cmd = cmd " " $i
+          print get("id") "\t" get("mode") "\t" cmd }'
+}
+
+# interp (a GIL per task) beside gil in count-2 and count-10; count.py's
+# interpreters row only for a CPython that has a GIL per interpreter (3.12+).
+test_interp_rows() {
+    local plan impl
+    plan=$(plan_for cpython-3.12.1)
+    expect_eq "matrix: count-2.interp and count-10.interp, mode interp, --mode=interp" \
+        "$(awk -F'\t' '$1 ~ /^count-(2|10)\.interp$/ && $2 == "interp" && $3 ~ /--mode=interp / { print $1 }' <<<"$plan" | paste -sd' ')" \
+        "count-2.interp count-10.interp"
+    for impl in cpython-3.12.1 cpython-3.13.0 cpython-3.14.0 cpython-3.13.5t; do
+        plan=$(plan_for "$impl")
+        expect_eq "matrix: PYTHON $impl: count-2-cpython.py-interpreters runs count.py --mode=interpreters" \
+            "$(awk -F'\t' '$1 == "count-2-cpython.py-interpreters" && $2 == "interp" && $3 ~ /--mode=interpreters/ { n++ } END { print n + 0 }' <<<"$plan")" 1
+    done
+    for impl in cpython-3.11.7 cpython-3.9.18 cpython-2.7.18 pypy-3.10.14 ""; do
+        plan=$(plan_for "$impl")
+        expect_eq "matrix: PYTHON '${impl}': no py-interpreters row" \
+            "$(grep -c 'py-interpreters' <<<"$plan" || true)" 0
+    done
+}
+
 main() {
     test_cpython_modes
+    test_interp_rows
 }
 
 main "$@"

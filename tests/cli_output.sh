@@ -54,7 +54,7 @@ test_closed_stdout() {
 # run for pgrep, which looks for a process left behind.
 test_reader_gone() {
     local mode status lines left
-    for mode in seq threads gil fork pool threadpool async; do
+    for mode in seq threads gil interp fork pool threadpool async; do
         set +e
         "$BIN/interleave" --mode="$mode" --items=37 --sleep-ms=23 2>"$last_err" | head -1 >"$last_out"
         status=${PIPESTATUS[0]}

@@ -179,6 +179,35 @@ test_cpython_versions() {
     expect_eq "no CPython bar or line without its version" "$fig" ""
 }
 
+# A run with interp rows (count-2's interp, and CPython 3.13's interpreters
+# beside its threads): the mode has a colour of its own and a place in the
+# key, and the CPython row is named with its version.
+test_interp_rows() {
+    local run="$TEST_TMP/run-interp" out="$TEST_TMP/interp-figures"
+    mkdir -p "$run"
+    cp "$FIXTURES/full-run/machine.json" "$run/"
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        { print }
+        get("experiment") == "count-2.threads" {
+            set_field("experiment", "count-2.interp"); set_field("mode", "interp")
+            set_field("label", "interp"); print }
+        get("experiment") == "count-2-cpython.py-threads" {
+            set_field("experiment", "count-2-cpython.py-interpreters"); set_field("mode", "interp")
+            set_field("variant", ""); set_field("label", "py-interpreters")
+            set_field("impl", "cpython-3.13.0"); print }' \
+        "$FIXTURES/full-run/summary.csv" >"$run/summary.csv"
+    expect_status "plots draws a run with interp rows" 0 bash "$PLOTS" "$run" --out "$out"
+    expect_no_warnings "a run with interp rows: no gnuplot warnings"
+    local missing=""
+    grep -qF '>interp<' "$out/count-2-time.svg" || missing+=" the key's 'interp'"
+    grep -qF '>CPython 3.13 interpreters<' "$out/count-2-time.svg" || missing+=" 'CPython 3.13 interpreters'"
+    grep -qiF 'rgb(153, 153,  51)' "$out/count-2-time.svg" || grep -qi '#999933' "$out/count-2-time.svg" \
+        || missing+=" interp's colour (#999933)"
+    expect_eq "count-2-time: interp in the key, in its own colour, CPython's interpreters named" "$missing" ""
+    expect_status "plots --terminal draws a run with interp rows" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$run"
+    expect_out "--terminal: the interp bar keeps its label" '^ *interp \|-+[0-9]\.[0-9]{2}×'
+}
+
 test_bad_usage() {
     local out="$TEST_TMP/bad" empty="$TEST_TMP/not-a-run"
     mkdir -p "$empty"
@@ -320,6 +349,7 @@ main() {
     test_terminal_charset
     test_terminal_many_bars
     test_cpython_versions
+    test_interp_rows
     test_ratio_labels
     test_bad_usage
     test_partial_run

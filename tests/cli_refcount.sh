@@ -23,6 +23,11 @@ test_bad_input() {
     expect_usage_error "refcount: unknown --sync" "$REFCOUNT" --sync=lockfree
     expect_usage_error "refcount: --hold zero" "$REFCOUNT" --hold=0
     expect_usage_error "refcount: async refused" "$REFCOUNT" --mode=async
+    expect_usage_error "refcount: interp refused" "$REFCOUNT" --mode=interp
+    expect_err "refcount: interp refusal says each count is the task's own" \
+        "interp: interpreters share no object, so each count is the task's own"
+    run "$REFCOUNT" --help
+    expect_out "refcount --help: interp not among its modes" '^Modes this case runs: seq threads gil fork pool threadpool$'
 }
 
 # exact_run NAME ARGS...: exit 0, ok, count back at 1, nothing freed early.

@@ -16,25 +16,27 @@ small_runs() {
     case "$1" in
         count)
             local m
-            for m in seq threads gil fork; do
+            for m in seq threads gil interp fork; do
                 echo "--mode=$m --tasks=3 --iterations=1e6"
             done
+            echo "--mode=interp --gil=old --tasks=3 --iterations=1e6"
             echo "--mode=pool --tasks=3 --workers=2 --iterations=1e6"
             echo "--mode=threadpool --tasks=3 --workers=2 --iterations=1e6"
             echo "--mode=gil --gil=old --tasks=3 --iterations=1e6"
             echo "--mode=gil --tasks=2 --iterations=1e7 --switch-interval-us=100"
             ;;
         interleave)
-            for m in seq threads gil fork async; do
+            for m in seq threads gil interp fork async; do
                 echo "--mode=$m --items=3 --sleep-ms=5 --quiet"
             done
             echo "--mode=pool --workers=2 --items=3 --sleep-ms=5 --quiet"
             echo "--mode=threadpool --workers=2 --items=3 --sleep-ms=5 --quiet"
             ;;
         fetch)
-            for m in seq threads gil fork async; do
+            for m in seq threads gil interp fork async; do
                 echo "--mode=$m --server=$SERVER_URL --requests=8 --delay-ms=20"
             done
+            echo "--mode=interp --gil-io=hold --server=$SERVER_URL --requests=4 --delay-ms=5"
             echo "--mode=gil --gil-io=hold --server=$SERVER_URL --requests=4 --delay-ms=5"
             echo "--mode=pool --workers=4 --server=$SERVER_URL --requests=8 --delay-ms=20"
             echo "--mode=threadpool --workers=4 --server=$SERVER_URL --requests=8 --delay-ms=20"
@@ -51,7 +53,7 @@ small_runs() {
             done
             ;;
         convoy)
-            for m in threads gil fork; do echo "--mode=$m --seconds=0.1"; done
+            for m in threads gil interp fork; do echo "--mode=$m --seconds=0.1"; done
             echo "--mode=gil --gil=old --seconds=0.1"
             ;;
         *)

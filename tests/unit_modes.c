@@ -42,7 +42,8 @@ static struct run_info make_run(enum mode m, int tasks, int workers)
 {
     struct run_info ri = {.kase = &test_case, .mode = m, .tasks = tasks,
                           .workers = workers,
-                          .shares_memory = m != MODE_FORK && m != MODE_POOL};
+                          .shares_memory = m != MODE_FORK && m != MODE_POOL &&
+                                           m != MODE_INTERP};
     ri.gil = (struct gil_config){.policy = GIL_NEW, .interval_us = 1000,
                                  .check_interval = 100};
     return ri;
@@ -88,6 +89,21 @@ static void test_exact(enum mode m, int tasks, int workers)
           "measured time is positive and within the wall time");
 }
 
+/* interp: a GIL per task, so every task takes its own once and no take
+ * waits; gil: one GIL shared by the same tasks. */
+static void test_interp_gils(void)
+{
+    struct run_info ri = make_run(MODE_INTERP, 4, 4);
+    struct task_result res[16];
+    int rc = harness_run_tasks(&ri, res);
+    const struct gil_stats *s = &ri.gil_stats;
+    CHECK(rc == 0 && s->acquisitions == 4 && s->uncontended_takes == 4,
+          "interp: each of 4 tasks took its own GIL once, and found it free");
+    CHECK(s->wait_s == 0 && s->drop_requests == 0 && s->forced_drops == 0,
+          "interp: no take waited, no drop was requested");
+    CHECK(res[0].counters[0] == getpid(), "interp: the tasks ran in this process");
+}
+
 static void test_killed(enum mode m, int tasks, int workers)
 {
     char name[128];
@@ -112,15 +128,17 @@ int main(void)
 {
     static const int sizes[][2] = {{1, 1}, {3, 2}, {7, 3}, {10, 4}};
     static const enum mode pooled[] = {MODE_POOL, MODE_THREADPOOL};
-    static const enum mode per_task[] = {MODE_SEQ, MODE_THREADS, MODE_GIL, MODE_FORK};
+    static const enum mode per_task[] = {MODE_SEQ, MODE_THREADS, MODE_GIL, MODE_INTERP,
+                                         MODE_FORK};
 
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         for (size_t m = 0; m < 2; m++)
             test_exact(pooled[m], sizes[s][0], sizes[s][1]);
-        for (size_t m = 0; m < 4; m++)
+        for (size_t m = 0; m < sizeof per_task / sizeof per_task[0]; m++)
             test_exact(per_task[m], sizes[s][0],
                        per_task[m] == MODE_SEQ ? 1 : sizes[s][0]);
     }
+    test_interp_gils();
     test_killed(MODE_FORK, 3, 3);
     test_killed(MODE_POOL, 5, 2);
     UNIT_EXIT();

@@ -32,7 +32,7 @@ long long max_connections;
 int fit_open_files(const struct run_info *ri, bool from_server, char *err, size_t errlen)
 {
     bool one_process = ri->mode == MODE_THREADS || ri->mode == MODE_GIL ||
-                       ri->mode == MODE_THREADPOOL;
+                       ri->mode == MODE_INTERP || ri->mode == MODE_THREADPOOL;
     long long at_once = ri->mode == MODE_THREADPOOL && ri->workers < ri->tasks
                             ? ri->workers : ri->tasks;
     long long open_now = files_open_now(), base = open_now + FD_RESERVE;

@@ -14,8 +14,11 @@ set datafile separator "\t"
 set datafile missing ""
 
 # Okabe-Ito colours: distinct for colour-blind viewers and on a projector.
+# interp (a GIL per interpreter) is olive, from Paul Tol's muted set: the one
+# Okabe-Ito colour left, yellow, vanishes on a white background.
 mode_rgb(m) = m eq "seq" ? 0x555555 : m eq "threads" ? 0x0072B2 : \
-              m eq "gil" ? 0xD55E00 : m eq "fork" ? 0x009E73 : \
+              m eq "gil" ? 0xD55E00 : m eq "interp" ? 0x999933 : \
+              m eq "fork" ? 0x009E73 : \
               m eq "pool" ? 0xCC79A7 : m eq "threadpool" ? 0x56B4E9 : \
               m eq "async" ? 0xE69F00 : 0x000000
 mode_colour(m) = sprintf("#%06x", mode_rgb(m))
