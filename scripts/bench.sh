@@ -258,11 +258,14 @@ main() {
         echo "bench: warning: $BIN/cpus is not built: the CPUs are counted without a CPU quota (run make)" >&2
 
     local name
-    name=$(run_name)
     mkdir -p "$RESULTS_DIR"
+    # The folder is this run's alone from here (files.sh claim_run); it is
+    # WORK before anything else, so that a signal now removes it.
+    claim_run "$RESULTS_DIR"
+    name=$RUN_NAME
     WORK="$RESULTS_DIR/.$name.partial"
     FINAL="$RESULTS_DIR/$name"
-    mkdir -p "$WORK/raw"
+    mkdir "$WORK/raw"
     start_lifeline
     echo "@$WORK" >&"$LIFELINE" || true
 
@@ -305,7 +308,10 @@ main() {
         echo "bench: the lessons could not be evaluated; try: bash scripts/lessons.sh $(shell_word "$FINAL")" >&2
         lessons=""
     }
-    mv "$WORK" "$FINAL"
+    # rename(2), never into or onto a folder that exists: the name was
+    # claimed, and no other run takes a name whose final folder exists.
+    [ ! -e "$FINAL" ] || { echo "bench: $FINAL appeared during the run; this run stays in $WORK" >&2; WORK=""; exit 1; }
+    mv -T "$WORK" "$FINAL"
     WORK=""
     echo "@" >&"$LIFELINE" || true
     # The plots go to a folder of their own, drawn from the run's final name.

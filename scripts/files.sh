@@ -85,11 +85,37 @@ copy_file() {
 # the time in UTC, e.g. pc018-20261207T110848Z.  The host part keeps only
 # [A-Za-z0-9._-] (any other byte becomes "-") and never starts with "-" or
 # "." (tar and ls would take the name for an option; a leading dot hides a
-# finished run as a partial one); "host" when nothing is left.
+# finished run as a partial one); "host" when nothing is left.  With EPOCH
+# (seconds), the time is that second's, not now.
 run_name() {
-    local host
+    local host when
     host=$(uname -n 2>/dev/null) || host=""
     host=$(printf '%s' "${host%%.*}" | LC_ALL=C tr -c 'A-Za-z0-9._-' '-')
     while [[ $host == [-.]* ]]; do host=${host#?}; done
-    printf '%s-%s\n' "${host:-host}" "$(date -u +%Y%m%dT%H%M%SZ)"
+    if [ -n "${1:-}" ]; then when=$(date -u -d "@$1" +%Y%m%dT%H%M%SZ); else when=$(date -u +%Y%m%dT%H%M%SZ); fi
+    printf '%s-%s\n' "${host:-host}" "$when"
+}
+
+# claim_run DIR: a run folder of this process's own in DIR, RUN_NAME its
+# name: DIR/.NAME.partial made by mkdir without -p, which fails when another
+# run holds it (two students starting in the same second in one checkout, a
+# restored VM whose clock repeats a second); a name that is taken, as a
+# partial or a finished run, passes to the next second's.  Exit 1 with one
+# line when DIR refuses a folder (permissions, a full disk).
+claim_run() {
+    local dir=$1 epoch i err name
+    epoch=$(date -u +%s)
+    for i in $(seq 0 99); do
+        name=$(run_name $((epoch + i)))
+        [ ! -e "$dir/$name" ] || continue
+        if err=$(mkdir "$dir/.$name.partial" 2>&1); then
+            # finished and renamed between our look and our mkdir: not ours
+            if [ -e "$dir/$name" ]; then rmdir "$dir/.$name.partial"; continue; fi
+            RUN_NAME=$name
+            return 0
+        fi
+        [ -e "$dir/.$name.partial" ] || { echo "bench: cannot make a run folder in $dir: ${err##*: }" >&2; exit 1; }
+    done
+    echo "bench: no free run name in $dir (100 seconds' names are taken)" >&2
+    exit 1
 }
