@@ -29,7 +29,7 @@ is_blocked() {
     [ -n "$group" ] && [ "${PLAN[$1,kind]:-}" != sampled ] && [[ " ${BLOCKED_GROUPS:-} " == *" $group "* ]]
 }
 
-# run_family_blocks ROUND FAMILY: RUNS blocks of the family read against
+# run_family_blocks ROUND FAMILY: BLOCKS blocks (a size, matrix.sh) of the family read against
 # FAMILY (its baseline), each timing every row of it once (blocks.py): the
 # family's ratios are taken within a block, seconds apart.  In round 1 each
 # timed row's own --json report comes first (it also warms the row up).  A
@@ -53,7 +53,7 @@ run_family_blocks() {
     local list="$WORK/raw/$family.rows.tsv"
     printf '%s' "$rows" >"$list"
     if run_child "${GILBENCH[@]}" blocks "--raw=$WORK/raw" "--family=$family" "--round=$round" \
-        "--first-block=${BLOCK_NEXT[$family]:-0}" "--blocks=$RUNS" "--rows=$list" \
+        "--first-block=${BLOCK_NEXT[$family]:-0}" "--blocks=$BLOCKS" "--rows=$list" \
         >"$WORK/raw/$family.next" 2>>"$WORK/raw/$family.blocks.log"; then
         BLOCK_NEXT[$family]=$(<"$WORK/raw/$family.next")
         rm -f "$list" "$WORK/raw/$family.next"

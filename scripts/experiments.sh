@@ -232,7 +232,7 @@ run_round() {
             else RERUN_DONE=$((RERUN_DONE + ${#members[@]} - 1)); counter="re-run $RERUN_DONE/$RERUN_TOTAL"; fi
             printf '%-*s %s  %-*s  %s rows x %s blocks, time-paired  elapsed %s, left ~%s\n' \
                 "$PROGRESS_COUNTER_WIDTH" "[$counter]" "$which" "$PROGRESS_ID_WIDTH" "$family" \
-                "${#members[@]}" "$RUNS" "$(fmt_duration "$elapsed")" "$left" >&2
+                "${#members[@]}" "$BLOCKS" "$(fmt_duration "$elapsed")" "$left" >&2
             run_family_blocks "$round" "$family"
             if [ "$round" -eq 1 ]; then
                 # The family's time, shared among its rows: the re-runs' price.

@@ -133,7 +133,18 @@ def base($c; $rs; $s):
 # for a check of the ceiling, else its speedup; null where the row's family
 # did not run in blocks (the figure is then the ratio of the two medians).
 def ratio_of($c; $r; $ctx):
-  if $c.figure != "speedup" or $c.of == "best" then null
+  if $c.figure != "speedup" then null
+  elif $c.of == "best" then
+    # The ceiling against the fastest mode it bounds, in the same blocks:
+    # 1 / that mode's share of the ceiling (its interval turned over).
+    ([$ctx.ratios[] | select(.group == $r.group and .kind == "share"
+                             and (.label | IN("threads", "fork", "pool", "threadpool")))
+      | { estimate: (.estimate | num), low: (.low | num), high: (.high | num),
+          blocks: (.blocks | num), halfwidth: (.halfwidth | num) }]
+     | max_by(.estimate)) as $b
+    | if $b == null or $b.estimate <= 0 or $b.low <= 0 then null
+      else { share: false, best: true, estimate: (1 / $b.estimate), low: (1 / $b.high), high: (1 / $b.low),
+             blocks: $b.blocks, halfwidth: $b.halfwidth } end
   else [$ctx.ratios[] | select(.experiment == $r.experiment)] as $q
   | ([$q[] | select(.kind == "share")][0]) as $share
   | if $c.of == "ceiling" and $share != null then $share + { share: true }
@@ -158,15 +169,17 @@ def eval_value($c; $rs; $ctx):
        | (if $o == null then null else $ctx.refcount[$o].ns_per_op // null | num end) as $b
        | if $v != null and $b != null and $b > 0 then $v / $b else null end
      else $ctx.convoy[$r.experiment][$c.figure] | num end) as $v
-  # a share of the ceiling is read against the bound itself
-  | (if $q != null and $q.share then 1 else scale($c; $r; $ctx) end) as $k
+  # a share of the ceiling, or the ceiling over the best mode, is read
+  # against the bound itself
+  | (if $q != null and ($q.share or ($q.best // false)) then 1 else scale($c; $r; $ctx) end) as $k
   | ($c.min // null | if . then . * $k else null end) as $lo
   | ($c.max // null | if . then . * $k else null end) as $hi
   | { value: $v, wanted: bound_text($c; $k), quiet: ($c.quiet // false),
       interval: (if $q != null then { low: $q.low, high: $q.high, blocks: $q.blocks, halfwidth: $q.halfwidth, share: $q.share } else null end),
       text: ($c.say | fill({v: (($v | fmt_apart($c.unit; [$lo, $hi]))
+                                + (if $q != null then ($q | interval_text($c.unit)) else "" end)
                                 + (if $q != null and $q.share then " of the ceiling" else "" end)
-                                + (if $q != null then ($q | interval_text($c.unit)) else "" end)),
+                                + (if $q != null and ($q.best // false) then " the speed of the fastest mode" else "" end)),
                             impl: ($r.impl // "" | impl_name), tasks: $r.tasks})) }
   + if $v == null then { status: "no_data" }
     elif $q != null then

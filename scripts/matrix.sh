@@ -14,7 +14,9 @@
 # 146 and 152 s with 0.25 s phases, 5% and count-scaling at 2e8); tiny is for
 # the harness's own tests: every group, as small as it gets.  WARMUP: the
 # row's --json record run, just before its first round, already warms it
-# up.  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
+# up.  BLOCKS: the time-paired blocks a round of a blocked family
+# (BLOCKED_GROUPS) takes, each row once a block (QUICK's rows are short, so
+# more of them).  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
 # cost, because this lab VM's CPU speed changes for seconds at a time (the
 # same one-task count takes 0.17 s or 0.31 s, all of it user CPU time either
 # way: the host's own load, likely on a sibling hyperthread), and only rows
@@ -40,6 +42,7 @@ CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
 RUNS                 2                        2                2
+BLOCKS               2                        4                2
 WARMUP               0                        0                0
 SAMPLES              5                        3                2
 REFCOUNT_RUNS        10                       5                3

@@ -528,10 +528,10 @@ test_intervals() {
     write_ratios "$run" "count-2.threads speedup count-2.seq 1.2 1.15 1.25" \
         "count-2.threads share count-2.shell 0.97 0.95 0.99"
     run bash "$LESSONS" "$run"
-    expect_lesson "L2 is judged on the share of the ceiling in the same blocks" L2 'threads 0\.97x of the ceiling \(0\.95-0\.99\)'
+    expect_lesson "L2 is judged on the share of the ceiling in the same blocks" L2 'threads 0\.97x \(0\.95-0\.99\) of the ceiling'
     write_ratios "$run" "count-2.threads share count-2.shell 0.60 0.55 0.65"
     run bash "$LESSONS" "$run"
-    expect_lesson "a share well below the ceiling fails L2" L2 '^L2 DOES NOT HOLD: .*threads 0\.60x of the ceiling \(0\.55-0\.65\) \(wanted >= 0\.80x'
+    expect_lesson "a share well below the ceiling fails L2" L2 '^L2 DOES NOT HOLD: .*threads 0\.60x \(0\.55-0\.65\) of the ceiling \(wanted >= 0\.80x'
 }
 
 main() {
