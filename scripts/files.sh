@@ -111,6 +111,7 @@ claim_run() {
         if err=$(mkdir "$dir/.$name.partial" 2>&1); then
             # finished and renamed between our look and our mkdir: not ours
             if [ -e "$dir/$name" ]; then rmdir "$dir/.$name.partial"; continue; fi
+            # shellcheck disable=SC2034 # read by bench.sh
             RUN_NAME=$name
             return 0
         fi
