@@ -1,6 +1,7 @@
 """gilbench: the bench program's Python part (standard library only, Python >= 3.9).
 
 Layers, each importing only those above it in this list:
+  files    publishing a file: a temporary name, then a rename
   stats    the statistics of paired samples: medians, bootstrap intervals
   blocks   time-paired blocks: their order, running one family's blocks
            with hyperfine, the block records in raw/

@@ -21,6 +21,8 @@ import os
 import subprocess
 from typing import Dict, List, Sequence, Tuple
 
+from .files import publish_json
+
 AA_SUFFIX = "#aa"
 
 
@@ -57,21 +59,6 @@ def read_rows(lines: Sequence[str]) -> List[Tuple[str, List[str]]]:
             fields = line.split("\t")
             rows.append((fields[0], fields[1:]))
     return rows
-
-
-def publish_json(path: str, obj: object) -> None:
-    """Write obj as JSON to path through a temporary name (a full disk
-    leaves no half file under the real name)."""
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(obj, f)
-            f.write("\n")
-        os.replace(tmp, path)
-    except OSError:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def time_block(rows: Dict[str, List[str]], order: Sequence[str], out: str, log: str) -> Dict[str, dict]:

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Tuple
 
 from . import stats
 from .blocks import AA_SUFFIX
+from .files import publish_json, publish_text
 
 RATIO_COLUMNS = ["ratio", "kind", "group", "label", "experiment", "over", "estimate", "low", "high",
                  "blocks", "halfwidth"]
@@ -109,14 +110,7 @@ def write_ratios(run: str, ratios: Optional[List[dict]] = None) -> str:
     for r in ratios:
         w.writerow([fmt_number(r[c]) if isinstance(r[c], float) else r[c] for c in RATIO_COLUMNS])
     path = os.path.join(run, "ratios.csv")
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(buf.getvalue())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    publish_text(path, buf.getvalue())
     return path
 
 
@@ -142,12 +136,4 @@ def record_aa(run: str, ratios: List[dict]) -> None:
                                    "high": round(r["high"], 6), "blocks": r["blocks"],
                                    "contains_one": r["low"] <= 1.0 <= r["high"]}
                      for r in ratios if r["kind"] == "aa"}
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(machine, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    publish_json(path, machine, indent=2)
