@@ -81,7 +81,8 @@ rows (scripts/pythons.sh): PYTHON (default python3), PYTHON2 (a 2.7: its
 threads beside gil-old), PYTHON_FT (a free-threaded build: beside threads,
 and again with -X gil=1); each a command or a path, none leaves its rows out.
 Exit status: 0 every experiment ran and checked its result; 1 one or more
-failed (the run is still written, failed rows marked); 2 bad usage.  A
+failed (the run is still written, failed rows marked), or --only chose only
+rows of CPythons this run does not have; 2 bad usage.  A
 lesson that does not hold is reported, and does not change the status.
 EOF
 }
@@ -97,6 +98,9 @@ parse_args() {
     # are the repository's (main changes into it).
     SIZE=full FILTER='.*' RESULTS_DIR=results PLOTS_DIR=plots DRAW_PLOTS=true CHECK_ARGS=false
     local arg
+    # make bench checks the options first (--check-args), then runs them:
+    # --help and --version answer in the run, not twice.
+    [[ " $* " != *" --check-args "* ]] || CHECK_ARGS=true
     for arg in "$@"; do
         case "$arg" in
             --quick) SIZE=quick ;;
@@ -106,19 +110,28 @@ parse_args() {
             --plots=?*) PLOTS_DIR=$(absolute "${arg#--plots=}"); check_path --plots "$PLOTS_DIR" ;;
             --no-plots) DRAW_PLOTS=false ;;
             --check-args) CHECK_ARGS=true ;;
-            --help) usage; exit 0 ;;
-            --version) print_version bench; exit 0 ;;
+            --help) "$CHECK_ARGS" || { usage; exit 0; } ;;
+            --version) "$CHECK_ARGS" || { print_version bench; exit 0; } ;;
             *) usage_error "unknown option or missing value: '$arg'" ;;
         esac
     done
-    # An invalid regex would silently select nothing; awk tells us instead.
-    if ! awk -v re="$FILTER" 'BEGIN { if ("x" ~ re) {} }' 2>/dev/null; then
+    # An invalid regex would silently select nothing; awk tells us instead,
+    # for the anchored form every reader uses (a trailing \ breaks only that).
+    if ! awk -v re="^($FILTER)\$" 'BEGIN { if ("x" ~ re) {} }' 2>/dev/null; then
         usage_error "--only: not a valid regular expression: '$FILTER'"
     fi
     # Which groups --only names is the table's business alone: a typo is
-    # answered here, before any tool, interpreter or server is looked for.
+    # answered here, before any tool, interpreter or server is looked for;
+    # in a plain list (count-2|fetch) every name must be a group's.
     ONLY_GROUPS=$(matrix_groups | tr ' ' '\n' | awk -v re="$FILTER" '$0 ~ "^(" re ")$"' | paste -sd ' ')
     [ -n "$ONLY_GROUPS" ] || usage_error "--only='$FILTER' matches no experiment group (groups: $(matrix_groups))"
+    if [[ "$FILTER" =~ ^[A-Za-z0-9_-]+(\|[A-Za-z0-9_-]+)*$ ]]; then
+        local name
+        for name in ${FILTER//|/ }; do
+            [[ " $(matrix_groups) " == *" $name "* ]] ||
+                usage_error "--only: '$name' is not an experiment group (groups: $(matrix_groups))"
+        done
+    fi
 }
 
 absolute() { if [[ "$1" == /* ]]; then printf '%s\n' "$1"; else printf '%s\n' "$PWD/$1"; fi; }
@@ -195,6 +208,16 @@ find_pythons() {
     local out
     out=$(mktemp)
     PYTHONS_MISSING=$(bash "$SCRIPTS/pythons.sh" 2>&1 >"$out") || true
+    # Only the roles whose rows --only selected: no advice to install a
+    # CPython 2.7 for a run of interleave.
+    local line kept=""
+    while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        role=$(grep -oE 'PYTHON(_FT|2)?\b' <<<"$line" | head -n 1)
+        [ -z "$role" ] || matrix_uses "$role" "$FILTER" || continue
+        kept+=${kept:+$'\n'}$line
+    done <<<"$PYTHONS_MISSING"
+    PYTHONS_MISSING=$kept
     table=$(cat "$out")
     rm -f "$out"
     # shellcheck disable=SC2034 # read by name: matrix.sh's {PYTHON2} and the like
@@ -243,7 +266,7 @@ main() {
     # on the interpreters found.  The CPU count does not change that.
     if [ "$(CORES=1 plan_experiments "$FILTER" | wc -l)" -le 1 ]; then
         [ -z "$PYTHONS_MISSING" ] || printf '%s\n' "$PYTHONS_MISSING" >&2
-        echo "bench: nothing to run: every row of $ONLY_GROUPS needs a CPython not found here (above)" >&2
+        echo "bench: nothing to run: every row of $ONLY_GROUPS needs a CPython this run does not have (PYTHON, PYTHON2, PYTHON_FT: none or not found)" >&2
         exit 1
     fi
     local quick=() machine

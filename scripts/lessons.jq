@@ -175,7 +175,8 @@ def eval_value($c; $rs; $ctx):
   | ($c.min // null | if . then . * $k else null end) as $lo
   | ($c.max // null | if . then . * $k else null end) as $hi
   | { value: $v, wanted: bound_text($c; $k), quiet: ($c.quiet // false),
-      interval: (if $q != null then { low: $q.low, high: $q.high, blocks: $q.blocks, halfwidth: $q.halfwidth, share: $q.share } else null end),
+      interval: (if $q != null then { low: $q.low, high: $q.high, blocks: $q.blocks, halfwidth: $q.halfwidth,
+                                       share: $q.share, best: ($q.best // false) } else null end),
       text: ($c.say | fill({v: (($v | fmt_apart($c.unit; [$lo, $hi]))
                                 + (if $q != null then ($q | interval_text($c.unit)) else "" end)
                                 + (if $q != null and $q.share then " of the ceiling" else "" end)
@@ -276,7 +277,7 @@ def causes($bad; $ctx; $l):
      + [$bad[] | select(.over_row) | .over_row] | unique) as $ids
   | [$ctx.summary[] | select(.experiment as $e | $ids | index([$e]))] as $rs
   | [ ([$bad[] | select(.interval != null and .interval.halfwidth > max_ratio_halfwidth)
-        | "\(.rows[0]) ±\(.interval.halfwidth * 100 | fixed(0))% over \(.interval.blocks) blocks"]
+        | "\(.rows[0])\(if .interval.best then " against the fastest mode" else "" end) ±\(.interval.halfwidth * 100 | fixed(0))% over \(.interval.blocks) blocks"]
        | listed("a 95% interval too wide to decide (the machine's capacity moved between blocks, or too few blocks)")),
       (if $u < 2 and $l.needs_parallel then "one usable CPU: threads and processes cannot run at the same time" else empty end),
       (if ($m.cpu_quota | type) == "number" and $m.cpu_quota < ($m.online_cpus // $u)
