@@ -319,10 +319,10 @@ def causes($bad; $ctx; $l):
           | select(.share > max_startup_share)
           | "\($e) \(.share * 100 | fixed(0))% (\(.startup_s | fixed(2)) s of \(.startup_s + .wall_s | fixed(2)) s)"]
          | listed("runs too short for their start-up (the interpreter's start-up, serial in every mode, was over \(max_startup_share * 100 | fixed(0))% of the run)")),
-      # a row timed in blocks (speedup_low) is read by its paired ratio,
+      # a row timed in blocks (in ratios.csv) is read by its paired ratio,
       # which its own spread does not decide: its interval is the cause above
       ([$rs[] | select(.status == "ok" and .case != "convoy" and (.rel_spread | num) != null
-                       and (.rel_spread | num) > max_rel_spread and .speedup_low == null
+                       and (.rel_spread | num) > max_rel_spread
                        and ((.experiment as $e | $ctx.ratios | any(.experiment == $e)) | not))
         | "\(.experiment) \(.rel_spread | num * 100 | fixed(0))%"]
        | listed("spread too wide (stddev above \(max_rel_spread * 100 | fixed(0))% of the mean)")),

@@ -51,7 +51,7 @@ warn_noisy() {
     noisy=$(awk -F, -v limit="$NOISY_SPREAD" "$COLUMNS_AWK"'
         FILENAME != ARGV[ARGC - 1] { if (FNR == 1) header(); else paired[get("experiment")] = 1; next }
         FNR == 1 { header(); next }
-        get("status") == "ok" && get("rel_spread") != "" && get("rel_spread") + 0 > limit && get("speedup_low") == "" &&
+        get("status") == "ok" && get("rel_spread") != "" && get("rel_spread") + 0 > limit &&
         !(get("experiment") in paired) {
             printf "  %s %s (%.0f%%)\n", get("group"), get("label") (get("param") == "" ? "" : " " get("param")),
                 100 * get("rel_spread") }' "$1/ratios.csv" "$1/summary.csv")

@@ -61,15 +61,16 @@ def parser() -> Parser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
     try:
         if args.command == "blocks":
             if args.blocks < 1 or args.round < 1 or args.first_block < 0:
-                parser().error("blocks: --blocks and --round must be positive")
+                p.error("blocks: --blocks and --round must be positive")
             with open(args.rows, encoding="utf-8") as f:
                 rows = blocks.read_rows(f.readlines())
             if not rows:
-                parser().error("blocks: no rows in %s" % args.rows)
+                p.error("blocks: no rows in %s" % args.rows)
             print(blocks.run_blocks(args.raw, args.family, rows, args.round, args.first_block,
                                     args.blocks, aa=not args.no_aa))
         elif args.command == "ratios":
@@ -80,12 +81,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             found = ratios.too_wide(ratios.run_ratios(args.run), args.groups.split(), args.target)
             sys.stdout.write("".join("%s\t%.4f\n" % kv for kv in found))
         else:
-            parser().print_help()
+            p.print_help()
             return 2
-    except blocks.BlockError as e:
-        sys.stderr.write("%s: %s\n" % (PROG, e))
-        return 1
-    except (OSError, ValueError, KeyError) as e:
+    except (blocks.BlockError, OSError, ValueError, KeyError) as e:
         sys.stderr.write("%s: %s\n" % (PROG, e))
         return 1
     return 0
