@@ -19,7 +19,8 @@ GB_LDFLAGS  := -pthread $(SAN)
 GB_LDLIBS   := -lm
 
 # harness/*.c is the runtime every binary links; harness/tools/NAME.c are
-# the helper programs bin/NAME (the delay server, bin/cpus) built on it.
+# the helper programs bin/NAME (the delay server, bin/cpus, bin/together)
+# built on it.
 HARNESS_SRC := $(sort $(wildcard harness/*.c))
 HARNESS_OBJ := $(HARNESS_SRC:harness/%.c=$(B)/obj/harness/%.o)
 CASES       := $(basename $(notdir $(sort $(wildcard cases/*.c))))

@@ -37,6 +37,7 @@ readonly NOISY_SPREAD=0.10 # stddev / mean above which a row is called noisy
 # (half its width over the estimate) asks for more blocks (rerun.sh).
 readonly RATIO_TARGET=0.03
 readonly MAX_EXTRA_ROUNDS=2  # re-runs of a noisy row's family, at most
+readonly MAX_BLOCK_ROUNDS=8  # ... of a family timed in blocks (within BLOCK_BUDGET_S)
 readonly SHELL_RUNS_FACTOR=2 # the shell ceiling row runs this many times RUNS
 # hyperfine 1.13.0 added -N (--shell=none), 1.14.0 --output (its changelog).
 readonly HYPERFINE_MIN=1.14.0

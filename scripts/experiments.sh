@@ -213,7 +213,7 @@ run_round() {
             # time left is the round-1 time of the family's rows not yet re-run.
             RERUN_DONE=$((RERUN_DONE + 1))
             counter="re-run $RERUN_DONE/$RERUN_TOTAL"
-            which="extra round $((round - ROUNDS))/$MAX_EXTRA_ROUNDS"
+            which="extra round $((round - ROUNDS))/$(max_extra_rounds ${family:+blocked})"
             left=$(fmt_duration $((RERUN_LEFT_MS / 1000)))
             RERUN_LEFT_MS=$((RERUN_LEFT_MS - ${ROW_MS[$id]:-0}))
         else

@@ -50,7 +50,7 @@ def answers_table: [
   # 2: processes and free threads
   { id: "L2.1", lesson: "L2",
     expect: "About as many times faster as the machine has usable CPUs, for two tasks at most two: each task runs on its own CPU. `bin/cpus` prints the usable count.",
-    measured: "This machine: {m:usable_cpus} usable CPUs. count-2 speedups: two processes started by the shell (the ceiling) {s:count-2.shell:speedup}x, threads {s:count-2.threads:speedup}x, fork {s:count-2.fork:speedup}x, pool {s:count-2.pool:speedup}x, threadpool {s:count-2.threadpool:speedup}x." },
+    measured: "This machine: {m:usable_cpus} usable CPUs. count-2 speedups: two independent processes started together (the ceiling) {s:count-2.shell:speedup}x, threads {s:count-2.threads:speedup}x, fork {s:count-2.fork:speedup}x, pool {s:count-2.pool:speedup}x, threadpool {s:count-2.threadpool:speedup}x." },
   { id: "L2.2", lesson: "L2",
     expect: "Not ten times: ten tasks can only use the usable CPUs, so the speedup stops at that count.",
     measured: "count-10 speedups: threads {s:count-10.threads:speedup}x, fork {s:count-10.fork:speedup}x, pool {s:count-10.pool:speedup}x, on {m:usable_cpus} usable CPUs." },

@@ -16,7 +16,8 @@
 # row's --json record run, just before its first round, already warms it
 # up.  BLOCKS: the time-paired blocks a round of a blocked family
 # (BLOCKED_GROUPS) takes, each row once a block (QUICK's rows are short, so
-# more of them).  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
+# more of them); BLOCK_BUDGET_S the seconds their extra rounds may take, all
+# families together, while an interval is wider than RATIO_TARGET (rerun.sh).  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
 # cost, because this lab VM's CPU speed changes for seconds at a time (the
 # same one-task count takes 0.17 s or 0.31 s, all of it user CPU time either
 # way: the host's own load, likely on a sibling hyperthread), and only rows
@@ -42,7 +43,8 @@ CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
 RUNS                 2                        2                2
-BLOCKS               2                        4                2
+BLOCKS               3                        5                2
+BLOCK_BUDGET_S       45                       6                0
 WARMUP               0                        0                0
 SAMPLES              5                        3                2
 REFCOUNT_RUNS        10                       5                3
@@ -86,10 +88,11 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 #   interp (a GIL per task, PEP 684) beside gil; in CPython, py-interpreters
 #   (count.py --mode=interpreters), only where PYTHON is 3.12 or later.
 # - count-2 shell: the ceiling, two independent one-task processes started
-#   by the shell (TWO_PROCESSES); nothing is shared, so this is as fast as two
-#   tasks can get here, and threads, fork and pool should come close to it.
-#   count-10 and CPython's count-2 (py-shell, TWO_PY_PROCESSES) have theirs,
-#   so that each family's share of the ceiling is taken in the same blocks.
+#   at once by bin/together (no shell: bash's own start-up made a 60 ms
+#   ceiling 10% slow); nothing is shared, so this is as fast as two tasks can
+#   get here, and threads, fork and pool should come close to it.  count-10
+#   and CPython's count-2 (py-shell) have theirs, so that each family's share
+#   of the ceiling is taken in the same blocks.
 # - count-scaling: strong scaling, the same total work over 1 .. 2 x cores.
 # - fetch: the pools get one worker per request, as the seeds' executors would.
 # - convoy-interval in CPython 3 only (sys.setswitchinterval; Python 2 has none).
@@ -121,8 +124,8 @@ count-10        fork           count       gilbench        fork        -        
 count-10        pool           count       gilbench        pool        -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
 count-10        threadpool     count       gilbench        threadpool  -        10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --workers={CORES} --iterations={COUNT_WORK/tasks}
 count-10        gil-old        count       gilbench        gil         old      10     -      count-10.seq         timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks} --gil=old
-count-2         shell          count       gilbench        fork        shell    2      -      count-2.seq          shell    -                   bash -c {TWO_PROCESSES} {BIN}/count {COUNT_ITERATIONS}
-count-10        shell          count       gilbench        fork        shell    2      -      count-10.seq         shell    -                   bash -c {TWO_PROCESSES} {BIN}/count {COUNT_ITERATIONS}
+count-2         shell          count       gilbench        fork        shell    2      -      count-2.seq          shell    -                   {BIN}/together --copies={tasks} -- {BIN}/count --mode=seq --tasks=1 --iterations={COUNT_ITERATIONS}
+count-10        shell          count       gilbench        fork        shell    2      -      count-10.seq         shell    -                   {BIN}/together --copies={tasks} -- {BIN}/count --mode=seq --tasks=1 --iterations={COUNT_ITERATIONS}
 count-scaling   seq            count       gilbench        seq         -        1      -      count-scaling.seq    timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL}
 count-scaling   threads        count       gilbench        threads     -        {w}    {w}    count-scaling.seq    timed    w:WORKER_SWEEP      {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL/w}
 count-scaling   gil            count       gilbench        gil         -        {w}    {w}    count-scaling.seq    timed    w:WORKER_SWEEP      {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_TOTAL/w}
@@ -133,7 +136,7 @@ count-2-cpython py-threads     count       {PYTHON_IMPL}   gil         new      
 count-2-cpython py-processes   count       {PYTHON_IMPL}   fork        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=processes --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-pool        count       {PYTHON_IMPL}   pool        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
 count-2-cpython py-interpreters count      {PYTHON_INTERP_IMPL} interp  -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=interpreters --tasks={tasks} --iterations={PY_ITERATIONS}
-count-2-cpython py-shell       count       {PYTHON_IMPL}   fork        shell    2      -      count-2-cpython.py-seq  shell  -                  bash -c {TWO_PY_PROCESSES} {PYTHON} {PY_ITERATIONS} cases/count.py
+count-2-cpython py-shell       count       {PYTHON_IMPL}   fork        shell    2      -      count-2-cpython.py-seq  shell  -                  {BIN}/together --copies={tasks} -- {PYTHON} cases/count.py --mode=seq --tasks=1 --iterations={PY_ITERATIONS}
 count-2-cpython py2-seq        count       {PYTHON2_IMPL}  seq         -        2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 count-2-cpython py2-threads    count       {PYTHON2_IMPL}  gil         old      2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 count-2-cpython pyft-seq       count       {PYTHON_FT_IMPL} seq        -        2      -      count-2-cpython.pyft-seq  timed  -                {PYTHON_FT} -X gil=0 cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
@@ -176,15 +179,6 @@ convoy          py             convoy      {PYTHON_IMPL}   gil         new      
 convoy-interval gil            convoy      gilbench        gil         new      2      {us}   -                    sampled  us:CONVOY_INTERVALS {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --switch-interval-us={us}
 convoy-interval py             convoy      {PYTHON3_IMPL}  gil         new      2      {py_us} -                   sampled  py_us:CONVOY_INTERVALS {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --switch-interval-us={py_us}
 '
-
-# The count-2 shell row's script: the binary and the count are bash -c's
-# arguments, not part of its script, so that no path (spaces, quotes, $) is
-# read as shell code.
-# shellcheck disable=SC2016,SC2034 # expanded by that bash; read as {TWO_PROCESSES}
-readonly TWO_PROCESSES='"$0" --mode=seq --tasks=1 "--iterations=$1" & first=$!; "$0" --mode=seq --tasks=1 "--iterations=$1"; wait "$first"'
-# ... and the same in CPython: "$2" is cases/count.py.
-# shellcheck disable=SC2016,SC2034 # expanded by that bash; read as {TWO_PY_PROCESSES}
-readonly TWO_PY_PROCESSES='"$0" "$2" --mode=seq --tasks=1 "--iterations=$1" & first=$!; "$0" "$2" --mode=seq --tasks=1 "--iterations=$1"; wait "$first"'
 
 # set_sizes SIZE: each variable of SIZES from the column SIZE (full, quick,
 # tiny), lists with spaces; 1 when SIZES has no such column.

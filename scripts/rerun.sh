@@ -21,16 +21,25 @@
 # that still fits.  A family, not the whole group: the largest group
 # (count-2-cpython, four interpreters' rows) costs more than the budget, and
 # only the rows beside the noisy one change its speedups.
+# The stopping rule of the families timed in blocks: such a family is noisy
+# while one of the ratios a lesson reads has a 95% interval wider than
+# RATIO_TARGET (a ratio no lesson reads, such as gil's share of the
+# ceiling at ±16%, would take the whole budget and decide nothing), and
+# gets another round of blocks, widest first, up to MAX_BLOCK_ROUNDS, within
+# a budget of its own (BLOCK_BUDGET_S, a size): on a machine whose speed
+# moves, the blocks go on until the answer is known or the budget is spent.
 rerun_noisy() {
     local extra cost spent=0 budget noisy key id ran pct family_ids lessons class wanted
-    local -A why=() worst=() left_out=() reran=()
+    local bspent=0 bbudget=$((${BLOCK_BUDGET_S:-0} * 1000)) most=$MAX_EXTRA_ROUNDS blocked
+    local -A why=() worst=() left_out=() reran=() left_blocks=()
     budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
     [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
+    [ "$bbudget" -eq 0 ] || [ "$(max_extra_rounds blocked)" -le "$most" ] || most=$(max_extra_rounds blocked)
     lessons=" $(lesson_groups) "
     # The lesson families' extra rounds all come before any other family's:
     # wanted 0, then 1 (a family's class, below).
     for wanted in 0 1; do
-        for extra in $(seq "$MAX_EXTRA_ROUNDS"); do
+        for extra in $(seq "$most"); do
             noisy=$(noisy_rows "$extra") || noisy=""
             why=() worst=() ran=0
             while IFS=$'\t' read -r id pct; do
@@ -49,20 +58,34 @@ rerun_noisy() {
                 [ "$class" = "$wanted" ] || continue
                 local -a family
                 read -r -a family <<<"$family_ids"
-                if [ $((spent + cost)) -gt "$budget" ]; then
-                    left_out[$key]=${why[$key]}
-                    continue
+                # The blocked families have a budget of their own
+                # (BLOCK_BUDGET_S), when a size gives them one.
+                blocked=""
+                ! is_blocked "$key" || [ "$bbudget" -eq 0 ] || blocked=1
+                if [ -n "$blocked" ]; then
+                    [ "$extra" -le "$(max_extra_rounds blocked)" ] || continue
+                    if [ $((bspent + cost)) -gt "$bbudget" ]; then
+                        left_blocks[$key]=${why[$key]}
+                        continue
+                    fi
+                    unset "left_blocks[$key]"
+                else
+                    [ "$extra" -le "$MAX_EXTRA_ROUNDS" ] || continue
+                    if [ $((spent + cost)) -gt "$budget" ]; then
+                        left_out[$key]=${why[$key]}
+                        continue
+                    fi
+                    unset "left_out[$key]"
                 fi
-                unset "left_out[$key]"
                 echo "bench: noisy: ${why[$key]}; re-running the rows read against $key: ${family[*]}" \
-                    "(extra round $extra of $MAX_EXTRA_ROUNDS)" >&2
+                    "(extra round $extra of $(max_extra_rounds ${blocked:+blocked}))" >&2
                 local t0
                 t0=$(now_ms)
                 # shellcheck disable=SC2034 # read by run_round (experiments.sh)
                 RERUN_DONE=0 RERUN_TOTAL=${#family[@]} RERUN_LEFT_MS=$cost
                 # stdin: not the list this loop reads.
                 run_round $((ROUNDS + extra)) "${family[@]}" </dev/null
-                spent=$((spent + $(now_ms) - t0))
+                if [ -n "$blocked" ]; then bspent=$((bspent + $(now_ms) - t0)); else spent=$((spent + $(now_ms) - t0)); fi
                 ran=1 reran[$key]=1
             done < <(for key in "${!why[@]}"; do
                 family_ids=$(family_of "$key") cost=0
@@ -82,6 +105,23 @@ rerun_noisy() {
             "the re-run budget ($((budget / 1000)) s: RERUN_BUDGET_PCT=$RERUN_BUDGET_PCT% of the run so far," \
             "at least RERUN_BUDGET_MIN_S=$RERUN_BUDGET_MIN_S s) has no room left for its rows" >&2
     done < <(printf '%s\n' "${!left_out[@]}" | sort)
+    while IFS= read -r key; do
+        [ -n "$key" ] || continue
+        echo "bench: noisy: ${left_blocks[$key]}; reported with the intervals as measured:" \
+            "the blocks' budget (BLOCK_BUDGET_S=${BLOCK_BUDGET_S:-0} s for the extra blocks of every family) is spent" >&2
+    done < <(printf '%s\n' "${!left_blocks[@]}" | sort)
+}
+
+# max_extra_rounds [blocked]: the extra rounds a noisy family may get: a
+# family timed in blocks, MAX_BLOCK_ROUNDS (its rounds are short, and they
+# stop when its intervals are narrow: the stopping rule); any other,
+# MAX_EXTRA_ROUNDS.
+max_extra_rounds() {
+    if [ "${1:-}" = blocked ] && [ "${BLOCK_BUDGET_S:-0}" -gt 0 ]; then
+        echo "${MAX_BLOCK_ROUNDS:-$MAX_EXTRA_ROUNDS}"
+    else
+        echo "$MAX_EXTRA_ROUNDS"
+    fi
 }
 
 # lesson_groups: the groups the lessons read (scripts/lessons-table.json,
@@ -126,7 +166,8 @@ noisy_rows() {
                 FNR == 1 { header(); print; next }
                 index(blocked, " " get("group") " ") == 0'
         local family width
-        "${GILBENCH[@]}" wide "$WORK" "--target=$RATIO_TARGET" "--groups=$BLOCKED_GROUPS" |
+        "${GILBENCH[@]}" wide "$WORK" "--target=$RATIO_TARGET" "--groups=$BLOCKED_GROUPS" \
+            "--cited=$SCRIPTS/lessons-table.json" |
             while IFS=$'\t' read -r family width; do
                 printf '%s\t%s\t%s\n' "${PLAN[$family,group]}" "$family" "$width"
             done

@@ -402,6 +402,40 @@ test_rerun_lessons_first() {
     expect_err "bench: the other family, left out, is named" '^bench: noisy: count-scaling\.seq \(30%\); reported with its spread'
 }
 
+# The stopping rule of the families timed in blocks (rerun_noisy stubbed as
+# above): a family whose widest interval is wider than RATIO_TARGET gets
+# another round of blocks, the widest first, until it is narrow (count-2
+# after 3 extra rounds), up to MAX_BLOCK_ROUNDS, within BLOCK_BUDGET_S of
+# its own (count-10, never narrow, stops when the 10 s are spent and is
+# named); a family not timed in blocks keeps MAX_EXTRA_ROUNDS and the
+# re-run budget (fetch-n: one round).
+test_rerun_stopping_rule() {
+    # shellcheck disable=SC2016 # SETUP is for the inner bash
+    stubbed_rerun "bench: the stopping rule exits 0" '
+        SCRIPTS=scripts MAX_EXTRA_ROUNDS=1 MAX_BLOCK_ROUNDS=6 BLOCK_BUDGET_S=10 RATIO_TARGET=0.03
+        RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=20 ROUNDS=1 MATRIX_STARTED=$SECONDS BLOCKED_GROUPS="count-2 count-10"
+        PLAN_IDS=(count-2.seq count-2.gil count-10.seq fetch-n.seq.4 fetch-n.threads.4)
+        declare -A PLAN=([count-2.seq,kind]=timed [count-2.seq,baseline]=- [count-2.seq,group]=count-2
+            [count-2.gil,kind]=timed [count-2.gil,baseline]=count-2.seq [count-2.gil,group]=count-2
+            [count-10.seq,kind]=timed [count-10.seq,baseline]=- [count-10.seq,group]=count-10
+            [fetch-n.seq.4,kind]=timed [fetch-n.seq.4,baseline]=- [fetch-n.seq.4,group]=fetch-n
+            [fetch-n.threads.4,kind]=timed [fetch-n.threads.4,baseline]=fetch-n.seq.4 [fetch-n.threads.4,group]=fetch-n)
+        declare -A ROW_MS=([count-2.seq]=1000 [count-2.gil]=1000 [count-10.seq]=1000 [fetch-n.seq.4]=500 [fetch-n.threads.4]=500)
+        noisy_rows() {
+            printf "group\texperiment\trel_spread\n"
+            [ "$1" -gt 3 ] || printf "count-2\tcount-2.seq\t0.09\n"
+            printf "count-10\tcount-10.seq\t0.05\nfetch-n\tfetch-n.threads.4\t0.30\n"
+        }
+        run_round() { local id; echo "round $1: $2"; shift; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }'
+    expect_eq "bench: blocks go on while an interval is wide, widest first, within the blocks' budget; the others keep their rounds" \
+        "$(cat "$last_out")" "$(printf 'round %s\n' '2: count-2.seq' '2: count-10.seq' '3: count-2.seq' '3: count-10.seq' \
+            '4: count-2.seq' '4: count-10.seq' '5: count-10.seq' '2: fetch-n.seq.4')"
+    expect_err "bench: the stopping rule's re-runs say which round of how many" \
+        '^bench: noisy: the ratios over count-2\.seq \(95% interval up to ±9%, wanted ±3%\); re-running the rows read against count-2\.seq: count-2\.seq count-2\.gil \(extra round 3 of 6\)$'
+    expect_err "bench: a family still wide when the blocks' budget is spent is named, with its interval" \
+        '^bench: noisy: the ratios over count-10\.seq \(95% interval up to ±5%, wanted ±3%\); reported with the intervals as measured: the blocks. budget \(BLOCK_BUDGET_S=10 s'
+}
+
 main() {
     setup
     test_closed_pipe
@@ -410,6 +444,7 @@ main() {
     test_noisy_rerun
     test_rerun_budget_spent
     test_rerun_lessons_first
+    test_rerun_stopping_rule
     test_only_count_2
 }
 

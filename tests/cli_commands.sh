@@ -20,6 +20,7 @@ interleave       bin     -
 refcount         bin     -
 cpus             bin     -
 delayserver      bin     -
+together         bin     -
 count.py         python  cases/count.py
 convoy.py        python  cases/convoy.py
 bench            bash    scripts/bench.sh

@@ -87,6 +87,8 @@ test_children_die_with_parent() {
     children_die_with $! "interleave --mode=fork"
     "$BIN/count" --mode=pool --workers=2 --tasks=4 --iterations=1e12 >/dev/null 2>&1 &
     children_die_with $! "count --mode=pool"
+    "$BIN/together" --copies=2 -- sleep 30 >/dev/null 2>&1 &
+    children_die_with $! "together (the ceiling rows' launcher)"
 }
 
 # A Python program starts the server from a threading.Thread that ends at

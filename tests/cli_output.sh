@@ -26,7 +26,7 @@ expect_write_error() {
 
 test_full_disk() {
     local name
-    for name in count refcount interleave convoy fetch delayserver cpus; do
+    for name in count refcount interleave convoy fetch delayserver cpus together; do
         expect_write_error "$name --help" "$BIN/$name" --help
         expect_write_error "$name --version" "$BIN/$name" --version
     done

@@ -57,6 +57,8 @@ def parser() -> Parser:
     w.add_argument("run", help="a results folder")
     w.add_argument("--target", type=float, required=True, help="relative half-width, e.g. 0.03")
     w.add_argument("--groups", default="", help="space-separated groups whose ratios count")
+    w.add_argument("--cited", metavar="TABLE", help="the lessons' table (lessons-table.json): only the"
+                   " ratios its checks read count")
     return p
 
 
@@ -78,7 +80,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             ratios.write_ratios(args.run, found)
             ratios.record_aa(args.run, found)
         elif args.command == "wide":
-            found = ratios.too_wide(ratios.run_ratios(args.run), args.groups.split(), args.target)
+            cited = ratios.cited_ratios(args.cited) if args.cited else None
+            found = ratios.too_wide(ratios.run_ratios(args.run), args.groups.split(), args.target, cited)
             sys.stdout.write("".join("%s\t%.4f\n" % kv for kv in found))
         else:
             p.print_help()

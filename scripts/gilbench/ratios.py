@@ -11,14 +11,16 @@ every block of a family it takes, for each row R timed in it:
 and summarises each ratio over the blocks as the median with a 95%
 bootstrap interval (stats.summarise).  Writes RUN/ratios.csv through a
 temporary name (RATIO_COLUMNS), and the A/A controls into RUN/machine.json
-(`aa`: the noise floor, one entry per family).  Raises OSError when a file cannot be read
-or written, ValueError when one is not what it should be.
+(`aa`: the noise floor, one entry per family).  cited_ratios reads the
+lessons' table (scripts/lessons-table.json) for the ratios the lessons read,
+which the stopping rule (too_wide) looks at.  Raises OSError when a file
+cannot be read or written, ValueError when one is not what it should be.
 """
 import csv
 import io
 import json
 import os
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from . import stats
 from .blocks import AA_SUFFIX
@@ -114,13 +116,32 @@ def write_ratios(run: str, ratios: Optional[List[dict]] = None) -> str:
     return path
 
 
-def too_wide(ratios: List[dict], groups: List[str], target: float) -> List[Tuple[str, float]]:
+def cited_ratios(table_path: str) -> Set[Tuple[str, str, str]]:
+    """The (group, label, kind) of every ratio a lesson reads: a check of a
+    row's speedup "of" the ceiling reads its share, any other its speedup
+    (a check "of" best reads the ceiling's own speedup)."""
+    with open(table_path, encoding="utf-8") as f:
+        table = json.load(f)
+    found = set()
+    for lesson in table:
+        for check in lesson.get("checks", []):
+            if check.get("kind") == "value" and check.get("figure") == "speedup" and "label" in check:
+                kind = "share" if check.get("of") == "ceiling" else "speedup"
+                found.add((check["group"], check["label"], kind))
+    return found
+
+
+def too_wide(ratios: List[dict], groups: List[str], target: float,
+             cited: Optional[Set[Tuple[str, str, str]]] = None) -> List[Tuple[str, float]]:
     """The families (by baseline) whose speedup or share ratios in the
-    given groups are wider than target (relative half-width), widest first,
-    each with its widest half-width."""
+    given groups (only those in `cited`, when given: the ones the lessons
+    read) are wider than target (relative half-width), widest first, each
+    with its widest half-width."""
     worst: Dict[str, float] = {}
     for r in ratios:
         if r["kind"] == "aa" or r["group"] not in groups:
+            continue
+        if cited is not None and (r["group"], r["label"], r["kind"]) not in cited:
             continue
         if r["halfwidth"] > target:
             worst[r["family"]] = max(worst.get(r["family"], 0.0), r["halfwidth"])

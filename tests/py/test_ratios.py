@@ -113,6 +113,29 @@ class TestRatios(unittest.TestCase):
         self.assertGreater(wide[0][1], 0.03)
         self.assertEqual(ratios.too_wide(found, ["g"], 10.0), [])
         self.assertEqual(ratios.too_wide(found, ["other"], 0.03), [])
+        # Only the ratios a lesson reads count, when the lessons' table is given:
+        # threads' share of the ceiling is wide here, its speedup as wide.
+        self.assertEqual([f for f, _ in ratios.too_wide(found, ["g"], 0.03, {("g", "threads", "share")})], ["g.seq"])
+        self.assertEqual(ratios.too_wide(found, ["g"], 0.03, {("g", "shell", "speedup")}), [])
+        self.assertEqual(ratios.too_wide(found, ["g"], 0.03, set()), [])
+
+    def test_cited_ratios_from_the_lessons_table(self):
+        path = os.path.join(self.tmp, "lessons-table.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump([{"id": "L1", "checks": [
+                {"group": "g", "label": "gil", "kind": "value", "figure": "speedup", "of": "one"},
+                {"group": "g", "label": "threads", "kind": "value", "figure": "speedup", "of": "ceiling"},
+                {"group": "g", "label": "shell", "kind": "value", "figure": "speedup", "of": "best"},
+                {"group": "r", "label": "x", "kind": "value", "figure": "ns_per_op", "of": "one"},
+                {"group": "r", "labels": ["a", "b"], "kind": "exact"}]}], f)
+        self.assertEqual(ratios.cited_ratios(path),
+                         {("g", "gil", "speedup"), ("g", "threads", "share"), ("g", "shell", "speedup")})
+        # The real table: L2's shares and L1's speedups are among them.
+        real = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lessons-table.json")
+        cited = ratios.cited_ratios(real)
+        self.assertIn(("count-2", "threads", "share"), cited)
+        self.assertIn(("count-2", "gil", "speedup"), cited)
+        self.assertNotIn(("count-2", "gil", "share"), cited)
 
     def test_aa_contains_one_in_19_of_20_runs(self):
         # 20 runs of 8 blocks on a machine whose speed moves from block to
