@@ -23,7 +23,12 @@
 #            read against the bound itself (ratio_of).
 #   best     the best speedup of count-2's threads, fork, pool, threadpool:
 #            the ceiling must not be well below the rows it bounds
-# A check marked quiet shows its phrase only when it fails.  A check with a
+# A check marked quiet shows its phrase only when it fails.  A check marked
+# guard checks the measurement, not the lesson (L2's ceiling: two processes
+# gain at all, and no mode beats them): it is judged on its estimate, its
+# interval only printed, since on a machine whose CPUs change speed the
+# ceiling's own speedup spreads wide while the shares read against it in
+# the same blocks stay narrow.  A check with a
 # role (PYTHON2, PYTHON_FT: scripts/pythons.sh) reads the rows of that
 # interpreter: when machine.json's pythons lacks it, the check is not run,
 # and says why.
@@ -128,7 +133,8 @@ def base($c; $rs; $s):
     else {} end;
 
 # ratio_of($c; $r; $ctx): the row's ratio measured in time-paired blocks
-# (ratios.csv: the median of the per-block ratios and its 95% interval),
+# (ratios.csv: the ratio of the rows' lower quartiles over the same blocks
+# and its 95% interval),
 # for a speedup check: its share of the ceiling timed in the same blocks
 # for a check of the ceiling, else its speedup; null where the row's family
 # did not run in blocks (the figure is then the ratio of the two medians).
@@ -183,9 +189,10 @@ def eval_value($c; $rs; $ctx):
                                 + (if $q != null and ($q.best // false) then " the speed of the fastest mode" else "" end)),
                             impl: ($r.impl // "" | impl_name), tasks: $r.tasks})) }
   + if $v == null then { status: "no_data" }
-    elif $q != null then
+    elif $q != null and ($c.guard // false | not) then
       # On the interval: inside the band holds, wholly outside fails,
-      # across a bound is not shown by this run.
+      # across a bound is not shown by this run.  A guard (the ceiling's own
+      # checks: is it a ceiling at all?) is judged on its estimate below.
       if ($lo == null or $q.low >= $lo) and ($hi == null or $q.high <= $hi) then { status: "pass" }
       else { status: (if ($lo != null and $q.high < $lo) or ($hi != null and $q.low > $hi) then "fail" else "not_shown" end),
              toward_one: (($lo != null and $v < $lo and $lo > 1 and $v >= 0.97)
@@ -439,7 +446,7 @@ def render_md:
   "# What this run shows",
   "",
   "\(.machine.cpu_model // "unknown CPU"), \(.machine.usable_cpus) usable CPUs (\(.machine.online_cpus // "?") online), \(.date // "date unknown"), host \(.machine.hostname // "?").",
-  "Each lesson is checked against this run's own numbers (speedups are the group's sequential median over the row's median; for the groups timed in time-paired blocks, the median of the per-block speedups, with its 95% interval in brackets).",
+  "Each lesson is checked against this run's own numbers (speedups are the group's sequential median over the row's median; for the groups timed in time-paired blocks, the baseline's lower quartile over the row's, both over the same blocks, with its 95% interval in brackets).",
   "",
   # The A/A control first when it failed: seq against itself in the same
   # blocks should be 1; an interval without 1 is this machine's noise floor.

@@ -17,8 +17,10 @@
 #               spread runs give t = 12.7 and a low end far below 0)
 #   rel_spread  stddev / mean: the noise warning of the bench reads it
 #   speedup     median of the row's baseline / median of the row; for a row
-#               timed in blocks, the median of its per-block speedups, with
-#               their 95% bootstrap interval in speedup_low, speedup_high
+#               timed in blocks, its paired speedup (ratios.csv: the
+#               baseline's lower quartile over the row's, over the same
+#               blocks), with its 95% bootstrap interval in speedup_low,
+#               speedup_high
 #   efficiency  speedup / min(workers, cores): how much of the cores the
 #               parallelism used; for the CPU-bound cases (count, refcount) only
 

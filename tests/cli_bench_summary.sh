@@ -70,8 +70,8 @@ test_statistics() {
     # time's interval stops at 0 (tiny runs printed "-0.2579-0.3114").
     out=$(stats_rows "two${tab}count${tab}gilbench${tab}g${tab}seq${tab}${tab}seq${tab}1${tab}1${tab}${tab}two${tab}0 0 0.1 0.5")
     expect_eq "stats: the interval of a time never goes below 0" "$(field "$out" 19-20)" "0,2.8412"
-    # A row timed in blocks: its speedup is the median of its per-block
-    # ratios (ratios.csv, here 1.9 in 1.8-2.0), not the medians' ratio
+    # A row timed in blocks: its speedup is its paired ratio (ratios.csv,
+    # here 1.9 in 1.8-2.0), not the ratio of the summary's medians
     # (2 / 3), and its interval is kept; efficiency follows it.
     printf 'experiment\testimate\tlow\thigh\ncount-2.threads\t1.9\t1.8\t2.0\n' >"$TEST_TMP/paired.tsv"
     out=$(stats_rows \

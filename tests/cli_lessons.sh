@@ -532,6 +532,19 @@ test_intervals() {
     write_ratios "$run" "count-2.threads share count-2.shell 0.60 0.55 0.65"
     run bash "$LESSONS" "$run"
     expect_lesson "a share well below the ceiling fails L2" L2 '^L2 DOES NOT HOLD: .*threads 0\.60x \(0\.55-0\.65\) of the ceiling \(wanted >= 0\.80x'
+    # The ceiling's own checks are guards, judged on the estimate: a wide
+    # interval across 1.5x (a QUICK run's 1.75x (1.39-1.86)) does not hide
+    # L2, whose shares are narrow; an estimate below the bound still fails.
+    write_ratios "$run" "count-2.threads share count-2.shell 0.99 0.97 1.01" \
+        "count-2.shell speedup count-2.seq 1.75 1.39 1.86"
+    run bash "$LESSONS" "$run"
+    expect_lesson "a guard across its bound: L2 holds on its shares, the ceiling's interval printed" L2 \
+        '^L2 holds: .*two independent processes \(the ceiling\) 1\.75x \(1\.39-1\.86\)'
+    write_ratios "$run" "count-2.threads share count-2.shell 0.99 0.97 1.01" \
+        "count-2.shell speedup count-2.seq 1.30 1.20 1.40"
+    run bash "$LESSONS" "$run"
+    expect_lesson "a guard whose estimate is below its bound fails L2" L2 \
+        '^L2 DOES NOT HOLD: .*two independent processes \(the ceiling\) 1\.30x \(1\.20-1\.40\) \(wanted >= 1\.50x'
 }
 
 main() {

@@ -2,10 +2,10 @@
 
 Layers, each importing only those above it in this list:
   files    publishing a file: a temporary name, then a rename
-  stats    the statistics of paired samples: medians, bootstrap intervals
+  stats    the statistics of paired samples: quantiles, bootstrap intervals
   blocks   time-paired blocks: their order, running one family's blocks
            with hyperfine, the block records in raw/
-  ratios   per-block ratios of a run and their intervals: ratios.csv
+  ratios   paired ratios of a run and their intervals: ratios.csv
   cli      the command line (python3 -m gilbench, or scripts/gilbench.sh)
 """
 

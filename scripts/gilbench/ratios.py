@@ -8,8 +8,9 @@ every block of a family it takes, for each row R timed in it:
                                   shell row, two independent processes,
                                   timed in the same block), CPU-bound groups
   aa       baseline / baseline#aa  (the A/A control, which should be 1)
-and summarises each ratio over the blocks as the median with a 95%
-bootstrap interval (stats.summarise).  Writes RUN/ratios.csv through a
+and summarises each ratio over the blocks as the ratio of the two rows'
+lower quartiles with a 95% bootstrap interval over whole blocks
+(stats.summarise_pairs).  Writes RUN/ratios.csv through a
 temporary name (RATIO_COLUMNS), and the A/A controls into RUN/machine.json
 (`aa`: the noise floor, one entry per family).  cited_ratios reads the
 lessons' table (scripts/lessons-table.json) for the ratios the lessons read,
@@ -42,13 +43,13 @@ def read_blocks(path: str) -> List[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def block_ratios(blocks: List[dict], num: str, den: str) -> List[float]:
-    """num / den in every block that timed both (seconds > 0)."""
+def block_pairs(blocks: List[dict], num: str, den: str) -> List[Tuple[float, float]]:
+    """(num's seconds, den's seconds) of every block that timed both (> 0)."""
     out = []
     for b in blocks:
         s = b["seconds"]
         if s.get(num, 0) > 0 and s.get(den, 0) > 0:
-            out.append(s[num] / s[den])
+            out.append((s[num], s[den]))
     return out
 
 
@@ -60,16 +61,16 @@ def family_ratios(blocks: List[dict], rows: Dict[str, Dict[str, str]], baseline:
     want = []
     for i in ids:
         if i != baseline:
-            want.append(("speedup", i, baseline, block_ratios(blocks, baseline, i)))
+            want.append(("speedup", i, baseline, block_pairs(blocks, baseline, i)))
         if shell and i not in (shell, baseline):
-            want.append(("share", i, shell, block_ratios(blocks, shell, i)))
+            want.append(("share", i, shell, block_pairs(blocks, shell, i)))
     if baseline in ids:
-        want.append(("aa", baseline, baseline + AA_SUFFIX, block_ratios(blocks, baseline, baseline + AA_SUFFIX)))
+        want.append(("aa", baseline, baseline + AA_SUFFIX, block_pairs(blocks, baseline, baseline + AA_SUFFIX)))
     out = []
     for kind, exp, over, values in want:
         if not values:
             continue
-        est, low, high, n = stats.summarise(values)
+        est, low, high, n = stats.summarise_pairs(values)
         row = rows[exp]
         out.append({"ratio": "%s/%s" % (exp, over), "kind": kind, "family": baseline, "group": row["group"],
                     "label": row["label"], "experiment": exp, "over": over,

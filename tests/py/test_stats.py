@@ -13,9 +13,6 @@ class TestStats(unittest.TestCase):
         with self.assertRaises(ValueError):
             stats.median([])
 
-    def test_geometric_mean(self):
-        self.assertAlmostEqual(stats.geometric_mean([1.0, 4.0]), 2.0)
-
     def test_percentile(self):
         self.assertEqual(stats.percentile([1.0, 2.0, 3.0], 0.5), 2.0)
         self.assertEqual(stats.percentile([1.0, 3.0], 0.25), 1.5)
@@ -55,17 +52,35 @@ class TestStats(unittest.TestCase):
         self.assertAlmostEqual(stats.relative_halfwidth(100.0, 50.0, 200.0, log_scale=True), 1.0)
         self.assertEqual(stats.relative_halfwidth(1.0, 0.0, 2.0), math.inf)
 
-    def test_summarise(self):
-        est, lo, hi, n = stats.summarise([1.0, 2.0, 3.0, 4.0, 5.0])
-        self.assertEqual((est, n), (3.0, 5))
-        self.assertTrue(lo <= 3.0 <= hi)
-        # too few blocks: the range seen; one block: no bound at all
-        self.assertEqual(stats.summarise([1.0, 2.0]), (1.5, 1.0, 2.0, 2))
-        self.assertEqual(stats.summarise([1.0])[1:], (0.0, math.inf, 1))
-        # a failed block (0, inf, nan) is left out
-        self.assertEqual(stats.summarise([1.0, 0.0, float("nan"), 3.0])[3], 2)
+    def test_quantile_ratio(self):
+        pairs = [(4.0, 1.0), (2.0, 2.0), (2.0, 1.0), (9.0, 1.0), (2.0, 1.0)]
+        # lower quartiles: 2.0 of the first items, 1.0 of the second
+        self.assertEqual(stats.quantile_ratio(pairs), 2.0)
+        self.assertEqual(stats.quantile_ratio(pairs, q=0.5), 2.0)
+        self.assertEqual(stats.quantile_ratio([(3.0, 1.5)]), 2.0)
+
+    def test_summarise_pairs(self):
+        rnd = random.Random(11)
+        pairs = [(2.0 * f, 1.0 * f) for f in (rnd.uniform(0.5, 3.0) for _ in range(12))]
+        # each block's rows move together: every resample says 2 exactly
+        est, low, high, n = stats.summarise_pairs(pairs)
+        self.assertAlmostEqual(est, 2.0)
+        self.assertAlmostEqual(low, 2.0)
+        self.assertAlmostEqual(high, 2.0)
+        self.assertEqual(n, 12)
+        # independent noise: an interval around the estimate, the same twice (seeded)
+        noisy = [(2.0 * rnd.gauss(1, 0.05), rnd.gauss(1, 0.05)) for _ in range(20)]
+        first = stats.summarise_pairs(noisy)
+        self.assertEqual(first, stats.summarise_pairs(list(noisy)))
+        self.assertLess(first[1], first[0])
+        self.assertLess(first[0], first[2])
+        # too few blocks: the per-block range; one block: no interval at all
+        self.assertEqual(stats.summarise_pairs([(2.0, 1.0), (3.0, 1.0)]), (2.0 + 0.25, 2.0, 3.0, 2))
+        self.assertEqual(stats.summarise_pairs([(2.0, 1.0)]), (2.0, 0.0, math.inf, 1))
+        # unusable samples are dropped; none left is an error
+        self.assertEqual(stats.summarise_pairs([(2.0, 1.0), (0.0, 1.0), (2.0, float("nan"))])[3], 1)
         with self.assertRaises(ValueError):
-            stats.summarise([0.0])
+            stats.summarise_pairs([(0.0, 1.0)])
 
 
 if __name__ == "__main__":
