@@ -100,8 +100,8 @@ markdown() {
     echo
     echo "Median of each experiment's runs; 95% confidence interval of the mean; speedup is"
     echo "the group's baseline (seq) median over the row's median, or, for the groups timed in"
-    echo "time-paired blocks, the baseline's lower quartile over the row's, both over the same"
-    echo "blocks, with its 95% interval;"
+    echo "time-paired blocks, the geometric mean of the middle half of the per-block speedups,"
+    echo "with its 95% interval;"
     echo "efficiency is speedup over min(workers, usable CPUs), for the CPU-bound cases."
     echo
     awk -F, -f "$SCRIPTS/columns.awk" -f "$SCRIPTS/summary-tables.awk" -v format=md "$run/summary.csv"

@@ -18,8 +18,8 @@
 #   rel_spread  stddev / mean: the noise warning of the bench reads it
 #   speedup     median of the row's baseline / median of the row; for a row
 #               timed in blocks, its paired speedup (ratios.csv: the
-#               baseline's lower quartile over the row's, over the same
-#               blocks), with its 95% bootstrap interval in speedup_low,
+#               geometric mean of the middle half of its per-block
+#               speedups), with its 95% bootstrap interval in speedup_low,
 #               speedup_high
 #   efficiency  speedup / min(workers, cores): how much of the cores the
 #               parallelism used; for the CPU-bound cases (count, refcount) only

@@ -543,8 +543,14 @@ test_intervals() {
     write_ratios "$run" "count-2.threads share count-2.shell 0.99 0.97 1.01" \
         "count-2.shell speedup count-2.seq 1.30 1.20 1.40"
     run bash "$LESSONS" "$run"
-    expect_lesson "a guard whose estimate is below its bound fails L2" L2 \
+    expect_lesson "a guard whose interval lies wholly below its bound fails L2" L2 \
         '^L2 DOES NOT HOLD: .*two independent processes \(the ceiling\) 1\.30x \(1\.20-1\.40\) \(wanted >= 1\.50x'
+    # An estimate below, an interval reaching into the band: not shown.
+    write_ratios "$run" "count-2.threads share count-2.shell 0.99 0.97 1.01" \
+        "count-2.shell speedup count-2.seq 1.40 1.20 1.60"
+    run bash "$LESSONS" "$run"
+    expect_lesson "a guard below its bound with an interval across it: L2 is not shown" L2 \
+        '^L2 not shown by this run: .*two independent processes \(the ceiling\) 1\.40x \(1\.20-1\.60\) \(wanted >= 1\.50x; its interval crosses the bound\)'
 }
 
 main() {

@@ -8,8 +8,9 @@ every block of a family it takes, for each row R timed in it:
                                   shell row, two independent processes,
                                   timed in the same block), CPU-bound groups
   aa       baseline / baseline#aa  (the A/A control, which should be 1)
-and summarises each ratio over the blocks as the ratio of the two rows'
-lower quartiles with a 95% bootstrap interval over whole blocks
+and summarises each ratio over the blocks as the geometric mean of the
+middle half of its per-block values with a 95% bootstrap interval over
+whole blocks
 (stats.summarise_pairs).  Writes RUN/ratios.csv through a
 temporary name (RATIO_COLUMNS), and the A/A controls into RUN/machine.json
 (`aa`: the noise floor, one entry per family).  cited_ratios reads the

@@ -76,9 +76,9 @@ class TestRatios(unittest.TestCase):
     def test_one_sided_noise(self):
         # The lab VM's noise: quiet, seq 0.2 s and threads 0.1 s; in about a
         # third of the blocks one row (never both) is slowed 1.4-2.2x for
-        # its run.  The paired lower quartiles read 2.0 within 2%, a narrow
-        # interval around it, and an A/A interval with 1 in it; the median
-        # of the per-block ratios is pulled off by the blocks that were hit.
+        # its run.  The middle half of the per-block ratios reads 2.0
+        # within 2%, a narrow interval around it, and an A/A interval with 1
+        # in it.
         rnd = random.Random(7)
         blocks = []
         for _ in range(16):

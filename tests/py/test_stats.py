@@ -52,12 +52,15 @@ class TestStats(unittest.TestCase):
         self.assertAlmostEqual(stats.relative_halfwidth(100.0, 50.0, 200.0, log_scale=True), 1.0)
         self.assertEqual(stats.relative_halfwidth(1.0, 0.0, 2.0), math.inf)
 
-    def test_quantile_ratio(self):
-        pairs = [(4.0, 1.0), (2.0, 2.0), (2.0, 1.0), (9.0, 1.0), (2.0, 1.0)]
-        # lower quartiles: 2.0 of the first items, 1.0 of the second
-        self.assertEqual(stats.quantile_ratio(pairs), 2.0)
-        self.assertEqual(stats.quantile_ratio(pairs, q=0.5), 2.0)
-        self.assertEqual(stats.quantile_ratio([(3.0, 1.5)]), 2.0)
+    def test_middle_mean(self):
+        # the quarter at each end left out, the rest's geometric mean
+        self.assertAlmostEqual(stats.middle_mean([1.0, 2.0, 8.0, 100.0]), 4.0)
+        self.assertAlmostEqual(stats.middle_mean([0.01, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 500.0]), 2.0)
+        self.assertAlmostEqual(stats.middle_mean([7.0]), 7.0)
+        self.assertAlmostEqual(stats.middle_mean([2.0, 8.0]), 4.0)  # too few to trim
+        self.assertAlmostEqual(stats.middle_mean([1.0, 4.0, 9.0, 16.0], trim=0.0), math.sqrt(24.0))
+        with self.assertRaises(ValueError):
+            stats.middle_mean([])
 
     def test_summarise_pairs(self):
         rnd = random.Random(11)
@@ -75,7 +78,9 @@ class TestStats(unittest.TestCase):
         self.assertLess(first[1], first[0])
         self.assertLess(first[0], first[2])
         # too few blocks: the per-block range; one block: no interval at all
-        self.assertEqual(stats.summarise_pairs([(2.0, 1.0), (3.0, 1.0)]), (2.0 + 0.25, 2.0, 3.0, 2))
+        est, low, high, n = stats.summarise_pairs([(2.0, 1.0), (3.0, 1.0)])
+        self.assertAlmostEqual(est, math.sqrt(6.0))
+        self.assertEqual((low, high, n), (2.0, 3.0, 2))
         self.assertEqual(stats.summarise_pairs([(2.0, 1.0)]), (2.0, 0.0, math.inf, 1))
         # unusable samples are dropped; none left is an error
         self.assertEqual(stats.summarise_pairs([(2.0, 1.0), (0.0, 1.0), (2.0, float("nan"))])[3], 1)
