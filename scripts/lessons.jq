@@ -25,8 +25,9 @@
 #            the ceiling must not be well below the rows it bounds
 # A check marked quiet shows its phrase only when it fails.  A check marked
 # guard checks the measurement, not the lesson (L2's ceiling: two processes
-# gain at all, and no mode beats them): it passes on its estimate, fails only
-# when its interval lies wholly outside, and is not shown between, since on
+# gain at all, and no mode beats them): it passes on its estimate; out of its
+# band it leaves the lesson not shown, never failed (the cause says the
+# ceiling was not one), since on
 # a machine whose CPUs change speed the ceiling's own speedup spreads wide
 # while the shares read against it in the same blocks stay narrow.  A check with a
 # role (PYTHON2, PYTHON_FT: scripts/pythons.sh) reads the rows of that
@@ -203,6 +204,10 @@ def eval_value($c; $rs; $ctx):
     # the band: the run cannot tell, it does not fail.
     elif $q != null and ($lo == null or $q.high >= $lo) and ($hi == null or $q.low <= $hi)
     then { status: "not_shown", toward_one: false }
+    # A guard wholly out: the ceiling the lesson reads against is not one
+    # (a loaded machine: two processes no faster than one), so the run
+    # cannot show the lesson; it does not disprove it.
+    elif $c.guard // false then { status: "not_shown", guard_failed: true, toward_one: false }
     else { status: "fail",
            # A serial start-up pulls a speedup towards 1: it can explain a
            # value stuck between 1 and a bound away from 1 (L2 below its
@@ -287,10 +292,7 @@ def causes($bad; $ctx; $l):
   | ([$bad[].rows[]] + [$bad[].rows[] | $ctx.baseline[.] // empty]
      + [$bad[] | select(.over_row) | .over_row] | unique) as $ids
   | [$ctx.summary[] | select(.experiment as $e | $ids | index([$e]))] as $rs
-  | [ ([$bad[] | select(.interval != null and .interval.halfwidth > max_ratio_halfwidth)
-        | "\(.rows[0])\(if .interval.best then " against the fastest mode" else "" end) ±\(.interval.halfwidth * 100 | fixed(0))% over \(.interval.blocks) blocks"]
-       | listed("a 95% interval too wide to decide (the machine's capacity moved between blocks, or too few blocks)")),
-      (if $u < 2 and $l.needs_parallel then "one usable CPU: threads and processes cannot run at the same time" else empty end),
+  | [ (if $u < 2 and $l.needs_parallel then "one usable CPU: threads and processes cannot run at the same time" else empty end),
       (if ($m.cpu_quota | type) == "number" and $m.cpu_quota < ($m.online_cpus // $u)
        then "a CPU quota of \($m.cpu_quota) CPUs (of \($m.online_cpus // $u) online)" else empty end),
       # Other programs during the run: measured directly on the run's own
@@ -313,6 +315,14 @@ def causes($bad; $ctx; $l):
             then "load: the load average was \($m.load_after[0]) at the end of the run, above \(if $outside == 0 then "the \($u) usable CPUs" else "the \($outside) CPUs outside the run's affinity mask and its \($u) usable" end)"
             else empty end)
        end),
+      ([$bad[] | select(.guard_failed) | .rows[0]]
+       | listed("the machine's ceiling was not a ceiling (two independent processes gained too little, or less than a mode they bound), so nothing read against it can show the lesson")),
+      # An interval across a bound (not shown, never a failure: an interval
+      # wholly outside fails however wide it is), after what the machine
+      # did, which may be why it is wide.
+      ([$bad[] | select(.status == "not_shown" and .interval != null and .interval.halfwidth > max_ratio_halfwidth)
+        | "\(.rows[0])\(if .interval.best then " against the fastest mode" else "" end) ±\(.interval.halfwidth * 100 | fixed(0))% over \(.interval.blocks) blocks"]
+       | listed("a 95% interval too wide to decide (the machine's capacity moved between blocks, or too few blocks)")),
       ([$rs[] | select(.status != "ok") | .experiment]
        | listed("failed rows (their logs: raw/ID.*)")),
       ([$rs[] | select(.status == "ok" and .case != "convoy" and (.median_s | num) != null
@@ -409,7 +419,7 @@ def evaluate_lesson($l; $ctx):
             if ($why | length) > 1 then "; \($why | length - 1) more below" else "" end) (\(machine_text($ctx)))." }
     elif ($unsure | length) > 0 then
       causes($unsure; $ctx; $l) as $why
-      | ([$unsure[] | .text + " (wanted \(.wanted); its interval crosses the bound)"] | join("; ")) as $which
+      | ([$unsure[] | .text + " (wanted \(.wanted); \(if .guard_failed then "a check of the ceiling the lesson is read against" else "its interval crosses the bound" end))"] | join("; ")) as $which
       | { status: "not_shown", causes: $why,
           line: "\($l.id) not shown by this run: \($which); likely cause: \($why | join("; "))\(
             if ($missing_text | length) > 0 then " (not run: \($missing_text | join(", ")))" else "" end)",
