@@ -43,7 +43,7 @@ CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
 RUNS                 2                        2                2
-BLOCKS               3                        5                2
+BLOCKS               3                        6                2
 BLOCK_BUDGET_S       45                       0                0
 WARMUP               0                        0                0
 SAMPLES              5                        3                2
