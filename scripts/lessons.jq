@@ -315,12 +315,12 @@ def causes($bad; $ctx; $l):
             then "load: the load average was \($m.load_after[0]) at the end of the run, above \(if $outside == 0 then "the \($u) usable CPUs" else "the \($outside) CPUs outside the run's affinity mask and its \($u) usable" end)"
             else empty end)
        end),
-      ([$bad[] | select(.guard_failed) | .rows[0]]
+      ([$bad[] | select(.guard_failed) | .rows[0]] | unique
        | listed("the machine's ceiling was not a ceiling (two independent processes gained too little, or less than a mode they bound), so nothing read against it can show the lesson")),
       # An interval across a bound (not shown, never a failure: an interval
       # wholly outside fails however wide it is), after what the machine
       # did, which may be why it is wide.
-      ([$bad[] | select(.status == "not_shown" and .interval != null and .interval.halfwidth > max_ratio_halfwidth)
+      ([$bad[] | select(.status == "not_shown" and (.guard_failed | not) and (.under_guard | not) and .interval != null and .interval.halfwidth > max_ratio_halfwidth)
         | "\(.rows[0])\(if .interval.best then " against the fastest mode" else "" end) ±\(.interval.halfwidth * 100 | fixed(0))% over \(.interval.blocks) blocks"]
        | listed("a 95% interval too wide to decide (the machine's capacity moved between blocks, or too few blocks)")),
       ([$rs[] | select(.status != "ok") | .experiment]
@@ -371,7 +371,12 @@ def evaluate_lesson($l; $ctx):
   | [range($l.checks | length) as $i
      | $rs0[$i] + (if $l.checks[$i].over then
          { over_row: ([$ctx.summary[] | select(.group == $l.checks[$i].group and .label == $l.checks[$i].over)][0].experiment) }
-         else {} end)] as $res
+         else {} end)] as $res0
+  # A guard out of its band: the ceiling is not one, so a share of it that
+  # fails shows nothing either (not shown, with the ceiling as the cause).
+  | (if any($res0[]; .guard_failed // false)
+     then [$res0[] | if .status == "fail" and (.interval.share // false) then .status = "not_shown" | .under_guard = true else . end]
+     else $res0 end) as $res
   | [$res[] | select(.status == "fail" or .status == "failed_row" or .status == "no_data")] as $bad
   | [$res[] | select(.status == "pass")] as $good
   | [$res[] | select(.status == "not_run")] as $missing
@@ -419,7 +424,7 @@ def evaluate_lesson($l; $ctx):
             if ($why | length) > 1 then "; \($why | length - 1) more below" else "" end) (\(machine_text($ctx)))." }
     elif ($unsure | length) > 0 then
       causes($unsure; $ctx; $l) as $why
-      | ([$unsure[] | .text + " (wanted \(.wanted); \(if .guard_failed then "a check of the ceiling the lesson is read against" else "its interval crosses the bound" end))"] | join("; ")) as $which
+      | ([$unsure[] | .text + " (wanted \(.wanted); \(if .guard_failed then "a check of the ceiling the lesson is read against" elif .under_guard then "read against that ceiling" else "its interval crosses the bound" end))"] | join("; ")) as $which
       | { status: "not_shown", causes: $why,
           line: "\($l.id) not shown by this run: \($which); likely cause: \($why | join("; "))\(
             if ($missing_text | length) > 0 then " (not run: \($missing_text | join(", ")))" else "" end)",

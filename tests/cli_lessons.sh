@@ -546,6 +546,19 @@ test_intervals() {
     run bash "$LESSONS" "$run"
     expect_lesson "a guard wholly below its bound: L2 is not shown, the ceiling named as the cause" L2 \
         '^L2 not shown by this run: two independent processes \(the ceiling\) 1\.30x \(1\.20-1\.40\) \(wanted >= 1\.50x; a check of the ceiling the lesson is read against\); likely cause: the machine.s ceiling was not a ceiling .*: count-2\.shell'
+    # A guard wholly out and a share that would fail against it: the
+    # ceiling is not one, so L2 is not shown (never fails), the ceiling
+    # named once as the cause and no interval blamed.
+    write_ratios "$run" "count-2.threads share count-2.shell 0.50 0.48 0.52" \
+        "count-2.shell speedup count-2.seq 1.00 0.98 1.02"
+    run bash "$LESSONS" "$run"
+    expect_lesson "a guard wholly out: a failing share of that ceiling leaves L2 not shown, the ceiling named once" L2 \
+        '^L2 not shown by this run: .*likely cause: the machine.s ceiling was not a ceiling [^;]*: count-2\.shell( \(|$)'
+    if grep -q 'too wide to decide' <<<"$(grep '^L2' "$last_out")"; then
+        fail "a guard wholly out is not blamed on its interval" "$(grep '^L2' "$last_out")"
+    else
+        pass "a guard wholly out is not blamed on its interval"
+    fi
     # An estimate below, an interval reaching into the band: not shown.
     write_ratios "$run" "count-2.threads share count-2.shell 0.99 0.97 1.01" \
         "count-2.shell speedup count-2.seq 1.40 1.20 1.60"

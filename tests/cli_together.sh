@@ -47,6 +47,23 @@ test_failures() {
     expect_exit "together: a copy killed by a signal is exit 1, named" 1 'copy [01] \(pid [0-9]+\) was killed by signal 15'
     run "$TOGETHER" -- "$TEST_TMP/no such program"
     expect_exit "together: a command that cannot start is exit 1, says why" 1 "cannot run '.*no such program': No such file"
+    # fork failing (a process limit, as an unprivileged user): the copies
+    # started are stopped and reaped, and the reason is the fork's.
+    if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+        # shellcheck disable=SC2016 # $0 is expanded by the inner bash
+        run setpriv --reuid=65534 --regid=65534 --clear-groups bash -c 'ulimit -u 10; exec "$0" --copies=30 -- sleep 2' "$TOGETHER"
+        expect_exit "together: fork failing is exit 1, says which copy and why" 1 \
+            '^together: copy [0-9]+ could not start: fork: Resource temporarily unavailable$'
+    else
+        skip "together: fork failing" "needs root and setpriv to run as an unprivileged user with ulimit -u"
+    fi
+    run "$TOGETHER" --copies=2 -- true
+    set +e; "$TOGETHER" --copies=2 -- true >&- 2>"$last_err"; last_status=$?; set -e
+    if [ "$last_status" -eq 0 ] && [ ! -s "$last_err" ]; then
+        pass "together: a closed stdout is not its failure (it writes nothing)"
+    else
+        fail "together: a closed stdout is not its failure" "exit $last_status: $(head -c 200 "$last_err")"
+    fi
     run "$TOGETHER" -- "$BIN/count" --iterations=-1
     expect_exit "together: a copy's usage error is exit 1, its own words kept" 1 'count: --iterations'
 }

@@ -14,6 +14,7 @@
  * kills and reaps them all.  The copies' output is theirs (inherited).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,12 +81,14 @@ int main(int argc, char **argv)
         }
         pids[started] = pid;
     }
-    if (why[0] != '\0')
-        proc_kill_children();
+    /* A copy could not start: the others are stopped, then reaped below
+     * (proc_reap waits for each once; its first words stay ours). */
+    for (int i = 0; why[0] != '\0' && i < started; i++)
+        kill(pids[i], SIGKILL);
     int bad = proc_reap(pids, started, "copy", why, sizeof why);
     if (bad > 0 || started < copies) {
         fprintf(stderr, "%s: %s\n", TOOL_NAME, why);
         return 1;
     }
-    return report_finish(TOOL_NAME, true);
+    return 0;   /* nothing of ours on stdout: the copies' output is theirs */
 }

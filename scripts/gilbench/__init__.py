@@ -6,7 +6,7 @@ Layers, each importing only those above it in this list:
   blocks   time-paired blocks: their order, running one family's blocks
            with hyperfine, the block records in raw/
   ratios   paired ratios of a run and their intervals: ratios.csv
-  cli      the command line (python3 -m gilbench, or scripts/gilbench.sh)
+  cli      the command line: __main__.py (python3 -m gilbench, from scripts/)
 """
 
 VERSION_FILE_NOTE = "the suite's version is harness/harness.h's GILBENCH_VERSION"

@@ -5,6 +5,7 @@ what each subcommand says; exit 0 done, 1 a failed run or write, 2 bad usage
 (one line on stderr).
 """
 import argparse
+import math
 import os
 import sys
 from typing import List, Optional
@@ -56,7 +57,7 @@ def parser() -> Parser:
                        " (FAMILY<TAB>HALFWIDTH a line)")
     w.add_argument("run", help="a results folder")
     w.add_argument("--target", type=float, required=True, help="relative half-width, e.g. 0.03")
-    w.add_argument("--groups", default="", help="space-separated groups whose ratios count")
+    w.add_argument("--groups", default=None, help="space-separated groups whose ratios count (default: all)")
     w.add_argument("--cited", metavar="TABLE", help="the lessons' table (lessons-table.json): only the"
                    " ratios its checks read count")
     return p
@@ -80,8 +81,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             ratios.write_ratios(args.run, found)
             ratios.record_aa(args.run, found)
         elif args.command == "wide":
+            if not (args.target > 0 and math.isfinite(args.target)):
+                p.error("wide: --target must be a positive number (a relative half-width, e.g. 0.03)")
             cited = ratios.cited_ratios(args.cited) if args.cited else None
-            found = ratios.too_wide(ratios.run_ratios(args.run), args.groups.split(), args.target, cited)
+            groups = args.groups.split() if args.groups is not None else None
+            found = ratios.too_wide(ratios.run_ratios(args.run), groups, args.target, cited)
             sys.stdout.write("".join("%s\t%.4f\n" % kv for kv in found))
         else:
             p.print_help()

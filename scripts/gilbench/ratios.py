@@ -122,26 +122,34 @@ def cited_ratios(table_path: str) -> Set[Tuple[str, str, str]]:
     """The (group, label, kind) of every ratio a lesson reads: a check of a
     row's speedup "of" the ceiling reads its share, any other its speedup
     (a check "of" best reads the ceiling's own speedup)."""
-    with open(table_path, encoding="utf-8") as f:
-        table = json.load(f)
+    try:
+        with open(table_path, encoding="utf-8") as f:
+            table = json.load(f)
+    except ValueError as e:
+        raise ValueError("%s: not JSON (%s)" % (table_path, e))
+    if not isinstance(table, list) or not all(isinstance(l, dict) and isinstance(l.get("checks", []), list)
+                                              for l in table):
+        raise ValueError("%s: not a lessons table (a list of lessons with checks)" % table_path)
     found = set()
     for lesson in table:
-        for check in lesson.get("checks", []):
+        for check in lesson["checks"] if "checks" in lesson else []:
+            if not isinstance(check, dict):
+                raise ValueError("%s: a check that is not an object" % table_path)
             if check.get("kind") == "value" and check.get("figure") == "speedup" and "label" in check:
                 kind = "share" if check.get("of") == "ceiling" else "speedup"
                 found.add((check["group"], check["label"], kind))
     return found
 
 
-def too_wide(ratios: List[dict], groups: List[str], target: float,
+def too_wide(ratios: List[dict], groups: Optional[List[str]], target: float,
              cited: Optional[Set[Tuple[str, str, str]]] = None) -> List[Tuple[str, float]]:
     """The families (by baseline) whose speedup or share ratios in the
-    given groups (only those in `cited`, when given: the ones the lessons
+    given groups (all when None; only those in `cited`, when given: the ones the lessons
     read) are wider than target (relative half-width), widest first, each
     with its widest half-width."""
     worst: Dict[str, float] = {}
     for r in ratios:
-        if r["kind"] == "aa" or r["group"] not in groups:
+        if r["kind"] == "aa" or (groups is not None and r["group"] not in groups):
             continue
         if cited is not None and (r["group"], r["label"], r["kind"]) not in cited:
             continue
