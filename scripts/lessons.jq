@@ -27,9 +27,9 @@
 # guard checks the measurement, not the lesson (L2's ceiling: two processes
 # gain at all, and no mode beats them): it passes on its estimate; out of its
 # band it leaves the lesson not shown, never failed (the cause says the
-# ceiling was not one), since on
-# a machine whose CPUs change speed the ceiling's own speedup spreads wide
-# while the shares read against it in the same blocks stay narrow.  A check with a
+# ceiling was not one), since on a machine whose CPUs change speed the
+# ceiling's own speedup spreads wide while the shares read against it in the
+# same blocks stay narrow.  A check with a
 # role (PYTHON2, PYTHON_FT: scripts/pythons.sh) reads the rows of that
 # interpreter: when machine.json's pythons lacks it, the check is not run,
 # and says why.

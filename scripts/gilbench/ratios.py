@@ -10,8 +10,7 @@ every block of a family it takes, for each row R timed in it:
   aa       baseline / baseline#aa  (the A/A control, which should be 1)
 and summarises each ratio over the blocks as the geometric mean of the
 middle half of its per-block values with a 95% bootstrap interval over
-whole blocks
-(stats.summarise_pairs).  Writes RUN/ratios.csv through a
+whole blocks (stats.summarise_pairs).  Writes RUN/ratios.csv through a
 temporary name (RATIO_COLUMNS), and the A/A controls into RUN/machine.json
 (`aa`: the noise floor, one entry per family).  cited_ratios reads the
 lessons' table (scripts/lessons-table.json) for the ratios the lessons read,

@@ -5,17 +5,12 @@ ValueError for an empty sample.  A ratio of two rows timed in the same
 blocks (summarise_pairs) is taken in each block, and summarised by the
 geometric mean of the middle half of those per-block ratios (middle_mean:
 the quarter at each end left out), with a 95% percentile-bootstrap interval
-that resamples whole blocks.  Why not the plain median: on a shared VM the
-host's interference comes in two kinds, measured on the lab VM: phases of
-minutes in which every row is slower (the pairing in blocks cancels them),
-and slowdowns of one run of one row for part of a second (in one block seq
-took 0.42 s, threads 0.21 s and fork 0.11 s, where the quiet figures are
-0.20, 0.105 and 0.105), which make the per-block ratios spread both ways; the
-mean of their middle half uses more of the blocks than the median does and
-still drops the hit ones.  Re-summarising 12 runs' blocks, it left fewer
-lessons' intervals across their bounds than the median (18 of 180 checks,
-against 22) and than each row's fastest half or lower quartile taken apart
-(21, 24), which lose the pairing.  The generator is seeded, so a run
+that resamples whole blocks.  Why not the plain median: a shared VM's host
+slows things in two ways, for minutes every row (the pairing in blocks
+cancels that) and for part of a second one run of one row, which spreads the
+per-block ratios both ways; the mean of their middle half uses more of the
+blocks than the median does and still drops the hit ones (README: "Why the
+middle half", with the measurements).  The generator is seeded, so a run
 summarised twice gives the same figures.
 
 >>> median([3.0, 1.0, 2.0])
