@@ -23,6 +23,10 @@
  *     against ~25000 alone (below, ours beside CPython 3.11); smaller
  *     intervals help, as sys.setswitchinterval does.  Loaded, far less
  *     slowdown (below): the spinner is often off the CPU.
+ *   Pinned (--pin, Placement below; make bench pins every row apart):
+ *     apart, ours 99-134 round trips/s (nearly every trip waits two
+ *     intervals), CPython 3.11 99-497/s (one or two); same (one core),
+ *     ours 4.2-5.5x slower, CPython 3.3-4.1x: a convoy needs two cores.
  *   gil --gil=old: about 1-2.5x, as CPython 2.7 (no interval to wait).
  *   threads, fork, interp: no slowdown; on a quiet VM contended is even
  *     faster than alone: the spinner keeps a core awake, so wake-ups are
@@ -86,9 +90,11 @@
  *   dying fails the run.  The timings are reported, never judged.
  *
  * Try
- *   bin/convoy --mode=gil     (then --gil=old, --switch-interval-us=100, --mode=interp)
+ *   bin/convoy --mode=gil --pin=apart   (then --pin=same, --gil=old,
+ *                                        --switch-interval-us=100, --mode=interp)
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +108,10 @@
 
 static double seconds = 2.0;
 static long long cpu_tasks = 1;
+static int pin = 0;   /* index into pin_choices */
+
+enum { PIN_NONE, PIN_SAME, PIN_APART };
+static const char *const pin_choices[] = {"none", "same", "apart", NULL};
 
 static struct opt_spec convoy_opts[] = {
     {.name = "seconds", .type = OPT_DOUBLE, .dest = &seconds, .metavar = "S",
@@ -111,8 +121,78 @@ static struct opt_spec convoy_opts[] = {
      .min = 1, .max = 64,
      .help = "CPU-bound tasks beside the I/O task in phase 2 (default 1); "
              "--tasks is then 1 + N"},
+    {.name = "pin", .type = OPT_CHOICE, .dest = &pin, .choices = pin_choices,
+     .metavar = "WHERE",
+     .help = "where the tasks run: none (the scheduler decides, default), same "
+             "(every task and the echo peer on one CPU), apart (the I/O task "
+             "and the echo peer on one CPU, the CPU tasks on another)"},
     {0},
 };
+
+/*
+ * Placement (--pin).  Whether a round trip waits 0, 1 or 2 intervals is a
+ * race between the spinner's wake-up and the I/O call (Why, above), and
+ * where the scheduler puts the two decides the race: unpinned, six runs of
+ * `--mode=gil` gave 97 to 474 round trips/s, and Linux keeps a placement for
+ * a while, so one run tends to one end.  --pin makes it a variable of the
+ * experiment, as Beazley's one-core and two-core runs did:
+ *   same   every task and the echo peer on pin_cpu[0]: one core.  A blocking
+ *          call lets the spinner run, but the echo's reply wakes the I/O
+ *          task on a core the spinner must be preempted from.
+ *   apart  the I/O task and the echo peer on pin_cpu[0], the CPU tasks on
+ *          pin_cpu[1]: the spinner never waits for a core, so it wins the
+ *          race whenever the call takes longer than its wake-up.
+ * pin_cpu[] are the first two CPUs of the process's affinity mask, so
+ * taskset and cpusets choose them.  Each task pins its own thread (or, in
+ * fork mode, its process) with sched_setaffinity(0, ...), the echo peer
+ * right after its fork.
+ */
+static int pin_cpu[2] = {-1, -1};
+
+/* Pin the calling thread to CPU cpu; 0, or -1 with errno set. */
+static int pin_to(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set);
+}
+
+/* Where task `index` (0: the I/O task) runs under --pin; -1: anywhere. */
+static int task_cpu(int index)
+{
+    switch (pin) {
+    case PIN_SAME:
+        return pin_cpu[0];
+    case PIN_APART:
+        return pin_cpu[index == 0 ? 0 : 1];
+    default:
+        return -1;
+    }
+}
+
+/* Fill pin_cpu[] from the affinity mask; 1 with err set when --pin cannot be
+ * honoured. */
+static int choose_cpus(char *err, size_t errlen)
+{
+    if (pin == PIN_NONE)
+        return 0;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) {
+        snprintf(err, errlen, "--pin: sched_getaffinity: %s", strerror(errno));
+        return 1;
+    }
+    int found = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; cpu++)
+        if (CPU_ISSET(cpu, &set))
+            pin_cpu[found++] = cpu;
+    if (pin == PIN_APART && found < 2) {
+        snprintf(err, errlen, "--pin=apart needs two CPUs in the affinity mask; "
+                 "this process may use only CPU %d", pin_cpu[0]);
+        return 1;
+    }
+    return 0;
+}
 
 /* The echo peer: its pid and our end of the socket.  Set in prepare. */
 static pid_t echo_pid = -1;
@@ -127,7 +207,13 @@ static struct task_result alone;
 static int phases_done;
 
 /* What a task hands back in struct task_result. */
-enum { COUNTER_ROUND_TRIPS, COUNTER_MISMATCHES };
+enum { COUNTER_ROUND_TRIPS, COUNTER_MISMATCHES, COUNTER_WAITED_0, COUNTER_WAITED_1,
+       COUNTER_WAITED_2 };
+
+/* The switch interval in seconds under the new GIL (0: no interval to wait
+ * for).  A round trip that took k intervals (rounded) waited k of them; the
+ * report gives the share of round trips that waited 0, 1 and 2 or more. */
+static double wait_unit_s;
 enum { SECONDS_ELAPSED, SECONDS_MEDIAN, SECONDS_P99, SECONDS_MAX };
 
 /*
@@ -198,6 +284,8 @@ static int start_echo_peer(char *err, size_t errlen)
     }
     if (pid == 0) {
         close(sv[0]);
+        if (pin != PIN_NONE && pin_to(pin_cpu[0]) != 0)
+            _exit(1);   /* the I/O task reports the echo peer gone */
         echo_loop(sv[1]);
     }
     close(sv[1]);
@@ -269,6 +357,10 @@ static void io_task(const struct task_ctx *ctx, struct task_result *out)
         if ((size_t)n == cap)
             lat = Realloc(lat, (cap *= 2) * sizeof *lat);
         lat[n++] = t1 - t0;
+        if (wait_unit_s > 0) {
+            double k = (t1 - t0) / wait_unit_s + 0.5;
+            out->counters[k < 1 ? COUNTER_WAITED_0 : k < 2 ? COUNTER_WAITED_1 : COUNTER_WAITED_2]++;
+        }
         gil_poll(ctx->ts);   /* the loop's back-edge, as in the eval loop */
     } while (t1 < end);
     out->seconds[SECONDS_ELAPSED] = t1 - start;
@@ -300,6 +392,13 @@ static void cpu_task(const struct task_ctx *ctx, struct task_result *out)
 
 static void convoy_task(const struct task_ctx *ctx, struct task_result *out)
 {
+    int cpu = task_cpu(ctx->index);
+    if (cpu >= 0 && pin_to(cpu) != 0) {
+        out->failed = 1;
+        snprintf(out->message, sizeof out->message, "--pin: cannot run on CPU %d: %s",
+                 cpu, strerror(errno));
+        return;
+    }
     if (ctx->index == 0)
         io_task(ctx, out);
     else
@@ -322,7 +421,10 @@ static int convoy_prepare(struct run_info *ri, char *err, size_t errlen)
 
 static int convoy_setup(struct run_info *ri, char *err, size_t errlen)
 {
-    (void)ri;
+    if ((ri->mode == MODE_GIL || ri->mode == MODE_INTERP) && ri->gil.policy == GIL_NEW)
+        wait_unit_s = (double)ri->gil.interval_us / 1e6;
+    if (choose_cpus(err, errlen) != 0)
+        return 1;
     return start_echo_peer(err, errlen);   /* 1: cannot start, err says why */
 }
 
@@ -377,6 +479,10 @@ static void convoy_describe(const struct run_info *ri, struct report *r)
                 seconds, cpu_tasks);
     report_num(r, "seconds", "seconds per phase", seconds, "s");
     report_int(r, "cpu_tasks", "cpu tasks", cpu_tasks);
+    report_str(r, "pin", "pin", pin_choices[pin]);
+    if (pin != PIN_NONE)
+        report_note(r, "pinned: the I/O task and the echo peer on CPU %d, the CPU "
+                    "task(s) on CPU %d", pin_cpu[0], task_cpu(1));
 }
 
 static void convoy_report(const struct run_info *ri, const struct task_result *res,
@@ -406,6 +512,15 @@ static void convoy_report(const struct run_info *ri, const struct task_result *r
     report_num(r, "latency_contended_max_s", "latency contended max",
                res[0].seconds[SECONDS_MAX], "s");
     report_num(r, "cpu_iterations_per_s", "cpu iterations/s", cpu_rate, "/s");
+    long long trips = res[0].counters[COUNTER_ROUND_TRIPS];
+    if (wait_unit_s > 0 && trips > 0) {
+        report_num(r, "waited_0_share", "waited 0 intervals",
+                   (double)res[0].counters[COUNTER_WAITED_0] / (double)trips, "");
+        report_num(r, "waited_1_share", "waited 1 interval",
+                   (double)res[0].counters[COUNTER_WAITED_1] / (double)trips, "");
+        report_num(r, "waited_2_share", "waited 2+ intervals",
+                   (double)res[0].counters[COUNTER_WAITED_2] / (double)trips, "");
+    }
     report_note(r, "%.0f round trips/s alone, %.0f beside the CPU task(s): %.1fx slower",
                 a, c, c > 0 ? a / c : 0);
     if (ri->mode == MODE_GIL || ri->mode == MODE_INTERP) {

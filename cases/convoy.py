@@ -40,6 +40,11 @@ def parse_args(argv):
                    help="Python 3: sys.setswitchinterval (default 5000)")
     p.add_argument("--check-interval", type=positive(int, 1, 1000000000),
                    help="Python 2: sys.setcheckinterval (default 100)")
+    p.add_argument("--pin", choices=PIN_CHOICES, default="none",
+                   help="where the threads run: none (the scheduler decides, "
+                   "default), same (all of them and the echo process on one CPU), "
+                   "apart (the I/O thread and the echo on one CPU, the spinning "
+                   "threads on another), as bin/convoy --pin")
     p.add_argument("--json", action="store_true",
                    help="print the report as one JSON object (its only format; "
                    "accepted so that it is called like the C cases)")
@@ -54,7 +59,58 @@ def parse_args(argv):
     return args
 
 
-def start_echo():
+PIN_CHOICES = ("none", "same", "apart")
+
+
+def allowed_cpus():
+    """The CPUs of this process's affinity mask, in order (Linux)."""
+    if hasattr(os, "sched_getaffinity"):
+        return sorted(os.sched_getaffinity(0))
+    mask = _libc_mask(get=True)
+    return [cpu for cpu in range(len(mask) * 8) if mask[cpu // 8] & (1 << cpu % 8)]
+
+
+def _libc_mask(get=False, cpu=None):
+    """Python 2 has no os.sched_*affinity: call libc's with a 128-byte mask."""
+    import ctypes
+    import ctypes.util
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    mask = (ctypes.c_ubyte * 128)()
+    if get:
+        rc = libc.sched_getaffinity(0, ctypes.sizeof(mask), mask)
+    else:
+        mask[cpu // 8] = 1 << cpu % 8
+        rc = libc.sched_setaffinity(0, ctypes.sizeof(mask), mask)
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return bytearray(mask)
+
+
+def pin_to(cpu):
+    """Pin the calling thread (sched_setaffinity(0) is per thread) to cpu."""
+    if cpu is None:
+        return
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
+    else:
+        _libc_mask(cpu=cpu)
+
+
+def placement(pin):
+    """(CPU of the I/O thread and the echo, CPU of the spinners), None: free."""
+    if pin == "none":
+        return None, None
+    cpus = allowed_cpus()
+    if pin == "same":
+        return cpus[0], cpus[0]
+    if len(cpus) < 2:
+        raise OSError("needs two CPUs in the affinity mask; this process may "
+                      "use only CPU %d" % cpus[0])
+    return cpus[0], cpus[1]
+
+
+def start_echo(cpu=None):
     """Fork the echo process; returns (our socket, its pid)."""
     ours, theirs = socket.socketpair()
     parent = os.getpid()
@@ -68,6 +124,7 @@ def start_echo():
             if os.getppid() != parent:
                 os._exit(1)
             ours.close()
+            pin_to(cpu)
             while True:
                 data = theirs.recv(256)
                 if not data:
@@ -86,8 +143,9 @@ def percentile(sorted_values, percent):
     return sorted_values[max(0, (n * percent + 99) // 100 - 1)]
 
 
-def io_phase(sock, seconds):
-    """Round trips until seconds have passed (at least one)."""
+def io_phase(sock, seconds, unit=0):
+    """Round trips until seconds have passed (at least one); with a switch
+    interval unit (s), the shares that waited 0, 1 and 2+ intervals."""
     lat = []
     wrong = 0
     start = clock()
@@ -108,24 +166,30 @@ def io_phase(sock, seconds):
     lat.sort()
     n = len(lat)
     median = lat[n // 2] if n % 2 else (lat[n // 2 - 1] + lat[n // 2]) / 2
+    waited = [0, 0, 0]
+    if unit > 0:
+        for t in lat:
+            waited[min(2, int(t / unit + 0.5))] += 1
     return {"round_trips": n, "seconds": t1 - start, "wrong": wrong,
-            "median": median, "p99": percentile(lat, 99), "max": lat[-1]}
+            "median": median, "p99": percentile(lat, 99), "max": lat[-1],
+            "waited": [w / n for w in waited] if unit > 0 else [None] * 3}
 
 
-def spin(stop):
+def spin(stop, cpu):
+    pin_to(cpu)
     x = 0
     while not stop[0]:
         x += 1
     return x
 
 
-def contended_phase(sock, seconds, cpu_threads):
+def contended_phase(sock, seconds, cpu_threads, cpu, unit):
     stop = [False]
-    threads = [threading.Thread(target=spin, args=(stop,)) for _ in range(cpu_threads)]
+    threads = [threading.Thread(target=spin, args=(stop, cpu)) for _ in range(cpu_threads)]
     for t in threads:
         t.start()
     try:
-        return io_phase(sock, seconds)
+        return io_phase(sock, seconds, unit)
     finally:
         stop[0] = True
         for t in threads:
@@ -138,11 +202,20 @@ def main(argv):
         sys.setswitchinterval(args.switch_interval_us / 1e6)
     if args.check_interval is not None:
         sys.setcheckinterval(args.check_interval)
+    try:
+        io_cpu, spin_cpu = placement(args.pin)
+        pin_to(io_cpu)   # the main thread is the I/O thread
+    except (IOError, OSError) as e:
+        sys.stderr.write("convoy.py: --pin=%s: %s\n" % (args.pin, e.strerror or e))
+        return 1
+    gil_enabled, free_threaded = gil_state()
+    # A round trip's wait, counted in switch intervals (new GIL only).
+    unit = sys.getswitchinterval() if gil_enabled and hasattr(sys, "getswitchinterval") else 0
     started, cpu_start = clock(), os.times()
-    sock, pid = start_echo()
+    sock, pid = start_echo(io_cpu)
     try:
         alone = io_phase(sock, args.seconds)
-        busy = contended_phase(sock, args.seconds, args.cpu_threads)
+        busy = contended_phase(sock, args.seconds, args.cpu_threads, spin_cpu, unit)
     except (IOError, OSError) as e:
         sys.stderr.write("convoy.py: %s\n" % e)
         return 1
@@ -159,7 +232,6 @@ def main(argv):
     c = busy["round_trips"] / busy["seconds"]
     interval = sys.getswitchinterval() if hasattr(sys, "getswitchinterval") else None
     ticks = None if interval is not None else sys.getcheckinterval()
-    gil_enabled, free_threaded = gil_state()
     result = {
         "case": "convoy.py",
         "python": platform.python_version(),
@@ -170,6 +242,7 @@ def main(argv):
         "check_interval": ticks,
         "seconds": args.seconds,
         "cpu_threads": args.cpu_threads,
+        "pin": args.pin,
         # The I/O thread and the CPU-bound ones, as the C case reports them.
         "tasks": args.cpu_threads + 1,
         "workers": args.cpu_threads + 1,
@@ -183,6 +256,9 @@ def main(argv):
         "latency_contended_median_s": busy["median"],
         "latency_contended_p99_s": busy["p99"],
         "latency_contended_max_s": busy["max"],
+        "waited_0_share": busy["waited"][0],
+        "waited_1_share": busy["waited"][1],
+        "waited_2_share": busy["waited"][2],
         "ok": alone["wrong"] == 0 and busy["wrong"] == 0,
         # The same whole-run figures as the C cases report (this process only).
         "wall_s": wall,

@@ -79,7 +79,8 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 # value, or one of BIN, CORES, SERVER_URL, PYTHON, PYTHON_IMPL (empty without
 # a CPython), PYTHON3_IMPL (the same, for CPython 3 only), PYTHON_INTERP_IMPL
 # (the same, for CPython 3.12 and later: a GIL per interpreter), PYTHON2,
-# PYTHON2_IMPL, PYTHON_FT, PYTHON_FT_IMPL (scripts/pythons.sh); {A/B} is A / B as
+# PYTHON2_IMPL, PYTHON_FT, PYTHON_FT_IMPL (scripts/pythons.sh), CONVOY_PIN
+# (apart with 2 usable CPUs or more, else none); {A/B} is A / B as
 # an integer (the same total work split over B tasks).  A row whose impl is
 # empty is left out.  The worker count is not predicted here: each binary
 # reports its own in --json (experiments.sh write_experiments).
@@ -95,6 +96,12 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 #   of the ceiling is taken in the same blocks.
 # - count-scaling: strong scaling, the same total work over 1 .. 2 x cores.
 # - fetch: the pools get one worker per request, as the seeds' executors would.
+# - convoy: where the I/O task and the spinner run decides how many switch
+#   intervals a round trip waits (cases/convoy.c, Placement), so every convoy
+#   row pins them (--pin=apart: the I/O task and its echo on one CPU, the
+#   CPU-bound task on another; unpinned, six runs of the same row gave 97 to
+#   474 round trips/s), and gil-one-cpu, py-one-cpu put all of them on one
+#   CPU: Beazley's one-core contrast.  With one usable CPU: unpinned.
 # - convoy-interval in CPython 3 only (sys.setswitchinterval; Python 2 has none).
 # - the other real GIL designs, each beside the mode that stands for it, each
 #   with its own seq baseline: PYTHON2 (CPython 2.7, the old GIL) beside
@@ -169,15 +176,17 @@ refcount        threads-atomic refcount    gilbench        threads     atomic   
 refcount        threads-mutex  refcount    gilbench        threads     mutex    2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
 refcount        threads-biased refcount    gilbench        threads     biased   2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
 refcount        gil-none       refcount    gilbench        gil         none     2      -      refcount.seq-none    timed    -                   {BIN}/refcount --mode={mode} --tasks={tasks} --sync={variant} --ops={REFCOUNT_OPS}
-convoy          gil            convoy      gilbench        gil         new      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --gil={variant}
-convoy          gil-old        convoy      gilbench        gil         old      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --gil={variant}
-convoy          py2            convoy      {PYTHON2_IMPL}  gil         old      2      -      -                    sampled  -                   {PYTHON2} cases/convoy.py --seconds={CONVOY_SECONDS}
-convoy          threads        convoy      gilbench        threads     -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS}
-convoy          pyft           convoy      {PYTHON_FT_IMPL} threads    -        2      -      -                    sampled  -                   {PYTHON_FT} -X gil=0 cases/convoy.py --seconds={CONVOY_SECONDS}
-convoy          fork           convoy      gilbench        fork        -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS}
-convoy          py             convoy      {PYTHON_IMPL}   gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS}
-convoy-interval gil            convoy      gilbench        gil         new      2      {us}   -                    sampled  us:CONVOY_INTERVALS {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --switch-interval-us={us}
-convoy-interval py             convoy      {PYTHON3_IMPL}  gil         new      2      {py_us} -                   sampled  py_us:CONVOY_INTERVALS {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --switch-interval-us={py_us}
+convoy          gil            convoy      gilbench        gil         new      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN} --gil={variant}
+convoy          gil-old        convoy      gilbench        gil         old      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN} --gil={variant}
+convoy          py2            convoy      {PYTHON2_IMPL}  gil         old      2      -      -                    sampled  -                   {PYTHON2} cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
+convoy          threads        convoy      gilbench        threads     -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
+convoy          pyft           convoy      {PYTHON_FT_IMPL} threads    -        2      -      -                    sampled  -                   {PYTHON_FT} -X gil=0 cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
+convoy          fork           convoy      gilbench        fork        -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
+convoy          py             convoy      {PYTHON_IMPL}   gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
+convoy          gil-one-cpu    convoy      gilbench        gil         new      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin=same
+convoy          py-one-cpu     convoy      {PYTHON3_IMPL}  gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --pin=same
+convoy-interval gil            convoy      gilbench        gil         new      2      {us}   -                    sampled  us:CONVOY_INTERVALS {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN} --switch-interval-us={us}
+convoy-interval py             convoy      {PYTHON3_IMPL}  gil         new      2      {py_us} -                   sampled  py_us:CONVOY_INTERVALS {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN} --switch-interval-us={py_us}
 '
 
 # set_sizes SIZE: each variable of SIZES from the column SIZE (full, quick,
@@ -336,6 +345,11 @@ plan_experiments() {
     # shellcheck disable=SC2034 # read as {WORKER_SWEEP}, {PYTHON3_IMPL}, {PYTHON_INTERP_IMPL}
     WORKER_SWEEP=$(seq 1 $((2 * CORES)) | paste -sd ' ')
     PYTHON3_IMPL="" PYTHON_INTERP_IMPL=""
+    # read as {CONVOY_PIN}: the spinner on a CPU of its own where there are two
+    # shellcheck disable=SC2034
+    CONVOY_PIN=apart
+    # shellcheck disable=SC2034
+    [ "${CORES:-1}" -ge 2 ] || CONVOY_PIN=none
     # shellcheck disable=SC2034
     [[ "${PYTHON_IMPL:-}" != cpython-3* ]] || PYTHON3_IMPL=$PYTHON_IMPL
     # cpython-3.MINOR...: a GIL per interpreter from 3.12 (count.py refuses before)

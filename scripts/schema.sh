@@ -16,7 +16,7 @@ readonly SUMMARY_COLUMNS="case impl group experiment mode variant label tasks wo
 # refcount.csv and convoy.csv: the figures those cases report, aggregated
 # over an experiment's runs, with the experiment's group, label and status.
 readonly REFCOUNT_COLUMNS="experiment group label status impl mode sync tasks ops final_count expected lost_updates premature_deallocs ns_per_op ok runs runs_with_loss lost_median lost_max lost_min"
-readonly CONVOY_COLUMNS="experiment group label status impl mode policy switch_interval_us cpu_tasks runs alone_per_s contended_per_s slowdown latency_contended_median_s latency_contended_p99_s slowdown_min slowdown_max contended_per_s_min contended_per_s_max"
+readonly CONVOY_COLUMNS="experiment group label status impl mode policy switch_interval_us cpu_tasks runs alone_per_s contended_per_s slowdown latency_contended_median_s latency_contended_p99_s slowdown_min slowdown_max contended_per_s_min contended_per_s_max pin waited_0_share waited_1_share waited_2_share"
 # summarize.sh --noisy: the timed rows bench.sh re-runs.
 readonly NOISY_COLUMNS="group experiment rel_spread"
 

@@ -43,29 +43,46 @@ usage_error() {
     exit 2
 }
 
-# samples RUN ID KIND: "user system t1 t2 ..." for one experiment: hyperfine's
-# per-run times over all rounds, or each convoy run's own wall time.
-samples() {
-    local run=$1 id=$2 kind=$3
-    if [ "$kind" != sampled ]; then
-        jq -s -r '[.[].results[0]] | "\(map(.user) | add / length) \(map(.system) | add / length) \([.[].times[]] | map(tostring) | join(" "))"' \
-            "$run/raw/$id".r*.hyperfine.json
-    else
-        jq -s -r 'if all(has("wall_s")) then "\(map(.user_s) | add / length) \(map(.sys_s) | add / length) \(map(.wall_s | tostring) | join(" "))" else "- - " end' \
-            "$run/raw/$id.runs.jsonl"
-    fi
-}
-
 # samples_by_id RUN: "id<TAB>samples", then one line for each experiment that
-# ran: its samples, the input of summary-stats.awk.
+# ran, the input of summary-stats.awk: "user system t1 t2 ...", hyperfine's
+# per-run times over all rounds (raw/ID.rROUND.hyperfine.json), or each
+# sampled run's own wall time (raw/ID.runs.jsonl; "- - " without one).  One
+# jq over every file: the re-runs call this once per extra round, and a jq
+# per experiment took seconds.
+# shellcheck disable=SC2016 # jq's variables
+readonly SAMPLES_BY_ID='
+    def mean(f): map(f) | add / length;
+    reduce inputs as $d ({}; (input_filename | sub(".*/"; "")) as $f
+        | if ($f | test("[.]r[0-9]+[.]hyperfine[.]json$")) then
+            .timed[$f | sub("[.]r[0-9]+[.]hyperfine[.]json$"; "")] += [$d.results[0]]
+          elif ($f | test("[.]runs[.]jsonl$")) then .sampled[$f | sub("[.]runs[.]jsonl$"; "")] += [$d]
+          else . end)
+    | . as $all
+    | $rows | split("\n")[] | select(length > 0) | split("\t") as [$id, $kind]
+    | if $kind != "sampled" then
+        $all.timed[$id] as $r
+        | "\($id)\t" + if $r == null then "" else
+            "\($r | mean(.user)) \($r | mean(.system)) \([$r[].times[]] | map(tostring) | join(" "))" end
+      else
+        $all.sampled[$id] as $r
+        | "\($id)\t" + if $r == null then ""
+          elif ($r | all(has("wall_s"))) then
+            "\($r | mean(.user_s)) \($r | mean(.sys_s)) \($r | map(.wall_s | tostring) | join(" "))"
+          else "- - " end
+      end'
+
 samples_by_id() {
-    local run=$1 id kind
+    local run=$1 rows
     printf 'id\tsamples\n'
-    awk -F '\t' "$COLUMNS_AWK"'FNR == 1 { header(); next }
-        get("status") == "ok" { print get("id"), get("kind") }' "$run/experiments.tsv" |
-        while read -r id kind; do
-            printf '%s\t%s\n' "$id" "$(samples "$run" "$id" "$kind")"
-        done
+    rows=$(awk -F '\t' -v OFS='\t' "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        get("status") == "ok" { print get("id"), get("kind") }' "$run/experiments.tsv")
+    local -a files=()
+    local f
+    for f in "$run"/raw/*.hyperfine.json "$run"/raw/*.runs.jsonl; do
+        [ -e "$f" ] && files+=("$f")
+    done
+    [ "${#files[@]}" -gt 0 ] || return 0
+    jq -n -r --arg rows "$rows" "$SAMPLES_BY_ID" "${files[@]}"
 }
 
 # usable_cpus RUN: the CPUs the run could use (machine.json usable_cpus); runs
@@ -164,6 +181,7 @@ readonly REFCOUNT_ROW='
 # shellcheck disable=SC2016 # jq's variables
 readonly CONVOY_ROW='
     def m(f): map(f) | median;
+    def mo(f): map(f | select(. != null)) | if length == 0 then null else median end;
     def policy: if .gil.policy then .gil.policy
         elif .mode != null or .gil_enabled == false then ""
         elif .check_interval != null and .switch_interval_us == null then "old"
@@ -176,7 +194,9 @@ readonly CONVOY_ROW='
         latency_contended_p99_s: m(.latency_contended_p99_s),
         slowdown_min: (map(.slowdown) | min), slowdown_max: (map(.slowdown) | max),
         contended_per_s_min: (map(.io_ops_contended_per_s) | min),
-        contended_per_s_max: (map(.io_ops_contended_per_s) | max)})'
+        contended_per_s_max: (map(.io_ops_contended_per_s) | max),
+        pin: (.[0].pin // ""), waited_0_share: mo(.waited_0_share),
+        waited_1_share: mo(.waited_1_share), waited_2_share: mo(.waited_2_share)})'
 
 # case_csv RUN CASE COLUMNS JQ: one row per experiment of CASE, aggregated
 # over its runs (raw/ID.runs.jsonl; a run recorded before those existed: its
@@ -234,7 +254,7 @@ print_headline() {
         awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
             get("group") != "convoy-interval" {
             range = (has("slowdown_min") && get("runs") > 1) ? sprintf("  (%s-%s, %d runs)", ratio_text(get("slowdown_min")), ratio_text(get("slowdown_max")), get("runs")) : ""
-            printf "  %-8s %-16s %9.0f alone %9.0f contended  %7sx slower%s\n", get("label"), get("impl"),
+            printf "  %-11s %-16s %9.0f alone %9.0f contended  %7sx slower%s\n", get("label"), get("impl"),
                 get("alone_per_s"), get("contended_per_s"), ratio_text(get("slowdown")), range }' \
             "$run/convoy.csv"
     fi

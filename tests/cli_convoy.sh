@@ -12,7 +12,7 @@ CONVOY="$BIN/convoy"
 SHORT=(--seconds=0.2)
 
 test_help_and_version() {
-    expect_help convoy "$CONVOY" -- --mode --gil --switch-interval-us --check-interval --json --seconds --cpu-tasks
+    expect_help convoy "$CONVOY" -- --mode --gil --switch-interval-us --check-interval --json --seconds --cpu-tasks --pin
     expect_version convoy '^convoy \(gilbench\) [0-9]+\.[0-9]+' "$CONVOY"
 }
 
@@ -197,6 +197,104 @@ test_python_reference() {
     fi
 }
 
+# placement_of PID: where every thread of PID and each child process of it
+# may run (Cpus_allowed_list), one line each ("child LIST" for a child),
+# sorted.
+placement_of() {
+    local pid=$1 t k
+    {
+        for t in /proc/"$pid"/task/*/status; do
+            awk '/^Cpus_allowed_list:/ { print $2 }' "$t" 2>/dev/null
+        done
+        for k in $(children_of "$pid"); do
+            awk '/^Cpus_allowed_list:/ { print "child " $2 }' /proc/"$k"/status 2>/dev/null
+        done
+    } | LC_ALL=C sort
+}
+
+# pinned_run NAME WANT CMD...: run CMD (a convoy of 2 s phases) in the
+# background, read where its threads and children may run in the contended
+# phase, and compare with WANT: lines joined by ";", A and B standing for the
+# first two CPUs of our mask and M for the whole mask.
+pinned_run() {
+    local name=$1 want=$2 pid got status=0 mask_list
+    shift 2
+    mask_list=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status)
+    want=$(tr ';' '\n' <<<"$want" | sed "s/A/$CPU_A/g; s/B/$CPU_B/g; s/M/$mask_list/g" | LC_ALL=C sort | paste -sd ';')
+    "$@" >"$last_out" 2>"$last_err" &
+    pid=$!
+    # Until the contended phase has every thread (phase 1 has fewer), or
+    # the run ended: a loaded machine may be late.
+    local tries=0 n_want
+    n_want=$(tr ';' '\n' <<<"$want" | wc -l)
+    while got=$(placement_of "$pid" | paste -sd ';') &&
+        [ "$(tr ';' '\n' <<<"$got" | grep -c .)" -lt "$n_want" ] && kill -0 "$pid" 2>/dev/null &&
+        [ $((tries += 1)) -lt 100 ]; do
+        sleep 0.1
+    done
+    sleep 0.2   # and each pinned itself
+    got=$(placement_of "$pid" | paste -sd ';')
+    wait "$pid" || status=$?
+    if [ "$status" -eq 0 ] && [ "$got" = "$want" ]; then
+        pass "$name: threads and children placed as asked ($got)"
+    else
+        fail "$name: threads and children placed as asked" "exit $status; wanted '$want', got '$got'; $(head -c 200 "$last_err")"
+    fi
+}
+
+# --pin: the placement is a variable of the experiment (issue 22, item 6).
+test_placement() {
+    expect_usage_error "convoy: --pin takes none, same or apart" "$CONVOY" --mode=gil --pin=left
+    expect_usage_error "convoy.py: --pin takes none, same or apart" python3 cases/convoy.py --pin=left
+    local mask
+    mask=$(python3 -c 'import os; print(" ".join(map(str, sorted(os.sched_getaffinity(0)))))')
+    read -r CPU_A CPU_B _ <<<"$mask"
+    local one=$CPU_A
+    run taskset -c "$one" "$CONVOY" --mode=gil --pin=apart "${SHORT[@]}"
+    if [ "$last_status" -eq 1 ] && [ "$(wc -l <"$last_err")" -eq 1 ] &&
+        grep -q "^convoy: --pin=apart needs two CPUs in the affinity mask; this process may use only CPU $one\$" "$last_err"; then
+        pass "convoy --pin=apart on one CPU: exit 1, one line naming the mask"
+    else
+        fail "convoy --pin=apart on one CPU: exit 1, one line naming the mask" "exit $last_status; $(head -c 300 "$last_err")"
+    fi
+    run taskset -c "$one" python3 cases/convoy.py --pin=apart "${SHORT[@]}"
+    if [ "$last_status" -eq 1 ] && [ "$(wc -l <"$last_err")" -eq 1 ] && grep -q "^convoy.py: --pin=apart: needs two CPUs" "$last_err"; then
+        pass "convoy.py --pin=apart on one CPU: exit 1, one line"
+    else
+        fail "convoy.py --pin=apart on one CPU: exit 1, one line" "exit $last_status; $(head -c 300 "$last_err")"
+    fi
+    if [ -z "${CPU_B:-}" ]; then
+        skip "convoy --pin placement" "only one CPU in this process's affinity mask ($mask)"
+        return 0
+    fi
+    # gil mode: the main thread (unpinned: it only waits) and two tasks;
+    # fork mode: the tasks are children beside the echo.
+    pinned_run "convoy gil --pin=apart" "M;A;B;child A" "$CONVOY" --mode=gil --seconds=2 --pin=apart
+    pinned_run "convoy fork --pin=apart" "M;child A;child A;child B" "$CONVOY" --mode=fork --seconds=2 --pin=apart
+    local py
+    py=$(python3 -c 'import sys; print(sys.executable)')
+    pinned_run "convoy gil --pin=same" "M;A;A;child A" "$CONVOY" --mode=gil --seconds=2 --pin=same
+    pinned_run "convoy gil unpinned" "M;M;M;child M" "$CONVOY" --mode=gil --seconds=2
+    # the main thread is the I/O thread
+    pinned_run "convoy.py --pin=apart" "A;B;child A" "$py" cases/convoy.py --seconds=2 --pin=apart
+    run "$CONVOY" --mode=gil --pin=apart --switch-interval-us=20000 --seconds=0.3 --json
+    expect_json "convoy --pin=apart: pin reported; shares of round trips by intervals waited sum to 1, some waited" \
+        '.ok and .pin == "apart" and ([.waited_0_share, .waited_1_share, .waited_2_share] | all(. >= 0 and . <= 1))
+         and ((.waited_0_share + .waited_1_share + .waited_2_share) - 1 | fabs) < 1e-9
+         and .waited_1_share + .waited_2_share > 0'
+    run "$CONVOY" --mode=threads --pin=apart "${SHORT[@]}" --json
+    expect_json "convoy threads: no interval to wait for, no shares" '.ok and .pin == "apart" and .waited_0_share == null'
+    run python3 cases/convoy.py --pin=apart --switch-interval-us=20000 --seconds=0.3
+    expect_json "convoy.py --pin=apart: pin and shares reported" \
+        '.ok and .pin == "apart" and ((.waited_0_share + .waited_1_share + .waited_2_share) - 1 | fabs) < 1e-9'
+    local py27=/root/.pyenv/versions/2.7.18/bin/python
+    if [ -x "$py27" ]; then
+        pinned_run "convoy.py --pin=apart under Python 2.7 (libc's sched_setaffinity)" "A;B;child A" "$py27" cases/convoy.py --seconds=2 --pin=apart
+    else
+        skip "convoy.py --pin under python 2.7" "$py27 does not exist on this machine"
+    fi
+}
+
 main() {
     test_help_and_version
     test_default_mode
@@ -207,6 +305,7 @@ main() {
     test_interrupt
     test_echo_dies
     test_python_reference
+    test_placement
 }
 
 main "$@"

@@ -37,20 +37,21 @@ test_cpython_modes() {
         [ "$mode $variant" = "$want" ] || wrong+=" $group/$label: '$mode $variant', wanted '$want';"
     done < <(cpython_rows)
     # count-2-cpython: py-threads py2-threads pyft-threads pyft-gil-threads;
-    # convoy: py2 pyft py; convoy-interval: py.
-    expect_eq "matrix: the CPython thread rows found (8)" "$rows" 8
+    # convoy: py2 pyft py py-one-cpu; convoy-interval: py.
+    expect_eq "matrix: the CPython thread rows found (9)" "$rows" 9
     expect_eq "matrix: a CPython row's mode and variant are its GIL's (gil new, gil old; threads without one)" "$wrong" ""
 }
 
-# plan_for IMPL: "id<TAB>mode<TAB>command" (its words joined by spaces) of
-# count-2, count-10 and count-2-cpython when PYTHON's impl is IMPL.
+# plan_for IMPL [GROUPS [CORES]]: "id<TAB>mode<TAB>command" (its words
+# joined by spaces) of GROUPS (count-2, count-10 and count-2-cpython) when
+# PYTHON's impl is IMPL and CORES (2) CPUs are usable.
 plan_for() {
     # shellcheck disable=SC2034 # read by plan_experiments, as {BIN}, {PYTHON} ...
-    local BIN=bin CORES=2 SERVER_URL=http://127.0.0.1:1 PYTHON=/usr/bin/python3
+    local BIN=bin CORES=${3:-2} SERVER_URL=http://127.0.0.1:1 PYTHON=/usr/bin/python3
     # shellcheck disable=SC2034
     local PYTHON_IMPL=$1 PYTHON2="" PYTHON2_IMPL="" PYTHON_FT="" PYTHON_FT_IMPL=""
     set_sizes tiny
-    plan_experiments 'count-2|count-10|count-2-cpython' | awk -F'\t' "$COLUMNS_AWK"'
+    plan_experiments "${2:-count-2|count-10|count-2-cpython}" | awk -F'\t' "$COLUMNS_AWK"'
         FNR == 1 { header(); next }
         { cmd = $col["command"]; for (i = col["command"] + 1; i <= NF; i++) cmd = cmd " " $i
           print get("id") "\t" get("mode") "\t" cmd }'
@@ -76,9 +77,26 @@ test_interp_rows() {
     done
 }
 
+# Where the convoy's threads run is a variable the plan fixes (issue 22):
+# every convoy row apart (the spinner on a CPU of its own), the one-cpu rows
+# all on one CPU; with one usable CPU nothing can be apart.
+test_convoy_placement() {
+    local plan
+    plan=$(plan_for cpython-3.11.7 'convoy|convoy-interval' 2)
+    expect_eq "matrix: 2 CPUs: every convoy row but the one-cpu ones runs --pin=apart" \
+        "$(awk -F'\t' '$1 !~ /one-cpu/ && $3 !~ / --pin=apart( |$)/ { print $1 }' <<<"$plan")" ""
+    expect_eq "matrix: the one-cpu rows (ours, CPython's) run --pin=same" \
+        "$(awk -F'\t' '$1 ~ /one-cpu/ && $3 ~ / --pin=same( |$)/ { print $1 }' <<<"$plan" | paste -sd' ')" \
+        "convoy.gil-one-cpu convoy.py-one-cpu"
+    plan=$(plan_for cpython-3.11.7 'convoy|convoy-interval' 1)
+    expect_eq "matrix: 1 usable CPU: the convoy rows run unpinned (--pin=none)" \
+        "$(awk -F'\t' '$1 !~ /one-cpu/ && $3 !~ / --pin=none( |$)/ { print $1 }' <<<"$plan")" ""
+}
+
 main() {
     test_cpython_modes
     test_interp_rows
+    test_convoy_placement
 }
 
 main "$@"
