@@ -141,7 +141,7 @@ count-scaling   | lines.gp    | speedup_series count-scaling        | count: spe
 fetch-n         | lines.gp    | time_series fetch-n                 | fetch: time against the number of requests            | xtitle=N requests (log scale); ytitle=median wall time (s), log scale; logx:=2; logy:=10; cores:=0; dashes=
 refcount-lost   | bars.gp     | refcount_lost                       | refcount: updates lost without synchronisation        | style1=atomic; style2=mutex; style3=biased
 refcount-cost   | bars.gp     | refcount_cost                       | refcount: what keeping the count right costs          | xtitle=nanoseconds per reference-count update; style1=atomic; style2=mutex; style3=biased
-convoy          | convoy.gp   | convoy                              | convoy: I/O round trips beside a CPU-bound thread     |
+convoy          | convoy.gp   | convoy                              | convoy: I/O round trips beside a CPU-bound thread on another CPU |
 convoy-interval | lines.gp    | convoy_interval                     | convoy: the switch interval sets the round-trip rate  | xtitle=switch interval (µs, log scale); ytitle=round trips per second (log scale); logx:=10; logy:=10; cores:=0; dashes=1 2 3; keypos=inside left bottom; yfmt=%.0s%c
 gil-timeline    | timeline.gp | gil_timeline                        | Who holds the GIL: two CPU-bound threads              |
 '
