@@ -19,8 +19,7 @@ LOAD_CGROUP=""
 load_scope() {
     local quota affinity dir
     LOAD_CGROUP=""
-    quota=$(jq -r '.cpu_quota // 0' <<<"$1")
-    affinity=$(jq -r '.affinity_cpus // 0' <<<"$1")
+    read -r quota affinity < <(jq -r '"\(.cpu_quota // 0) \(.affinity_cpus // 0)"' <<<"$1")
     awk -v q="$quota" -v a="$affinity" 'BEGIN { c = int(q); if (c < q) c++; exit !(q > 0 && c < a) }' || return 0
     dir=$("$BIN/cpus" --quota-dir 2>/dev/null) || return 0
     [ -n "$dir" ] && [ -n "$(cgroup_usage_usec "$dir")" ] && LOAD_CGROUP=$dir

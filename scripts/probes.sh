@@ -1,8 +1,8 @@
 # scripts/probes.sh - what bench.sh tries once before the matrix, so that a
 # sandbox which refuses what every row needs stops the run with one line
 # naming the cause, instead of failing every row and letting the lessons
-# blame the load.  Sourced by bench.sh; about 60 ms in all (README, "Before
-# it runs").
+# blame the load.  Sourced by bench.sh; under 0.2 s in all (README,
+# "Running in a lab").
 # shellcheck shell=bash
 
 # The advice of the seccomp lines: moby#42680, Docker's default profile
@@ -55,6 +55,7 @@ probe_server() {
     host=${hostport%:*} port=${hostport##*:}
     # bash's own connect (no tool needed); a shell built without /dev/tcp says
     # "No such file or directory", and the rows will tell.
+    # shellcheck disable=SC2016 # the inner bash expands them
     err=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>&1) && return 0
     err=${err##*: }
     case "$err" in

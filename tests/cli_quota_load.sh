@@ -12,7 +12,13 @@ source "$(dirname "$0")/lib.sh"
 
 CPUS="$BIN/cpus"
 SPIN_PIDS=()
-trap 'for p in "${SPIN_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$TEST_TMP"' EXIT
+# stop_spins: kill the busy loops this test started.
+stop_spins() {
+    local p
+    for p in "${SPIN_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    SPIN_PIDS=()
+}
+trap 'stop_spins; rm -rf "$TEST_TMP"' EXIT
 
 # v2_tree ROOT QUOTA_STUDENT QUOTA_LAB: a cgroup v2 fixture, the process in
 # /lab/student, cpu.max of both, usage_usec 0 in each cpu.stat.
@@ -36,6 +42,7 @@ in_fixture() {
 
 # load_in ROOT MACHINE_JSON SCRIPT: SCRIPT run by a shell that sourced the
 # bench's load.sh (and experiments.sh's now_ms), after load_scope.
+# shellcheck disable=SC2016 # the inner bash expands them
 load_in() {
     in_fixture "$1" env BIN="$ROOT/$BIN" bash -c '
         set -euo pipefail
@@ -68,6 +75,7 @@ test_quota_dir() {
 
 # ------------------------------------------------------------ which CPUs count
 # load_scope: the cgroup only when the quota allows fewer CPUs than the mask.
+# shellcheck disable=SC2016 # load_in's shell expands them
 test_scope() {
     local root="$TEST_TMP/scope" got
     v2_tree "$root" 'max 100000' '100000 100000'
@@ -115,7 +123,7 @@ test_others() {
 # busy loop outside that cgroup (the mask's CPUs would count it): machine.json says no other
 # program used the run's CPUs, and no lesson names the load.
 test_bench() {
-    local root="$TEST_TMP/bench" online run i
+    local root="$TEST_TMP/bench" online run
     online=$(getconf _NPROCESSORS_ONLN)
     if [ "$online" -lt 2 ] || [ "$("$CPUS" --json | jq .affinity)" -lt 2 ]; then
         skip "bench under a quota of 1 CPU" "needs an affinity mask of 2 CPUs or more"
@@ -131,8 +139,7 @@ test_bench() {
         >"$last_out" 2>"$last_err"
     last_status=$?
     set -e
-    for i in "${SPIN_PIDS[@]}"; do kill "$i" 2>/dev/null || true; done
-    SPIN_PIDS=()
+    stop_spins
     run=$(find "$TEST_TMP/results" -mindepth 1 -maxdepth 1 -type d ! -name '.*' 2>/dev/null | head -n 1)
     if [ "$last_status" -eq 0 ] && [ -n "$run" ] &&
         jq -e '.cpu_quota == 1 and .usable_cpus == 1 and .cpu_used_by_others == 0' "$run/machine.json" >/dev/null; then
