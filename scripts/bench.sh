@@ -6,7 +6,8 @@
 # when it is complete, so a results folder without that prefix is always whole.
 # What runs is scripts/matrix.sh's table; how it runs, scripts/experiments.sh
 # (and the re-runs of noisy rows, scripts/rerun.sh);
-# the processes it starts, and how they stop, scripts/children.sh.
+# the processes it starts, and how they stop, scripts/children.sh; what it
+# tries before the matrix, scripts/probes.sh; the load beside it, scripts/load.sh.
 set -euo pipefail
 # Every number this script and its children read or print uses "." (mawk
 # reads 0.5 as 0 under de_DE.UTF-8); nothing here prints the user's language.
