@@ -33,6 +33,10 @@ TOOL_BINS   := $(TOOLS:%=$(B)/%)
 TOOL_PARTS   = $(patsubst harness/tools/%.c,$(B)/obj/tools/%.o,$(sort $(wildcard harness/tools/$(1)/*.c)))
 UNIT_SRC    := $(sort $(wildcard tests/unit_*.c))
 UNIT_BINS   := $(UNIT_SRC:tests/%.c=$(B)/tests/%)
+# tests/helper_NAME.c: programs the command-line tests run (not unit tests):
+# bin/tests/helper_NAME, on their own, without the harness.
+HELPER_SRC  := $(sort $(wildcard tests/helper_*.c))
+HELPER_BINS := $(HELPER_SRC:tests/%.c=$(B)/tests/%)
 
 # Libraries a single binary needs (target-specific, so others stay lean).
 $(B)/fetch:       GB_LDLIBS += -lcurl
@@ -102,11 +106,14 @@ $(foreach t,$(TOOLS),$(eval $(B)/$(t): $(call TOOL_PARTS,$(t))))
 $(UNIT_BINS): $(B)/tests/%: $(B)/obj/tests/%.o $(HARNESS_OBJ) | $(B)/tests
 	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(GB_LDLIBS) $(LDLIBS)
 
+$(HELPER_BINS): $(B)/tests/%: $(B)/obj/tests/%.o | $(B)/tests
+	$(CC) $(GB_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 -include $(wildcard $(B)/obj/*/*.d $(B)/obj/*/*/*.d)
 
 # ---------------------------------------------------------------- tests
 # make test: unit tests, command-line tests, then the sanitizer builds.
-test: all $(UNIT_BINS)
+test: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash scripts/install-deps.sh test
 	@bash tests/run.sh "$(B)"
 

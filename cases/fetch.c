@@ -203,6 +203,27 @@ static void setup_transfer(struct transfer *t, const char *url)
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &t->server_limit);
 }
 
+/* curl's text for a failed transfer, with what the OS said beside it when
+ * curl saw an OS error ("Couldn't connect to server (connect: Network is
+ * unreachable)": a loopback that is down, a firewall); curl's own long text
+ * ("Failed to connect to HOST port N after 0 ms: ...") gives way to its
+ * short one when both do not fit, so the OS error is never cut off. */
+static void describe_failure(char *buf, size_t len, CURLcode cc, const char *error,
+                             long os_errno)
+{
+    const char *text = error[0] ? error : curl_easy_strerror(cc);
+    if (os_errno == 0) {
+        snprintf(buf, len, "%.*s", (int)len - 1, text);
+        return;
+    }
+    char os[80];
+    snprintf(os, sizeof os, " (%s%s)", cc == CURLE_COULDNT_CONNECT ? "connect: " : "",
+             strerror((int)os_errno));
+    if (strlen(text) + strlen(os) >= len)
+        text = curl_easy_strerror(cc);
+    snprintf(buf, len, "%.*s%s", (int)(len - 1 - strlen(os)), text, os);
+}
+
 /* Judge a finished transfer and fill out. */
 static void finish_transfer(struct transfer *t, CURLcode cc, const char *url,
                             struct task_result *out)
@@ -222,9 +243,7 @@ static void finish_transfer(struct transfer *t, CURLcode cc, const char *url,
         snprintf(out->message, sizeof out->message, "no socket: %s (ulimit -n), not the "
                  "server's fault", strerror((int)os_errno));
     else if (cc != CURLE_OK)
-        snprintf(out->message, sizeof out->message, "%.*s",
-                 (int)sizeof out->message - 1,
-                 t->error[0] ? t->error : curl_easy_strerror(cc));
+        describe_failure(out->message, sizeof out->message, cc, t->error, os_errno);
     else if (status < 200 || status > 299)
         snprintf(out->message, sizeof out->message, "HTTP status %ld", status);
     else if (want >= 0 && t->bytes != want)

@@ -222,8 +222,9 @@ static double read_limit(bool v1, const char *dir)
 }
 
 /* The smallest quota from this process's cgroup up to the hierarchy's
- * mount point; <= 0 when none applies. */
-static double hierarchy_quota(bool v1)
+ * mount point; <= 0 when none applies.  where (wlen bytes) gets the folder
+ * that sets it. */
+static double hierarchy_quota(bool v1, char *where, size_t wlen)
 {
     char cg[PATH_LEN], root[PATH_LEN], point[PATH_LEN];
     if (!own_cgroup(v1, cg, sizeof cg) || !cgroup_mount(v1, root, point, sizeof point))
@@ -249,8 +250,10 @@ static double hierarchy_quota(bool v1)
         while (len > base && dir[len - 1] == '/')
             dir[--len] = '\0';
         double q = read_limit(v1, dir[0] ? dir : "/");
-        if (q > 0 && (best <= 0 || q < best))
+        if (q > 0 && (best <= 0 || q < best)) {
             best = q;
+            snprintf(where, wlen, "%s", dir[0] ? dir : "/");
+        }
         char *slash = strrchr(dir, '/');
         if (len <= base || slash == NULL || (size_t)(slash - dir) < base)
             break;
@@ -259,15 +262,23 @@ static double hierarchy_quota(bool v1)
     return best;
 }
 
+double cpus_quota_dir(char *dir, size_t len)
+{
+    char d2[PATH_LEN * 2] = "", d1[PATH_LEN * 2] = "";
+    double v2 = hierarchy_quota(false, d2, sizeof d2), v1 = hierarchy_quota(true, d1, sizeof d1);
+    bool use_v2 = v2 > 0 && (v1 <= 0 || v2 < v1);
+    double quota = use_v2 ? v2 : v1;
+    if (len > 0)
+        snprintf(dir, len, "%s", quota > 0 ? (use_v2 ? d2 : d1) : "");
+    return quota > 0 ? quota : 0;
+}
+
 void cpus_probe(struct cpus_info *ci)
 {
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     ci->online = online > 0 ? (int)online : 1;
     int affinity = affinity_count();
     ci->affinity = affinity > 0 ? affinity : ci->online;
-    double v2 = hierarchy_quota(false), v1 = hierarchy_quota(true);
-    ci->quota = v2 > 0 && (v1 <= 0 || v2 < v1) ? v2 : v1;
-    if (ci->quota <= 0)
-        ci->quota = 0;
+    ci->quota = cpus_quota_dir(NULL, 0);
     ci->usable = cpus_usable(ci->affinity, ci->quota);
 }

@@ -24,6 +24,8 @@
 #ifndef GILBENCH_CPUS_H
 #define GILBENCH_CPUS_H
 
+#include <stddef.h>
+
 struct cpus_info {
     int online;
     int affinity;
@@ -34,6 +36,12 @@ struct cpus_info {
 /* Fill *ci.  Never fails: what cannot be read counts as no limit (online
  * for the affinity, no quota), and every count is at least 1. */
 void cpus_probe(struct cpus_info *ci);
+
+/* The quota cpus_probe() finds (0: none), and in dir (len bytes; NULL
+ * with len 0 for none) the cgroup folder that sets it, its path as this
+ * process sees it (GILBENCH_SYSFS_ROOT before it), "" when there is none:
+ * the bench reads that cgroup's own CPU usage there. */
+double cpus_quota_dir(char *dir, size_t len);
 
 /* max(1, min(affinity, ceil(quota))), quota <= 0 meaning none. */
 int cpus_usable(int affinity, double quota);

@@ -6,7 +6,8 @@
 # when it is complete, so a results folder without that prefix is always whole.
 # What runs is scripts/matrix.sh's table; how it runs, scripts/experiments.sh
 # (and the re-runs of noisy rows, scripts/rerun.sh);
-# the processes it starts, and how they stop, scripts/children.sh.
+# the processes it starts, and how they stop, scripts/children.sh; what it
+# tries before the matrix, scripts/probes.sh; the load beside it, scripts/load.sh.
 set -euo pipefail
 # Every number this script and its children read or print uses "." (mawk
 # reads 0.5 as 0 under de_DE.UTF-8); nothing here prints the user's language.
@@ -31,6 +32,10 @@ source "$SCRIPTS/rerun.sh"
 source "$SCRIPTS/blocks.sh"
 # shellcheck source=scripts/warnings.sh
 source "$SCRIPTS/warnings.sh"
+# shellcheck source=scripts/load.sh
+source "$SCRIPTS/load.sh"
+# shellcheck source=scripts/probes.sh
+source "$SCRIPTS/probes.sh"
 
 readonly NOISY_SPREAD=0.10 # stddev / mean above which a row is called noisy
 # A ratio of a family timed in blocks whose 95% interval is wider than this
@@ -261,6 +266,7 @@ main() {
     [[ "$BIN" == /* ]] || BIN="$ROOT/$BIN"
     cd "$ROOT"
     check_tools
+    probe_start
     set_sizes "$SIZE"
     find_pythons
     # --only named groups (parse_args); whether they have rows here depends
@@ -278,6 +284,7 @@ main() {
     machine=$(BIN="$BIN" bash "$SCRIPTS/machine.sh" --warnings "--cflags=${GILBENCH_CFLAGS:-unknown}" "${quick[@]}")
     CORES=$(jq -r .usable_cpus <<<"$machine")
     ONLINE=$(jq -r .online_cpus <<<"$machine")
+    load_scope "$machine"
     [ "$(jq -r .cpus_source <<<"$machine")" = bin/cpus ] ||
         echo "bench: warning: $BIN/cpus is not built: the CPUs are counted without a CPU quota (run make)" >&2
 
@@ -306,7 +313,7 @@ main() {
     local cpu_before
     cpu_before=$(cpu_ticks)
     # The delay server only for the rows that ask for it (fetch, fetch-n).
-    if matrix_uses SERVER_URL "$FILTER"; then start_server; fi
+    if matrix_uses SERVER_URL "$FILTER"; then start_server; probe_server "$SERVER_URL"; fi
     run_matrix
     record_traces
     stop_server
@@ -354,57 +361,6 @@ main() {
     )"
     [ "${#FAILED[@]}" -eq 0 ] || { echo "bench: ${#FAILED[@]} experiment(s) failed: ${!FAILED[*]}" >&2; exit 1; }
     [ "$PLOTS_FAILED" = false ] || exit 1
-}
-
-add_load_after() {
-    local load others
-    local one five fifteen
-    read -r one five fifteen _ </proc/loadavg
-    load="[$one,$five,$fifteen]"
-    others=$(cpu_used_by_others "$2" "$(cpu_ticks)")
-    # shellcheck disable=SC2016 # $load and $others are jq's variables
-    write_file "$1" jq --argjson load "$load" --argjson others "$others" \
-        '.load_after = $load | .cpu_used_by_others = $others' "$1"
-}
-
-# cpu_ticks: "WALL_MS BUSY OURS": the wall clock in ms, the clock ticks the
-# CPUs of this run's affinity mask (/proc/self/status Cpus_allowed_list:
-# taskset, a cpuset) spent busy (their cpuN lines of /proc/stat: user nice
-# system irq softirq; steal is the hypervisor's, not a program's here), and
-# the ticks of this shell and of its waited-for children (/proc/self/stat
-# utime stime cutime cstime: every experiment, hyperfine and the delay
-# server).  Only the run's CPUs: a program busy on a CPU the run may not use
-# (another user's, on a shared server) took nothing from it.  The machine's
-# `cpu` line when the mask is unreadable; "" when /proc is not there.
-cpu_ticks() {
-    local busy ours mask
-    mask=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' "/proc/$$/status" 2>/dev/null) || mask=""
-    busy=$(awk -v mask="$mask" 'BEGIN {
-            n = split(mask, part, ",")
-            for (i = 1; i <= n; i++)
-                if (split(part[i], r, "-") == 2) { for (c = r[1] + 0; c <= r[2] + 0; c++) mine["cpu" c] = 1 }
-                else if (part[i] != "") mine["cpu" part[i]] = 1
-        }
-        (n == 0 && $1 == "cpu") || ($1 in mine) { b += $2 + $3 + $4 + $7 + $8; seen = 1 }
-        END { if (seen) print b }' /proc/stat 2>/dev/null) || busy=""
-    ours=$(sed 's/^.*) //' "/proc/$$/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }') || ours=""
-    [ -n "$busy" ] && [ -n "$ours" ] && echo "$(now_ms) $busy $ours"
-    return 0
-}
-
-# cpu_used_by_others BEFORE AFTER (two cpu_ticks): how many of the run's
-# CPUs other programs kept busy on average during the run (busy ticks not
-# ours, over the wall time), two decimals; null when either sample is
-# missing.  A lesson that does not hold names it as the cause (lessons.jq
-# causes).
-cpu_used_by_others() {
-    local hz
-    hz=$(getconf CLK_TCK 2>/dev/null) || hz=100
-    awk -v b="$1" -v a="$2" -v hz="$hz" 'BEGIN {
-        if (split(b, x, " ") != 3 || split(a, y, " ") != 3 || y[1] <= x[1]) { print "null"; exit }
-        v = ((y[2] - x[2]) - (y[3] - x[3])) / hz / ((y[1] - x[1]) / 1000)
-        printf "%.2f\n", (v < 0 ? 0 : v)
-    }'
 }
 
 # print_report TEXT: TEXT on stdout, through cat: a closed stdout kills or

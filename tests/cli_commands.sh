@@ -41,7 +41,7 @@ gilbench         pkg     scripts/gilbench
 "
 # Sourced by the commands: no command line of their own.
 readonly LIBRARIES="scripts/files.sh scripts/schema.sh scripts/matrix.sh scripts/experiments.sh scripts/rerun.sh scripts/blocks.sh scripts/warnings.sh
-scripts/children.sh scripts/plot-data.sh cases/pyref.py scripts/gilbench/__init__.py
+scripts/children.sh scripts/load.sh scripts/probes.sh scripts/plot-data.sh cases/pyref.py scripts/gilbench/__init__.py
 scripts/gilbench/__main__.py scripts/gilbench/files.py scripts/gilbench/stats.py scripts/gilbench/blocks.py scripts/gilbench/ratios.py"
 # regex_of TEXT: TEXT as an extended regex matching itself.
 # shellcheck disable=SC2016 # $ is a character of the sed pattern

@@ -24,7 +24,7 @@ lint_with() {
 }
 
 main() {
-    local c_files=(harness/*.c harness/tools/*.c harness/tools/*/*.c cases/*.c cases/*/*.c tests/unit_*.c)
+    local c_files=(harness/*.c harness/tools/*.c harness/tools/*/*.c cases/*.c cases/*/*.c tests/unit_*.c tests/helper_*.c)
     local shell_files=(scripts/*.sh scripts/slurm/*.sh tests/*.sh .ci/run)
     lint_with "shellcheck: scripts, tests and CI are clean" shellcheck "${shell_files[@]}"
     # unusedFunction: the harness is a library; cases use parts of it each.

@@ -5,6 +5,9 @@
  *
  *   bin/cpus          the usable count, one line
  *   bin/cpus --json   {"online":N,"affinity":N,"quota":X or null,"usable":N}
+ *   bin/cpus --quota-dir   the cgroup folder whose CPU quota applies (nothing
+ *                     when none does): the bench reads the CPU time that
+ *                     cgroup used there (scripts/load.sh)
  */
 #include <stdio.h>
 
@@ -13,11 +16,13 @@
 
 #define TOOL_NAME "cpus"
 
-static bool json;
+static bool json, quota_dir;
 
 static struct opt_spec tool_opts[] = {
     {.name = "json", .type = OPT_FLAG, .dest = &json,
      .help = "print one JSON object: online, affinity, quota (null: none), usable"},
+    {.name = "quota-dir", .type = OPT_FLAG, .dest = &quota_dir,
+     .help = "print the cgroup folder that sets the CPU quota (nothing: no quota)"},
     {0},
 };
 
@@ -43,6 +48,12 @@ int main(int argc, char **argv)
     int done = harness_options(TOOL_NAME, argc, argv, tables, 2, print_help, NULL);
     if (done >= 0)
         return done;
+    if (quota_dir) {
+        char dir[8192];
+        if (cpus_quota_dir(dir, sizeof dir) > 0)
+            printf("%s\n", dir);
+        return report_finish(TOOL_NAME, false);
+    }
     struct cpus_info ci;
     cpus_probe(&ci);
     if (!json)
