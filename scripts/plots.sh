@@ -290,7 +290,12 @@ main() {
     command -v jq >/dev/null || die "jq is not installed (make deps installs it)"
     command -v python3 >/dev/null || die "python3 is not installed (make deps installs it)"
     if [ -z "$report" ]; then
-        if [ "$out_given" -eq 1 ]; then report="$out/report.html"; else report="$RUN/report.html"; fi
+        # A bundle's unpacked copy goes away (bundle.sh with): its page goes with the figures.
+        if [ "$out_given" -eq 1 ] || [ -n "${GILBENCH_FROM_BUNDLE:-}" ]; then
+            report="${out:-$(cd "$HERE/.." && pwd)/plots/$(basename "$RUN")}/report.html"
+        else
+            report="$RUN/report.html"
+        fi
     fi
     [ -n "$out" ] || out="$(cd "$HERE/.." && pwd)/plots/$(basename "$RUN")"
 
