@@ -149,7 +149,7 @@ test_browser() {
     fi
     local page size w h
     for page in "$RUN/report.html" "${ODD:+$ODD/report.html}" "$TEST_TMP/cmp/compare.html"; do
-        [ -n "$page" ] && [ -f "$page" ] || continue
+        if [ -z "$page" ] || [ ! -f "$page" ]; then continue; fi
         for size in 1280x800 390x844; do
             w=${size%x*} h=${size#*x}
             shot "$page" "$w" "$h" "$TEST_TMP/shot.png"
