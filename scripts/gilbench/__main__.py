@@ -1,8 +1,11 @@
 """The command line of the bench program's Python part: python3 -m gilbench.
 
-Reads its arguments (and, for `blocks`, the file of the family's rows); writes
-what each subcommand says; exit 0 done, 1 a failed run or write, 2 bad usage
-(one line on stderr).
+Reads its arguments (and, for `blocks`, the file of the family's rows; for
+`report`, a run folder and its figures; for `compare-page`, a folder make
+compare wrote); writes what each subcommand says (report: RUN/report.html,
+compare-page: DIR/compare.html, their path printed, or with --json one JSON
+object with what was written); exit 0 done, 1 a failed run or write, 2 bad
+usage (one line on stderr).
 """
 import argparse
 import json
@@ -41,7 +44,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def parser() -> Parser:
-    p = Parser(prog=PROG, description="The bench program's Python part: time-paired blocks and their ratios.")
+    p = Parser(prog=PROG, description="The bench program's Python part: time-paired blocks, their ratios, and the pages of a run and of a comparison.")
     p.add_argument("--version", action="version", version="%s (gilbench) %s" % (PROG, suite_version()))
     sub = p.add_subparsers(dest="command", parser_class=Parser)
     b = sub.add_parser("blocks", help="time a family's rows in blocks")
