@@ -136,10 +136,19 @@ test_compare() {
 # png_size FILE: "WIDTH HEIGHT" of a PNG, from its header.
 png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'; }
 
-# shot PAGE W H OUT: a headless Chromium screenshot of PAGE at W x H.
-shot() {
+# shot PAGE W H OUT: a headless Chromium screenshot of PAGE at W x H.  Each
+# start gets a profile of its own (one still closing holds its profile's lock,
+# and a second start on it waits for it); a start that hangs is tried again once.
+SHOTS=0
+chromium_run() {
+    SHOTS=$((SHOTS + 1))
     run chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
-        "--user-data-dir=$TEST_TMP/chromium" "--screenshot=$4" "--window-size=$2,$3" "file://$1"
+        "--user-data-dir=$TEST_TMP/chromium-$SHOTS" "$@"
+}
+shot() {
+    rm -f "$4"
+    chromium_run "--screenshot=$4" "--window-size=$2,$3" "file://$1"
+    [ "$last_status" -ne 124 ] || chromium_run "--screenshot=$4" "--window-size=$2,$3" "file://$1"
 }
 
 test_browser() {
@@ -162,8 +171,7 @@ test_browser() {
             fi
         done
     done
-    run chromium --headless --no-sandbox --disable-gpu --no-first-run "--user-data-dir=$TEST_TMP/chromium" \
-        --dump-dom "file://$RUN/report.html"
+    chromium_run --dump-dom "file://$RUN/report.html"
     if grep -q 'id="L7"' "$last_out" && grep -c '<svg' "$last_out" | grep -qv '^0$'; then
         pass "chromium's DOM of the page has #L7 and the figures"
     else
