@@ -348,7 +348,9 @@ main() {
     # The plots go to a folder of their own, drawn from the run's final name.
     if "$DRAW_PLOTS"; then
         terminal=$(bash "$SCRIPTS/plots.sh" --terminal "$FINAL") || true
-        PLOT_COUNT=$(bash "$SCRIPTS/plots.sh" "$FINAL" "--out=$PLOTS_DIR/$name" | wc -l) || {
+        # plots.sh prints each figure's path, then the run's page (report.html).
+        PLOT_COUNT=$(bash "$SCRIPTS/plots.sh" "$FINAL" "--out=$PLOTS_DIR/$name" "--report=$FINAL/report.html" |
+            awk '/\.(png|svg|pdf)$/ { n++ } END { print n + 0 }') || {
             echo "bench: drawing the plots failed; redraw with: make plots RUN=$(shell_word "$FINAL")" >&2
             PLOTS_FAILED=true
         }
@@ -393,6 +395,7 @@ report_paths() {
     if [ "${PLOT_COUNT:-0}" -gt 0 ]; then
         echo "  $PLOTS_DIR/$name/ ($PLOT_COUNT files: PNG, SVG, PDF)"
     fi
+    [ ! -f "$run/report.html" ] || echo "  $run/report.html  (one page: the lessons, tables and figures; open it in a browser)"
     echo "Redraw: make plots RUN=$(shell_word "$run")"
     echo "Compare: make compare RUNS=$(shell_word "$(shell_word "$run") results/OTHER")"
 }

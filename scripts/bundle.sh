@@ -210,7 +210,9 @@ with_run() {
     trap 'rm -rf "$WITH_DIR"; trap - INT; kill -s INT $$' INT
     trap 'rm -rf "$WITH_DIR"; trap - TERM; kill -s TERM $$' TERM
     run=$(open_bundle "$run" "$dir") || exit 1
-    "$@" "$run" || status=$?
+    # The command works on an unpacked copy that goes away: what it would
+    # write into the run (plots.sh: report.html) goes elsewhere.
+    GILBENCH_FROM_BUNDLE=1 "$@" "$run" || status=$?
     exit "$status"
 }
 

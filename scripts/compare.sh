@@ -64,8 +64,9 @@ Options:
   --version          print the version and exit
 
 Writes ratios.csv (every row on every machine, one line each, with the machine's CPU model,
-CPUs, quota, governor, compiler, Python), ratios.md and compare-<group>.{png,svg,pdf} for
-each group with data.  Prints the count-2 and fetch ratios, an agreement line and the paths
+CPUs, quota, governor, compiler, Python), ratios.md, compare-<group>.{png,svg,pdf} for
+each group with data, and compare.html: one page with the agreement line, the machines, the
+rows that differ most and every figure inline (open it in a browser).  Prints the count-2 and fetch ratios, an agreement line and the paths
 written.  A row missing or failed in a run shows as "-" and is left out of the agreement.
 Exit 0 when the report is written (whether or not the runs agree), 1 on a failure or a
 damaged bundle, 2 on bad usage.
@@ -328,6 +329,16 @@ write_md() {
     cat "$work/md.tail" >>"$stage/ratios.md"
 }
 
+# write_page: compare.html in the stage, from the files written there (ratios.csv, ratios.md,
+# the figures): scripts/gilbench/comparepage.py.  One line and exit 1 when it cannot.
+write_page() {
+    local err
+    err=$(python3 -E -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from gilbench.__main__ import main; sys.exit(main())' \
+        "$SCRIPT_DIR" compare-page "$stage" 2>&1 >/dev/null) ||
+        fail "compare.html was not written: $(printf '%s' "$err" | grep -v '^Try ' | head -n 1)"
+    written+=(compare.html)
+}
+
 # publish: move the finished files into the output folder (created if missing),
 # each checked whole first: gnuplot exits 0 when cairo cannot write.
 publish() {
@@ -348,6 +359,7 @@ publish() {
 main() {
     parse_args "$@"
     command -v gnuplot >/dev/null || fail "gnuplot is not installed (make deps installs it)"
+    command -v python3 >/dev/null || fail "python3 is not installed (make deps installs it)"
     trap cleanup EXIT
     trap 'cleanup; exit 130' INT
     trap 'cleanup; exit 143' TERM
@@ -369,6 +381,7 @@ main() {
     write_plot_data
     draw_plots
     write_md
+    write_page
     publish
 }
 

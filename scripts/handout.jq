@@ -3,7 +3,8 @@
 #
 # --arg emit answers, with the run's files in $ARGS.named (summary, refcount,
 # convoy: the CSV text, "" when absent; machine, lessons: the JSON, slurped;
-# raw: {ID: raw/ID.run.json}; run: the folder's name), prints {ID: markdown}:
+# raw: {ID: raw/ID.run.json}; run: the folder's name; report: the run's
+# report.html relative to the pages, "" when it has none), prints {ID: markdown}:
 # one answer per question of the handout, and "run" for the key's header.
 # --arg emit fill --arg page TEXT --slurpfile key ANSWERS prints the page with
 # every marker line "<!-- key ID -->" followed by its answer, between
@@ -253,7 +254,14 @@ def answers:
       refcount: ($in.refcount | table(",") | by_experiment),
       convoy: ($in.convoy | table(",") | by_experiment),
       raw: ($in.raw[0] // {}) } as $ctx
-  | ([answers_table[] | {key: .id, value: answer(.; $ctx)}] | from_entries) + { run: header($ctx) };
+  # The first answer of each lesson links to the run's page at that lesson
+  # (report.html#Lk: its verdict, checks and figure), when the run has one.
+  | (reduce answers_table[] as $a ({}; if has($a.lesson) then . else . + {($a.lesson): $a.id} end)) as $first
+  | ($in.report // "") as $page
+  | ([answers_table[] | {key: .id, value: (answer(.; $ctx)
+       + (if $page != "" and $first[.lesson] == .id
+          then "\n>\n> **Figure.** [\(.lesson) on this run's page](\(if ($page | test("[ ()<>]")) then "<\($page)#\(.lesson)>" else "\($page)#\(.lesson)" end)): its verdict, its checks with their intervals and its figure."
+          else "" end))}] | from_entries) + { run: header($ctx) };
 
 # ------------------------------------------------------------ filling a page
 def fill_page:

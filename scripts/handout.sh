@@ -138,7 +138,13 @@ write_key() {
     jq -e '.lessons | type == "array"' "$run/lessons.json" >/dev/null 2>&1 ||
         die "$run/lessons.json has no lessons: not written by scripts/lessons.sh"
     raw_reports "$run" "$WORK/raw.json"
-    jq -n --arg emit answers -f "$PROGRAM" --arg run "$(basename "$run")" \
+    # The run's page (report.html, written by make plots), linked from the key
+    # relative to the pages; not a bundle's, whose unpacked copy goes away.
+    local report=""
+    if [ -f "$run/report.html" ] && [ -z "${GILBENCH_FROM_BUNDLE:-}" ]; then
+        report=$(realpath -m --relative-to="$out" "$run/report.html") || report=""
+    fi
+    jq -n --arg emit answers -f "$PROGRAM" --arg run "$(basename "$run")" --arg report "$report" \
         --slurpfile machine "$run/machine.json" \
         --slurpfile lessons "$run/lessons.json" \
         --slurpfile raw "$WORK/raw.json" \

@@ -35,6 +35,7 @@ test cppcheck cppcheck
 test clang-tidy clang-tidy
 test tmux tmux
 test ansible-playbook ansible
+test chromium chromium
 test locale:$TEST_LOCALE locales
 "
 

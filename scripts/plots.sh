@@ -42,7 +42,7 @@ usage() {
     local figures
     figures=$(figure_names | fold -s -w 72 | sed 's/ *$//')
     cat <<EOF
-Usage: scripts/plots.sh RUN_DIR [--out DIR]
+Usage: scripts/plots.sh RUN_DIR [--out DIR] [--report FILE]
        scripts/plots.sh --terminal RUN_DIR
        scripts/plots.sh --help | --version
 
@@ -52,6 +52,8 @@ Draw the figures of a stored run (a folder written by make bench).
                    uses machine.json, refcount.csv, convoy.csv and
                    raw/trace-gil-{new,old}.csv when present
   --out DIR        where to write (default: plots/<name of RUN_DIR>/)
+  --report FILE    the run's page, the figures inline (default: RUN_DIR/report.html,
+                   or DIR/report.html with --out DIR)
   --terminal       draw the count-2 speedup in the terminal, write nothing
   --help           show this help
   --version        print the version
@@ -59,7 +61,9 @@ Draw the figures of a stored run (a folder written by make bench).
 Figures, each as NAME.png, .svg and .pdf (the table FIGURES in this script):
 $figures.
 A figure without data in the run is skipped (a note on stderr); failed
-experiments are left out.  Prints each path written.
+experiments are left out.  Then writes the run's page (report.html: the
+lessons, the tables and these figures, python3 -m gilbench report).  Prints
+each path written; a page that cannot be written is exit 1.
 EOF
 }
 
@@ -249,8 +253,18 @@ publish() {
     done
 }
 
+# write_report FILE FIGURES: the run's page (scripts/gilbench/report.py) with
+# the figures in FIGURES inline; its path on stdout, or one line and exit 1.
+write_report() {
+    local err
+    err=$(python3 -E -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from gilbench.__main__ import main; sys.exit(main())' \
+        "$HERE" report "$RUN" --out "$1" --plots "$2" 2>&1 >"$WORK/report.out") ||
+        die "the run's page was not written: $(printf '%s' "$err" | grep -v '^Try ' | head -n 1)"
+    cat "$WORK/report.out"
+}
+
 main() {
-    local out="" out_given=0 terminal=0 have_run=0
+    local out="" out_given=0 terminal=0 have_run=0 report=""
     while [ $# -gt 0 ]; do
         case $1 in
             --help | -h) usage; exit 0 ;;
@@ -258,6 +272,8 @@ main() {
             --terminal) terminal=1 ;;
             --out) out=${2:-} out_given=1; [ $# -lt 2 ] || shift ;;
             --out=*) out=${1#--out=} out_given=1 ;;
+            --report) report=${2:-}; [ -n "$report" ] || usage_error "--report: expected a file"; shift ;;
+            --report=*) report=${1#--report=}; [ -n "$report" ] || usage_error "--report: expected a file" ;;
             -*) usage_error "unknown option '$1'" ;;
             *) [ "$have_run" -eq 0 ] || usage_error "one RUN_DIR only, got '$RUN' and '$1'"
                RUN=$1 have_run=1 ;;
@@ -269,8 +285,18 @@ main() {
     [ -d "$RUN" ] || usage_error "no such run folder: '$RUN'"
     [ -f "$RUN/summary.csv" ] || usage_error "'$RUN' has no summary.csv: not a run folder"
     [ "$terminal" -eq 0 ] || [ -z "$out" ] || usage_error "--out and --terminal do not go together"
+    [ "$terminal" -eq 0 ] || [ -z "$report" ] || usage_error "--report and --terminal do not go together"
     command -v gnuplot >/dev/null || die "gnuplot is not installed (make deps installs it)"
     command -v jq >/dev/null || die "jq is not installed (make deps installs it)"
+    command -v python3 >/dev/null || die "python3 is not installed (make deps installs it)"
+    if [ -z "$report" ]; then
+        # A bundle's unpacked copy goes away (bundle.sh with): its page goes with the figures.
+        if [ "$out_given" -eq 1 ] || [ -n "${GILBENCH_FROM_BUNDLE:-}" ]; then
+            report="${out:-$(cd "$HERE/.." && pwd)/plots/$(basename "$RUN")}/report.html"
+        else
+            report="$RUN/report.html"
+        fi
+    fi
     [ -n "$out" ] || out="$(cd "$HERE/.." && pwd)/plots/$(basename "$RUN")"
 
     WORK=$(mktemp -d)
@@ -286,6 +312,7 @@ main() {
     draw_figures
     [ "${#DRAWN[@]}" -gt 0 ] || die "nothing to draw in $RUN: no ok rows the figures use"
     publish "$out"
+    write_report "$report" "$out"
 }
 
 main "$@"

@@ -62,7 +62,9 @@ test_full_run() {
     fi
     local lines
     lines=$(grep -c . "$last_out" || true)
-    if [ "$lines" -eq $((3 * ${#FIGURES[@]})) ] && grep -qx "$out/gil-timeline.pdf" "$last_out"; then
+    # Each figure's three files, then the run's page (--out DIR: DIR/report.html).
+    if [ "$lines" -eq $((3 * ${#FIGURES[@]} + 1)) ] && grep -qx "$out/gil-timeline.pdf" "$last_out" &&
+        [ "$(tail -n 1 "$last_out")" = "$out/report.html" ]; then
         pass "full run: prints one path per file written"
     else
         fail "full run: prints one path per file written" "$lines lines: $(head -c 200 "$last_out")"
@@ -239,7 +241,7 @@ test_partial_run() {
     expect_status "a count-only run draws" 0 bash "$PLOTS" "$run" --out "$out"
     expect_figures "count-only run: the count figures" "$out" "${COUNT_FIGURES[@]}"
     local extra
-    extra=$(find "$out" -type f ! -name 'count-*' | head -3)
+    extra=$(find "$out" -type f ! -name 'count-*' ! -name report.html | head -3)
     if [ -z "$extra" ]; then pass "count-only run: no other figure"; else fail "count-only run: no other figure" "$extra"; fi
     expect_err "count-only run: says fetch-time is skipped" 'skipping fetch-time'
     expect_err "count-only run: says gil-timeline is skipped" 'skipping gil-timeline'

@@ -34,8 +34,8 @@ label_colour(j) = bymode ? mode_colour(word(modes, j)) : machine_colour(j)
 do for [fmt in formats] {
     eval start_output(fmt)
     plot for [k in has] data index int(k) using 1:2 with linespoints lc rgb label_colour(int(k) / nser + 1) \
-             dt 1 + int(k) % nser pt label_pt(int(k) / nser + 1) ps 1.6 lw 2.5 notitle, \
-         for [l = 1:nlab] keyentry with linespoints lc rgb label_colour(l) pt label_pt(l) ps 1.6 lw 4 title word(labs, l), \
+             dt 1 + int(k) % nser pt label_pt(int(k) / nser + 1) ps 1.6 * ps_unit lw 2.5 notitle, \
+         for [l = 1:nlab] keyentry with linespoints lc rgb label_colour(l) pt label_pt(l) ps 1.6 * ps_unit lw 4 title word(labs, l), \
          for [j = 1:nser] keyentry with lines lc rgb "black" dt j lw 2.5 title value("t".j)
 }
 set output

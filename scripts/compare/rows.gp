@@ -28,6 +28,6 @@ label_colour(j) = mode_colour(word(modes, j))
 do for [fmt in formats] {
     eval start_output(fmt)
     plot for [l in has] data using (column(int(l) + 2)):1 with points pt label_pt(int(l)) \
-             ps label_ps(int(l)) lw 3 lc rgb label_colour(int(l)) title word(labs, int(l))
+             ps label_ps(int(l)) * ps_unit lw 3 lc rgb label_colour(int(l)) title word(labs, int(l))
 }
 set output

@@ -6,6 +6,9 @@ Layers, each importing only those above it in this list:
   blocks   time-paired blocks: their order, running one family's blocks
            with hyperfine, the block records in raw/
   ratios   paired ratios of a run and their intervals: ratios.csv
+  htmlpage one self-contained HTML page: escaping, tables, figures inline
+  report   one page per run: RUN/report.html
+  comparepage  one page per comparison: compare.html beside compare.sh's tables
   cli      the command line: __main__.py (python3 -m gilbench, from scripts/)
 """
 

@@ -1,16 +1,20 @@
 """The command line of the bench program's Python part: python3 -m gilbench.
 
-Reads its arguments (and, for `blocks`, the file of the family's rows); writes
-what each subcommand says; exit 0 done, 1 a failed run or write, 2 bad usage
-(one line on stderr).
+Reads its arguments (and, for `blocks`, the file of the family's rows; for
+`report`, a run folder and its figures; for `compare-page`, a folder make
+compare wrote); writes what each subcommand says (report: RUN/report.html,
+compare-page: DIR/compare.html, their path printed, or with --json one JSON
+object with what was written); exit 0 done, 1 a failed run or write, 2 bad
+usage (one line on stderr).
 """
 import argparse
+import json
 import math
 import os
 import sys
 from typing import List, Optional
 
-from . import blocks, ratios
+from . import blocks, comparepage, ratios, report
 
 PROG = "gilbench"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,7 +44,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def parser() -> Parser:
-    p = Parser(prog=PROG, description="The bench program's Python part: time-paired blocks and their ratios.")
+    p = Parser(prog=PROG, description="The bench program's Python part: time-paired blocks, their ratios, and the pages of a run and of a comparison.")
     p.add_argument("--version", action="version", version="%s (gilbench) %s" % (PROG, suite_version()))
     sub = p.add_subparsers(dest="command", parser_class=Parser)
     b = sub.add_parser("blocks", help="time a family's rows in blocks")
@@ -60,6 +64,15 @@ def parser() -> Parser:
     w.add_argument("--groups", default=None, help="space-separated groups whose ratios count (default: all)")
     w.add_argument("--cited", metavar="TABLE", help="the lessons' table (lessons-table.json): only the"
                    " ratios its checks read count")
+    rp = sub.add_parser("report", help="write one page of a run: RUN/report.html")
+    rp.add_argument("run", help="a results folder")
+    rp.add_argument("--out", metavar="FILE", help="where to write (default: RUN/report.html)")
+    rp.add_argument("--plots", metavar="DIR", help="the run's figures (default: plots/NAME beside RUN's results/)")
+    rp.add_argument("--json", action="store_true", help="print one JSON object with what was written")
+    cp = sub.add_parser("compare-page", help="write compare.html from a folder make compare wrote")
+    cp.add_argument("dir", help="the folder with compare.sh's ratios.csv, ratios.md and figures")
+    cp.add_argument("--out", metavar="FILE", help="where to write (default: DIR/compare.html)")
+    cp.add_argument("--json", action="store_true", help="print one JSON object with what was written")
     return p
 
 
@@ -87,11 +100,24 @@ def main(argv: Optional[List[str]] = None) -> int:
             groups = args.groups.split() if args.groups is not None else None
             found = ratios.too_wide(ratios.run_ratios(args.run), groups, args.target, cited)
             sys.stdout.write("".join("%s\t%.4f\n" % kv for kv in found))
+        elif args.command in ("report", "compare-page"):
+            where = args.run if args.command == "report" else args.dir
+            if not where or not os.path.isdir(where):
+                p.error("%s: no such folder: '%s'" % (args.command, where))
+            if args.out == "":
+                p.error("%s: --out: expected a file" % args.command)
+            if args.command == "report":
+                if not os.path.isfile(os.path.join(where, "summary.csv")):
+                    p.error("report: '%s' has no summary.csv: not a run folder" % where)
+                done = report.write_report(where, args.out, args.plots)
+            else:
+                done = comparepage.write_page(where, args.out)
+            print(json.dumps(done) if args.json else done["report"])
         else:
             p.print_help()
             return 2
     except (blocks.BlockError, OSError, ValueError, KeyError) as e:
-        sys.stderr.write("%s: %s\n" % (PROG, e))
+        sys.stderr.write("%s: %s\n" % (PROG, " ".join(str(e).split())))
         return 1
     return 0
 

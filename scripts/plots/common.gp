@@ -38,12 +38,17 @@ ideal_rgb = 0x222222
 # The command names the variable out, not its value: a path with a quote in
 # it is still one path.
 if (!exists("canvas_h")) { canvas_h = 900 }
+# ps_unit: what a script multiplies its point sizes by.  gnuplot's svg terminal
+# draws a point of size 1 about 2.8 times as large as pngcairo does at this
+# canvas and font (measured: a ps 3.6 circle 59 px across in the SVG, 21 in
+# the PNG), so the SVG (and report.html, which shows it) gets 0.36.
+ps_unit = 1
 start_output(f) = f eq "png" ? \
-    sprintf("set terminal pngcairo size 1600,%d font 'sans,22' linewidth 2 noenhanced; set output out.'.png'", canvas_h) : \
+    sprintf("set terminal pngcairo size 1600,%d font 'sans,22' linewidth 2 noenhanced; set output out.'.png'; ps_unit = 1", canvas_h) : \
     f eq "svg" ? \
-    sprintf("set terminal svg size 1600,%d font 'sans,22' linewidth 2 noenhanced background '#ffffff'; set output out.'.svg'", canvas_h) : \
+    sprintf("set terminal svg size 1600,%d font 'sans,22' linewidth 2 noenhanced background '#ffffff'; set output out.'.svg'; ps_unit = 0.36", canvas_h) : \
     f eq "pdf" ? \
-    sprintf("set terminal pdfcairo size 16in,%gin font 'sans,17' linewidth 2 noenhanced; set output out.'.pdf'", canvas_h / 100.0) : \
+    sprintf("set terminal pdfcairo size 16in,%gin font 'sans,17' linewidth 2 noenhanced; set output out.'.pdf'; ps_unit = 1", canvas_h / 100.0) : \
     "set terminal dumb 100 30; set output"
 
 # key_below(rows): a command string that puts the key under the plot, centred

@@ -31,7 +31,7 @@ do for [fmt in formats] {
     plot for [i=1:n] data index (i - 1) using 1:2:3:4 \
              with yerrorbars pt -1 lw 1 lc rgb mode_rgb(word(modes, i)) notitle, \
          for [i=1:n] data index (i - 1) using 1:2 \
-             with linespoints lw 3 pt 7 ps 1.6 dt dash(i) lc rgb mode_rgb(word(modes, i)) title word(titles, i), \
+             with linespoints lw 3 pt 7 ps 1.6 * ps_unit dt dash(i) lc rgb mode_rgb(word(modes, i)) title word(titles, i), \
          (cores > 0 ? ideal(x) : NaN) with lines lw 2 dt 2 lc rgb ideal_rgb \
              title (cores > 0 ? sprintf("ideal: min(workers, %d usable CPU%s)", cores, cores == 1 ? "" : "s") : "")
 }

@@ -1,0 +1,106 @@
+"""One page per comparison: compare.html beside scripts/compare.sh's tables.
+
+Reads the folder compare.sh wrote: ratios.csv (every row on every machine,
+by column name), ratios.md (its agreement line) and compare-GROUP.svg (or
+.png) figures.  Writes DIR/compare.html (htmlpage): the agreement line, the
+machines, the rows that differ most from the reference run, the figures of
+each group (#group-NAME), and the commands that made it.  Raises OSError
+when a file cannot be read or the page cannot be written, ValueError when
+ratios.csv is missing or not compare.sh's.
+"""
+import math
+import os
+from typing import Dict, List, Optional, Tuple
+
+from .files import publish_text
+from .htmlpage import esc, figure, page, slug, table
+from .report import read_csv
+
+# How many of the rows that differ most the page lists.
+TOP = 20
+
+
+def agreement(folder: str) -> str:
+    """ratios.md's agreement line, or a sentence saying there is none."""
+    path = os.path.join(folder, "ratios.md")
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("agreement:"):
+                    return line.strip()
+    return "no agreement line (ratios.md is missing or has none)"
+
+
+def differing(rows: List[Dict[str, str]], ref: str) -> List[Tuple[float, Dict[str, str]]]:
+    """The rows of other runs than ref, the farthest ratio from 1 first."""
+    out = []
+    for r in rows:
+        try:
+            q = float(r.get("ratio", ""))
+        except ValueError:
+            continue
+        if r.get("run") != ref and q > 0:
+            out.append((abs(math.log(q)), r))
+    out.sort(key=lambda t: -t[0])
+    return out
+
+
+def render(folder: str) -> Tuple[str, Dict[str, int]]:
+    rows = read_csv(os.path.join(folder, "ratios.csv"))
+    if not rows or "ratio" not in rows[0] or "machine" not in rows[0]:
+        raise ValueError("%s/ratios.csv is missing or not written by make compare" % folder)
+    machines: List[Dict[str, str]] = []
+    seen = set()
+    for r in rows:
+        if r.get("run") not in seen:
+            seen.add(r.get("run"))
+            machines.append(r)
+    ref = machines[0].get("run", "")
+    groups: List[str] = []
+    for r in rows:
+        if r["group"] not in groups:
+            groups.append(r["group"])
+    figs = sorted(f[len("compare-"):-4] for f in os.listdir(folder)
+                  if f.startswith("compare-") and f.endswith(".svg"))
+    nav = ('<li><a href="#machines">machines</a></li><li><a href="#differ">rows that differ most</a></li>'
+           + "".join('<li><a href="#group-%s">%s</a></li>' % (slug(g), esc(g)) for g in figs))
+    fabricated = any(m.get("fabricated") == "true" for m in machines)
+    body = ['<header><h1>gilbench compare: %d runs</h1><p class="machine"><b>%s</b></p>'
+            '<p class="note">Ratio = median time on a machine / median time on the reference run <b>%s</b> '
+            '(convoy rows: their slowdown). A time compares CPUs; the speedups in the figures compare what '
+            'the GIL and the cores did.%s</p><nav aria-label="contents"><ul>%s</ul></nav></header><main>'
+            % (len(machines), esc(agreement(folder)), esc(machines[0].get("machine", ref)),
+               " Includes FABRICATED test runs." if fabricated else "", nav)]
+    body.append('<h2 id="machines">Machines</h2>' + table(
+        ["machine", "run", "host", "CPU", "usable CPUs", "online", "Python", "date (UTC)", "note"],
+        [(m.get("machine", ""), m.get("run", ""), m.get("host", ""), m.get("cpu_model", ""), m.get("usable_cpus", ""),
+          m.get("online_cpus", ""), m.get("python", ""), m.get("date_utc", ""),
+          ("reference " if m is machines[0] else "") + ("fabricated" if m.get("fabricated") == "true" else ""))
+         for m in machines], numeric=[4, 5]))
+    far = differing(rows, ref)
+    body.append('<h2 id="differ">The rows that differ most</h2><p>%d of %d rows of the other runs, the ratio '
+                'farthest from 1 first; every row is in ratios.csv.</p>' % (min(TOP, len(far)), len(far)))
+    # The ratio first: on a phone the table scrolls sideways, the ratio stays in view.
+    body.append(table(["ratio to the reference", "machine", "group", "label", "tasks", "param", "median s"],
+                      [(r.get("ratio", "") + "x", r.get("machine", ""), r.get("group", ""), r.get("label", ""),
+                        r.get("tasks", ""), r.get("param") or "-", r.get("median_s", "")) for _, r in far[:TOP]],
+                      numeric=[0, 4, 5, 6]))
+    body.append('<h2 id="figures">Each group on each machine</h2>')
+    placed = 0
+    for g in figs:
+        alt = "Figure of group %s: one value per machine (%d runs)" % (g, len(machines))
+        f = figure(folder, "compare-" + g, alt, alt + ".")
+        placed += bool(f)
+        body.append('<section id="group-%s"><h3>%s</h3>%s</section>' % (slug(g), esc(g), f))
+    body.append('<h2 id="commands">Made by</h2><pre>make compare RUNS="%s"</pre>'
+                % esc(" ".join(m.get("run", "") for m in machines[:3]) + (" ..." if len(machines) > 3 else "")))
+    body.append("</main>")
+    return page("gilbench compare: %d runs" % len(machines), body), {"runs": len(machines), "figures": placed}
+
+
+def write_page(folder: str, out: Optional[str] = None) -> Dict[str, object]:
+    """Write compare.html of folder (default DIR/compare.html); what was written."""
+    out = out or os.path.join(folder, "compare.html")
+    text, counts = render(folder)
+    publish_text(out, text)
+    return {"report": out, "bytes": len(text.encode("utf-8")), **counts}

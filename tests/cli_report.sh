@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# tests/cli_report.sh - the run's page (report.html) and the comparison's
+# (compare.html) from the command line: python3 -m gilbench report, plots.sh
+# writing it after the figures, compare.sh writing compare.html, under a
+# decimal-comma locale and in a path with a space and a non-ASCII letter; a
+# page that cannot be written is exit 1 with one line; and the page in a real
+# browser (headless Chromium, where /usr/bin/chromium exists) at a desktop
+# and a phone width.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+GILBENCH=(python3 -E -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from gilbench.__main__ import main; sys.exit(main())'
+    "$ROOT/scripts")
+DE=de_DE.UTF-8
+RUN="$TEST_TMP/results/vm-20261129T152028Z"
+FIGS="$TEST_TMP/plots/vm-20261129T152028Z"
+
+# one_line NAME: the last command exited 1 with one line on stderr (besides
+# plots.sh's notes of the figures it skips, which the fixture's lack of traces gives).
+one_line() {
+    local lines
+    lines=$(grep -vc '^plots: skipping ' "$last_err" || true)
+    if [ "$last_status" -eq 1 ] && [ "$lines" -eq 1 ]; then
+        pass "$1"
+    else
+        fail "$1" "exit $last_status, $lines stderr line(s): $(head -c 300 "$last_err")"
+    fi
+}
+
+# page_has NAME FILE: FILE is a page with every lesson anchor and every figure
+# of $FIGS inline, under 2 MB.
+page_has() {
+    local name=$1 file=$2 missing="" f k
+    [ -f "$file" ] || { fail "$name" "no $file"; return; }
+    for k in 1 2 3 4 5 6 7; do grep -q "id=\"L$k\"" "$file" || missing+=" L$k"; done
+    for f in "$FIGS"/*.svg; do
+        f=$(basename "$f" .svg)
+        grep -q "id=\"fig-$f\"" "$file" || missing+=" fig-$f"
+    done
+    if [ -n "$missing" ]; then
+        fail "$name" "missing:$missing"
+    elif [ "$(wc -c <"$file")" -ge 2000000 ]; then
+        fail "$name" "$(wc -c <"$file") bytes, over 2 MB"
+    else
+        pass "$name"
+    fi
+}
+
+test_usage() {
+    expect_help "gilbench report" "${GILBENCH[@]}" report -- --out --plots --json
+    expect_usage_error "report: no such folder" "${GILBENCH[@]}" report "$TEST_TMP/no-such-run"
+    expect_usage_error "report: a folder without summary.csv" "${GILBENCH[@]}" report "$TEST_TMP"
+    expect_usage_error "report: --out without a file" "${GILBENCH[@]}" report "$RUN" --out ""
+    expect_usage_error "compare-page: no such folder" "${GILBENCH[@]}" compare-page "$TEST_TMP/no-such-dir"
+}
+
+test_fixture_run() {
+    expect_status "plots.sh draws the fixture run and its page" 0 bash "$ROOT/scripts/plots.sh" "$RUN" --out "$FIGS" --report "$RUN/report.html"
+    if tail -n 1 "$last_out" | grep -qx "$RUN/report.html"; then
+        pass "plots.sh prints the page's path last"
+    else
+        fail "plots.sh prints the page's path last" "$(tail -n 1 "$last_out")"
+    fi
+    page_has "the page has every lesson and figure, under 2 MB" "$RUN/report.html"
+    rm -f "$RUN/report.html"
+    expect_status "gilbench report --json" 0 "${GILBENCH[@]}" report "$RUN" --json
+    if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["report"] == sys.argv[2] and d["bytes"] > 0 and d["lessons"] == 7' \
+        "$last_out" "$RUN/report.html" 2>/dev/null; then
+        pass "report --json: one object with the page's path, size and lessons"
+    else
+        fail "report --json: one object" "$(head -c 300 "$last_out")"
+    fi
+    page_has "report finds the figures beside the run's results/ folder" "$RUN/report.html"
+}
+
+test_locale_and_path() {
+    local odd="$TEST_TMP/mes résultats/run ü"
+    mkdir -p "$(dirname "$odd")"
+    cp -r "$RUN" "$odd"
+    rm -f "$odd/report.html"
+    if ! locale -a 2>/dev/null | grep -qiE '^de_DE\.utf-?8$'; then
+        skip "report under $DE" "the locale $DE is not installed (scripts/install-deps.sh test installs it)"
+        return 0
+    fi
+    expect_status "plots.sh under LC_ALL=$DE into a path with a space and a non-ASCII letter" 0 \
+        env LC_ALL=$DE bash "$ROOT/scripts/plots.sh" "$odd" --out "$odd/figures" --report "$odd/report.html"
+    page_has "the page in that path has every lesson and figure" "$odd/report.html"
+    env LC_ALL=C "${GILBENCH[@]}" report "$odd" --plots "$odd/figures" --out "$TEST_TMP/c.html" >/dev/null
+    env LC_ALL=$DE "${GILBENCH[@]}" report "$odd" --plots "$odd/figures" --out "$TEST_TMP/de.html" >/dev/null
+    if cmp -s "$TEST_TMP/c.html" "$TEST_TMP/de.html" && grep -q '0.85x' "$TEST_TMP/de.html"; then
+        pass "the page under $DE is the C locale's (0.85x, not 0,85x)"
+    else
+        fail "the page under $DE is the C locale's" "$(diff "$TEST_TMP/c.html" "$TEST_TMP/de.html" | head -c 300)"
+    fi
+    ODD=$odd
+}
+
+# read_only_dir: a folder no write succeeds in (as root: a read-only tmpfs), in RO_DIR.
+RO_DIR=""
+read_only_dir() {
+    RO_DIR="$TEST_TMP/read-only"
+    mkdir -p "$RO_DIR"
+    if [ "$(id -u)" -ne 0 ]; then
+        chmod a-w "$RO_DIR"
+    elif ! mount -t tmpfs -o ro,size=64k tmpfs "$RO_DIR" 2>/dev/null; then
+        RO_DIR=""
+        return 1
+    fi
+}
+
+test_failed_write() {
+    if ! read_only_dir; then
+        skip "a page that cannot be written" "needs a read-only folder: as root a tmpfs mount, not allowed here"
+        return 0
+    fi
+    run "${GILBENCH[@]}" report "$RUN" --out "$RO_DIR/report.html"
+    one_line "report into a read-only folder: exit 1, one line"
+    run bash "$ROOT/scripts/plots.sh" "$RUN" --out "$TEST_TMP/figs-ro" --report "$RO_DIR/report.html"
+    one_line "plots.sh whose page cannot be written: exit 1, one line"
+    if [ "$(id -u)" -eq 0 ]; then umount "$RO_DIR"; else chmod u+w "$RO_DIR"; fi
+}
+
+test_compare() {
+    local out="$TEST_TMP/cmp"
+    expect_status "compare.sh writes compare.html" 0 bash "$ROOT/scripts/compare.sh" --out "$out" \
+        "$FIXTURES/run-lab-b" "$FIXTURES/run-lab-c"
+    if grep -qx "$out/compare.html" "$last_out" && grep -q 'agreement: ' "$out/compare.html" &&
+        grep -q 'id="group-count-2"' "$out/compare.html"; then
+        pass "compare.html: the agreement line and each group's figure, its path printed"
+    else
+        fail "compare.html" "$(tail -n 2 "$last_out")"
+    fi
+}
+
+# png_size FILE: "WIDTH HEIGHT" of a PNG, from its header.
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'; }
+
+# shot PAGE W H OUT: a headless Chromium screenshot of PAGE at W x H.  Each
+# start gets a profile of its own (one still closing holds its profile's lock,
+# and a second start on it waits for it); a start that hangs is tried again once.
+SHOTS=0
+chromium_run() {
+    SHOTS=$((SHOTS + 1))
+    run chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+        "--user-data-dir=$TEST_TMP/chromium-$SHOTS" "$@"
+}
+shot() {
+    rm -f "$4"
+    chromium_run "--screenshot=$4" "--window-size=$2,$3" "file://$1"
+    [ "$last_status" -ne 124 ] || chromium_run "--screenshot=$4" "--window-size=$2,$3" "file://$1"
+}
+
+test_browser() {
+    if [ ! -x /usr/bin/chromium ]; then
+        skip "report.html in a browser" "no chromium: install the 'chromium' package"
+        return 0
+    fi
+    local page size w h
+    for page in "$RUN/report.html" "${ODD:+$ODD/report.html}" "$TEST_TMP/cmp/compare.html"; do
+        if [ -z "$page" ] || [ ! -f "$page" ]; then continue; fi
+        for size in 1280x800 390x844; do
+            w=${size%x*} h=${size#*x}
+            shot "$page" "$w" "$h" "$TEST_TMP/shot.png"
+            # A blank page is ~5 kB at 1280x800; the page's first screen is 50 kB and more.
+            if [ "$last_status" -eq 0 ] && [ "$(png_size "$TEST_TMP/shot.png")" = "$w $h" ] &&
+                [ "$(wc -c <"$TEST_TMP/shot.png")" -gt 20000 ]; then
+                pass "chromium draws $(basename "$page") at $size ($(wc -c <"$TEST_TMP/shot.png") bytes)"
+            else
+                fail "chromium draws $(basename "$page") at $size" "exit $last_status, $(png_size "$TEST_TMP/shot.png" 2>/dev/null), $(wc -c <"$TEST_TMP/shot.png" 2>/dev/null) bytes"
+            fi
+        done
+    done
+    chromium_run --dump-dom "file://$RUN/report.html"
+    if grep -q 'id="L7"' "$last_out" && grep -c '<svg' "$last_out" | grep -qv '^0$'; then
+        pass "chromium's DOM of the page has #L7 and the figures"
+    else
+        fail "chromium's DOM of the page" "exit $last_status: $(head -c 200 "$last_err")"
+    fi
+}
+
+main() {
+    mkdir -p "$(dirname "$RUN")"
+    cp -r "$FIXTURES/handout-run" "$RUN"
+    command -v gnuplot >/dev/null || { skip "the run's page" "gnuplot is not installed (make deps)"; return 0; }
+    test_usage
+    test_fixture_run
+    test_locale_and_path
+    test_failed_write
+    test_compare
+    test_browser
+}
+
+main

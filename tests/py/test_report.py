@@ -1,0 +1,246 @@
+"""report.py, comparepage.py and htmlpage.py: the page of a run and of a
+comparison parses, holds every lesson and figure, its links resolve, and it
+loads nothing from the network."""
+import csv
+import html.parser
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+from gilbench import comparepage, htmlpage, report
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "..", "fixtures")
+# A figure as gnuplot's svg terminal writes one: a prolog, fixed size, ids used by reference.
+SVG = """<?xml version="1.0" encoding="utf-8"  standalone="no"?>
+<svg width="1600" height="900" viewBox="0 0 1600 900" xmlns="http://www.w3.org/2000/svg"
+ xmlns:xlink="http://www.w3.org/1999/xlink">
+<title>Gnuplot</title><desc>Produced by GNUPLOT</desc>
+<g id="gnuplot_canvas"><defs><circle id='gpDot' r='0.5'/><path id='gpPt1' d='M-1,0 h2'/>
+<path id='gpPt10' d='M0,-1 v2'/><filter id='textbox'><feFlood flood-color='#FFFFFF'/></filter></defs>
+<use xlink:href='#gpPt1' transform='translate(10,10)'/><use xlink:href='#gpPt10'/>
+<g filter='url(#textbox)'><text>%s</text></g></g></svg>
+"""
+# The smallest PNG: 1x1, for the figure too large as SVG.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d4944415478da63f8ffff3f0005fe02fea7d6a4e40000000049454e44ae426082")
+
+
+class Parsed(html.parser.HTMLParser):
+    """The ids, links, sources, tags and text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids, self.hrefs, self.srcs, self.tags, self.text, self.style = [], [], [], [], [], []
+        self.attrs = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        self.attrs.append((tag, a))
+        if "id" in a:
+            self.ids.append(a["id"])
+        for k in ("href", "xlink:href"):
+            if k in a:
+                self.hrefs.append(a[k])
+        if "src" in a:
+            self.srcs.append(a["src"])
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        (self.style if self._in_style else self.text).append(data)
+
+
+def parse(path):
+    p = Parsed()
+    with open(path, encoding="utf-8") as f:
+        p.feed(f.read())
+    p.close()
+    return p
+
+
+def make_figures(folder, names, big=()):
+    os.makedirs(folder, exist_ok=True)
+    for n in names:
+        with open(os.path.join(folder, n + ".svg"), "w", encoding="utf-8") as f:
+            f.write(SVG % n + ("<!-- %s -->" % ("x" * htmlpage.SVG_BUDGET) if n in big else ""))
+        with open(os.path.join(folder, n + ".png"), "wb") as f:
+            f.write(PNG)
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.run = os.path.join(self.tmp, "results", "vm-20261129T152028Z")
+        shutil.copytree(os.path.join(FIXTURES, "handout-run"), self.run)
+        self.plots = os.path.join(self.tmp, "plots", "vm-20261129T152028Z")
+        self.figs = sorted(report.ALT) + ["extra-figure"]
+        make_figures(self.plots, self.figs, big=("gil-timeline",))
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def write(self):
+        done = report.write_report(self.run)
+        return done, parse(done["report"])
+
+    def assert_offline(self, p, path):
+        for link in p.srcs + p.hrefs:
+            self.assertFalse(link.lower().startswith(("http:", "https:", "//")), link)
+        self.assertNotIn("script", p.tags)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        self.assertNotIn("@import", text)
+        self.assertNotRegex(text, r"url\(\s*['\"]?(https?:)?//")
+
+    def assert_links_resolve(self, p):
+        ids = set(p.ids)
+        self.assertEqual(len(p.ids), len(ids), "duplicate ids: %s" % sorted(i for i in ids if p.ids.count(i) > 1))
+        for h in p.hrefs:
+            if h.startswith("#"):
+                self.assertIn(h[1:], ids, "link %s goes nowhere" % h)
+
+
+class TestRunPage(Base):
+    def test_every_lesson_with_its_verdict_and_sentence(self):
+        done, p = self.write()
+        with open(os.path.join(self.run, "lessons.json"), encoding="utf-8") as f:
+            lessons = json.load(f)["lessons"]
+        text = " ".join(" ".join(p.text).split())
+        self.assertEqual(done["lessons"], len(lessons))
+        for les in lessons:
+            self.assertIn(les["id"], p.ids)
+            verdict = report.VERDICT[les["status"]]
+            self.assertIn("%s %s" % (les["id"], verdict), text)
+            self.assertIn(" ".join(les["sentence"].split()), text)
+        self.assertIn("L7 fails", text)  # the fixture's L7 did not hold
+
+    def test_every_figure_once_with_a_name_for_screen_readers(self):
+        done, p = self.write()
+        self.assertEqual(done["figures"], len(self.figs))
+        for n in self.figs:
+            self.assertEqual(p.ids.count("fig-" + n), 1, n)
+        svgs = [a for t, a in p.attrs if t == "svg"]
+        self.assertEqual(len(svgs), len(self.figs) - 1)
+        for a in svgs:
+            self.assertEqual(a.get("role"), "img")
+            self.assertIn(a["aria-labelledby"], p.ids)
+            self.assertNotIn("width", a)
+        imgs = [a for t, a in p.attrs if t == "img"]
+        self.assertEqual(len(imgs), 1, "the over-budget SVG is shown as its PNG")
+        self.assertTrue(imgs[0]["src"].startswith("data:image/png;base64,"))
+        self.assertTrue(imgs[0]["alt"])
+
+    def test_links_resolve_and_ids_are_unique(self):
+        _, p = self.write()
+        self.assert_links_resolve(p)
+        for g in ("count-2", "fetch", "refcount", "convoy"):
+            self.assertIn("group-" + g, p.ids)
+        self.assertTrue(any(h == "#fig-gpPt1" or h.endswith("-gpPt1") for h in p.hrefs))
+
+    def test_nothing_from_the_network(self):
+        done, p = self.write()
+        self.assert_offline(p, done["report"])
+
+    def test_text_from_files_is_escaped(self):
+        path = os.path.join(self.run, "summary.csv")
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        rows[0]["label"] = '<script src="http://x/y.js"></script>&"'
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        done, p = self.write()
+        self.assertNotIn("script", p.tags)
+        self.assertIn('<script src="http://x/y.js"></script>&"', " ".join(p.text))
+        self.assert_offline(p, done["report"])
+
+    def test_without_lessons_json_the_anchors_stay(self):
+        os.unlink(os.path.join(self.run, "lessons.json"))
+        _, p = self.write()
+        for k in range(1, 8):
+            self.assertIn("L%d" % k, p.ids)
+        self.assertIn("scripts/lessons.sh", " ".join(p.text))
+
+    def test_without_figures_it_says_how_to_draw_them(self):
+        shutil.rmtree(self.plots)
+        done, p = self.write()
+        self.assertEqual(done["figures"], 0)
+        self.assertIn("make plots RUN=", " ".join(p.text))
+        self.assert_links_resolve(p)
+
+    def test_full_run_fixture_without_ratios_or_lessons(self):
+        run = os.path.join(self.tmp, "full-run")
+        shutil.copytree(os.path.join(FIXTURES, "full-run"), run)
+        done = report.write_report(run, plots=self.plots)
+        p = parse(done["report"])
+        self.assert_links_resolve(p)
+        self.assertIn("group-count-2-cpython", p.ids)
+
+    def test_interval_text(self):
+        self.assertEqual(report.interval_text(0.99, 0.97, 1.01), "0.99x (0.97-1.01)")
+        self.assertEqual(report.interval_text(129.2, None, None), "129x")
+        self.assertEqual(report.interval_text(None, 1, 2), "-")
+
+    def test_not_a_run(self):
+        os.unlink(os.path.join(self.run, "summary.csv"))
+        with open(os.path.join(self.run, "summary.csv"), "w", encoding="utf-8") as f:
+            f.write("nothing\n")
+        with self.assertRaises(ValueError):
+            report.write_report(self.run)
+
+
+class TestComparePage(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def fake(self, n):
+        cols = ["group", "case", "impl", "label", "mode", "tasks", "param", "machine", "run", "workers", "median_s",
+                "speedup", "slowdown", "ratio", "host", "cpu_model", "usable_cpus", "date_utc", "fabricated"]
+        with open(os.path.join(self.tmp, "ratios.csv"), "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(cols)
+            for k in range(n):
+                for label, q in (("seq", 1 + k / 100), ("gil", 1 + k / 10)):
+                    w.writerow(["count-2", "count", "gilbench", label, label, 2, "", "m<%d>" % k, "run-%d" % k, 1,
+                                0.5, 1, "", "%.3f" % (1 if k == 0 else q), "h%d" % k, "CPU", 2, "2026", "false"])
+        with open(os.path.join(self.tmp, "ratios.md"), "w", encoding="utf-8") as f:
+            f.write("# x\n\nagreement: 3 of %d rows within \u00b110%% of run-0\n" % (2 * n - 2))
+        make_figures(self.tmp, ["compare-count-2", "compare-fetch"])
+
+    def test_two_and_forty_runs(self):
+        for n in (2, 40):
+            self.fake(n)
+            done = comparepage.write_page(self.tmp)
+            p = parse(done["report"])
+            text = " ".join(p.text)
+            self.assertEqual(done["runs"], n)
+            self.assertIn("agreement: 3 of %d rows" % (2 * n - 2), text)
+            for k in range(n):
+                self.assertIn("m<%d>" % k, text)
+            self.assertIn("group-count-2", p.ids)
+            self.assertIn("fig-compare-fetch", p.ids)
+            Base.assert_links_resolve(self, p)
+            Base.assert_offline(self, p, done["report"])
+        # the row farthest from 1 first: the last machine's gil
+        rows = text[text.index("The rows that differ most"):text.index("Each group on each machine")]
+        self.assertLess(rows.index("m<39>"), rows.index("m<20>"))
+        self.assertNotIn("m<19>", rows)  # 20 rows: the gil rows of machines 39 .. 20
+
+    def test_not_a_compare_folder(self):
+        with self.assertRaises(ValueError):
+            comparepage.write_page(self.tmp)
+
+
+if __name__ == "__main__":
+    unittest.main()
