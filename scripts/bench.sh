@@ -270,7 +270,7 @@ main() {
     # on the interpreters found.  The CPU count does not change that.
     if [ "$(CORES=1 plan_experiments "$FILTER" | wc -l)" -le 1 ]; then
         [ -z "$PYTHONS_MISSING" ] || printf '%s\n' "$PYTHONS_MISSING" >&2
-        echo "bench: nothing to run: every row of $ONLY_GROUPS needs a CPython this run does not have (PYTHON, PYTHON2, PYTHON_FT: none or not found)" >&2
+        echo "bench: nothing to run: every row of $ONLY_GROUPS needs a CPython this run does not have (PYTHON, PYTHON2, PYTHON_FT, PYTHON_INTERP: none or not found)" >&2
         exit 1
     fi
     local quick=() machine
