@@ -109,7 +109,9 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 #   474 round trips/s), and gil-one-cpu, py-one-cpu put all of them on one
 #   CPU: Beazley's one-core contrast.  With one usable CPU: unpinned.
 #   interp: the I/O task and the spinner each under a GIL of its own (as
-#   two isolated interpreters are): no convoy.
+#   two isolated interpreters are): no convoy; py-interpreters, the same in
+#   PYTHON_INTERP (convoy.py --mode=interpreters: the spinner in an isolated
+#   interpreter).
 # - convoy-interval in CPython 3 only (sys.setswitchinterval; Python 2 has none).
 # - the other real GIL designs, each beside the mode that stands for it, each
 #   with its own seq baseline: PYTHON2 (CPython 2.7, the old GIL) beside
@@ -194,6 +196,7 @@ convoy          py2            convoy      {PYTHON2_IMPL}  gil         old      
 convoy          threads        convoy      gilbench        threads     -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          pyft           convoy      {PYTHON_FT_IMPL} threads    -        2      -      -                    sampled  -                   {PYTHON_FT} -X gil=0 cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          interp         convoy      gilbench        interp      -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
+convoy          py-interpreters convoy     {PYTHON_INTERP_IMPL} interp  -        2      -      -                    sampled  -                   {PYTHON_INTERP} cases/convoy.py --mode=interpreters --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          fork           convoy      gilbench        fork        -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          py             convoy      {PYTHON_IMPL}   gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          gil-one-cpu    convoy      gilbench        gil         new      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin=same

@@ -20,7 +20,7 @@ cpython_rows() {
         !n++ { for (i = 1; i <= NF; i++) col[$i] = i; next }
         {
             cmd = $col["command"]; for (i = col["command"] + 1; i <= NF; i++) cmd = cmd " " $i
-            if (cmd !~ /cases\/(count\.py --mode=threads|convoy\.py)/) next
+            if (cmd !~ /cases\/(count\.py --mode=threads|convoy\.py)/ || cmd ~ /--mode=interpreters/) next
             gil = (cmd ~ /-X gil=0/) ? "none" : ($col["impl"] ~ /PYTHON2/) ? "old" : "new"
             print $col["group"], $col["label"], $col["mode"], $col["variant"], gil
         }' <<<"$EXPERIMENTS"
@@ -101,6 +101,10 @@ test_convoy_interp() {
     plan=$(plan_for cpython-3.11.7 convoy 2)
     expect_eq "matrix: convoy.interp runs bin/convoy --mode=interp, pinned apart" \
         "$(awk -F'\t' '$1 == "convoy.interp" && $2 == "interp" && $3 ~ /^bin\/convoy --mode=interp .*--pin=apart/ { n++ } END { print n + 0 }' <<<"$plan")" 1
+    expect_eq "matrix: no PYTHON_INTERP: no convoy.py-interpreters" "$(grep -c '^convoy\.py-interpreters' <<<"$plan" || true)" 0
+    plan=$(INTERP=/opt/py3.13 INTERP_IMPL=cpython-3.13.0 plan_for cpython-3.11.7 convoy 2)
+    expect_eq "matrix: convoy.py-interpreters runs convoy.py --mode=interpreters in PYTHON_INTERP, pinned apart" \
+        "$(awk -F'\t' '$1 == "convoy.py-interpreters" && $2 == "interp" && $3 ~ /^\/opt\/py3\.13 cases\/convoy\.py --mode=interpreters .*--pin=apart/ { n++ } END { print n + 0 }' <<<"$plan")" 1
 }
 
 # Where the convoy's threads run is a variable the plan fixes (issue 22):
