@@ -363,6 +363,22 @@ test_l8() {
     expect_lesson "interpreters that take 860 ms to start: L8 does not hold" L8 \
         '^L8 DOES NOT HOLD: creating and running 2 of them costs 860 ms over its start-up \(wanted <= 500 ms; row start-cpython\.py-interpreters\)'
 
+    # L7 with a GIL per task: ours and CPython's interpreters beside the spinner.
+    expect_lesson "L7 holds with our GIL per task not convoyed" L7 '^L7 holds: .*1\.19x with a GIL per task'
+    local summary convoy
+    summary=$(grep '^convoy,gilbench,convoy,convoy.interp,' "$run/summary.csv")
+    convoy=$(grep '^convoy\.interp,' "$run/convoy.csv")
+    sed 's/gilbench/cpython-3.13.0/; s/convoy\.interp,interp,,interp,/convoy.py-interpreters,interp,,py-interpreters,/' <<<"$summary" >>"$run/summary.csv"
+    echo "convoy.py-interpreters,cpython-3.13.0,py-interpreters,${convoy#convoy.interp,gilbench,interp,}" >>"$run/convoy.csv"
+    set_field "$run/convoy.csv" convoy.py-interpreters slowdown 1.3
+    run bash "$LESSONS" "$run"
+    expect_lesson "L7 holds with CPython's spinner in an isolated interpreter not convoyed" L7 \
+        '^L7 holds: .*1\.30x with the spinner in an isolated interpreter of CPython 3\.13\.0'
+    set_field "$run/convoy.csv" convoy.py-interpreters slowdown 40
+    run bash "$LESSONS" "$run"
+    expect_lesson "CPython's interpreters convoyed 40x: L7 does not hold, names the row" L7 \
+        '^L7 DOES NOT HOLD: .*40\.0x with the spinner in an isolated interpreter .*row convoy\.py-interpreters\)'
+
     # No CPython 3.12+: CPython's checks not run, with the finder's hint.
     run=$(fresh_run l8-none)
     set_machine "$run" '.pythons = {PYTHON: {impl: "cpython-3.11.7"}}
