@@ -379,6 +379,14 @@ test_l8() {
     expect_lesson "CPython's interpreters convoyed 40x: L7 does not hold, names the row" L7 \
         '^L7 DOES NOT HOLD: .*40\.0x with the spinner in an isolated interpreter .*row convoy\.py-interpreters\)'
 
+    # A ceiling that is not one (two processes no faster than one: a loaded
+    # machine) leaves L8 not shown, as L2, never holding on shares of it.
+    set_field "$run/summary.csv" start-cpython.py-interpreters median_s 0.072
+    set_field "$run/summary.csv" count-2.shell speedup 0.9
+    run bash "$LESSONS" "$run"
+    expect_lesson "L8 against a ceiling that is not one: not shown, the ceiling named" L8 \
+        '^L8 not shown by this run: .*two independent processes \(the ceiling\) 0\.90x .*likely cause: the machine.s ceiling was not a ceiling'
+
     # No CPython 3.12+: CPython's checks not run, with the finder's hint.
     run=$(fresh_run l8-none)
     set_machine "$run" '.pythons = {PYTHON: {impl: "cpython-3.11.7"}}
