@@ -9,7 +9,9 @@ object: round trips per second alone and contended, the slowdown, latencies.
 
 Runs unchanged under Python 2.7 (old GIL), 3.x (new GIL, bpo-7946) and a
 free-threaded 3.13t/3.14t (no GIL: gil_enabled false), so the same file gives
-every reference row.  Exit 0 on a run whose every echo came
+every reference row.  --mode=interpreters (CPython 3.12+) spins in isolated
+interpreters instead of threads, each with a GIL of its own (PEP 684): the
+I/O thread never waits for theirs.  Exit 0 on a run whose every echo came
 back right, 1 when the echo peer failed, 2 on a bad option.
 """
 from __future__ import division, print_function
@@ -36,6 +38,10 @@ def parse_args(argv):
                    help="length of each phase (default 2)")
     p.add_argument("--cpu-threads", type=positive(int, 1, 64), default=1,
                    help="spinning threads in phase 2 (default 1)")
+    p.add_argument("--mode", choices=("threads", "interpreters"), default="threads",
+                   help="where the spinning loops run: threads of this interpreter "
+                   "(default) or, CPython 3.12+, one isolated interpreter each (a "
+                   "GIL of its own), each in a thread")
     p.add_argument("--switch-interval-us", type=positive(int, 1, 10000000),
                    help="Python 3: sys.setswitchinterval (default 5000)")
     p.add_argument("--check-interval", type=positive(int, 1, 1000000000),
@@ -56,6 +62,12 @@ def parse_args(argv):
     if args.check_interval is not None and hasattr(sys, "setswitchinterval"):
         p.error("--check-interval: only Python 2 counts ticks "
                 "(use --switch-interval-us)")
+    args.interpreters_api = None
+    if args.mode == "interpreters":
+        from count import interpreters_api   # cases/count.py, beside this file
+        args.interpreters_api = interpreters_api()
+        if isinstance(args.interpreters_api, str):
+            p.error(args.interpreters_api)
     return args
 
 
@@ -183,8 +195,58 @@ def spin(stop, cpu):
     return x
 
 
-def contended_phase(sock, seconds, cpu_threads, cpu, unit):
+# What a spinning interpreter runs: pinned as spin() is, it counts until a
+# byte arrives on the pipe STOP (non-blocking, read every 65536 counts); an
+# isolated interpreter shares no object, so no flag can stop it.
+SPIN_SOURCE = """
+import os
+%(pin)s
+x = 0
+while True:
+    x += 1
+    if not x & 0xffff:
+        try:
+            if os.read(%(stop)d, 1):
+                break
+        except BlockingIOError:
+            pass
+"""
+
+
+def spin_in_interpreter(api, cpu, stop_fd, failures):
+    """One isolated interpreter spinning in this thread until stopped."""
+    _name, create, run_code, close = api
+    it = create()
+    try:
+        pin = "" if cpu is None else "os.sched_setaffinity(0, {%d})" % cpu
+        run_code(it, SPIN_SOURCE % {"pin": pin, "stop": stop_fd})
+    except Exception as e:   # reported, the run fails
+        failures.append(str(e))
+    finally:
+        close(it)
+
+
+def contended_phase(sock, seconds, cpu_threads, cpu, unit, api=None):
     stop = [False]
+    failures = []
+    if api is not None:
+        rfd, wfd = os.pipe()
+        os.set_blocking(rfd, False)
+        threads = [threading.Thread(target=spin_in_interpreter, args=(api, cpu, rfd, failures))
+                   for _ in range(cpu_threads)]
+        for t in threads:
+            t.start()
+        try:
+            result = io_phase(sock, seconds, unit)
+        finally:
+            os.write(wfd, b"x" * cpu_threads)
+            for t in threads:
+                t.join()
+            os.close(rfd)
+            os.close(wfd)
+        if failures:
+            raise OSError("a spinning interpreter failed: %s" % failures[0])
+        return result
     threads = [threading.Thread(target=spin, args=(stop, cpu)) for _ in range(cpu_threads)]
     for t in threads:
         t.start()
@@ -215,7 +277,8 @@ def main(argv):
     sock, pid = start_echo(io_cpu)
     try:
         alone = io_phase(sock, args.seconds)
-        busy = contended_phase(sock, args.seconds, args.cpu_threads, spin_cpu, unit)
+        busy = contended_phase(sock, args.seconds, args.cpu_threads, spin_cpu, unit,
+                               args.interpreters_api)
     except (IOError, OSError) as e:
         sys.stderr.write("convoy.py: %s\n" % e)
         return 1
@@ -242,6 +305,8 @@ def main(argv):
         "check_interval": ticks,
         "seconds": args.seconds,
         "cpu_threads": args.cpu_threads,
+        "mode": args.mode,
+        "interpreters_api": args.interpreters_api and args.interpreters_api[0],
         "pin": args.pin,
         # The I/O thread and the CPU-bound ones, as the C case reports them.
         "tasks": args.cpu_threads + 1,

@@ -85,7 +85,9 @@ RUN/lessons.md, RUN/lessons.json), the plots.
 Environment: BIN (the binaries, default bin); the CPythons of the reference
 rows (scripts/pythons.sh): PYTHON (default python3), PYTHON2 (a 2.7: its
 threads beside gil-old), PYTHON_FT (a free-threaded build: beside threads,
-and again with -X gil=1); each a command or a path, none leaves its rows out.
+and again with -X gil=1), PYTHON_INTERP (the newest CPython 3.12+ with a
+GIL: its isolated interpreters, a GIL each, beside interp); each a command or
+a path, none leaves its rows out.
 Exit status: 0 every experiment ran and checked its result; 1 one or more
 failed (the run is still written, failed rows marked), or --only chose only
 rows of CPythons this run does not have; 2 bad usage.  A
@@ -201,7 +203,7 @@ on_signal() {
     exit 1
 }
 
-# find_pythons: PYTHON, PYTHON2, PYTHON_FT (scripts/pythons.sh, its table
+# find_pythons: PYTHON, PYTHON2, PYTHON_FT, PYTHON_INTERP (scripts/pythons.sh, its table
 # read by column name), each the interpreter's own file (not a wrapper such
 # as a pyenv shim, whose start-up, ~70 ms, would be timed with every run) and
 # its ROLE_IMPL (empty when not found: the rows of that role are left out,
@@ -219,7 +221,7 @@ find_pythons() {
     local line kept=""
     while IFS= read -r line; do
         [ -n "$line" ] || continue
-        role=$(grep -oE 'PYTHON(_FT|2)?\b' <<<"$line" | head -n 1)
+        role=$(grep -oE 'PYTHON(_FT|_INTERP|2)?\b' <<<"$line" | head -n 1)
         [ -z "$role" ] || matrix_uses "$role" "$FILTER" || continue
         kept+=${kept:+$'\n'}$line
     done <<<"$PYTHONS_MISSING"
@@ -228,11 +230,12 @@ find_pythons() {
     rm -f "$out"
     # shellcheck disable=SC2034 # read by name: matrix.sh's {PYTHON2} and the like
     PYTHON="" PYTHON_IMPL="" PYTHON2="" PYTHON2_IMPL="" PYTHON_FT="" PYTHON_FT_IMPL=""
+    PYTHON_INTERP="" PYTHON_INTERP_IMPL=""
     # \x1f, not TAB, between the fields: read merges runs of TABs, and a role
     # not found has empty ones.
     while IFS=$'\x1f' read -r role path impl; do
         case "$role" in
-            PYTHON | PYTHON2 | PYTHON_FT) printf -v "$role" '%s' "$path"; printf -v "${role}_IMPL" '%s' "$impl" ;;
+            PYTHON | PYTHON2 | PYTHON_FT | PYTHON_INTERP) printf -v "$role" '%s' "$path"; printf -v "${role}_IMPL" '%s' "$impl" ;;
         esac
     done < <(awk -F'\t' -v OFS=$'\x1f' "$COLUMNS_AWK"'
         FNR == 1 { header(); next } { print get("role"), get("path"), get("impl") }' <<<"$table")
@@ -244,7 +247,7 @@ find_pythons() {
     # "pythons: no PYTHON_FT found: the ... rows are left out; get one with
     # ..." -> {"PYTHON_FT": "no PYTHON_FT found; get one with ..."}
     MISSING_JSON=$(jq -R -s -c 'split("\n") | map(
-            capture("^pythons: (?<what>.*?(?<role>PYTHON(_FT|2)?)\\b.*?): the [^;]* are left out; (?<how>.*)$")?
+            capture("^pythons: (?<what>.*?(?<role>PYTHON(_FT|_INTERP|2)?)\\b.*?): the [^;]* are left out; (?<how>.*)$")?
             | {key: .role, value: "\(.what); \(.how)"}) | from_entries' <<<"$PYTHONS_MISSING")
 }
 
@@ -273,7 +276,7 @@ main() {
     # on the interpreters found.  The CPU count does not change that.
     if [ "$(CORES=1 plan_experiments "$FILTER" | wc -l)" -le 1 ]; then
         [ -z "$PYTHONS_MISSING" ] || printf '%s\n' "$PYTHONS_MISSING" >&2
-        echo "bench: nothing to run: every row of $ONLY_GROUPS needs a CPython this run does not have (PYTHON, PYTHON2, PYTHON_FT: none or not found)" >&2
+        echo "bench: nothing to run: every row of $ONLY_GROUPS needs a CPython this run does not have (PYTHON, PYTHON2, PYTHON_FT, PYTHON_INTERP: none or not found)" >&2
         exit 1
     fi
     local quick=() machine

@@ -138,7 +138,22 @@ def answers_table: [
     expect: "On one CPU the convoy nearly disappears: while the I/O thread waits for its reply the computing thread runs, and the reply has to wait for the CPU anyway. On two CPUs the computing thread is always awake to grab the GIL first: a convoy needs two cores (Beazley's contrast).",
     measured: "pinned to one CPU (--pin=same): ours {c:convoy.gil-one-cpu:slowdown}x, {s:convoy.py-one-cpu:impl} {c:convoy.py-one-cpu:slowdown}x; on two (--pin=apart): ours {c:convoy.gil:slowdown}x. Share of contended round trips that waited 0, 1, 2+ switch intervals, ours apart: {c:convoy.gil:waited_0_share}, {c:convoy.gil:waited_1_share}, {c:convoy.gil:waited_2_share}." },
   { id: "L7.5", lesson: "L7",
-    expect: "More spinning tasks, more competition for the GIL after each round trip: slower still under the new GIL; with free threads, slower only once the spinners outnumber the usable CPUs." }
+    expect: "More spinning tasks, more competition for the GIL after each round trip: slower still under the new GIL; with free threads, slower only once the spinners outnumber the usable CPUs." },
+  # 8: subinterpreters
+  { id: "L8.1", lesson: "L8",
+    expect: "About as fast as threads without a GIL or processes, up to the usable CPUs: no task ever waits for another's GIL.",
+    measured: "count-2: seq {s:count-2.seq:median_s} s, interp {s:count-2.interp:median_s} s, speedup {s:count-2.interp:speedup}x (gil {s:count-2.gil:speedup}x, threads {s:count-2.threads:speedup}x, fork {s:count-2.fork:speedup}x); count-10 interp {s:count-10.interp:speedup}x." },
+  { id: "L8.2", lesson: "L8",
+    expect: "Yes: CPython's isolated interpreters gain as our interp mode does, on a GIL build; its threads do not (Lesson 1).",
+    measured: "{s:count-2-cpython.py-interpreters:impl}: isolated interpreters {s:count-2-cpython.py-interpreters:median_s} s, speedup {s:count-2-cpython.py-interpreters:speedup}x over its own seq. The lesson check: {L:L8}" },
+  { id: "L8.3", lesson: "L8",
+    expect: "An interpreter is created inside the running process: cheaper than starting a process, which loads a whole interpreter again, but not free: each builds its own modules and objects.",
+    measured: "{s:start-cpython.py-seq:impl} counting to 1 (median): seq {s:start-cpython.py-seq:median_s} s, two interpreters {s:start-cpython.py-interpreters:median_s} s, two processes {s:start-cpython.py-processes:median_s} s." },
+  { id: "L8.4", lesson: "L8",
+    expect: "By copying: count.py's interpreters write their result to a pipe the main interpreter reads (concurrent.interpreters copies through queues). A large result is serialised and copied, as between processes, unlike threads, which share it." },
+  { id: "L8.5", lesson: "L8", checked: false,
+    expect: "No convoy: the I/O task never waits for the spinner's GIL, as with free threads or a separate process.",
+    measured: "convoy.csv slowdown: a GIL per task {c:convoy.interp:slowdown}x, one new GIL {c:convoy.gil:slowdown}x, free threads {c:convoy.threads:slowdown}x." }
 ];
 
 # ------------------------------------------------------------ reading
@@ -154,9 +169,11 @@ def scalar: if type == "string" then . elif type == "boolean" or type == "number
 
 # resolve($p; $ctx): a placeholder's text {ok: true, text, rows} or
 # {ok: false, why, rows}.
-# A row of CPython 2.7 or a free-threaded CPython (matrix.sh: py2, pyft)
+# A row of CPython 2.7, a free-threaded CPython or a CPython 3.12+ for its
+# interpreters (matrix.sh: py2, pyft; pyi-seq, py-interpreters, start-cpython)
 # missing because the bench found no such interpreter says so.
-def role_of($id): if ($id | test("\\.py2(-|$)")) then "PYTHON2" elif ($id | test("\\.pyft(-|$)")) then "PYTHON_FT" else null end;
+def role_of($id): if ($id | test("\\.py2(-|$)")) then "PYTHON2" elif ($id | test("\\.pyft(-|$)")) then "PYTHON_FT"
+  elif ($id | test("\\.(pyi-seq|py-interpreters)$|^start-cpython\\.")) then "PYTHON_INTERP" else null end;
 def need($row; $id; $file; $m):
   if $row == null and role_of($id) != null and (($m.pythons // {}) | has(role_of($id)) | not) then
     { ok: false, rows: [$id], why: "row \($id) was not run: the bench found no \(role_of($id)) (scripts/pythons.sh says how to get one)" }

@@ -23,6 +23,9 @@
 #            read against the bound itself (ratio_of).
 #   best     the best speedup of count-2's threads, fork, pool, threadpool:
 #            the ceiling must not be well below the rows it bounds
+# A figure is speedup, ns_per_op (refcount.csv, over the row named by over),
+# extra_ms (the row's median less its baseline's, in ms: what starting
+# interpreters or processes adds, L8) or a column of convoy.csv.
 # A check marked quiet shows its phrase only when it fails.  A check marked
 # guard checks the measurement, not the lesson (L2's ceiling: two processes
 # gain at all, and no mode beats them): it passes on its estimate; out of its
@@ -86,6 +89,7 @@ def fmt($unit):
   if . == null then "n/a"
   elif $unit == "x" then
     (if fabs < 10 then fixed(2) elif fabs < 100 then fixed(1) else fixed(0) end) + "x"
+  elif $unit == "ms" then fixed(0) + " ms"
   else fixed(0) end;
 # fmt_apart($unit; $bounds): fmt, with 4 decimals where the usual rounding
 # would print a value the same as a bound it differs from (1.2508x against a
@@ -175,6 +179,12 @@ def eval_value($c; $rs; $ctx):
        | ([$ctx.summary[] | select(.group == $c.group and .label == $c.over)][0].experiment) as $o
        | (if $o == null then null else $ctx.refcount[$o].ns_per_op // null | num end) as $b
        | if $v != null and $b != null and $b > 0 then $v / $b else null end
+     elif $c.figure == "extra_ms" then
+       # what the row's median adds to its baseline's (start-cpython: the
+       # same interpreter counting to 1 in seq), in milliseconds
+       ([$ctx.summary[] | select(.experiment == ($ctx.baseline[$r.experiment] // ""))][0].median_s | num) as $b
+       | ($r.median_s | num) as $m
+       | if $b != null and $m != null then ($m - $b) * 1000 else null end
      else $ctx.convoy[$r.experiment][$c.figure] | num end) as $v
   # a share of the ceiling, or the ceiling over the best mode, is read
   # against the bound itself
@@ -384,12 +394,15 @@ def evaluate_lesson($l; $ctx):
   # what was not run: a whole group, or one row of a group that ran
   | ([$l.checks[] | select(.name as $n | $missing | map(.name) | index([$n]))
       | .group as $g
+      | (if .role and $ctx.machine.pythons and (.role as $r | $ctx.machine.pythons | has($r) | not)
+         then " (\($ctx.machine.pythons_missing[.role] // "\(.role) not found or none: scripts/pythons.sh"))"
+         else "" end) as $why
       | if any($ctx.summary[]; .group == $g)
-        then "\($g) \(.label // "rows")\(if .impl then " of " + (.impl | ltrimstr("^")) else "" end)\(
-          if .role and $ctx.machine.pythons and (.role as $r | $ctx.machine.pythons | has($r) | not)
-          then " (\($ctx.machine.pythons_missing[.role] // "\(.role) not found or none: scripts/pythons.sh"))"
-          else "" end)"
-        else "group \($g)" end] | uniq) as $missing_text
+        then "\($g) \(.label // "rows")\(if .impl then " of " + (.impl | ltrimstr("^")) else "" end)\($why)"
+        # a group whose every check reads one interpreter's rows (L8's
+        # start-cpython) was left out for want of it: say so
+        elif any($l.checks[]; .group == $g and (.role | not)) then "group \($g)"
+        else "group \($g)\($why)" end] | uniq) as $missing_text
   | { id: $l.id, title: $l.title,
       numbers: ($res | map(select(.value != null) | {key: .name, value: .value}) | from_entries),
       rows: ([$res[] | select(.status != "not_run") | .rows[]] | uniq),

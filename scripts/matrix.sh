@@ -77,9 +77,10 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 #   command the words to run, the rest of the row
 # {NAME} in a field is a size, a row's own column ({mode}, {tasks}), the each
 # value, or one of BIN, CORES, SERVER_URL, PYTHON, PYTHON_IMPL (empty without
-# a CPython), PYTHON3_IMPL (the same, for CPython 3 only), PYTHON_INTERP_IMPL
-# (the same, for CPython 3.12 and later: a GIL per interpreter), PYTHON2,
-# PYTHON2_IMPL, PYTHON_FT, PYTHON_FT_IMPL (scripts/pythons.sh), CONVOY_PIN
+# a CPython), PYTHON3_IMPL (the same, for CPython 3 only), PYTHON2,
+# PYTHON2_IMPL, PYTHON_FT, PYTHON_FT_IMPL, PYTHON_INTERP, PYTHON_INTERP_IMPL
+# (scripts/pythons.sh; PYTHON_INTERP_SEQ_IMPL: the same where it is not
+# PYTHON, and PYTHON_INTERP_BASELINE the seq it is read against), CONVOY_PIN
 # (apart with 2 usable CPUs or more, else none); {A/B} is A / B as
 # an integer (the same total work split over B tasks).  A row whose impl is
 # empty is left out.  The worker count is not predicted here: each binary
@@ -87,7 +88,12 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 # - count-2, count-10: the seeds' two setups, doing the same total work
 #   (COUNT_WORK = 2 x COUNT_ITERATIONS); count-2 in real CPython beside them.
 #   interp (a GIL per task, PEP 684) beside gil; in CPython, py-interpreters
-#   (count.py --mode=interpreters), only where PYTHON is 3.12 or later.
+#   (count.py --mode=interpreters) in PYTHON_INTERP, the newest CPython 3.12+
+#   with a GIL found, against py-seq where that is PYTHON, else against a
+#   pyi-seq of its own.
+# - start-cpython: what a student pays before any work is done, PYTHON_INTERP
+#   counting to 1: seq (the interpreter's own start-up), two isolated
+#   interpreters created and run, two processes started and run.
 # - count-2 shell: the ceiling, two independent one-task processes started
 #   at once by bin/together (no shell: bash's own start-up made a 60 ms
 #   ceiling 10% slow); nothing is shared, so this is as fast as two tasks can
@@ -102,6 +108,10 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 #   CPU-bound task on another; unpinned, six runs of the same row gave 97 to
 #   474 round trips/s), and gil-one-cpu, py-one-cpu put all of them on one
 #   CPU: Beazley's one-core contrast.  With one usable CPU: unpinned.
+#   interp: the I/O task and the spinner each under a GIL of its own (as
+#   two isolated interpreters are): no convoy; py-interpreters, the same in
+#   PYTHON_INTERP (convoy.py --mode=interpreters: the spinner in an isolated
+#   interpreter).
 # - convoy-interval in CPython 3 only (sys.setswitchinterval; Python 2 has none).
 # - the other real GIL designs, each beside the mode that stands for it, each
 #   with its own seq baseline: PYTHON2 (CPython 2.7, the old GIL) beside
@@ -142,7 +152,8 @@ count-2-cpython py-seq         count       {PYTHON_IMPL}   seq         -        
 count-2-cpython py-threads     count       {PYTHON_IMPL}   gil         new      2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-processes   count       {PYTHON_IMPL}   fork        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=processes --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-pool        count       {PYTHON_IMPL}   pool        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
-count-2-cpython py-interpreters count      {PYTHON_INTERP_IMPL} interp  -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=interpreters --tasks={tasks} --iterations={PY_ITERATIONS}
+count-2-cpython pyi-seq        count       {PYTHON_INTERP_SEQ_IMPL} seq  -        2      -      count-2-cpython.pyi-seq  timed  -                 {PYTHON_INTERP} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_ITERATIONS}
+count-2-cpython py-interpreters count      {PYTHON_INTERP_IMPL} interp  -        2      -      {PYTHON_INTERP_BASELINE}  timed  -                {PYTHON_INTERP} cases/count.py --mode=interpreters --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-shell       count       {PYTHON_IMPL}   fork        shell    2      -      count-2-cpython.py-seq  shell  -                  {BIN}/together --copies={tasks} -- {PYTHON} cases/count.py --mode=seq --tasks=1 --iterations={PY_ITERATIONS}
 count-2-cpython py2-seq        count       {PYTHON2_IMPL}  seq         -        2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 count-2-cpython py2-threads    count       {PYTHON2_IMPL}  gil         old      2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
@@ -150,6 +161,9 @@ count-2-cpython pyft-seq       count       {PYTHON_FT_IMPL} seq        -        
 count-2-cpython pyft-threads   count       {PYTHON_FT_IMPL} threads    -        2      -      count-2-cpython.pyft-seq  timed  -                {PYTHON_FT} -X gil=0 cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 count-2-cpython pyft-gil-seq   count       {PYTHON_FT_IMPL} seq        -        2      -      count-2-cpython.pyft-gil-seq  timed  -            {PYTHON_FT} -X gil=1 cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 count-2-cpython pyft-gil-threads count     {PYTHON_FT_IMPL} gil        new      2      -      count-2-cpython.pyft-gil-seq  timed  -            {PYTHON_FT} -X gil=1 cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
+start-cpython   py-seq         count       {PYTHON_INTERP_IMPL} seq     -        2      -      start-cpython.py-seq  timed    -                   {PYTHON_INTERP} cases/count.py --mode=seq --tasks={tasks} --iterations=1
+start-cpython   py-interpreters count      {PYTHON_INTERP_IMPL} interp  -        2      -      start-cpython.py-seq  timed    -                   {PYTHON_INTERP} cases/count.py --mode=interpreters --tasks={tasks} --iterations=1
+start-cpython   py-processes   count       {PYTHON_INTERP_IMPL} fork    -        2      -      start-cpython.py-seq  timed    -                   {PYTHON_INTERP} cases/count.py --mode=processes --tasks={tasks} --iterations=1
 fetch           seq            fetch       gilbench        seq         -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
 fetch           threads        fetch       gilbench        threads     -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
 fetch           gil            fetch       gilbench        gil         -        {FETCH_REQUESTS}  -  fetch.seq        timed    -                   {BIN}/fetch --mode={mode} --tasks={tasks} --server={SERVER_URL} --timeout-ms=10000 --requests={FETCH_REQUESTS} --delay-ms={FETCH_DELAY_MS}
@@ -181,6 +195,8 @@ convoy          gil-old        convoy      gilbench        gil         old      
 convoy          py2            convoy      {PYTHON2_IMPL}  gil         old      2      -      -                    sampled  -                   {PYTHON2} cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          threads        convoy      gilbench        threads     -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          pyft           convoy      {PYTHON_FT_IMPL} threads    -        2      -      -                    sampled  -                   {PYTHON_FT} -X gil=0 cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
+convoy          interp         convoy      gilbench        interp      -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
+convoy          py-interpreters convoy     {PYTHON_INTERP_IMPL} interp  -        2      -      -                    sampled  -                   {PYTHON_INTERP} cases/convoy.py --mode=interpreters --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          fork           convoy      gilbench        fork        -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          py             convoy      {PYTHON_IMPL}   gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          gil-one-cpu    convoy      gilbench        gil         new      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin=same
@@ -344,7 +360,7 @@ plan_experiments() {
     local filter=$1
     # shellcheck disable=SC2034 # read as {WORKER_SWEEP}, {PYTHON3_IMPL}, {PYTHON_INTERP_IMPL}
     WORKER_SWEEP=$(seq 1 $((2 * CORES)) | paste -sd ' ')
-    PYTHON3_IMPL="" PYTHON_INTERP_IMPL=""
+    PYTHON3_IMPL="" PYTHON_INTERP_SEQ_IMPL="" PYTHON_INTERP_BASELINE=count-2-cpython.py-seq
     # read as {CONVOY_PIN}: the spinner on a CPU of its own where there are two
     # shellcheck disable=SC2034
     CONVOY_PIN=apart
@@ -352,10 +368,11 @@ plan_experiments() {
     [ "${CORES:-1}" -ge 2 ] || CONVOY_PIN=none
     # shellcheck disable=SC2034
     [[ "${PYTHON_IMPL:-}" != cpython-3* ]] || PYTHON3_IMPL=$PYTHON_IMPL
-    # cpython-3.MINOR...: a GIL per interpreter from 3.12 (count.py refuses before)
+    # PYTHON_INTERP (pythons.sh: a CPython 3.12+ with a GIL) other than
+    # PYTHON: its interpreters row is read against a seq of its own.
     # shellcheck disable=SC2034
-    if [[ "${PYTHON_IMPL:-}" =~ ^cpython-3\.([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 12 ]; then
-        PYTHON_INTERP_IMPL=$PYTHON_IMPL
+    if [ -n "${PYTHON_INTERP_IMPL:-}" ] && [ "${PYTHON_INTERP:-}" != "${PYTHON:-}" ]; then
+        PYTHON_INTERP_SEQ_IMPL=$PYTHON_INTERP_IMPL PYTHON_INTERP_BASELINE=count-2-cpython.pyi-seq
     fi
     {
         header_line "$PLAN_COLUMNS" $'\t'

@@ -5,6 +5,8 @@
 #   PYTHON2    CPython 2.7 (the old GIL, ticks) beside `gil --gil=old`
 #   PYTHON_FT  a free-threaded CPython (PEP 703) beside `threads`, and the
 #              same binary with its GIL switched back on (-X gil=1)
+#   PYTHON_INTERP  the newest CPython >= 3.12 with a GIL, whose isolated
+#              interpreters have a GIL each (PEP 684) beside `interp`
 # and print them as a TSV table read by column name (see usage).
 #
 # Every candidate is asked, by running it, what it is (describe): a name
@@ -55,6 +57,10 @@ PATH or a path; none leaves the role out):
              scripts/build-cpython-ft.sh in $CACHE_DIR,
              pyenv's 3.NNt, uv's freethreaded installs.
              A CPython with the GIL on is never taken as PYTHON_FT.
+  PYTHON_INTERP  the newest CPython 3.12 or later with a GIL (not a
+             free-threaded build): its isolated interpreters have a GIL each
+             (PEP 684).  python3.NN on PATH, pyenv's 3.NN.x, uv's installs,
+             then python3; newest version first.
 
 Read it by column name, e.g. the path of PYTHON_FT:
   scripts/pythons.sh | awk -F'\\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next }
@@ -90,6 +96,8 @@ fits() {
         PYTHON) return 0 ;;
         PYTHON2) [ "$impl" = cpython ] && [[ "$version" == 2.7.* ]] ;;
         PYTHON_FT) [ "$impl" = cpython ] && [ "$gil" = false ] ;;
+        PYTHON_INTERP) [ "$impl" = cpython ] && [ "$ft" = false ] && [[ "$version" =~ ^3\.([0-9]+)\. ]] &&
+            [ "${BASH_REMATCH[1]}" -ge 12 ] ;;
     esac
 }
 
@@ -99,6 +107,7 @@ why_not() {
     IFS=$'\t' read -r exe impl version gil ft <<<"$2"
     case "$1" in
         PYTHON_FT) echo "$impl $version with its GIL on (free_threaded=$ft), not a free-threaded CPython" ;;
+        PYTHON_INTERP) echo "$impl $version (free_threaded=$ft), not a CPython 3.12 or later with a GIL" ;;
         *) echo "$impl $version, not CPython 2.7" ;;
     esac
 }
@@ -109,6 +118,7 @@ how_to_get() {
         PYTHON) echo "install python3 or set PYTHON=/path/to/python3" ;;
         PYTHON2) echo "get one with 'pyenv install 2.7.18', or set PYTHON2=/path/to/python2.7" ;;
         PYTHON_FT) echo "get one with 'uv python install 3.14t' or scripts/build-cpython-ft.sh (README: Getting a free-threaded CPython), or set PYTHON_FT=/path/to/python3.14t" ;;
+        PYTHON_INTERP) echo "get one with 'uv python install 3.14' or 'pyenv install 3.13', or set PYTHON_INTERP=/path/to/python3.12-or-later" ;;
     esac
 }
 
@@ -118,6 +128,7 @@ what_rows() {
         PYTHON) echo "the CPython 3 rows" ;;
         PYTHON2) echo "the CPython 2.7 (old GIL) rows" ;;
         PYTHON_FT) echo "the free-threaded CPython rows" ;;
+        PYTHON_INTERP) echo "the CPython interpreters rows (a GIL per interpreter)" ;;
     esac
 }
 
@@ -134,6 +145,19 @@ pyenv_root() {
 
 # newest_first: the paths on stdin, the highest version in the name first.
 newest_first() { sort -V -r; }
+
+# by_version: the paths on stdin but free-threaded installs' (pyenv's
+# 3.13.0t, uv's ...freethreaded...), newest first by the version in the file's
+# name (python3.13) or, for a .../bin/python3, in its install's folder name
+# (pyenv's 3.13.1, uv's cpython-3.14.0-linux-...); the same version keeps its
+# order (PATH before pyenv before uv).
+by_version() {
+    awk '/t\/bin\/python3$|freethreaded/ { next }
+         { s = $0; sub(/\/bin\/python3$/, "", s); sub(/.*\//, "", s); v = ""
+           if (match(s, /3\.[0-9]+(\.[0-9]+)?/)) v = substr(s, RSTART, RLENGTH)
+           n = split(v, p, "."); printf "%05d%05d%05d\t%s\n", p[1], p[2], (n > 2 ? p[3] : 99999), $0 }' |
+        sort -t$'\t' -k1,1r -s | cut -f2-
+}
 
 # candidates ROLE: the interpreters to try for ROLE, in order of preference.
 candidates() {
@@ -157,6 +181,22 @@ candidates() {
             [ -z "$root" ] || compgen -G "$root/versions/*t/bin/python3.[0-9]*t" | newest_first || true
             compgen -G "${XDG_DATA_HOME:-$HOME/.local/share}/uv/python/*freethreaded*/bin/python3.[0-9]*t" |
                 newest_first || true
+            ;;
+        PYTHON_INTERP)
+            # python3.NN on PATH, pyenv's and uv's 3.NN: all of them, newest
+            # first (the check of each says whether it has a GIL per
+            # interpreter), then python3 whatever it is.
+            {
+                local dirs
+                IFS=: read -r -a dirs <<<"$PATH"
+                for dir in "${dirs[@]}"; do
+                    [ -n "$dir" ] || continue
+                    compgen -G "$dir/python3.[0-9][0-9]" || true
+                done
+                [ -z "$root" ] || compgen -G "$root/versions/3.[0-9][0-9]*/bin/python3" || true
+                compgen -G "${XDG_DATA_HOME:-$HOME/.local/share}/uv/python/cpython-3.[0-9][0-9]*/bin/python3" || true
+            } | by_version
+            echo python3
             ;;
     esac
 }
@@ -203,7 +243,7 @@ main() {
     [ $# -le 1 ] || { echo "$PROG: too many arguments" >&2; echo "Try 'scripts/pythons.sh --help'." >&2; exit 2; }
     echo "$HEADER"
     local role
-    for role in PYTHON PYTHON2 PYTHON_FT; do
+    for role in PYTHON PYTHON2 PYTHON_FT PYTHON_INTERP; do
         find_role "$role"
     done
 }

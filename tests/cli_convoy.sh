@@ -197,6 +197,34 @@ test_python_reference() {
     fi
 }
 
+# convoy.py --mode=interpreters: the spinners in isolated interpreters (a
+# GIL each), on pyenv's CPython 3.12 (_xxsubinterpreters) and 3.13
+# (_interpreters); a usage error before 3.12.
+test_python_interpreters() {
+    local root py version api found=0
+    root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+    for py in "$root"/versions/3.1[2-3].*/bin/python3; do
+        case "$py" in *t/bin/python3 | *"*"*) continue ;; esac
+        found=1
+        version=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+        case "$version" in 3.12) api=_xxsubinterpreters ;; *) api=_interpreters ;; esac
+        run "$py" cases/convoy.py --mode=interpreters --seconds=0.1 --cpu-threads=2 --pin=apart --json
+        expect_json "convoy.py $version --mode=interpreters: ok, two spinning interpreters through $api" \
+            '.ok == true and .mode == "interpreters" and .interpreters_api == "'"$api"'" and .cpu_threads == 2
+             and .round_trips_contended > 0 and .slowdown > 0'
+        expect_eq "convoy.py $version --mode=interpreters: nothing on stderr" "$(head -c 300 "$last_err")" ""
+    done
+    [ "$found" -eq 1 ] || skip "convoy.py --mode=interpreters on CPython 3.12/3.13" "none in $root/versions"
+    run python3 cases/convoy.py --seconds=0.1 --json
+    expect_json "convoy.py threads: mode threads, no interpreters api" '.mode == "threads" and .interpreters_api == null'
+    if python3 -c 'import sys; sys.exit(sys.version_info >= (3, 12))'; then
+        expect_usage_error "convoy.py --mode=interpreters before 3.12" python3 cases/convoy.py --mode=interpreters
+        expect_err "convoy.py --mode=interpreters before 3.12: says why" '^convoy\.py: --mode=interpreters: needs CPython 3\.12 or later'
+    else
+        skip "convoy.py --mode=interpreters refused before 3.12" "python3 is 3.12 or later"
+    fi
+}
+
 # placement_of PID: where every thread of PID and each child process of it
 # may run (Cpus_allowed_list), one line each ("child LIST" for a child),
 # sorted.
@@ -305,6 +333,7 @@ main() {
     test_interrupt
     test_echo_dies
     test_python_reference
+    test_python_interpreters
     test_placement
 }
 

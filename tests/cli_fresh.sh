@@ -25,7 +25,7 @@ fresh_env() {
     mkdir -p "$FRESH"
     # (and not inside another make: make test runs this, and make's own
     # line would read make[1])
-    FRESH_ENV=(env -u PYTHON -u PYTHON2 -u PYTHON_FT -u PYENV_ROOT -u PYENV_VERSION -u XDG_CACHE_HOME
+    FRESH_ENV=(env -u PYTHON -u PYTHON2 -u PYTHON_FT -u PYTHON_INTERP -u PYENV_ROOT -u PYENV_VERSION -u XDG_CACHE_HOME
         -u MAKELEVEL -u MAKEFLAGS -u MFLAGS
         -u XDG_DATA_HOME "HOME=$FRESH" "PATH=$path" "BIN=$ROOT/$BIN")
 }
@@ -61,13 +61,14 @@ expect_lines() {
 # and the noise warnings (a shared machine may make any row noisy).
 readonly PROGRESS='^(\[[0-9]+/[0-9]+] |\[re-run [0-9]+/[0-9]+] |bench: (warning: |close other|other programs|noisy: )|  [a-z])'
 readonly GET_FT="no PYTHON_FT found: the free-threaded CPython rows are left out; get one with 'uv python install 3.14t'"
+readonly GET_INTERP="no PYTHON_INTERP found: the CPython interpreters rows \\(a GIL per interpreter\\) are left out; get one with 'uv python install 3\\.14'"
 readonly GET_2="no PYTHON2 found: the CPython 2.7 \(old GIL\) rows are left out; get one with 'pyenv install 2.7.18'"
 
 test_precondition() {
     fresh_env
     run "${FRESH_ENV[@]}" bash "$ROOT/scripts/pythons.sh"
-    if grep -q '^PYTHON2\|^PYTHON_FT' "$last_out"; then
-        skip "a fresh machine's interpreters" "this machine has a CPython 2.7 or a free-threaded one outside pyenv and home: $(cut -f1,2 "$last_out" | tail -n +2 | tr '\n' ' ')"
+    if grep -q '^PYTHON2\|^PYTHON_FT\|^PYTHON_INTERP' "$last_out"; then
+        skip "a fresh machine's interpreters" "this machine has a CPython 2.7, a free-threaded one or a 3.12+ outside pyenv and home: $(cut -f1,2 "$last_out" | tail -n +2 | tr '\n' ' ')"
         return 1
     fi
     pass "fresh: pythons.sh finds no CPython 2.7 and no free-threaded CPython"
@@ -93,7 +94,7 @@ test_no_ft_no_2() {
     expect_eq "fresh: a tiny run without CPython 2.7 or a free-threaded one exits 0" "$last_status" 0
     expect_lines "fresh: stderr, line by line: the run, what was not found (once each), progress" "$last_err" \
         "^bench: tiny run into .*/results/[A-Za-z0-9][A-Za-z0-9._-]*-[0-9]{8}T[0-9]{6}Z \([0-9]+ round" \
-        "^pythons: $GET_2" "^pythons: $GET_FT" ... "$PROGRESS"
+        "^pythons: $GET_2" "^pythons: $GET_FT" "^pythons: $GET_INTERP" ... "$PROGRESS"
     local run
     run=$(find "$RESULTS" -mindepth 1 -maxdepth 1 -type d -name '*T*Z' | head -n 1)
     if [ -n "$run" ] && jq_true '(.pythons | has("PYTHON") and (has("PYTHON_FT") | not))
@@ -106,10 +107,11 @@ test_no_ft_no_2() {
     # stdout: the headline, then one line per lesson; L2 says, of its free-
     # threaded check, that none was found and how to get one.
     grep -E '^L[0-9] ' "$last_out" >"$TEST_TMP/lessons" || true
-    expect_lines "fresh: one line per lesson, L1..L7 in order" "$TEST_TMP/lessons" \
+    expect_lines "fresh: one line per lesson, L1..L8 in order" "$TEST_TMP/lessons" \
         '^L1 ' '^L2 ' '^L3 ' '^L4 not measured: group fetch was not run$' \
         '^L5 not measured: group interleave was not run$' '^L6 not measured: group refcount was not run$' \
-        '^L7 not measured: group convoy, group convoy-interval were not run$'
+        '^L7 not measured: group convoy, group convoy-interval were not run$' \
+        "^L8 .*not run: group count-10, count-2-cpython py-interpreters \\(no PYTHON_INTERP found; get one with 'uv python install 3\\.14'"
     if grep -E '^L2 ' "$last_out" | grep -qF "pyft-threads (no PYTHON_FT found; get one with 'uv python install 3.14t'"; then
         pass "fresh: L2 names the free-threaded row not run, and how to get one"
     else
@@ -130,8 +132,8 @@ test_no_cpython() {
     bench --only=count-2-cpython PYTHON=none
     expect_eq "fresh, PYTHON=none --only=count-2-cpython: exit 1 (nothing to run)" "$last_status" 1
     expect_lines "fresh, PYTHON=none --only=count-2-cpython: what was not found, then why nothing ran" "$last_err" \
-        "^pythons: $GET_2" "^pythons: $GET_FT" \
-        '^bench: nothing to run: every row of count-2-cpython needs a CPython this run does not have \(PYTHON, PYTHON2, PYTHON_FT: none or not found\)$'
+        "^pythons: $GET_2" "^pythons: $GET_FT" "^pythons: $GET_INTERP" \
+        '^bench: nothing to run: every row of count-2-cpython needs a CPython this run does not have \(PYTHON, PYTHON2, PYTHON_FT, PYTHON_INTERP: none or not found\)$'
 }
 
 # bench VAR=VALUE...: the environment words go before bash; reorder them.

@@ -70,7 +70,7 @@ test_all_hold() {
     local run id
     run=$(fresh_run hold)
     expect_status "a clean run: exit 0" 0 bash "$LESSONS" "$run"
-    for id in L1 L2 L3 L4 L5 L6 L7; do
+    for id in L1 L2 L3 L4 L5 L6 L7 L8; do
         expect_lesson "a clean run: $id holds" "$id" "^$id holds: "
     done
     expect_lesson "L6 reports lost updates in k of n runs, median and max" L6 \
@@ -78,7 +78,7 @@ test_all_hold() {
     expect_lesson "L6 reports what atomics and locks cost" L6 'atomic costs 8\.27x.*mutex 36\.1x'
     expect_lesson "L7 reports the switch-interval series" L7 '9100, 1540, 330 round trips/s at 100, 1000, 5000 us'
     expect_lesson "L1 names CPython's threads with their numbers" L1 'CPython 3\.11\.7 threads 0\.98x'
-    if [ "$(grep -c '^- \*\*L[1-7] holds\.\*\* ' "$run/lessons.md")" -eq 7 ]; then
+    if [ "$(grep -c '^- \*\*L[1-8] holds\.\*\* ' "$run/lessons.md")" -eq 8 ]; then
         pass "lessons.md: one sentence per lesson"
     else
         fail "lessons.md: one sentence per lesson" "$(head -c 400 "$run/lessons.md")"
@@ -88,13 +88,13 @@ test_all_hold() {
     else
         fail "lessons.md: each sentence names the machine" "$(sed -n 6p "$run/lessons.md")"
     fi
-    if jq_true '(.lessons | length) == 7 and all(.lessons[]; .status == "holds" and (.sentence | length) > 0
+    if jq_true '(.lessons | length) == 8 and all(.lessons[]; .status == "holds" and (.sentence | length) > 0
               and (.numbers | length) > 0 and (.rows | length) > 0 and .causes == [])
               and .machine.usable_cpus == 2 and .date == "2026-11-20T10:00:00Z"
               and .lessons[0].numbers["count-2 gil"] > 0.98' "$run/lessons.json" >/dev/null; then
-        pass "lessons.json: seven lessons that hold, with numbers, rows, sentence, machine, date"
+        pass "lessons.json: eight lessons that hold, with numbers, rows, sentence, machine, date"
     else
-        fail "lessons.json: seven lessons that hold" "$(head -c 400 "$run/lessons.json")"
+        fail "lessons.json: eight lessons that hold" "$(head -c 400 "$run/lessons.json")"
     fi
     if [ -z "$(find "$run" -name '.lessons*')" ]; then
         pass "no temporary file left in the run"
@@ -295,6 +295,110 @@ test_real_interpreters() {
         '^L3 holds: .*not run: count-2-cpython py2-threads \(PYTHON2 not found or none'
     expect_lesson "no 2.7, no free-threaded: L7 holds, skipping both" L7 \
         '^L7 holds: .*convoy py2 \(PYTHON2 not found or none.*convoy pyft \(PYTHON_FT not found or none'
+}
+
+# add_interp_rows RUN: PYTHON_INTERP (CPython 3.13.0, not the run's PYTHON
+# 3.11.7) beside the run: its seq (pyi-seq) and isolated interpreters (1.9x),
+# and start-cpython counting to 1: seq 40 ms, two interpreters 72 ms, two
+# processes 95 ms; machine.json's pythons with it.
+add_interp_rows() {
+    local run=$1 rows from to
+    rows=$(cat "$run/summary.csv")
+    for from in seq:pyi-seq threads:py-interpreters; do
+        to=${from#*:} from=${from%%:*}
+        grep "^count,cpython-3.11.7,count-2-cpython,count-2-cpython.py-$from," <<<"$rows" |
+            sed "s/cpython-3\.11\.7/cpython-3.13.0/; s/py-$from/$to/g" >>"$run/summary.csv"
+        awk -F'\t' -v OFS='\t' -v to="$to" '$1 == "count-2-cpython.py-'"$from"'" {
+            $1 = "count-2-cpython." to; $3 = "cpython-3.13.0"; $7 = to; $11 = "count-2-cpython.pyi-seq"; print }' \
+            "$run/experiments.tsv" >>"$run/experiments.new"
+    done
+    for to in py-seq:0.040 py-interpreters:0.072 py-processes:0.095; do
+        grep "^count,cpython-3.11.7,count-2-cpython,count-2-cpython.py-seq," <<<"$rows" |
+            sed "s/cpython-3\.11\.7/cpython-3.13.0/; s/count-2-cpython/start-cpython/g; s/py-seq/${to%%:*}/g" >>"$run/summary.csv"
+        set_field "$run/summary.csv" "start-cpython.${to%%:*}" median_s "${to#*:}"
+        printf 'start-cpython.%s\tcount\tcpython-3.13.0\tstart-cpython\tseq\t\t%s\t2\t1\t\tstart-cpython.py-seq\ttimed\tok\t(fabricated)\n' \
+            "${to%%:*}" "${to%%:*}" >>"$run/experiments.new"
+    done
+    cat "$run/experiments.new" >>"$run/experiments.tsv" && rm "$run/experiments.new"
+    set_field "$run/summary.csv" count-2-cpython.py-interpreters speedup 1.9
+    set_machine "$run" '.pythons = {PYTHON: {impl: "cpython-3.11.7"}, PYTHON_INTERP: {impl: "cpython-3.13.0"}}'
+}
+
+# L8, subinterpreters: ours (a GIL per task) and CPython's isolated
+# interpreters near the ceiling, with what starting them costs against
+# processes; it fails on a row below the ceiling; CPython's checks are not
+# run, with the finder's hint, where no CPython 3.12+ was found.
+test_l8() {
+    local run
+    run=$(fresh_run l8)
+    add_interp_rows "$run"
+    expect_status "L8 with CPython 3.13's interpreters: exit 0" 0 bash "$LESSONS" "$run"
+    expect_lesson "L8 holds: ours, CPython's interpreters, what starting them costs against processes" L8 \
+        "^L8 holds: our GIL per task, 2 tasks, 1\.97x; 10 tasks 1\.97x; CPython 3\.13\.0's isolated interpreters 1\.90x; creating and running 2 of them costs 32 ms over its start-up; starting 2 processes 55 ms\$"
+    expect_status_of "L8 holds: lessons.json" "$run" L8 holds
+    if grep -q "^- \*\*L8 holds\.\*\* Isolated interpreters, a GIL each (PEP 684), run CPU-bound Python in parallel in one process: .*1\.90x" "$run/lessons.md"; then
+        pass "L8 in lessons.md: its sentence with CPython's figure"
+    else
+        fail "L8 in lessons.md: its sentence with CPython's figure" "$(grep L8 "$run/lessons.md")"
+    fi
+    # Read in the time-paired blocks: the share of the ceiling.
+    write_ratios "$run" "count-2.interp share count-2.shell 0.97 0.95 0.99"
+    run bash "$LESSONS" "$run"
+    expect_lesson "L8: our interp row read as its share of the ceiling in the same blocks" L8 \
+        '^L8 holds: our GIL per task, 2 tasks, 0\.97x \(0\.95-0\.99\) of the ceiling'
+    rm "$run/ratios.csv"
+
+    set_field "$run/summary.csv" count-2-cpython.py-interpreters speedup 1.1
+    run bash "$LESSONS" "$run"
+    expect_lesson "CPython's interpreters 1.1x: L8 does not hold, names the row and the bound" L8 \
+        '^L8 DOES NOT HOLD: .*1\.10x \(wanted >= 1\.39x; row count-2-cpython\.py-interpreters\)'
+    set_field "$run/summary.csv" count-2-cpython.py-interpreters speedup 1.9
+    set_field "$run/summary.csv" count-10.interp speedup 1.0
+    run bash "$LESSONS" "$run"
+    expect_lesson "our interp 1.0x on 10 tasks: L8 does not hold, names the row" L8 \
+        '^L8 DOES NOT HOLD: 10 tasks 1\.00x \(wanted >= 1\.58x; row count-10\.interp\)'
+    set_field "$run/summary.csv" count-10.interp speedup 1.97
+    set_field "$run/summary.csv" start-cpython.py-interpreters median_s 0.9
+    run bash "$LESSONS" "$run"
+    expect_lesson "interpreters that take 860 ms to start: L8 does not hold" L8 \
+        '^L8 DOES NOT HOLD: creating and running 2 of them costs 860 ms over its start-up \(wanted <= 500 ms; row start-cpython\.py-interpreters\)'
+
+    # L7 with a GIL per task: ours and CPython's interpreters beside the spinner.
+    expect_lesson "L7 holds with our GIL per task not convoyed" L7 '^L7 holds: .*1\.19x with a GIL per task'
+    local summary convoy
+    summary=$(grep '^convoy,gilbench,convoy,convoy.interp,' "$run/summary.csv")
+    convoy=$(grep '^convoy\.interp,' "$run/convoy.csv")
+    sed 's/gilbench/cpython-3.13.0/; s/convoy\.interp,interp,,interp,/convoy.py-interpreters,interp,,py-interpreters,/' <<<"$summary" >>"$run/summary.csv"
+    echo "convoy.py-interpreters,cpython-3.13.0,py-interpreters,${convoy#convoy.interp,gilbench,interp,}" >>"$run/convoy.csv"
+    set_field "$run/convoy.csv" convoy.py-interpreters slowdown 1.3
+    run bash "$LESSONS" "$run"
+    expect_lesson "L7 holds with CPython's spinner in an isolated interpreter not convoyed" L7 \
+        '^L7 holds: .*1\.30x with the spinner in an isolated interpreter of CPython 3\.13\.0'
+    set_field "$run/convoy.csv" convoy.py-interpreters slowdown 40
+    run bash "$LESSONS" "$run"
+    expect_lesson "CPython's interpreters convoyed 40x: L7 does not hold, names the row" L7 \
+        '^L7 DOES NOT HOLD: .*40\.0x with the spinner in an isolated interpreter .*row convoy\.py-interpreters\)'
+
+    # A ceiling that is not one (two processes no faster than one: a loaded
+    # machine) leaves L8 not shown, as L2, never holding on shares of it.
+    set_field "$run/summary.csv" start-cpython.py-interpreters median_s 0.072
+    set_field "$run/summary.csv" count-2.shell speedup 0.9
+    run bash "$LESSONS" "$run"
+    expect_lesson "L8 against a ceiling that is not one: not shown, the ceiling named" L8 \
+        '^L8 not shown by this run: .*two independent processes \(the ceiling\) 0\.90x .*likely cause: the machine.s ceiling was not a ceiling'
+
+    # No CPython 3.12+: CPython's checks not run, with the finder's hint.
+    run=$(fresh_run l8-none)
+    set_machine "$run" '.pythons = {PYTHON: {impl: "cpython-3.11.7"}}
+        | .pythons_missing = {PYTHON_INTERP: "no PYTHON_INTERP found; get one with '"'uv python install 3.14'"'"}'
+    expect_status "no CPython 3.12+: exit 0" 0 bash "$LESSONS" "$run"
+    expect_lesson "no CPython 3.12+: L8 holds on ours, CPython's rows not run with how to get one" L8 \
+        "^L8 holds: our GIL per task, 2 tasks, 1\.97x; 10 tasks 1\.97x \(not run: count-2-cpython py-interpreters \(no PYTHON_INTERP found; get one with 'uv python install 3\.14'\), group start-cpython \(no PYTHON_INTERP found; get one with 'uv python install 3\.14'\)\)\$"
+    drop_groups "$run" 'count-2|count-10'
+    run bash "$LESSONS" "$run"
+    expect_lesson "no interp rows and no CPython 3.12+: L8 not measured, saying how to get one" L8 \
+        "^L8 not measured: group count-2, group count-10, count-2-cpython py-interpreters \(no PYTHON_INTERP found; get one with 'uv python install 3\.14'\), group start-cpython \(no PYTHON_INTERP"
+    expect_status_of "no interp rows, no CPython 3.12+: lessons.json not_measured" "$run" L8 not_measured
 }
 
 # An interpreter's start-up runs serially in seq and threads alike: in a
@@ -575,6 +679,7 @@ main() {
     test_edge_value
     test_not_run
     test_real_interpreters
+    test_l8
     test_startup
     test_failed_row
     test_one_cpu

@@ -20,7 +20,7 @@ cpython_rows() {
         !n++ { for (i = 1; i <= NF; i++) col[$i] = i; next }
         {
             cmd = $col["command"]; for (i = col["command"] + 1; i <= NF; i++) cmd = cmd " " $i
-            if (cmd !~ /cases\/(count\.py --mode=threads|convoy\.py)/) next
+            if (cmd !~ /cases\/(count\.py --mode=threads|convoy\.py)/ || cmd ~ /--mode=interpreters/) next
             gil = (cmd ~ /-X gil=0/) ? "none" : ($col["impl"] ~ /PYTHON2/) ? "old" : "new"
             print $col["group"], $col["label"], $col["mode"], $col["variant"], gil
         }' <<<"$EXPERIMENTS"
@@ -42,39 +42,69 @@ test_cpython_modes() {
     expect_eq "matrix: a CPython row's mode and variant are its GIL's (gil new, gil old; threads without one)" "$wrong" ""
 }
 
-# plan_for IMPL [GROUPS [CORES]]: "id<TAB>mode<TAB>command" (its words
-# joined by spaces) of GROUPS (count-2, count-10 and count-2-cpython) when
-# PYTHON's impl is IMPL and CORES (2) CPUs are usable.
+# plan_for IMPL [GROUPS [CORES]]: "id<TAB>mode<TAB>command<TAB>baseline"
+# (the command's words joined by spaces) of GROUPS (count-2, count-10 and
+# count-2-cpython) when PYTHON's impl is IMPL, PYTHON_INTERP is INTERP (a
+# path, empty: none found) of impl INTERP_IMPL, and CORES (2) CPUs are usable.
 plan_for() {
     # shellcheck disable=SC2034 # read by plan_experiments, as {BIN}, {PYTHON} ...
     local BIN=bin CORES=${3:-2} SERVER_URL=http://127.0.0.1:1 PYTHON=/usr/bin/python3
     # shellcheck disable=SC2034
     local PYTHON_IMPL=$1 PYTHON2="" PYTHON2_IMPL="" PYTHON_FT="" PYTHON_FT_IMPL=""
+    # shellcheck disable=SC2034
+    local PYTHON_INTERP=${INTERP:-} PYTHON_INTERP_IMPL=${INTERP_IMPL:-}
     set_sizes tiny
     plan_experiments "${2:-count-2|count-10|count-2-cpython}" | awk -F'\t' "$COLUMNS_AWK"'
         FNR == 1 { header(); next }
         { cmd = $col["command"]; for (i = col["command"] + 1; i <= NF; i++) cmd = cmd " " $i
-          print get("id") "\t" get("mode") "\t" cmd }'
+          print get("id") "\t" get("mode") "\t" cmd "\t" get("baseline") }'
 }
 
 # interp (a GIL per task) beside gil in count-2 and count-10; count.py's
-# interpreters row only for a CPython that has a GIL per interpreter (3.12+).
+# interpreters row in PYTHON_INTERP (pythons.sh: a CPython 3.12+ with a
+# GIL), read against py-seq where that is PYTHON, else against a pyi-seq of
+# its own; none without a PYTHON_INTERP, whatever PYTHON is.
 test_interp_rows() {
     local plan impl
     plan=$(plan_for cpython-3.12.1)
     expect_eq "matrix: count-2.interp and count-10.interp, mode interp, --mode=interp" \
         "$(awk -F'\t' '$1 ~ /^count-(2|10)\.interp$/ && $2 == "interp" && $3 ~ /--mode=interp / { print $1 }' <<<"$plan" | paste -sd' ')" \
         "count-2.interp count-10.interp"
-    for impl in cpython-3.12.1 cpython-3.13.0 cpython-3.14.0 cpython-3.13.5t; do
-        plan=$(plan_for "$impl")
-        expect_eq "matrix: PYTHON $impl: count-2-cpython.py-interpreters runs count.py --mode=interpreters" \
-            "$(awk -F'\t' '$1 == "count-2-cpython.py-interpreters" && $2 == "interp" && $3 ~ /--mode=interpreters/ { n++ } END { print n + 0 }' <<<"$plan")" 1
+    for impl in cpython-3.12.1 cpython-3.13.0 cpython-3.11.7 ""; do
+        plan=$(INTERP="" INTERP_IMPL="" plan_for "$impl" 'count-2-cpython|start-cpython')
+        expect_eq "matrix: PYTHON '$impl', no PYTHON_INTERP: no interpreters row, no pyi-seq, no start-cpython" \
+            "$(grep -c 'interpreters\|pyi-seq\|^start-cpython' <<<"$plan" || true)" 0
     done
-    for impl in cpython-3.11.7 cpython-3.9.18 cpython-2.7.18 pypy-3.10.14 ""; do
-        plan=$(plan_for "$impl")
-        expect_eq "matrix: PYTHON '${impl}': no py-interpreters row" \
-            "$(grep -c 'py-interpreters' <<<"$plan" || true)" 0
-    done
+    plan=$(INTERP=/usr/bin/python3 INTERP_IMPL=cpython-3.12.1 plan_for cpython-3.12.1 'count-2-cpython|start-cpython')
+    expect_eq "matrix: PYTHON_INTERP is PYTHON: py-interpreters read against py-seq, no pyi-seq" \
+        "$(awk -F'\t' '$1 == "count-2-cpython.py-interpreters" && $2 == "interp" && $3 ~ /^\/usr\/bin\/python3 cases\/count.py --mode=interpreters/ { print $4 }
+                       $1 == "count-2-cpython.pyi-seq" { print "pyi-seq" }' <<<"$plan")" "count-2-cpython.py-seq"
+    plan=$(INTERP="/opt/py 3.13/bin/python3" INTERP_IMPL=cpython-3.13.0 plan_for cpython-3.11.7 'count-2-cpython|start-cpython')
+    expect_eq "matrix: PYTHON_INTERP not PYTHON: py-interpreters in it, read against its own pyi-seq" \
+        "$(awk -F'\t' '$1 == "count-2-cpython.py-interpreters" && $3 ~ /^\/opt\/py 3\.13\/bin\/python3 cases\/count.py --mode=interpreters/ { print $4 }' <<<"$plan")" \
+        "count-2-cpython.pyi-seq"
+    expect_eq "matrix: pyi-seq runs PYTHON_INTERP's seq, its own baseline" \
+        "$(awk -F'\t' '$1 == "count-2-cpython.pyi-seq" && $3 ~ /^\/opt\/py 3\.13\/bin\/python3 cases\/count.py --mode=seq/ { print $4 }' <<<"$plan")" \
+        "count-2-cpython.pyi-seq"
+    expect_eq "matrix: py-seq and py-threads stay PYTHON's" \
+        "$(awk -F'\t' '$1 ~ /\.py-(seq|threads)$/ && $3 ~ /^\/usr\/bin\/python3 / { n++ } END { print n + 0 }' <<<"$plan")" 2
+    # The cost of starting: count.py counting to 1, in seq, two interpreters,
+    # two processes, all in PYTHON_INTERP, read against its seq.
+    expect_eq "matrix: start-cpython: seq, interpreters, processes of PYTHON_INTERP counting to 1" \
+        "$(awk -F'\t' '$1 ~ /^start-cpython\./ && $3 ~ /^\/opt\/py 3\.13\/bin\/python3 cases\/count.py --mode=[a-z]+ --tasks=2 --iterations=1$/ && $4 == "start-cpython.py-seq" { print $1 "/" $2 }' <<<"$plan" | paste -sd' ')" \
+        "start-cpython.py-seq/seq start-cpython.py-interpreters/interp start-cpython.py-processes/fork"
+}
+
+# The convoy with a GIL per task: ours in interp mode, beside threads and fork.
+test_convoy_interp() {
+    local plan
+    plan=$(plan_for cpython-3.11.7 convoy 2)
+    expect_eq "matrix: convoy.interp runs bin/convoy --mode=interp, pinned apart" \
+        "$(awk -F'\t' '$1 == "convoy.interp" && $2 == "interp" && $3 ~ /^bin\/convoy --mode=interp .*--pin=apart/ { n++ } END { print n + 0 }' <<<"$plan")" 1
+    expect_eq "matrix: no PYTHON_INTERP: no convoy.py-interpreters" "$(grep -c '^convoy\.py-interpreters' <<<"$plan" || true)" 0
+    plan=$(INTERP=/opt/py3.13 INTERP_IMPL=cpython-3.13.0 plan_for cpython-3.11.7 convoy 2)
+    expect_eq "matrix: convoy.py-interpreters runs convoy.py --mode=interpreters in PYTHON_INTERP, pinned apart" \
+        "$(awk -F'\t' '$1 == "convoy.py-interpreters" && $2 == "interp" && $3 ~ /^\/opt\/py3\.13 cases\/convoy\.py --mode=interpreters .*--pin=apart/ { n++ } END { print n + 0 }' <<<"$plan")" 1
 }
 
 # Where the convoy's threads run is a variable the plan fixes (issue 22):
@@ -96,6 +126,7 @@ test_convoy_placement() {
 main() {
     test_cpython_modes
     test_interp_rows
+    test_convoy_interp
     test_convoy_placement
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/cli_pythons.sh - scripts/pythons.sh finds the interpreter of each role
-# (PYTHON, PYTHON2, PYTHON_FT) by what the interpreter answers, not by its
+# (PYTHON, PYTHON2, PYTHON_FT, PYTHON_INTERP) by what the interpreter answers, not by its
 # name: with fake interpreters on a PATH of our own (shell scripts answering
 # its query), then with the real ones of this machine.
 set -euo pipefail
@@ -46,7 +46,7 @@ broken() {
 # pythons [VAR=VALUE]...: run pythons.sh with PATH = fakes + tools, a home of
 # our own and no role variable but those given.
 pythons() {
-    run env -u PYTHON -u PYTHON2 -u PYTHON_FT -u PYENV_ROOT -u PYTHON_GIL \
+    run env -u PYTHON -u PYTHON2 -u PYTHON_FT -u PYTHON_INTERP -u PYENV_ROOT -u PYTHON_GIL \
         PATH="$FAKES:$TOOLS" HOME="$HOME_DIR" XDG_CACHE_HOME="$HOME_DIR/.cache" \
         XDG_DATA_HOME="$HOME_DIR/.local/share" "$@" "$TOOLS/bash" "$SCRIPT"
 }
@@ -95,7 +95,9 @@ test_nothing_found() {
     pythons
     expect_no_row "nothing on PATH: no PYTHON row" PYTHON
     expect_no_row "nothing on PATH: no PYTHON_FT row" PYTHON_FT
-    expect_err_lines "nothing on PATH: one line per role" 3
+    expect_err_lines "nothing on PATH: one line per role" 4
+    expect_err "the missing PYTHON_INTERP line says how to get it" \
+        "^pythons: no PYTHON_INTERP found: the CPython interpreters rows .* are left out; get one with 'uv python install 3\\.14'"
     expect_err "the missing PYTHON2 line says how to get it" '^pythons: no PYTHON2 found: .*pyenv install 2\.7\.18'
     expect_err "the missing PYTHON_FT line says how to get it" '^pythons: no PYTHON_FT found: .*uv python install 3\.14t.*build-cpython-ft\.sh'
 }
@@ -115,7 +117,7 @@ test_fakes() {
     expect_cell "PYTHON_FT: free_threaded true" PYTHON_FT free_threaded true
     expect_cell "PYTHON_FT: impl ends in t" PYTHON_FT impl cpython-3.13.5t
     expect_cell "PYTHON: gil_enabled true" PYTHON gil_enabled true
-    expect_err_lines "all found: nothing on stderr" 0
+    expect_err_lines "all found but PYTHON_INTERP (a 3.11): one line" 1
 
     fake "$FAKES/python3.15t" 3.15.0 false true
     pythons
@@ -125,13 +127,13 @@ test_fakes() {
     pythons PYTHON_GIL=1
     expect_cell "PYTHON_GIL=1 in the caller's environment: the build's default is asked" PYTHON_FT path "$FAKES/python3.13t"
 
-    pythons PYTHON2=none PYTHON_FT=none
+    pythons PYTHON2=none PYTHON_FT=none PYTHON_INTERP=none
     expect_no_row "PYTHON2=none: no row" PYTHON2
     expect_no_row "PYTHON_FT=none: no row" PYTHON_FT
     expect_cell "PYTHON=unset beside none: python3 still found" PYTHON path "$FAKES/python3"
     expect_err_lines "none: nothing on stderr" 0
 
-    pythons PYTHON_FT="$FAKES/python3"
+    pythons PYTHON_FT="$FAKES/python3" PYTHON_INTERP=none
     expect_no_row "PYTHON_FT=a CPython 3.11: not taken" PYTHON_FT
     expect_err_lines "PYTHON_FT=a CPython 3.11: one line" 1
     expect_err "PYTHON_FT=a CPython 3.11: the line says why" '^pythons: PYTHON_FT=.* is cpython 3\.11\.7 with its GIL on'
@@ -160,7 +162,7 @@ test_other_places() {
     pythons
     expect_cell "PYTHON2: a failing shim skipped, pyenv's 2.7 taken" PYTHON2 path "$HOME_DIR/.pyenv/versions/2.7.18/bin/python2.7"
     expect_cell "PYTHON_FT: the newest build in the cache" PYTHON_FT path "$HOME_DIR/.cache/gilbench/cpython-3.14.0t/bin/python3.14t"
-    expect_err_lines "only PYTHON missing: one line" 1
+    expect_err_lines "only PYTHON and PYTHON_INTERP missing: two lines" 2
     rm -rf "$HOME_DIR/.cache/gilbench/cpython-3.14.0t"
     fake "$HOME_DIR/.local/share/uv/python/cpython-3.14.0+freethreaded-linux-x86_64-gnu/bin/python3.14t" 3.14.0 false true
     pythons
@@ -168,6 +170,51 @@ test_other_places() {
     rm -rf "$HOME_DIR/.cache/gilbench"
     pythons
     expect_cell "PYTHON_FT: uv's freethreaded install" PYTHON_FT path "$HOME_DIR/.local/share/uv/python/cpython-3.14.0+freethreaded-linux-x86_64-gnu/bin/python3.14t"
+}
+
+# PYTHON_INTERP: the newest CPython 3.12+ with a GIL, from PATH, pyenv and
+# uv alike; a free-threaded build or a 3.11 is never taken, whatever its name.
+test_interp() {
+    local pyenv="$HOME_DIR/.pyenv/versions" uv="$HOME_DIR/.local/share/uv/python"
+    fake "$FAKES/python3" 3.11.7 true false
+    fake "$FAKES/python3.12" 3.12.1 true false
+    # named like a GIL build, but free-threaded: never taken
+    fake "$FAKES/python3.13" 3.13.0 false true
+    pythons PYTHON2=none PYTHON_FT=none
+    expect_cell "PYTHON_INTERP: python3.12 on PATH (a 3.13 free-threaded one skipped)" PYTHON_INTERP path "$FAKES/python3.12"
+    expect_cell "PYTHON_INTERP: impl as the tables name it" PYTHON_INTERP impl cpython-3.12.1
+    expect_cell "PYTHON_INTERP: its GIL is on" PYTHON_INTERP gil_enabled true
+    expect_cell "PYTHON is still python3 (3.11)" PYTHON path "$FAKES/python3"
+    expect_err_lines "PYTHON_INTERP found: nothing on stderr" 0
+    fake "$pyenv/3.13.1/bin/python3" 3.13.1 true false
+    fake "$pyenv/3.14.0t/bin/python3" 3.14.0 false true
+    fake "$pyenv/3.9.18/bin/python3" 3.9.18 true false
+    pythons PYTHON2=none PYTHON_FT=none
+    expect_cell "PYTHON_INTERP: pyenv's 3.13.1 is newer than PATH's 3.12 (its 3.14.0t is not taken)" \
+        PYTHON_INTERP path "$pyenv/3.13.1/bin/python3"
+    fake "$uv/cpython-3.14.0-linux-x86_64-gnu/bin/python3" 3.14.0 true false
+    fake "$uv/cpython-3.15.0+freethreaded-linux-x86_64-gnu/bin/python3" 3.15.0 false true
+    pythons PYTHON2=none PYTHON_FT=none
+    expect_cell "PYTHON_INTERP: uv's 3.14.0, the newest with a GIL" PYTHON_INTERP path "$uv/cpython-3.14.0-linux-x86_64-gnu/bin/python3"
+    pythons PYTHON2=none PYTHON_FT=none PYTHON_INTERP="$FAKES/python3.12"
+    expect_cell "PYTHON_INTERP given: taken over the newest" PYTHON_INTERP path "$FAKES/python3.12"
+    pythons PYTHON2=none PYTHON_FT=none PYTHON_INTERP=none
+    expect_no_row "PYTHON_INTERP=none: no row" PYTHON_INTERP
+    expect_err_lines "PYTHON_INTERP=none: nothing on stderr" 0
+    pythons PYTHON2=none PYTHON_FT=none PYTHON_INTERP="$FAKES/python3"
+    expect_no_row "PYTHON_INTERP=a CPython 3.11: not taken" PYTHON_INTERP
+    expect_err "PYTHON_INTERP=a CPython 3.11: the line says why and how to get one" \
+        '^pythons: PYTHON_INTERP=.* is cpython 3\.11\.7 .*not a CPython 3\.12 or later with a GIL.*uv python install 3\.14'
+    pythons PYTHON2=none PYTHON_FT=none PYTHON_INTERP="$FAKES/python3.13"
+    expect_no_row "PYTHON_INTERP=a free-threaded 3.13: not taken" PYTHON_INTERP
+    rm -rf "$pyenv" "$uv" "$FAKES"/python3.1*
+    pythons PYTHON2=none PYTHON_FT=none
+    expect_no_row "only a 3.11 anywhere: no PYTHON_INTERP row" PYTHON_INTERP
+    expect_err_lines "only a 3.11 anywhere: one line" 1
+    fake "$FAKES/python3" 3.12.1 true false
+    pythons PYTHON2=none PYTHON_FT=none
+    expect_cell "PYTHON_INTERP: python3 itself when it is a 3.12" PYTHON_INTERP path "$FAKES/python3"
+    rm -f "$FAKES"/python*
 }
 
 # The real interpreters of this machine: a CPython 3 with a GIL is never
@@ -192,6 +239,15 @@ test_real() {
         expect_no_row "a real CPython 3.13+ with the GIL ($gil_build) is not PYTHON_FT" PYTHON_FT
     done
     [ "$found" -eq 1 ] || skip "a real CPython 3.13+ with the GIL is not PYTHON_FT" "none in $root/versions"
+    run env -u PYTHON_FT -u PYTHON_INTERP bash "$SCRIPT"
+    local interp
+    interp=$(cell PYTHON_INTERP path)
+    if [ -z "$interp" ]; then
+        skip "a real PYTHON_INTERP is a CPython 3.12+ with a GIL" "none here ($(grep PYTHON_INTERP "$last_err"))"
+    else
+        run "$interp" -c 'import sys; print(sys.version_info >= (3, 12), getattr(sys, "_is_gil_enabled", lambda: True)())'
+        expect_out "the real PYTHON_INTERP ($interp) is 3.12 or later, its GIL on" '^True True$'
+    fi
     run env -u PYTHON_FT bash "$SCRIPT"
     ft=$(cell PYTHON_FT path)
     if [ -z "$ft" ]; then
@@ -208,6 +264,7 @@ main() {
     test_nothing_found
     test_fakes
     test_other_places
+    test_interp
     test_real
 }
 
