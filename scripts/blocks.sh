@@ -35,6 +35,7 @@ is_blocked() {
 # timed row's own --json report comes first (it also warms the row up).  A
 # failed block is run row by row to find the row that fails, which is left
 # out of the family from then on; BLOCK_NEXT[FAMILY] numbers the blocks.
+# The baseline's A/A copy only in the families of AA_GROUPS (matrix.sh).
 run_family_blocks() {
     local round=$1 family=$2 id rows=""
     local -a cmd
@@ -52,8 +53,10 @@ run_family_blocks() {
     [ -n "$rows" ] || return 0
     local list="$WORK/raw/$family.rows.tsv"
     printf '%s' "$rows" >"$list"
+    local -a aa=()
+    [[ " ${AA_GROUPS:-} " == *" ${PLAN[$family,group]:-} "* ]] || aa=(--no-aa)
     if run_child "${GILBENCH[@]}" blocks "--raw=$WORK/raw" "--family=$family" "--round=$round" \
-        "--first-block=${BLOCK_NEXT[$family]:-0}" "--blocks=$BLOCKS" "--rows=$list" \
+        "--first-block=${BLOCK_NEXT[$family]:-0}" "--blocks=$BLOCKS" "--rows=$list" "${aa[@]}" \
         >"$WORK/raw/$family.next" 2>>"$WORK/raw/$family.blocks.log"; then
         BLOCK_NEXT[$family]=$(<"$WORK/raw/$family.next")
         rm -f "$list" "$WORK/raw/$family.next"

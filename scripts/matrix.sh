@@ -24,15 +24,17 @@
 # alternated that finely meet the same moments.  Noisy rows are re-run with
 # the rows read against the same baseline within RERUN_BUDGET_PCT of the
 # matrix's time so far, or RERUN_BUDGET_MIN_S seconds, whichever is more
-# (rerun.sh rerun_noisy).
+# (rerun.sh rerun_noisy).  QUICK's fetch: 8 requests of 50 ms, not 16 of 25:
+# every fetch row pays ~30 ms of its own start-up, which held 16 requests of
+# 25 ms to 7.35x against L4's 8x (the same cost: seq 0.43 s either way).
 readonly SIZES='
 variable             full                     quick            tiny
 COUNT_ITERATIONS     4e8                      2e8              1e6
 COUNT_TOTAL          4e8                      1e8              4e6
 PY_ITERATIONS        1e7                      4e6              1e4
 PY_OTHER_ITERATIONS  1e7                      3e6              1e4
-FETCH_REQUESTS       16                       16               4
-FETCH_DELAY_MS       50                       25               5
+FETCH_REQUESTS       16                       8                4
+FETCH_DELAY_MS       50                       50               5
 FETCH_SWEEP          1,2,4,8,16,32,64         1,4,16           1,4
 SWEEP_DELAY_MS       25                       20               5
 INTERLEAVE_ITEMS     10                       5                2
@@ -58,6 +60,13 @@ RERUN_BUDGET_MIN_S   10                       5                20
 # each ratio is taken between samples seconds apart (ratios.csv).
 # shellcheck disable=SC2034 # read by experiments.sh and rerun.sh
 readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
+# AA_GROUPS: the blocked groups whose families also time their baseline a
+# second time in every block (ID#aa), the A/A control of the noise floor
+# (machine.json aa).  The C families' baselines are short; a CPython seq
+# copy in each of its three families cost ~11 s of a QUICK run for the same
+# answer.
+# shellcheck disable=SC2034 # read by blocks.sh
+readonly AA_GROUPS="count-2 count-10"
 
 # EXPERIMENTS: one command timed on its own a row.  Experiments that are read
 # together form a group; a row's speedup is its baseline's median time over
@@ -90,7 +99,8 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 #   interp (a GIL per task, PEP 684) beside gil; in CPython, py-interpreters
 #   (count.py --mode=interpreters) in PYTHON_INTERP, the newest CPython 3.12+
 #   with a GIL found, against py-seq where that is PYTHON, else against a
-#   pyi-seq of its own.
+#   pyi-seq and a ceiling (pyi-shell) of its own: read against PYTHON's
+#   ceiling, a QUICK run's interpreters (38% of the row start-up) failed L8.
 # - start-cpython: what a student pays before any work is done, PYTHON_INTERP
 #   counting to 1: seq (the interpreter's own start-up), two isolated
 #   interpreters created and run, two processes started and run.
@@ -153,6 +163,7 @@ count-2-cpython py-threads     count       {PYTHON_IMPL}   gil         new      
 count-2-cpython py-processes   count       {PYTHON_IMPL}   fork        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=processes --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-pool        count       {PYTHON_IMPL}   pool        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
 count-2-cpython pyi-seq        count       {PYTHON_INTERP_SEQ_IMPL} seq  -        2      -      count-2-cpython.pyi-seq  timed  -                 {PYTHON_INTERP} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_ITERATIONS}
+count-2-cpython pyi-shell      count       {PYTHON_INTERP_SEQ_IMPL} fork  shell   2      -      count-2-cpython.pyi-seq  shell  -                 {BIN}/together --copies={tasks} -- {PYTHON_INTERP} cases/count.py --mode=seq --tasks=1 --iterations={PY_ITERATIONS}
 count-2-cpython py-interpreters count      {PYTHON_INTERP_IMPL} interp  -        2      -      {PYTHON_INTERP_BASELINE}  timed  -                {PYTHON_INTERP} cases/count.py --mode=interpreters --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-shell       count       {PYTHON_IMPL}   fork        shell    2      -      count-2-cpython.py-seq  shell  -                  {BIN}/together --copies={tasks} -- {PYTHON} cases/count.py --mode=seq --tasks=1 --iterations={PY_ITERATIONS}
 count-2-cpython py2-seq        count       {PYTHON2_IMPL}  seq         -        2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}

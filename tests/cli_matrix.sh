@@ -86,6 +86,13 @@ test_interp_rows() {
     expect_eq "matrix: pyi-seq runs PYTHON_INTERP's seq, its own baseline" \
         "$(awk -F'\t' '$1 == "count-2-cpython.pyi-seq" && $3 ~ /^\/opt\/py 3\.13\/bin\/python3 cases\/count.py --mode=seq/ { print $4 }' <<<"$plan")" \
         "count-2-cpython.pyi-seq"
+    expect_eq "matrix: and a ceiling of its own, pyi-shell: two one-task PYTHON_INTERP processes by bin/together" \
+        "$(awk -F'\t' '$1 == "count-2-cpython.pyi-shell" && $3 ~ /^bin\/together --copies=2 -- \/opt\/py 3\.13\/bin\/python3 cases\/count.py --mode=seq --tasks=1 / { print $4 }' <<<"$plan")" \
+        "count-2-cpython.pyi-seq"
+    plan=$(INTERP=/usr/bin/python3 INTERP_IMPL=cpython-3.12.1 plan_for cpython-3.12.1 'count-2-cpython')
+    expect_eq "matrix: PYTHON_INTERP is PYTHON: no pyi-shell (py-shell is its ceiling)" \
+        "$(grep -c 'pyi-shell' <<<"$plan" || true)" 0
+    plan=$(INTERP="/opt/py 3.13/bin/python3" INTERP_IMPL=cpython-3.13.0 plan_for cpython-3.11.7 'count-2-cpython|start-cpython')
     expect_eq "matrix: py-seq and py-threads stay PYTHON's" \
         "$(awk -F'\t' '$1 ~ /\.py-(seq|threads)$/ && $3 ~ /^\/usr\/bin\/python3 / { n++ } END { print n + 0 }' <<<"$plan")" 2
     # The cost of starting: count.py counting to 1, in seq, two interpreters,
