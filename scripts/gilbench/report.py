@@ -30,6 +30,7 @@ LESSON_FIGURES = {
     "L5": ["interleave-time"],
     "L6": ["refcount-lost", "refcount-cost"],
     "L7": ["convoy", "convoy-interval"],
+    "L8": ["count-speedup", "count-2-time", "convoy"],
 }
 # The figures of each group (scripts/plots.sh FIGURES: the groups each data step reads).
 GROUP_FIGURES = {
