@@ -35,7 +35,8 @@
 # same blocks stay narrow.  A check with a
 # role (PYTHON2, PYTHON_FT: scripts/pythons.sh) reads the rows of that
 # interpreter: when machine.json's pythons lacks it, the check is not run,
-# and says why.
+# and says why.  A check marked required must run for the lesson to be
+# measured (L8 without a CPython 3.12+ is not measured, saying how to get one).
 # Kinds: value (one figure within min..max x scale), lost (the racy refcount
 # lost updates in at least one run), exact (every run exact), monotone
 # (contended round trips fall as the switch interval grows).
@@ -403,12 +404,16 @@ def evaluate_lesson($l; $ctx):
         # start-cpython) was left out for want of it: say so
         elif any($l.checks[]; .group == $g and (.role | not)) then "group \($g)"
         else "group \($g)\($why)" end] | uniq) as $missing_text
+  # a check marked "required" (L8's CPython interpreters) that did not run
+  # leaves the lesson not measured, whatever the others show
+  | ([$l.checks[] | select(.required // false) | .name] as $req
+     | any($missing[]; .name as $n | $req | index([$n]))) as $required_missing
   | { id: $l.id, title: $l.title,
       numbers: ($res | map(select(.value != null) | {key: .name, value: .value}) | from_entries),
       rows: ([$res[] | select(.status != "not_run") | .rows[]] | uniq),
       checks: [$res[] | del(.over_row)],
       not_run: $missing_text }
-  + if ($bad | length) == 0 and ($good | length) == 0 and ($unsure | length) == 0 then
+  + if (($bad | length) == 0 and ($good | length) == 0 and ($unsure | length) == 0) or $required_missing then
       { status: "not_measured", causes: ["not run: \($missing_text | join(", "))"],
         line: "\($l.id) not measured: \($missing_text | join(", ")) \(if ($missing_text | length) == 1 then "was" else "were" end) not run",
         sentence: "\($l.title): not measured in this run (\($missing_text | join(", ")) not run)." }
