@@ -135,8 +135,8 @@ def answers_table: [
     expect: "Neither: Python 2's old GIL lets the I/O thread take the GIL at once, and without a GIL there is nothing to wait for.",
     measured: "{s:convoy.py2:impl}: slowdown {c:convoy.py2:slowdown}x; {s:convoy.pyft:impl} with -X gil=0: {c:convoy.pyft:slowdown}x." },
   { id: "L7.7", lesson: "L7",
-    expect: "On one CPU the convoy nearly disappears: while the I/O thread waits for its reply the computing thread runs, and the reply has to wait for the CPU anyway. On two CPUs the computing thread is always awake to grab the GIL first: a convoy needs two cores (Beazley's contrast).",
-    measured: "pinned to one CPU (--pin=same): ours {c:convoy.gil-one-cpu:slowdown}x, {s:convoy.py-one-cpu:impl} {c:convoy.py-one-cpu:slowdown}x; on two (--pin=apart): ours {c:convoy.gil:slowdown}x. Share of contended round trips that waited 0, 1, 2+ switch intervals, ours apart: {c:convoy.gil:waited_0_share}, {c:convoy.gil:waited_1_share}, {c:convoy.gil:waited_2_share}." },
+    expect: "On one CPU the convoy shrinks from hundreds of times to a few times: while the I/O thread waits for its reply the computing thread runs, and the reply has to wait for the CPU anyway. On two CPUs the computing thread is always awake to grab the GIL first: the convoy needs two cores (Beazley's contrast).",
+    measured: "pinned to one CPU (--pin=same): ours {c:convoy.gil-one-cpu:slowdown}x, {s:convoy.py-one-cpu:impl} {c:convoy.py-one-cpu:slowdown}x; on two (--pin=apart): ours {c:convoy.gil:slowdown}x. Share of contended round trips that waited 0, 1, 2+ switch intervals, ours apart: {c:convoy.gil:waited_0_share}, {c:convoy.gil:waited_1_share}, {c:convoy.gil:waited_2_share}; on one CPU: {c:convoy.gil-one-cpu:waited_0_share}, {c:convoy.gil-one-cpu:waited_1_share}, {c:convoy.gil-one-cpu:waited_2_share}." },
   { id: "L7.5", lesson: "L7",
     expect: "More spinning tasks, more competition for the GIL after each round trip: slower still under the new GIL; with free threads, slower only once the spinners outnumber the usable CPUs." },
   # 8: subinterpreters

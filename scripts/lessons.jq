@@ -393,7 +393,8 @@ def evaluate_lesson($l; $ctx):
   | [$res[] | select(.status == "not_run")] as $missing
   | [$res[] | select(.status == "not_shown")] as $unsure
   # what was not run: a whole group, or one row of a group that ran
-  | ([$l.checks[] | select(.name as $n | $missing | map(.name) | index([$n]))
+  # (a quiet check, such as a guard of a ceiling, speaks only when it fails)
+  | ([$l.checks[] | select(.quiet // false | not) | select(.name as $n | $missing | map(.name) | index([$n]))
       | .group as $g
       | (if .role and $ctx.machine.pythons and (.role as $r | $ctx.machine.pythons | has($r) | not)
          then " (\($ctx.machine.pythons_missing[.role] // "\(.role) not found or none: scripts/pythons.sh"))"

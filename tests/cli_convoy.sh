@@ -170,6 +170,11 @@ test_python_reference() {
         python_contract "python3" python3
         expect_json "python3: reports its switch interval" '.switch_interval_us == 5000 and .check_interval == null'
         expect_json "python3: reports the GIL's state" '(.gil_enabled|type) == "boolean" and (.free_threaded|type) == "boolean"'
+        # The echo process is ready before the alone phase's clock starts
+        # (its start-up once counted as the phase's one slow round trip).
+        run python3 cases/convoy.py --seconds=0.05
+        expect_json "python3: a 0.05 s alone phase makes many round trips, not one waiting for the echo's start" \
+            '.ok and .round_trips_alone > 20'
         expect_usage_error "convoy.py: bad --seconds" python3 cases/convoy.py --seconds=-1
         expect_usage_error "convoy.py: unknown option" python3 cases/convoy.py --frobnicate
         expect_usage_error "convoy.py: --check-interval is Python 2 only" python3 cases/convoy.py --check-interval=100
