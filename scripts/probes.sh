@@ -25,7 +25,12 @@ probe_start() {
         # A panic's 'message: "Operation not permitted"', or an error's last words.
         reason=$(grep -oE 'message: "[^"]*"' <<<"$err" | head -n 1 | cut -d'"' -f2) || true
         [ -n "$reason" ] || reason=$(grep -m 1 . <<<"$err" | sed 's/.*: //')
-        probe_refused "hyperfine cannot start the processes it times" "$reason" "$(grep -m 1 . <<<"$err")"
+        # Only what the sandbox refuses stops the run here; any other error
+        # (an old hyperfine without -N) is the rows' to report, with its cause.
+        case "$reason" in
+            *"Operation not permitted"* | *"Function not implemented"* | *"Resource temporarily unavailable"*)
+                probe_refused "hyperfine cannot start the processes it times" "$reason" "$(grep -m 1 . <<<"$err")" ;;
+        esac
     fi
     return 0
 }

@@ -91,14 +91,14 @@ test_whole_run() {
     expect_out "bench: names what it wrote" "Written:"
     expect_out "bench: lists lessons.md and lessons.json under Written" 'lessons\.md +lessons\.json'
     # The lesson lines come after the headline table, one per lesson.
-    if [ "$(grep -cE '^L[1-7] (holds|DOES NOT HOLD|not measured|not shown by this run)' "$last_out")" -eq 7 ] &&
+    if [ "$(grep -cE '^L[1-8] (holds|DOES NOT HOLD|not measured|not shown by this run|cannot show)' "$last_out")" -eq 8 ] &&
         [ "$(grep -nE '^L1 ' "$last_out" | cut -d: -f1)" -gt "$(grep -nE '^count-2 +threads' "$last_out" | cut -d: -f1 | head -n 1)" ]; then
         pass "bench: prints one line per lesson, after the headline"
     else
         fail "bench: prints one line per lesson, after the headline" "$(grep -E '^L[0-9]' "$last_out" | head -c 400)"
     fi
-    if [ "$(grep -c '^- \*\*L[1-7] ' "$run/lessons.md" 2>/dev/null)" -eq 7 ] &&
-        jq -e '.lessons | length == 7 and all(.status | test("^(holds|fails|not_measured|not_shown)$"))' "$run/lessons.json" >/dev/null 2>&1; then
+    if [ "$(grep -c '^- \*\*L[1-8] ' "$run/lessons.md" 2>/dev/null)" -eq 8 ] &&
+        jq -e '.lessons | length == 8 and all(.status | test("^(holds|fails|not_measured|not_shown)$"))' "$run/lessons.json" >/dev/null 2>&1; then
         pass "bench: writes lessons.md (a sentence per lesson) and lessons.json"
     else
         fail "bench: writes lessons.md and lessons.json" "$(head -c 300 "$run/lessons.md" 2>&1)"

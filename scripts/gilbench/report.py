@@ -288,7 +288,7 @@ def render(run: str, plots: str) -> Tuple[str, Dict[str, int]]:
         "make handout RUN=%s        # the lab handout with this run's answer key\n"
         "make pack RUN=%s           # one .tar.gz of the run to hand in" % (q, q, q, q)),
         esc("Figures: %s (SVG, PNG and PDF). Tables: summary.csv, ratios.csv, lessons.md in %s. "
-            "Link a lesson as report.html#L1 .. #L7, a group as report.html#group-NAME." % (plots, run))))
+            "Link a lesson as report.html#L7 (each lesson by its id), a group as report.html#group-NAME." % (plots, run))))
     body.append("</main>")
     counts = {"lessons": len(lessons), "groups": len(groups), "figures": len(p.placed)}
     return page("gilbench run %s" % name, body), counts
