@@ -146,6 +146,17 @@ pyenv_root() {
 # newest_first: the paths on stdin, the highest version in the name first.
 newest_first() { sort -V -r; }
 
+# on_path GLOB: the files on PATH whose name matches GLOB, in PATH's order.
+on_path() {
+    local -a dirs
+    local dir
+    IFS=: read -r -a dirs <<<"$PATH"
+    for dir in "${dirs[@]}"; do
+        [ -n "$dir" ] || continue
+        compgen -G "$dir/$1" || true
+    done
+}
+
 # by_version: the paths on stdin but free-threaded installs' (pyenv's
 # 3.13.0t, uv's ...freethreaded...), newest first by the version in the file's
 # name (python3.13) or, for a .../bin/python3, in its install's folder name
@@ -170,12 +181,7 @@ candidates() {
             [ -z "$root" ] || compgen -G "$root/versions/2.7*/bin/python2.7" | newest_first || true
             ;;
         PYTHON_FT)
-            local dirs
-            IFS=: read -r -a dirs <<<"$PATH"
-            for dir in "${dirs[@]}"; do
-                [ -n "$dir" ] || continue
-                compgen -G "$dir/python3.[0-9]*t" || true
-            done | awk -F/ '$NF ~ /^python3\.[0-9]+t$/ { v = $NF; gsub(/^python3\.|t$/, "", v); print v "\t" $0 }' |
+            on_path 'python3.[0-9]*t' | awk -F/ '$NF ~ /^python3\.[0-9]+t$/ { v = $NF; gsub(/^python3\.|t$/, "", v); print v "\t" $0 }' |
                 sort -t$'\t' -k1,1nr -s | cut -f2-
             compgen -G "$CACHE_DIR/*/bin/python3.[0-9]*t" | newest_first || true
             [ -z "$root" ] || compgen -G "$root/versions/*t/bin/python3.[0-9]*t" | newest_first || true
@@ -187,12 +193,7 @@ candidates() {
             # first (the check of each says whether it has a GIL per
             # interpreter), then python3 whatever it is.
             {
-                local dirs
-                IFS=: read -r -a dirs <<<"$PATH"
-                for dir in "${dirs[@]}"; do
-                    [ -n "$dir" ] || continue
-                    compgen -G "$dir/python3.[0-9][0-9]" || true
-                done
+                on_path 'python3.[0-9][0-9]'
                 [ -z "$root" ] || compgen -G "$root/versions/3.[0-9][0-9]*/bin/python3" || true
                 compgen -G "${XDG_DATA_HOME:-$HOME/.local/share}/uv/python/cpython-3.[0-9][0-9]*/bin/python3" || true
             } | by_version
