@@ -89,50 +89,13 @@ readonly AA_GROUPS="count-2 count-10"
 # a CPython), PYTHON3_IMPL (the same, for CPython 3 only), PYTHON2,
 # PYTHON2_IMPL, PYTHON_FT, PYTHON_FT_IMPL, PYTHON_INTERP, PYTHON_INTERP_IMPL
 # (scripts/pythons.sh; PYTHON_INTERP_SEQ_IMPL: the same where it is not
-# PYTHON, and PYTHON_INTERP_BASELINE the seq it is read against), CONVOY_PIN
+# PYTHON, PYTHON_INTERP_314_IMPL: the same where it is also 3.14 or later,
+# and PYTHON_INTERP_BASELINE the seq it is read against), CONVOY_PIN
 # (apart with 2 usable CPUs or more, else none); {A/B} is A / B as
 # an integer (the same total work split over B tasks).  A row whose impl is
 # empty is left out.  The worker count is not predicted here: each binary
 # reports its own in --json (experiments.sh write_experiments).
-# - count-2, count-10: the seeds' two setups, doing the same total work
-#   (COUNT_WORK = 2 x COUNT_ITERATIONS); count-2 in real CPython beside them.
-#   interp (a GIL per task, PEP 684) beside gil; in CPython, py-interpreters
-#   (count.py --mode=interpreters) in PYTHON_INTERP, the newest CPython 3.12+
-#   with a GIL found, against py-seq where that is PYTHON, else against a
-#   pyi-seq and a ceiling (pyi-shell) of its own: read against PYTHON's
-#   ceiling, a QUICK run's interpreters (38% of the row start-up) failed L8.
-# - start-cpython: what a student pays before any work is done, PYTHON_INTERP
-#   counting to 1: seq (the interpreter's own start-up), two isolated
-#   interpreters created and run, two processes started and run.
-# - count-2 shell: the ceiling, two independent one-task processes started
-#   at once by bin/together (no shell: bash's own start-up made a 60 ms
-#   ceiling 10% slow); nothing is shared, so this is as fast as two tasks can
-#   get here, and threads, fork and pool should come close to it.  count-10
-#   and CPython's count-2 (py-shell) have theirs, so that each family's share
-#   of the ceiling is taken in the same blocks.
-# - count-scaling: strong scaling, the same total work over 1 .. 2 x cores.
-# - fetch: the pools get one worker per request, as the seeds' executors would.
-# - convoy: where the I/O task and the spinner run decides how many switch
-#   intervals a round trip waits (cases/convoy.c, Placement), so every convoy
-#   row pins them (--pin=apart: the I/O task and its echo on one CPU, the
-#   CPU-bound task on another; unpinned, six runs of the same row gave 97 to
-#   474 round trips/s), and gil-one-cpu, py-one-cpu put all of them on one
-#   CPU: Beazley's one-core contrast.  With one usable CPU: unpinned.
-#   interp: the I/O task and the spinner each under a GIL of its own (as
-#   two isolated interpreters are): no convoy; py-interpreters, the same in
-#   PYTHON_INTERP (convoy.py --mode=interpreters: the spinner in an isolated
-#   interpreter).
-# - convoy-interval in CPython 3 only (sys.setswitchinterval; Python 2 has none).
-# - the other real GIL designs, each beside the mode that stands for it, each
-#   with its own seq baseline: PYTHON2 (CPython 2.7, the old GIL) beside
-#   gil-old; PYTHON_FT (free-threaded, PEP 703) with -X gil=0 beside threads,
-#   and the same binary with -X gil=1, where the GIL is the only difference.
-#   A row with -X gil=N fails when its --json says otherwise (experiments.sh
-#   check_gil).  count-scaling has no CPython rows: the sweep would add
-#   minutes to a full make bench.  Their count is PY_OTHER_ITERATIONS: at
-#   full size as PY_ITERATIONS (at half of it the interpreter's start-up, a
-#   fixed cost in every mode, held free-threaded threads to 1.67-1.68x of
-#   its seq); at quick size below PY_ITERATIONS, to keep QUICK short.
+# Why each group has the rows it has: docs/matrix.md.
 readonly EXPERIMENTS='
 group           label          case        impl            mode        variant  tasks  param  baseline             kind     each                command
 count-2         seq            count       gilbench        seq         -        2      -      count-2.seq          timed    -                   {BIN}/count --mode={mode} --tasks={tasks} --iterations={COUNT_WORK/tasks}
@@ -164,7 +127,10 @@ count-2-cpython py-processes   count       {PYTHON_IMPL}   fork        -        
 count-2-cpython py-pool        count       {PYTHON_IMPL}   pool        -        2      -      count-2-cpython.py-seq  timed  -                  {PYTHON} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
 count-2-cpython pyi-seq        count       {PYTHON_INTERP_SEQ_IMPL} seq  -        2      -      count-2-cpython.pyi-seq  timed  -                 {PYTHON_INTERP} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython pyi-shell      count       {PYTHON_INTERP_SEQ_IMPL} fork  shell   2      -      count-2-cpython.pyi-seq  shell  -                 {BIN}/together --copies={tasks} -- {PYTHON_INTERP} cases/count.py --mode=seq --tasks=1 --iterations={PY_ITERATIONS}
+count-2-cpython pyi-threads    count       {PYTHON_INTERP_SEQ_IMPL} gil  new      2      -      count-2-cpython.pyi-seq  timed  -                 {PYTHON_INTERP} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_ITERATIONS}
 count-2-cpython py-interpreters count      {PYTHON_INTERP_IMPL} interp  -        2      -      {PYTHON_INTERP_BASELINE}  timed  -                {PYTHON_INTERP} cases/count.py --mode=interpreters --tasks={tasks} --iterations={PY_ITERATIONS}
+count-2-cpython pyi-processes  count       {PYTHON_INTERP_314_IMPL} fork  -       2      -      count-2-cpython.pyi-seq  timed  -                 {PYTHON_INTERP} cases/count.py --mode=processes --tasks={tasks} --iterations={PY_ITERATIONS}
+count-2-cpython pyi-pool       count       {PYTHON_INTERP_314_IMPL} pool  -       2      -      count-2-cpython.pyi-seq  timed  -                 {PYTHON_INTERP} cases/count.py --mode=pool --tasks={tasks} --iterations={PY_ITERATIONS} --workers={CORES}
 count-2-cpython py-shell       count       {PYTHON_IMPL}   fork        shell    2      -      count-2-cpython.py-seq  shell  -                  {BIN}/together --copies={tasks} -- {PYTHON} cases/count.py --mode=seq --tasks=1 --iterations={PY_ITERATIONS}
 count-2-cpython py2-seq        count       {PYTHON2_IMPL}  seq         -        2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=seq --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
 count-2-cpython py2-threads    count       {PYTHON2_IMPL}  gil         old      2      -      count-2-cpython.py2-seq  timed  -                 {PYTHON2} cases/count.py --mode=threads --tasks={tasks} --iterations={PY_OTHER_ITERATIONS}
@@ -210,6 +176,7 @@ convoy          interp         convoy      gilbench        interp      -        
 convoy          py-interpreters convoy     {PYTHON_INTERP_IMPL} interp  -        2      -      -                    sampled  -                   {PYTHON_INTERP} cases/convoy.py --mode=interpreters --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          fork           convoy      gilbench        fork        -        2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          py             convoy      {PYTHON_IMPL}   gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
+convoy          pyi-threads    convoy      {PYTHON_INTERP_SEQ_IMPL} gil  new      2      -      -                    sampled  -                   {PYTHON_INTERP} cases/convoy.py --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN}
 convoy          gil-one-cpu    convoy      gilbench        gil         new      2      -      -                    sampled  -                   {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin=same
 convoy          py-one-cpu     convoy      {PYTHON3_IMPL}  gil         new      2      -      -                    sampled  -                   {PYTHON} cases/convoy.py --seconds={CONVOY_SECONDS} --pin=same
 convoy-interval gil            convoy      gilbench        gil         new      2      {us}   -                    sampled  us:CONVOY_INTERVALS {BIN}/convoy --mode={mode} --seconds={CONVOY_SECONDS} --pin={CONVOY_PIN} --switch-interval-us={us}
@@ -369,9 +336,10 @@ matrix_uses() {
 # plan_experiments GROUP_REGEX: plan.tsv, every experiment whose group matches.
 plan_experiments() {
     local filter=$1
-    # shellcheck disable=SC2034 # read as {WORKER_SWEEP}, {PYTHON3_IMPL}, {PYTHON_INTERP_IMPL}
+    # shellcheck disable=SC2034 # read as {WORKER_SWEEP}, {PYTHON3_IMPL}, {PYTHON_INTERP_314_IMPL}
     WORKER_SWEEP=$(seq 1 $((2 * CORES)) | paste -sd ' ')
-    PYTHON3_IMPL="" PYTHON_INTERP_SEQ_IMPL="" PYTHON_INTERP_BASELINE=count-2-cpython.py-seq
+    PYTHON3_IMPL="" PYTHON_INTERP_SEQ_IMPL="" PYTHON_INTERP_314_IMPL=""
+    PYTHON_INTERP_BASELINE=count-2-cpython.py-seq
     # read as {CONVOY_PIN}: the spinner on a CPU of its own where there are two
     # shellcheck disable=SC2034
     CONVOY_PIN=apart
@@ -380,10 +348,13 @@ plan_experiments() {
     # shellcheck disable=SC2034
     [[ "${PYTHON_IMPL:-}" != cpython-3* ]] || PYTHON3_IMPL=$PYTHON_IMPL
     # PYTHON_INTERP (pythons.sh: a CPython 3.12+ with a GIL) other than
-    # PYTHON: its interpreters row is read against a seq of its own.
+    # PYTHON: its interpreters and threads are read against a seq of its
+    # own; a 3.14 or later (impl cpython-3.NN.x) gets its processes and pool.
     # shellcheck disable=SC2034
     if [ -n "${PYTHON_INTERP_IMPL:-}" ] && [ "${PYTHON_INTERP:-}" != "${PYTHON:-}" ]; then
         PYTHON_INTERP_SEQ_IMPL=$PYTHON_INTERP_IMPL PYTHON_INTERP_BASELINE=count-2-cpython.pyi-seq
+        [[ ! "$PYTHON_INTERP_IMPL" =~ ^cpython-3\.([0-9]+)\. ]] || [ "${BASH_REMATCH[1]}" -lt 14 ] ||
+            PYTHON_INTERP_314_IMPL=$PYTHON_INTERP_IMPL
     fi
     {
         header_line "$PLAN_COLUMNS" $'\t'

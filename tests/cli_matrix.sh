@@ -36,9 +36,10 @@ test_cpython_modes() {
         esac
         [ "$mode $variant" = "$want" ] || wrong+=" $group/$label: '$mode $variant', wanted '$want';"
     done < <(cpython_rows)
-    # count-2-cpython: py-threads py2-threads pyft-threads pyft-gil-threads;
-    # convoy: py2 pyft py py-one-cpu; convoy-interval: py.
-    expect_eq "matrix: the CPython thread rows found (9)" "$rows" 9
+    # count-2-cpython: py-threads pyi-threads py2-threads pyft-threads
+    # pyft-gil-threads; convoy: py2 pyft py pyi-threads py-one-cpu;
+    # convoy-interval: py.
+    expect_eq "matrix: the CPython thread rows found (11)" "$rows" 11
     expect_eq "matrix: a CPython row's mode and variant are its GIL's (gil new, gil old; threads without one)" "$wrong" ""
 }
 
@@ -102,6 +103,38 @@ test_interp_rows() {
         "start-cpython.py-seq/seq start-cpython.py-interpreters/interp start-cpython.py-processes/fork"
 }
 
+# PYTHON_INTERP's own group (issue 24), where it is not PYTHON: its threads
+# beside its interpreters, read against its pyi-seq (and so its pyi-shell);
+# from 3.14 on also its processes and pool.  Where PYTHON_INTERP is PYTHON
+# the py- rows are that group, and no pyi- row is added (QUICK's row count).
+test_interp_group() {
+    local plan
+    plan=$(INTERP="/opt/py 3.13/bin/python3" INTERP_IMPL=cpython-3.13.0 plan_for cpython-3.11.7 count-2-cpython)
+    expect_eq "matrix: PYTHON_INTERP 3.13 not PYTHON: pyi-threads, its GIL threads (gil new) read against pyi-seq" \
+        "$(awk -F'\t' '$1 == "count-2-cpython.pyi-threads" && $2 == "gil" && $3 ~ /^\/opt\/py 3\.13\/bin\/python3 cases\/count.py --mode=threads --tasks=2 / { print $4 }' <<<"$plan")" \
+        "count-2-cpython.pyi-seq"
+    expect_eq "matrix: PYTHON_INTERP 3.13: no pyi-processes, no pyi-pool (3.14 and later only)" \
+        "$(grep -c 'pyi-processes\|pyi-pool' <<<"$plan" || true)" 0
+    plan=$(INTERP="/opt/py 3.14/bin/python3.14" INTERP_IMPL=cpython-3.14.0 plan_for cpython-3.11.7 count-2-cpython)
+    expect_eq "matrix: PYTHON_INTERP 3.14: its group is seq, shell, threads, interpreters, processes, pool, all against pyi-seq" \
+        "$(awk -F'\t' '$1 ~ /\.(pyi-|py-interpreters)/ && $3 ~ /\/opt\/py 3\.14\/bin\/python3\.14 cases\/count.py / && $4 == "count-2-cpython.pyi-seq" { sub(/^count-2-cpython\./, "", $1); print $1 "/" $2 }' <<<"$plan" | paste -sd' ')" \
+        "pyi-seq/seq pyi-shell/fork pyi-threads/gil py-interpreters/interp pyi-processes/fork pyi-pool/pool"
+    expect_eq "matrix: PYTHON_INTERP 3.14: its pool has a worker per usable CPU, as py-pool" \
+        "$(awk -F'\t' '$1 == "count-2-cpython.pyi-pool" && $3 ~ / --workers=2$/ { n++ } END { print n + 0 }' <<<"$plan")" 1
+    plan=$(INTERP=/usr/bin/python3 INTERP_IMPL=cpython-3.14.0 plan_for cpython-3.14.0 count-2-cpython)
+    expect_eq "matrix: PYTHON_INTERP 3.14 is PYTHON: no pyi- rows, the py- rows are its group" \
+        "$(grep -c 'pyi-' <<<"$plan" || true)" 0
+    plan=$(INTERP=/usr/bin/python3 INTERP_IMPL=cpython-3.13.0 plan_for cpython-3.13.0 'count-2-cpython|convoy')
+    expect_eq "matrix: PYTHON_INTERP is PYTHON: no pyi-threads in count-2-cpython or convoy" \
+        "$(grep -c 'pyi-threads' <<<"$plan" || true)" 0
+    plan=$(INTERP=/opt/py3.13 INTERP_IMPL=cpython-3.13.0 plan_for cpython-3.11.7 convoy 2)
+    expect_eq "matrix: convoy.pyi-threads: PYTHON_INTERP's GIL threads (convoy.py as the py row), pinned apart" \
+        "$(awk -F'\t' '$1 == "convoy.pyi-threads" && $2 == "gil" && $3 ~ /^\/opt\/py3\.13 cases\/convoy\.py --seconds=[0-9.]+ --pin=apart$/ { n++ } END { print n + 0 }' <<<"$plan")" 1
+    plan=$(INTERP=/opt/py3.13 INTERP_IMPL=cpython-3.13.0 plan_for cpython-3.11.7 convoy 1)
+    expect_eq "matrix: convoy.pyi-threads with 1 usable CPU: unpinned, as the py row" \
+        "$(awk -F'\t' '$1 ~ /^convoy\.(py|pyi-threads)$/ && $3 ~ / --pin=none$/ { n++ } END { print n + 0 }' <<<"$plan")" 2
+}
+
 # The convoy with a GIL per task: ours in interp mode, beside threads and fork.
 test_convoy_interp() {
     local plan
@@ -133,6 +166,7 @@ test_convoy_placement() {
 main() {
     test_cpython_modes
     test_interp_rows
+    test_interp_group
     test_convoy_interp
     test_convoy_placement
 }

@@ -18,6 +18,10 @@ set yrange [lo:hi]
 set xrange [-0.6:n - 0.4]
 set ylabel "round trips per second (log scale)"
 set xtics scale 0
+# Many rows (a run with every CPython found: 12 and more) would write their
+# names and slowdowns over each other: the names slanted, the slowdowns smaller.
+textfont = n > 9 ? ",12" : ",18"
+if (n > 9) { set xtics rotate by 30 right }
 set grid noxtics ytics
 set key outside bottom center horizontal Left reverse samplen 1.2 width 2 font ",20"
 set lmargin 12
@@ -42,7 +46,7 @@ do for [fmt in formats] {
          '' using (right($0)):(lo):(right($0) - 0.18):(right($0) + 0.18):(lo):(pat($5, 2, $3)) \
              with boxxyerror fs transparent pattern 1 noborder lc rgb "white", \
          '' using (right($0)):3:7:8 with yerrorbars pt -1 lw 2 lc rgb "black" notitle, \
-         '' using 0:($2 > $8 ? $2 : $8):6:xtic(1) with labels center offset 0,1 font ",18", \
+         '' using 0:($2 > $8 ? $2 : $8):6:xtic(1) with labels center offset 0,1 font textfont, \
          NaN with boxes fs transparent solid 0.3 noborder lc rgb "#555555" title "alone (pale)", \
          NaN with boxes fs solid 1.0 noborder lc rgb "#555555" title "beside a CPU-bound thread (solid)"
 }
