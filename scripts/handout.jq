@@ -170,10 +170,10 @@ def scalar: if type == "string" then . elif type == "boolean" or type == "number
 # resolve($p; $ctx): a placeholder's text {ok: true, text, rows} or
 # {ok: false, why, rows}.
 # A row of CPython 2.7, a free-threaded CPython or a CPython 3.12+ for its
-# interpreters (matrix.sh: py2, pyft; pyi-seq, py-interpreters, start-cpython)
+# interpreters (matrix.sh: py2, pyft; pyi-*, py-interpreters, start-cpython)
 # missing because the bench found no such interpreter says so.
 def role_of($id): if ($id | test("\\.py2(-|$)")) then "PYTHON2" elif ($id | test("\\.pyft(-|$)")) then "PYTHON_FT"
-  elif ($id | test("\\.(pyi-seq|py-interpreters)$|^start-cpython\\.")) then "PYTHON_INTERP" else null end;
+  elif ($id | test("\\.(pyi-[a-z]+|py-interpreters)$|^start-cpython\\.")) then "PYTHON_INTERP" else null end;
 def need($row; $id; $file; $m):
   if $row == null and role_of($id) != null and (($m.pythons // {}) | has(role_of($id)) | not) then
     { ok: false, rows: [$id], why: "row \($id) was not run: the bench found no \(role_of($id)) (scripts/pythons.sh says how to get one)" }

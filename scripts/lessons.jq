@@ -49,7 +49,9 @@
 # in with --slurpfile table.  A lesson there has an id (L1..), a title, a
 # lead (how its sentence starts), needs_cpus when it needs several usable
 # CPUs, and checks; a check's fields are those described above: name, group,
-# label, impl or role, kind, figure, min and max of a scale (of), unit, say
+# label (or prefer: a list of labels, the first with rows read; L8 reads
+# PYTHON_INTERP's own threads, else PYTHON's), impl or role, kind, figure,
+# min and max of a scale (of), unit, say
 # (its phrase, {v} the figure, {impl} and {tasks} the row's), say_fail (the
 # phrase when it fails, where say states the lesson as a fact), quiet.  A
 # lesson with needs_parallel (its effect needs threads running at the same
@@ -107,11 +109,14 @@ def fill($vars):
 # ------------------------------------------------------------ evaluation
 def usable($m): $m.usable_cpus // $m.online_cpus // 1;
 
-# rows($c): the summary rows a check reads (any status).
+# rows($c): the summary rows a check reads (any status): its label's, its
+# labels', or those of the first label of its prefer list that has rows.
 def rows($c; $s):
-  [$s[] | select(.group == $c.group)
-        | select(if $c.labels then .label as $l | $c.labels | index([$l]) else .label == $c.label end)
-        | select(if $c.impl then (.impl // "") | test($c.impl) else true end)];
+  (if $c.prefer then [$c.prefer[] as $p | select(any($s[]; .group == $c.group and .label == $p)) | $p][0]
+   else $c.label end) as $want
+  | [$s[] | select(.group == $c.group)
+          | select(if $c.labels then .label as $l | $c.labels | index([$l]) else .label == $want end)
+          | select(if $c.impl then (.impl // "") | test($c.impl) else true end)];
 
 def scale($c; $r; $ctx):
   ($r.tasks | num) as $t | ([$t, ($r.workers | num // $t), $ctx.usable] | min) as $par
@@ -383,10 +388,13 @@ def evaluate_lesson($l; $ctx):
      | $rs0[$i] + (if $l.checks[$i].over then
          { over_row: ([$ctx.summary[] | select(.group == $l.checks[$i].group and .label == $l.checks[$i].over)][0].experiment) }
          else {} end)] as $res0
-  # A guard out of its band: the ceiling is not one, so a share of it that
-  # fails shows nothing either (not shown, with the ceiling as the cause).
+  # A guard out of its band: the ceiling is not one, so a share of it (or a
+  # figure read against it: L8's threads at most a share of it) that fails
+  # shows nothing either (not shown, with the ceiling as the cause).
   | (if any($res0[]; .guard_failed // false)
-     then [$res0[] | if .status == "fail" and (.interval.share // false) then .status = "not_shown" | .under_guard = true else . end]
+     then [range($res0 | length) as $i | $res0[$i]
+           | if .status == "fail" and ((.interval.share // false) or $l.checks[$i].of == "ceiling")
+             then .status = "not_shown" | .under_guard = true else . end]
      else $res0 end) as $res
   | [$res[] | select(.status == "fail" or .status == "failed_row" or .status == "no_data")] as $bad
   | [$res[] | select(.status == "pass")] as $good
@@ -400,7 +408,7 @@ def evaluate_lesson($l; $ctx):
          then " (\($ctx.machine.pythons_missing[.role] // "\(.role) not found or none: scripts/pythons.sh"))"
          else "" end) as $why
       | if any($ctx.summary[]; .group == $g)
-        then "\($g) \(.label // "rows")\(if .impl then " of " + (.impl | ltrimstr("^")) else "" end)\($why)"
+        then "\($g) \(.label // (.prefer // [] | join(" or ") | select(. != "")) // "rows")\(if .impl then " of " + (.impl | ltrimstr("^")) else "" end)\($why)"
         # a group whose every check reads one interpreter's rows (L8's
         # start-cpython) was left out for want of it: say so
         elif any($l.checks[]; .group == $g and (.role | not)) then "group \($g)"

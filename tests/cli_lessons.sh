@@ -299,13 +299,14 @@ test_real_interpreters() {
 }
 
 # add_interp_rows RUN: PYTHON_INTERP (CPython 3.13.0, not the run's PYTHON
-# 3.11.7) beside the run: its seq (pyi-seq) and isolated interpreters (1.9x),
-# and start-cpython counting to 1: seq 40 ms, two interpreters 72 ms, two
-# processes 95 ms; machine.json's pythons with it.
+# 3.11.7) beside the run: its seq (pyi-seq), threads (pyi-threads, 1.05x)
+# and isolated interpreters (1.9x), and start-cpython counting to 1: seq
+# 40 ms, two interpreters 72 ms, two processes 95 ms; machine.json's pythons
+# with it.
 add_interp_rows() {
     local run=$1 rows from to
     rows=$(cat "$run/summary.csv")
-    for from in seq:pyi-seq threads:py-interpreters; do
+    for from in seq:pyi-seq threads:pyi-threads threads:py-interpreters; do
         to=${from#*:} from=${from%%:*}
         grep "^count,cpython-3.11.7,count-2-cpython,count-2-cpython.py-$from," <<<"$rows" |
             sed "s/cpython-3\.11\.7/cpython-3.13.0/; s/py-$from/$to/g" >>"$run/summary.csv"
@@ -322,6 +323,7 @@ add_interp_rows() {
     done
     cat "$run/experiments.new" >>"$run/experiments.tsv" && rm "$run/experiments.new"
     set_field "$run/summary.csv" count-2-cpython.py-interpreters speedup 1.9
+    set_field "$run/summary.csv" count-2-cpython.pyi-threads speedup 1.05
     set_machine "$run" '.pythons = {PYTHON: {impl: "cpython-3.11.7"}, PYTHON_INTERP: {impl: "cpython-3.13.0"}}'
 }
 
@@ -335,7 +337,7 @@ test_l8() {
     add_interp_rows "$run"
     expect_status "L8 with CPython 3.13's interpreters: exit 0" 0 bash "$LESSONS" "$run"
     expect_lesson "L8 holds: ours, CPython's interpreters, what starting them costs against processes" L8 \
-        "^L8 holds: our GIL per task, 2 tasks, 1\.97x; 10 tasks 1\.97x; CPython 3\.13\.0's isolated interpreters 1\.90x; creating and running 2 of them costs 32 ms over its start-up; starting 2 processes 55 ms\$"
+        "^L8 holds: our GIL per task, 2 tasks, 1\.97x; 10 tasks 1\.97x; CPython 3\.13\.0's isolated interpreters 1\.90x; CPython 3\.13\.0's threads 1\.05x; creating and running 2 of them costs 32 ms over its start-up; starting 2 processes 55 ms\$"
     expect_status_of "L8 holds: lessons.json" "$run" L8 holds
     if grep -q "^- \*\*L8 holds\.\*\* Isolated interpreters, a GIL each (PEP 684), run CPU-bound Python in parallel in one process: .*1\.90x" "$run/lessons.md"; then
         pass "L8 in lessons.md: its sentence with CPython's figure"
@@ -354,6 +356,18 @@ test_l8() {
     expect_lesson "CPython's interpreters 1.1x: L8 does not hold, names the row and the bound" L8 \
         '^L8 DOES NOT HOLD: .*1\.10x \(wanted >= 1\.39x; row count-2-cpython\.py-interpreters\)'
     set_field "$run/summary.csv" count-2-cpython.py-interpreters speedup 1.9
+    # The threads L8 reads are PYTHON_INTERP's own (pyi-threads), not
+    # PYTHON's: the interpreters and threads of one CPython side by side.
+    set_field "$run/summary.csv" count-2-cpython.pyi-threads speedup 1.6
+    run bash "$LESSONS" "$run"
+    expect_lesson "CPython 3.13's threads 1.6x (near its interpreters): L8 does not hold, names pyi-threads" L8 \
+        "^L8 DOES NOT HOLD: CPython 3\.13\.0's threads 1\.60x \(wanted <= 1\.39x; row count-2-cpython\.pyi-threads\)"
+    write_ratios "$run" "count-2-cpython.pyi-threads share count-2-cpython.pyi-shell 0.55 0.53 0.57"
+    run bash "$LESSONS" "$run"
+    expect_lesson "L8: PYTHON_INTERP's threads read as their share of its own ceiling, in the same blocks" L8 \
+        "^L8 holds: .*CPython 3\.13\.0's threads 0\.55x \(0\.53-0\.57\) of the ceiling;"
+    rm "$run/ratios.csv"
+    set_field "$run/summary.csv" count-2-cpython.pyi-threads speedup 1.05
     set_field "$run/summary.csv" count-10.interp speedup 1.0
     run bash "$LESSONS" "$run"
     expect_lesson "our interp 1.0x on 10 tasks: L8 does not hold, names the row" L8 \
@@ -387,6 +401,15 @@ test_l8() {
     run bash "$LESSONS" "$run"
     expect_lesson "L8 against a ceiling that is not one: not shown, the ceiling named" L8 \
         '^L8 not shown by this run: .*two independent processes \(the ceiling\) 0\.90x .*likely cause: the machine.s ceiling was not a ceiling'
+
+    # PYTHON_INTERP is PYTHON: no pyi-threads row (matrix.sh), L8 reads
+    # py-threads, the same interpreter's threads.
+    run=$(fresh_run l8-same)
+    add_interp_rows "$run"
+    sed -i '/\.pyi-threads,/d' "$run/summary.csv"
+    run bash "$LESSONS" "$run"
+    expect_lesson "no pyi-threads row (PYTHON_INTERP is PYTHON): L8 reads py-threads" L8 \
+        "^L8 holds: .*isolated interpreters 1\.90x; CPython 3\.11\.7's threads 0\.98x;"
 
     # No CPython 3.12+: CPython's checks not run, with the finder's hint.
     run=$(fresh_run l8-none)

@@ -134,9 +134,11 @@ def cited_ratios(table_path: str) -> Set[Tuple[str, str, str]]:
         for check in lesson["checks"] if "checks" in lesson else []:
             if not isinstance(check, dict):
                 raise ValueError("%s: a check that is not an object" % table_path)
-            if check.get("kind") == "value" and check.get("figure") == "speedup" and "label" in check:
+            if check.get("kind") == "value" and check.get("figure") == "speedup":
                 kind = "share" if check.get("of") == "ceiling" else "speedup"
-                found.add((check["group"], check["label"], kind))
+                # a check with prefer reads the first of its labels that ran
+                for label in [check["label"]] if "label" in check else check.get("prefer", []):
+                    found.add((check["group"], label, kind))
     return found
 
 
