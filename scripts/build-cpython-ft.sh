@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # scripts/build-cpython-ft.sh - build a free-threaded CPython (PEP 703,
 # ./configure --disable-gil) from a CPython 3.13+ source tree or tarball into
-# a per-user cache, where scripts/pythons.sh finds it as PYTHON_FT.
+# a per-user cache, where scripts/pythons.sh finds it as PYTHON_FT; with
+# --gil, the default build (a GIL) of a 3.12+ source, found as PYTHON_INTERP
+# (a GIL per isolated interpreter, PEP 684: a 3.14 where no package has one).
 #
 # The build runs in a temporary folder beside PREFIX and is installed with
 # DESTDIR into that folder; PREFIX appears only when the interpreter has
-# been installed and has answered that its GIL is off, so a half-built
-# prefix is never taken for an interpreter.
+# been installed and has answered that its GIL is off (--gil: on, with a
+# per-interpreter GIL module), so a half-built prefix is never taken for an
+# interpreter.
 set -euo pipefail
 # Nothing here prints the user's language; versions are compared as numbers.
 export LC_ALL=C
@@ -24,11 +27,18 @@ Usage: scripts/build-cpython-ft.sh [OPTION]... SOURCE_DIR_OR_TARBALL [PREFIX] [-
 Build a free-threaded CPython (3.13 or later, ./configure --disable-gil) from a
 CPython source folder or tarball (.tar.xz, .tar.gz, .tgz) and install it into
 PREFIX, by default $CACHE_DIR/cpython-VERSIONt
-(\$XDG_CACHE_HOME/gilbench, else ~/.cache/gilbench), where the bench finds it.
+(\$XDG_CACHE_HOME/gilbench, else ~/.cache/gilbench), where the bench finds it
+(PYTHON_FT).  With --gil, the default build instead, with its GIL (3.12 or
+later), into $CACHE_DIR/cpython-VERSION, where the bench finds it
+for the interpreters rows (PYTHON_INTERP: isolated interpreters with a GIL
+each, PEP 684), e.g. from Python-3.14.0.tar.xz.
 Prints the installed interpreter's path on stdout; progress goes to stderr and
 the compiler's output to PREFIX.log.
 
 Options:
+  --gil       build with the GIL (no --disable-gil), from 3.12 on; checked to
+              have its GIL on and a per-interpreter GIL module
+              (concurrent.interpreters, _interpreters or _xxsubinterpreters)
   --jobs=N    parallel make jobs (default: online CPUs, here $(nproc 2>/dev/null || echo 1))
   --force     replace PREFIX when it already exists (default: refuse)
   --help, --version
@@ -46,7 +56,7 @@ warning names the Debian packages that give them).
 Where to get a source: https://www.python.org/downloads/source/, or on Debian
 'apt-get source python3.13' with a deb-src line for trixie (13) or later.
 Exit status: 0 built and checked; 1 the build failed or the result is not
-free-threaded; 2 bad usage.
+free-threaded (--gil: has no GIL or no per-interpreter GIL); 2 bad usage.
 EOF
 }
 
@@ -123,8 +133,29 @@ unpack() {
     echo "${trees[0]%/}"
 }
 
+# check_gil_build EXE LOG: EXE has its GIL on and a module that creates
+# isolated interpreters (what cases/count.py --mode=interpreters uses), or
+# one line saying what it lacks.
+check_gil_build() {
+    local answer gil module
+    answer=$("$1" -c '
+import sys, importlib.util
+def found(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+names = ["concurrent.interpreters", "_interpreters", "_xxsubinterpreters"]
+print(getattr(sys, "_is_gil_enabled", lambda: True)(), ([n for n in names if found(n)] + ["none"])[0])
+' 2>>"$2") || die "the new interpreter does not run (see $2)"
+    read -r gil module <<<"$answer"
+    [ "$gil" = True ] || die "the new interpreter has no GIL (sys._is_gil_enabled() is $gil): not a default build"
+    [ "$module" != none ] ||
+        die "the new interpreter has no per-interpreter GIL module (concurrent.interpreters, _interpreters, _xxsubinterpreters; see $2)"
+}
+
 main() {
-    local jobs force=0 positional=() configure_extra=()
+    local jobs force=0 gil=0 positional=() configure_extra=()
     jobs=$(nproc 2>/dev/null || echo 1)
     while [ $# -gt 0 ]; do
         case "$1" in
@@ -133,6 +164,7 @@ main() {
             --jobs=*) jobs=${1#--jobs=}
                 [[ "$jobs" =~ ^[1-9][0-9]{0,2}$ ]] || usage_error "--jobs: expected a positive integer, got '$jobs'" ;;
             --force) force=1 ;;
+            --gil) gil=1 ;;
             --) shift; configure_extra=("$@"); break ;;
             -*) usage_error "unknown option '$1'" ;;
             *) positional+=("$1") ;;
@@ -167,10 +199,17 @@ main() {
     local major minor version
     read -r major minor version < <(source_version "$tree") ||
         die "$source: not a CPython source tree (no configure or Include/patchlevel.h)"
-    if [ "$major" -lt 3 ] || { [ "$major" -eq 3 ] && [ "$minor" -lt 13 ]; }; then
+    # What differs between the two builds: the oldest version, the flag, the
+    # folder's and the command's suffix, and what the check asks.
+    local oldest=13 flags=(--disable-gil) t=t what="--disable-gil"
+    [ "$gil" -eq 0 ] || oldest=12 flags=() t="" what="with its GIL"
+    if [ "$major" -lt 3 ] || { [ "$major" -eq 3 ] && [ "$minor" -lt "$oldest" ]; }; then
+        if [ "$gil" -eq 1 ]; then
+            die "$source is CPython $version: a GIL per interpreter (--gil) needs 3.12 or later"
+        fi
         die "$source is CPython $version: free-threading (--disable-gil) needs 3.13 or later"
     fi
-    prefix=${prefix:-$CACHE_DIR/cpython-${version}t}
+    prefix=${prefix:-$CACHE_DIR/cpython-${version}$t}
     if [ -e "$prefix" ]; then
         [ "$force" -eq 1 ] || die "$prefix already exists (remove it, give another PREFIX, or --force)"
     fi
@@ -178,8 +217,8 @@ main() {
     mkdir "$build"
     : >"$log" || die "cannot write $log"
 
-    progress "[2/5] configure CPython $version --disable-gil (log: $log)"
-    (cd "$build" && "$tree/configure" --prefix="$prefix" --disable-gil --without-ensurepip \
+    progress "[2/5] configure CPython $version $what (log: $log)"
+    (cd "$build" && "$tree/configure" --prefix="$prefix" "${flags[@]}" --without-ensurepip \
         "${configure_extra[@]}") >>"$log" 2>&1 ||
         die "configure failed: $(tail -n 1 "$log") (see $log)"
     progress "[3/5] make -j$jobs (minutes; log: $log)"
@@ -189,15 +228,20 @@ main() {
     make -C "$build" install DESTDIR="$WORK/stage" >>"$log" 2>&1 ||
         die "make install failed: $(tail -n 1 "$log") (see $log)"
 
-    local exe=$prefix/bin/python$major.${minor}t staged
+    local exe=$prefix/bin/python$major.${minor}$t staged
     staged=$WORK/stage$exe
-    progress "[5/5] check: $exe has no GIL"
     [ -x "$staged" ] || die "the install has no $exe (see $log)"
     # sys.prefix is found from the executable's place, so the staged copy runs.
-    local answer
-    answer=$("$staged" -c 'import sys; print(sys._is_gil_enabled())' 2>>"$log") ||
-        die "the new interpreter does not run (see $log)"
-    [ "$answer" = False ] || die "the new interpreter has its GIL on (sys._is_gil_enabled() is $answer)"
+    if [ "$gil" -eq 1 ]; then
+        progress "[5/5] check: $exe has a GIL, and a GIL per isolated interpreter"
+        check_gil_build "$staged" "$log"
+    else
+        progress "[5/5] check: $exe has no GIL"
+        local answer
+        answer=$("$staged" -c 'import sys; print(sys._is_gil_enabled())' 2>>"$log") ||
+            die "the new interpreter does not run (see $log)"
+        [ "$answer" = False ] || die "the new interpreter has its GIL on (sys._is_gil_enabled() is $answer)"
+    fi
     [ "$force" -eq 0 ] || rm -rf "$prefix"
     mv "$WORK/stage$prefix" "$prefix" || die "cannot move the install into $prefix"
     echo "$exe"

@@ -59,8 +59,10 @@ PATH or a path; none leaves the role out):
              A CPython with the GIL on is never taken as PYTHON_FT.
   PYTHON_INTERP  the newest CPython 3.12 or later with a GIL (not a
              free-threaded build): its isolated interpreters have a GIL each
-             (PEP 684).  python3.NN on PATH, pyenv's 3.NN.x, uv's installs,
-             then python3; newest version first.
+             (PEP 684).  python3.NN on PATH, the builds of
+             scripts/build-cpython-ft.sh --gil in $CACHE_DIR,
+             pyenv's 3.NN.x, uv's installs, then python3; newest version
+             first.
 
 Read it by column name, e.g. the path of PYTHON_FT:
   scripts/pythons.sh | awk -F'\\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next }
@@ -118,7 +120,7 @@ how_to_get() {
         PYTHON) echo "install python3 or set PYTHON=/path/to/python3" ;;
         PYTHON2) echo "get one with 'pyenv install 2.7.18', or set PYTHON2=/path/to/python2.7" ;;
         PYTHON_FT) echo "get one with 'uv python install 3.14t' or scripts/build-cpython-ft.sh (README: Getting a free-threaded CPython), or set PYTHON_FT=/path/to/python3.14t" ;;
-        PYTHON_INTERP) echo "get one with 'uv python install 3.14' or 'pyenv install 3.13', or set PYTHON_INTERP=/path/to/python3.12-or-later" ;;
+        PYTHON_INTERP) echo "get one with 'uv python install 3.14', 'pyenv install 3.14' or scripts/build-cpython-ft.sh --gil (README: Getting a CPython 3.14), or set PYTHON_INTERP=/path/to/python3.12-or-later" ;;
     esac
 }
 
@@ -189,11 +191,13 @@ candidates() {
                 newest_first || true
             ;;
         PYTHON_INTERP)
-            # python3.NN on PATH, pyenv's and uv's 3.NN: all of them, newest
-            # first (the check of each says whether it has a GIL per
-            # interpreter), then python3 whatever it is.
+            # python3.NN on PATH, the GIL builds of build-cpython-ft.sh --gil
+            # in the cache, pyenv's and uv's 3.NN: all of them, newest first
+            # (the check of each says whether it has a GIL per interpreter),
+            # then python3 whatever it is.
             {
                 on_path 'python3.[0-9][0-9]'
+                compgen -G "$CACHE_DIR/cpython-3.[0-9][0-9]*/bin/python3" || true
                 [ -z "$root" ] || compgen -G "$root/versions/3.[0-9][0-9]*/bin/python3" || true
                 compgen -G "${XDG_DATA_HOME:-$HOME/.local/share}/uv/python/cpython-3.[0-9][0-9]*/bin/python3" || true
             } | by_version

@@ -21,6 +21,27 @@ fake_tree() {
 EOF
 }
 
+# buildable_tree DIR MAJOR MINOR ANSWER: a fake tree whose configure (its
+# arguments kept in DIR/configure.args) writes a Makefile that builds nothing
+# and installs bin/pythonMAJOR.MINOR, a script printing ANSWER to any query
+# (the build's check: "GIL MODULE", e.g. "True _interpreters").
+buildable_tree() {
+    fake_tree "$1" "$2" "$3"
+    printf '#!/bin/sh\necho "%s"\n' "$4" >"$1/fake python"
+    chmod +x "$1/fake python"
+    cat >"$1/configure" <<'EOF_CONFIGURE'
+#!/bin/sh
+tree=$(cd "$(dirname "$0")" && pwd)
+printf '%s\n' "$@" >"$tree/configure.args"
+for a; do case $a in --prefix=*) prefix=${a#--prefix=} ;; esac; done
+exe=$(sed -n 's/^exe=//p' "$tree/exe")
+printf 'all:\n\t@true\ninstall:\n\tmkdir -p "$(DESTDIR)%s/bin"\n\tcp "%s/fake python" "$(DESTDIR)%s/bin/%s"\n' \
+    "$prefix" "$tree" "$prefix" "$exe" >Makefile
+EOF_CONFIGURE
+    chmod +x "$1/configure"
+    echo "exe=python$2.$3" >"$1/exe"
+}
+
 # build ARGS...: the script with a cache of our own.
 build() { run env XDG_CACHE_HOME="$TEST_TMP/cache dir" bash "$SCRIPT" "$@"; }
 
@@ -35,8 +56,20 @@ expect_failure() {
     fi
 }
 
+# expect_late_failure NAME REGEX: exit 1 after the build ran: its progress
+# lines ([k/5]), then one line matching REGEX.
+expect_late_failure() {
+    local others
+    others=$(grep -vc '^build-cpython-ft: \[[1-5]/5\] ' "$last_err" || true)
+    if [ "$last_status" -eq 1 ] && [ "$others" -eq 1 ] && tail -n 1 "$last_err" | grep -Eq -- "$2"; then
+        pass "$1"
+    else
+        fail "$1" "exit $last_status (wanted 1), $others line(s) but progress; stderr: $(tail -c 300 "$last_err")"
+    fi
+}
+
 test_usage() {
-    expect_help build-cpython-ft.sh bash "$SCRIPT" -- --jobs --force --disable-gil PGO LTO .cache/gilbench
+    expect_help build-cpython-ft.sh bash "$SCRIPT" -- --gil --jobs --force --disable-gil PGO LTO .cache/gilbench
     expect_version build-cpython-ft.sh '^build-cpython-ft \(gilbench\) [0-9]+\.[0-9]+' bash "$SCRIPT"
     expect_usage_error "no source" bash "$SCRIPT"
     expect_usage_error "too many arguments" bash "$SCRIPT" a b c
@@ -82,9 +115,51 @@ test_checks() {
     expect_err "the default PREFIX is in the cache" "cache dir/gilbench/cpython-3\\.13\\.1t\\.log"
 }
 
+# --gil: the default build (a GIL) of a 3.12+ source, into the cache's
+# cpython-VERSION where pythons.sh looks for PYTHON_INTERP; checked to have
+# its GIL on and a module that creates isolated interpreters.
+test_gil() {
+    local cache="$TEST_TMP/cache dir/gilbench"
+    fake_tree "$TEST_TMP/src 3.11/Python-3.11.9" 3 11
+    build --gil "$TEST_TMP/src 3.11/Python-3.11.9"
+    expect_failure "--gil, CPython 3.11: a GIL per interpreter needs 3.12" 'CPython 3\.11\.1: a GIL per interpreter \(--gil\) needs 3\.12'
+
+    buildable_tree "$TEST_TMP/src 3.14/Python-3.14.0" 3 14 "True concurrent.interpreters"
+    tar -cJf "$TEST_TMP/Python-3.14.0.tar.xz" -C "$TEST_TMP/src 3.14" Python-3.14.0
+    build --gil "$TEST_TMP/Python-3.14.0.tar.xz"
+    if [ "$last_status" -eq 0 ] && [ "$(cat "$last_out")" = "$cache/cpython-3.14.1/bin/python3.14" ] \
+        && [ -x "$cache/cpython-3.14.1/bin/python3.14" ] && [ -s "$cache/cpython-3.14.1.log" ] \
+        && grep -q 'has a GIL, and a GIL per isolated interpreter' "$last_err"; then
+        pass "--gil, a 3.14 tarball: built into the cache's cpython-VERSION (no t), checked, its path printed"
+    else
+        fail "--gil, a 3.14 tarball: built into the cache's cpython-VERSION (no t), checked, its path printed" \
+            "exit $last_status; out: $(cat "$last_out"); err: $(head -c 400 "$last_err")"
+    fi
+    rm -rf "$cache"
+    # A source folder: the configure it runs gets no --disable-gil.
+    build --gil "$TEST_TMP/src 3.14/Python-3.14.0"
+    expect_eq "--gil: configure without --disable-gil, with --prefix and --without-ensurepip" \
+        "$(grep -c -- '--disable-gil' "$TEST_TMP/src 3.14/Python-3.14.0/configure.args" || true) $(grep -c -- '^--prefix=\|^--without-ensurepip$' "$TEST_TMP/src 3.14/Python-3.14.0/configure.args")" "0 2"
+    rm -rf "$cache"
+
+    buildable_tree "$TEST_TMP/src ft/Python-3.14.0" 3 14 "False concurrent.interpreters"
+    build --gil "$TEST_TMP/src ft/Python-3.14.0"
+    expect_late_failure "--gil, a build whose GIL is off: exit 1, one line" 'has no GIL .*not a default build'
+    buildable_tree "$TEST_TMP/src nosub/Python-3.12.0" 3 12 "True none"
+    build --gil "$TEST_TMP/src nosub/Python-3.12.0"
+    expect_late_failure "--gil, no per-interpreter GIL module: exit 1, one line" 'no per-interpreter GIL module'
+    if [ ! -e "$cache/cpython-3.12.1" ] && [ ! -e "$cache/cpython-3.14.1" ] \
+        && [ -z "$(find "$cache" -maxdepth 1 -name '.build-cpython-ft.*')" ]; then
+        pass "--gil, a build that fails its check: no PREFIX, no work folder left"
+    else
+        fail "--gil, a build that fails its check: no PREFIX, no work folder left" "$(ls -a "$cache")"
+    fi
+}
+
 main() {
     test_usage
     test_checks
+    test_gil
 }
 
 main "$@"

@@ -123,6 +123,11 @@ test_fakes() {
     pythons
     expect_cell "PYTHON_FT: the newest free-threaded one on PATH" PYTHON_FT path "$FAKES/python3.15t"
     rm "$FAKES/python3.15t"
+    # 3.14t (PEP 779: supported) over 3.13t (experimental), both free-threaded.
+    fake "$FAKES/python3.14t" 3.14.0 false true
+    pythons
+    expect_cell "PYTHON_FT: python3.14t over python3.13t on PATH" PYTHON_FT path "$FAKES/python3.14t"
+    fake "$FAKES/python3.14t" 3.14.0 true false
 
     pythons PYTHON_GIL=1
     expect_cell "PYTHON_GIL=1 in the caller's environment: the build's default is asked" PYTHON_FT path "$FAKES/python3.13t"
@@ -168,6 +173,11 @@ test_other_places() {
     pythons
     expect_cell "PYTHON_FT: a build in the cache before uv's" PYTHON_FT path "$HOME_DIR/.cache/gilbench/cpython-3.13.5t/bin/python3.13t"
     rm -rf "$HOME_DIR/.cache/gilbench"
+    fake "$HOME_DIR/.pyenv/versions/3.13.5t/bin/python3.13t" 3.13.5 false true
+    fake "$HOME_DIR/.pyenv/versions/3.14.0t/bin/python3.14t" 3.14.0 false true
+    pythons
+    expect_cell "PYTHON_FT: pyenv's 3.14.0t over its 3.13.5t (before uv's)" PYTHON_FT path "$HOME_DIR/.pyenv/versions/3.14.0t/bin/python3.14t"
+    rm -rf "$HOME_DIR/.pyenv/versions/3.13.5t" "$HOME_DIR/.pyenv/versions/3.14.0t"
     pythons
     expect_cell "PYTHON_FT: uv's freethreaded install" PYTHON_FT path "$HOME_DIR/.local/share/uv/python/cpython-3.14.0+freethreaded-linux-x86_64-gnu/bin/python3.14t"
 }
@@ -196,6 +206,21 @@ test_interp() {
     fake "$uv/cpython-3.15.0+freethreaded-linux-x86_64-gnu/bin/python3" 3.15.0 false true
     pythons PYTHON2=none PYTHON_FT=none
     expect_cell "PYTHON_INTERP: uv's 3.14.0, the newest with a GIL" PYTHON_INTERP path "$uv/cpython-3.14.0-linux-x86_64-gnu/bin/python3"
+    # scripts/build-cpython-ft.sh --gil installs cpython-VERSION (its
+    # free-threaded builds, cpython-VERSIONt, are never taken here).
+    local cache="$HOME_DIR/.cache/gilbench"
+    fake "$cache/cpython-3.14.2/bin/python3" 3.14.2 true false
+    fake "$cache/cpython-3.14.2/bin/python3.14" 3.14.2 true false
+    fake "$cache/cpython-3.15.0t/bin/python3" 3.15.0 false true
+    pythons PYTHON2=none PYTHON_FT=none
+    expect_cell "PYTHON_INTERP: a --gil build of 3.14 in the cache, the newest with a GIL" PYTHON_INTERP path "$cache/cpython-3.14.2/bin/python3"
+    expect_cell "PYTHON_INTERP: the cache's 3.14 impl" PYTHON_INTERP impl cpython-3.14.2
+    fake "$cache/cpython-3.14.0/bin/python3" 3.14.0 true false
+    rm -rf "$cache/cpython-3.14.2"
+    pythons PYTHON2=none PYTHON_FT=none
+    expect_cell "PYTHON_INTERP: the same 3.14.0 in the cache and uv's: the cache's first (as PYTHON_FT's)" \
+        PYTHON_INTERP path "$cache/cpython-3.14.0/bin/python3"
+    rm -rf "$cache"
     pythons PYTHON2=none PYTHON_FT=none PYTHON_INTERP="$FAKES/python3.12"
     expect_cell "PYTHON_INTERP given: taken over the newest" PYTHON_INTERP path "$FAKES/python3.12"
     pythons PYTHON2=none PYTHON_FT=none PYTHON_INTERP=none
