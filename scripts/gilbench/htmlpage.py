@@ -48,7 +48,7 @@ figcaption { font-size: .88rem; margin-top: .2rem; }
 table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
 th, td { border: 1px solid #999; padding: .15rem .45rem; text-align: left; vertical-align: top; }
 td.num, th.num { text-align: right; white-space: nowrap; }
-caption { text-align: left; font-size: .88rem; }
+caption { text-align: left; font-size: .88rem; max-width: calc(100vw - 2rem); position: sticky; left: 0; }
 th { background: #eee; }
 tr.off td { font-weight: bold; }
 pre { background: #f3f3f3; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
