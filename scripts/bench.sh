@@ -279,12 +279,11 @@ main() {
         echo "bench: nothing to run: every row of $ONLY_GROUPS needs a CPython this run does not have (PYTHON, PYTHON2, PYTHON_FT, PYTHON_INTERP: none or not found)" >&2
         exit 1
     fi
-    local quick=() machine
-    [ "$SIZE" = full ] || quick=(--quick)
+    local machine
     # machine.json first: its usable_cpus (bin/cpus: the affinity mask capped
     # by a CPU quota) sizes the pools and the scaling sweep.  It warns when
     # that is fewer than the CPUs online.
-    machine=$(BIN="$BIN" bash "$SCRIPTS/machine.sh" --warnings "--cflags=${GILBENCH_CFLAGS:-unknown}" "${quick[@]}")
+    machine=$(BIN="$BIN" bash "$SCRIPTS/machine.sh" --warnings "--cflags=${GILBENCH_CFLAGS:-unknown}" "--size=$SIZE")
     CORES=$(jq -r .usable_cpus <<<"$machine")
     ONLINE=$(jq -r .online_cpus <<<"$machine")
     load_scope "$machine"

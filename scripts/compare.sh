@@ -40,6 +40,7 @@ readonly OVERLAY_MAX=4
 out_dir=""
 tolerance=10
 layout=auto
+layout_given=auto # --layout as given (auto: chosen by the number of runs)
 sources=() # the runs as given: folders or bundles
 runs=()    # their run folders (a bundle's unpacked copy)
 work=""
@@ -329,12 +330,29 @@ write_md() {
     cat "$work/md.tail" >>"$stage/ratios.md"
 }
 
+# repo_path PATH: PATH relative to the repository when it is inside it, else absolute
+# (realpath -s: symbolic links kept as the user named them), for a command to paste there.
+repo_path() {
+    realpath -m -s --relative-base="$(cd "$SCRIPT_DIR/.." && pwd)" -- "$1"
+}
+
+# remake_command: the words of a command that makes this comparison again, run in the
+# repository (its paths from repo_path), in REMAKE; compare.html shows it quoted.
+remake_command() {
+    local src
+    REMAKE=(scripts/compare.sh --out "$(repo_path "$out_dir")")
+    [ "$tolerance" = 10 ] || REMAKE+=(--tolerance "$tolerance")
+    [ "$layout_given" = auto ] || REMAKE+=(--layout "$layout_given")
+    for src in "${sources[@]}"; do REMAKE+=("$(repo_path "$src")"); done
+}
+
 # write_page: compare.html in the stage, from the files written there (ratios.csv, ratios.md,
 # the figures): scripts/gilbench/comparepage.py.  One line and exit 1 when it cannot.
 write_page() {
     local err
+    remake_command
     err=$(python3 -E -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from gilbench.__main__ import main; sys.exit(main())' \
-        "$SCRIPT_DIR" compare-page "$stage" 2>&1 >/dev/null) ||
+        "$SCRIPT_DIR" compare-page "$stage" -- "${REMAKE[@]}" 2>&1 >/dev/null) ||
         fail "compare.html was not written: $(printf '%s' "$err" | grep -v '^Try ' | head -n 1)"
     written+=(compare.html)
 }
@@ -367,6 +385,7 @@ main() {
     open_runs
     local i
     for i in "${!runs[@]}"; do check_run "$i"; done
+    layout_given=$layout
     [ "$layout" != auto ] || layout=$([ "${#runs[@]}" -le "$OVERLAY_MAX" ] && echo overlay || echo rows)
     if [ -z "$out_dir" ]; then
         out_dir="$(cd "$SCRIPT_DIR/.." && pwd)/plots/compare-$(date -u +%Y%m%dT%H%M%SZ)"

@@ -23,13 +23,15 @@ source "$ROOT/scripts/schema.sh"
 
 usage() {
     cat <<'EOF'
-Usage: scripts/machine.sh [--cflags STR] [--quick] [--warnings]
+Usage: scripts/machine.sh [--cflags STR] [--size full|quick|tiny] [--quick] [--warnings]
 
 Print machine.json, one JSON object describing this machine, on stdout.
 
 Options:
   --cflags STR   the compiler flags the binaries were built with (default "unknown")
-  --quick        record that the run was a quick one ("quick": true; default false)
+  --size SIZE    the run's size, full, quick or tiny (bench.sh's --quick,
+                 --tiny; default full): "size", and "quick": true unless full
+  --quick        the same as --size quick
   --warnings     also print on stderr what to fix before measuring (a busy
                  machine, a power-saving CPU governor); nothing when all is fine
   --help         show this help
@@ -257,12 +259,18 @@ warn_user() {
 }
 
 main() {
-    local cflags=unknown quick=false warnings=false
+    local cflags=unknown size=full warnings=false
     while [ "$#" -gt 0 ]; do
         case "$1" in
         --help) usage; exit 0 ;;
         --version) print_version machine; exit 0 ;;
-        --quick) quick=true ;;
+        --quick) size=quick ;;
+        --size=*) size=${1#--size=} ;;
+        --size)
+            [ "$#" -ge 2 ] || die_usage "--size: missing value"
+            size=$2
+            shift
+            ;;
         --warnings) warnings=true ;;
         --cflags=*) cflags=${1#--cflags=} ;;
         --cflags)
@@ -275,6 +283,10 @@ main() {
         esac
         shift
     done
+    case "$size" in
+    full | quick | tiny) ;;
+    *) die_usage "--size: expected full, quick or tiny, got '$size'" ;;
+    esac
 
     local cpus cores load governor cpus_json
     cpus_json=$(read_cpus)
@@ -306,7 +318,7 @@ main() {
         --arg date_utc "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
         --arg suite_version "$(read_suite_version)" \
         --arg git_commit "$(read_git_commit)" \
-        --argjson quick "$quick" \
+        --arg size "$size" \
         '($online_cpus | tonumber) as $cpus | {
             hostname: $hostname,
             cpu_model: $cpu_model,
@@ -335,7 +347,8 @@ main() {
             date_utc: $date_utc,
             suite_version: $suite_version,
             git_commit: $git_commit,
-            quick: $quick
+            size: $size,
+            quick: ($size != "full")
         }' || { echo "machine: writing machine.json failed" >&2; exit 1; }
 
     if [ "$warnings" = true ]; then

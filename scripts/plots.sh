@@ -254,12 +254,15 @@ publish() {
 }
 
 # write_report FILE FIGURES: the run's page (scripts/gilbench/report.py) with
-# the figures in FIGURES inline; its path on stdout, or one line and exit 1.
+# the figures in FIGURES inline; its path on stdout, or one line and exit 1
+# (the page not written, or written without any of the run's figures).  The
+# page's warning of figures it lacks goes on to stderr.
 write_report() {
     local err
     err=$(python3 -E -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from gilbench.__main__ import main; sys.exit(main())' \
         "$HERE" report "$RUN" --out "$1" --plots "$2" 2>&1 >"$WORK/report.out") ||
-        die "the run's page was not written: $(printf '%s' "$err" | grep -v '^Try ' | head -n 1)"
+        die "the run's page: $(printf '%s' "$err" | grep -v '^Try ' | head -n 1)"
+    [ -z "$err" ] || printf '%s\n' "$err" >&2
     cat "$WORK/report.out"
 }
 

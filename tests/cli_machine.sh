@@ -21,7 +21,7 @@ test_json() {
           "usable_cpus","cpus_source","physical_cores",
           "threads_per_core","cores_by_threads","memory_bytes","governor","scaling_driver","kernel","os",
           "compiler","cflags","libc","libcurl","hyperfine","gnuplot","python",
-          "load_before","load_after","date_utc","suite_version","git_commit","quick"] | sort)'
+          "load_before","load_after","date_utc","suite_version","git_commit","size","quick"] | sort)'
     local f
     for f in hostname cpu_model governor scaling_driver kernel os compiler cflags libc \
         libcurl hyperfine gnuplot python date_utc suite_version git_commit; do
@@ -42,7 +42,8 @@ test_json() {
         '.load_before | type == "array" and length == 3 and all(type == "number")'
     expect_json "load_after is null (the caller fills it)" '.load_after == null'
     expect_json "date_utc is ISO 8601 UTC" '.date_utc | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")'
-    expect_json "quick defaults to false, cflags to unknown" '.quick == false and .cflags == "unknown"'
+    expect_json "size defaults to full, quick to false, cflags to unknown" \
+        '.size == "full" and .quick == false and .cflags == "unknown"'
     expect_json "suite_version is the harness's" \
         ".suite_version == \"$("$BIN/count" --version | awk '{ print $NF }')\""
 }
@@ -51,14 +52,20 @@ test_options() {
     local flags='-O2 -g "quoted" back\slash'
     run bash "$MACHINE" --cflags "$flags" --quick
     expect_json "--cflags kept verbatim (escaped), --quick true" \
-        '.cflags == "-O2 -g \"quoted\" back\\slash" and .quick == true'
+        '.cflags == "-O2 -g \"quoted\" back\\slash" and .quick == true and .size == "quick"'
+    run bash "$MACHINE" --size=tiny
+    expect_json "--size=tiny: size tiny, quick true (a tiny run is not a QUICK one)" '.size == "tiny" and .quick == true'
+    run bash "$MACHINE" --size full
+    expect_json "--size full: quick false" '.size == "full" and .quick == false'
     run bash "$MACHINE" --cflags=-O3
     expect_json "--cflags=STR form" '.cflags == "-O3"'
-    expect_help machine.sh bash "$MACHINE" -- --warnings
+    expect_help machine.sh bash "$MACHINE" -- --warnings --size
     expect_usage_error "unknown option" bash "$MACHINE" --bogus
     expect_usage_error "--cflags without a value" bash "$MACHINE" --cflags
     expect_usage_error "stray argument" bash "$MACHINE" extra
     expect_usage_error "--quick given a value" bash "$MACHINE" --quick=yes
+    expect_usage_error "--size not a size" bash "$MACHINE" --size=huge
+    expect_usage_error "--size without a value" bash "$MACHINE" --size
 }
 
 # Warnings, with load and governor read from fixture files.

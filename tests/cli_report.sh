@@ -121,6 +121,68 @@ test_failed_write() {
     if [ "$(id -u)" -eq 0 ]; then umount "$RO_DIR"; else chmod u+w "$RO_DIR"; fi
 }
 
+# A trial's faults (issue 26): a tiny run named as one; a --plots folder
+# without the run's figures said on stderr, on the page and by exit 1; the
+# convoy table's pin and waited shares; a lesson not run in lessons.md's words.
+test_trial_faults() {
+    local q="$TEST_TMP/results/q" empty="$TEST_TMP/no figures here" nr
+    cp -r "$FIXTURES/handout-run-quick" "$q"
+    jq '.size = "tiny"' "$FIXTURES/handout-run-quick/machine.json" >"$q/machine.json"
+    mkdir -p "$empty"
+    run "${GILBENCH[@]}" report "$q" --plots "$empty"
+    if [ "$last_status" -eq 1 ] && [ "$(wc -l <"$last_err")" -eq 1 ] && grep -qF "'$empty'" "$last_err" &&
+        grep -q 'id="missing-figures"' "$q/report.html" && grep -q 'id="missing-count-speedup"' "$q/report.html"; then
+        pass "report --plots a folder without the run's figures: exit 1, one line naming it, the page says so"
+    else
+        fail "report --plots a folder without the run's figures" "exit $last_status: $(head -c 300 "$last_err")"
+    fi
+    if grep -q '· tiny run</p>' "$q/report.html" && ! grep -q 'QUICK' "$q/report.html"; then
+        pass "a tiny run's page says tiny, never QUICK"
+    else
+        fail "a tiny run's page says tiny" "$(grep -o 'class="machine">[^<]*' "$q/report.html" | head -c 300)"
+    fi
+    if grep -q '>pin</th>' "$q/report.html" && grep -q '>waited 2+</th>' "$q/report.html" &&
+        grep -q '<td>apart</td>' "$q/report.html" && grep -q '<td class="num">25.6%</td>' "$q/report.html"; then
+        pass "the convoy table has pin and the waited shares as percentages"
+    else
+        fail "the convoy table has pin and the waited shares" "$(grep -o '<section id="group-convoy">.\{300\}' "$q/report.html")"
+    fi
+    # A run without its convoy groups: lessons.sh says L7 is not measured.
+    nr="$TEST_TMP/results/no-convoy"
+    cp -r "$FIXTURES/handout-run-quick" "$nr"
+    grep -v ',convoy' "$FIXTURES/handout-run-quick/summary.csv" >"$nr/summary.csv"
+    bash "$ROOT/scripts/lessons.sh" "$nr" >/dev/null 2>&1 || true
+    "${GILBENCH[@]}" report "$nr" --plots "$empty" >/dev/null 2>&1 || true
+    local l7
+    l7=$(sed -n 's/.*\(<section class="lesson not_measured" id="L7".*\)/\1/p' "$nr/report.html" | sed 's,</section>.*,,; s/<[^>]*>//g')
+    if grep -q 'L7 not measured' <<<"$l7" && ! grep -q 'not run:' <<<"$l7" &&
+        [ "$(grep -o 'group convoy-interval' <<<"$l7" | wc -l)" -eq 1 ]; then
+        pass "a lesson not run: lessons.md's 'not measured', each group once"
+    else
+        fail "a lesson not run: lessons.md's words, each group once" "$(head -c 400 <<<"$l7")"
+    fi
+}
+
+# The "Made by" command of compare.html, pasted in the repository, makes it again:
+# runs in a path with a space and a non-ASCII letter, given as relative paths.
+test_compare_command() {
+    local dir="$TEST_TMP/mé run" cmd
+    mkdir -p "$dir"
+    cp -r "$FIXTURES/run-lab-b" "$dir/run b"
+    cp -r "$FIXTURES/run-lab-c" "$dir/run-c"
+    (cd "$dir" && bash "$ROOT/scripts/compare.sh" --out "cmp out" "run b" run-c) >/dev/null 2>&1 || true
+    cmd=$(python3 -c 'import html, re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"id=\"commands\">Made by</h2><pre>(.*?)</pre>", t, re.S)
+print(html.unescape(re.sub("<[^>]*>", "", m.group(1))) if m else "")' "$dir/cmp out/compare.html" 2>/dev/null || true)
+    rm -rf "$dir/cmp out"
+    if [ -n "$cmd" ] && (cd "$ROOT" && bash -c "$cmd") >/dev/null 2>&1 && [ -f "$dir/cmp out/compare.html" ]; then
+        pass "compare.html's Made by line, pasted in the repository, makes it again"
+    else
+        fail "compare.html's Made by line makes it again" "command: $cmd"
+    fi
+}
+
 test_compare() {
     local out="$TEST_TMP/cmp"
     expect_status "compare.sh writes compare.html" 0 bash "$ROOT/scripts/compare.sh" --out "$out" \
@@ -171,11 +233,46 @@ test_browser() {
             fi
         done
     done
+    test_names_whole
     chromium_run --dump-dom "file://$RUN/report.html"
     if grep -q 'id="L7"' "$last_out" && grep -c '<svg' "$last_out" | grep -qv '^0$'; then
         pass "chromium's DOM of the page has #L7 and the figures"
     else
         fail "chromium's DOM of the page" "exit $last_status: $(head -c 200 "$last_err")"
+    fi
+}
+
+# test_names_whole: at a phone's width (390 px) no group name or run name of
+# the page is broken over two lines: a script added to a copy of the page
+# measures each one (a name drawn on one line has one box) and writes what broke.
+test_names_whole() {
+    local copy="$TEST_TMP/names.html" broken
+    # after </html>: a browser runs it in the body all the same
+    { cat "$RUN/report.html"; cat <<'EOF'
+<script>
+var bad = [], re = /[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)+/g, w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (var n; (n = w.nextNode());) {
+  if (n.parentNode.closest("svg, pre, style, script")) continue;
+  var m;
+  re.lastIndex = 0;
+  while ((m = re.exec(n.data))) {
+    var r = document.createRange(), tops = {};
+    r.setStart(n, m.index);
+    r.setEnd(n, m.index + m[0].length);
+    Array.prototype.forEach.call(r.getClientRects(), function (b) { if (b.width > 0) tops[Math.round(b.top)] = 1; });
+    if (Object.keys(tops).length > 1) bad.push(m[0]);
+  }
+}
+document.body.setAttribute("data-broken", bad.length ? bad.join(" ") : "none");
+</script>
+EOF
+    } >"$copy"
+    chromium_run --window-size=390,844 --virtual-time-budget=5000 --dump-dom "file://$copy"
+    broken=$(grep -o 'data-broken="[^"]*"' "$last_out" | head -n 1)
+    if [ "$broken" = 'data-broken="none"' ]; then
+        pass "at 390 px no name is broken at a hyphen"
+    else
+        fail "at 390 px no name is broken at a hyphen" "exit $last_status: ${broken:-no result}"
     fi
 }
 
@@ -187,6 +284,8 @@ main() {
     test_fixture_run
     test_locale_and_path
     test_failed_write
+    test_trial_faults
+    test_compare_command
     test_compare
     test_browser
 }

@@ -7,6 +7,8 @@ Layers, each importing only those above it in this list:
            with hyperfine, the block records in raw/
   ratios   paired ratios of a run and their intervals: ratios.csv
   htmlpage one self-contained HTML page: escaping, tables, figures inline
+  runfiles reading a run folder for its pages: tables by column name, the
+           run's size, the figures plots.sh draws from it
   report   one page per run: RUN/report.html
   comparepage  one page per comparison: compare.html beside compare.sh's tables
   cli      the command line: __main__.py (python3 -m gilbench, from scripts/)

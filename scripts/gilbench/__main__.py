@@ -4,15 +4,17 @@ Reads its arguments (and, for `blocks`, the file of the family's rows; for
 `report`, a run folder and its figures; for `compare-page`, a folder make
 compare wrote); writes what each subcommand says (report: RUN/report.html,
 compare-page: DIR/compare.html, their path printed, or with --json one JSON
-object with what was written); exit 0 done, 1 a failed run or write, 2 bad
-usage (one line on stderr).
+object with what was written); exit 0 done, 1 a failed run or write, or a
+run's page without any of the figures it should have (written, and said on
+stderr in one line; some of them missing: that line, exit 0), 2 bad usage
+(one line on stderr).
 """
 import argparse
 import json
 import math
 import os
 import sys
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from . import blocks, comparepage, ratios, report
 
@@ -73,7 +75,23 @@ def parser() -> Parser:
     cp.add_argument("dir", help="the folder with compare.sh's ratios.csv, ratios.md and figures")
     cp.add_argument("--out", metavar="FILE", help="where to write (default: DIR/compare.html)")
     cp.add_argument("--json", action="store_true", help="print one JSON object with what was written")
+    cp.add_argument("made_by", nargs="*", metavar="WORD", help="after --: the command that made DIR, one argument a"
+                    " word (scripts/compare.sh gives it), shown on the page quoted for a shell")
     return p
+
+
+def missing_figures(done: Dict[str, object]) -> int:
+    """Say on stderr, in one line, which figures a run's page lacks: 1 when
+    it has none of those it should have (a page to project without its
+    figures is a wrong result), else 0."""
+    missing = done.get("missing_figures") or []
+    expected = done.get("expected_figures") or 0
+    if not missing or not isinstance(missing, list) or not isinstance(expected, int):
+        return 0
+    sys.stderr.write("%s: report: warning: %d of the %d figures of this run are not in '%s' (%s); the page says so%s\n"
+                     % (PROG, len(missing), expected, done.get("plots"), " ".join(missing),
+                        ": it has none of them" if len(missing) == expected else ""))
+    return 1 if len(missing) == expected else 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -111,8 +129,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                     p.error("report: '%s' has no summary.csv: not a run folder" % where)
                 done = report.write_report(where, args.out, args.plots)
             else:
-                done = comparepage.write_page(where, args.out)
+                done = comparepage.write_page(where, args.out, args.made_by)
             print(json.dumps(done) if args.json else done["report"])
+            return missing_figures(done)
         else:
             p.print_help()
             return 2

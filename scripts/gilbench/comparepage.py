@@ -4,17 +4,19 @@ Reads the folder compare.sh wrote: ratios.csv (every row on every machine,
 by column name), ratios.md (its agreement line) and compare-GROUP.svg (or
 .png) figures.  Writes DIR/compare.html (htmlpage): the agreement line, the
 machines, the rows that differ most from the reference run, the figures of
-each group (#group-NAME), and the commands that made it.  Raises OSError
+each group (#group-NAME), and the command that made it (as compare.sh
+hands it over, one argument a word: quoted here for a shell to paste).  Raises OSError
 when a file cannot be read or the page cannot be written, ValueError when
 ratios.csv is missing or not compare.sh's.
 """
 import math
 import os
-from typing import Dict, List, Optional, Tuple
+import shlex
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .files import publish_text
-from .htmlpage import esc, figure, page, slug, table
-from .report import read_csv
+from .htmlpage import figure, keep, page, slug, table
+from .runfiles import read_csv
 
 # How many of the rows that differ most the page lists.
 TOP = 20
@@ -45,7 +47,25 @@ def differing(rows: List[Dict[str, str]], ref: str) -> List[Tuple[float, Dict[st
     return out
 
 
-def render(folder: str) -> Tuple[str, Dict[str, int]]:
+def made_by(words: Sequence[str], runs: Sequence[str]) -> str:
+    """The "Made by" section: the command, each word quoted for a shell
+    (shlex.quote), to paste in the gilbench folder; without one (the page
+    made by hand) the runs' names and how to make it.
+
+    >>> print(made_by(["scripts/compare.sh", "results/mé run", "results/B"], []).split("</pre>")[0])
+    <pre>scripts/compare.sh &#x27;results/mé run&#x27; results/B
+    """
+    if words:
+        return ('<pre>%s</pre><p class="note">Run it in the gilbench folder: the paths are relative to it, '
+                'or absolute.</p>' % keep(" ".join(shlex.quote(w) for w in words)))
+    return ('<p>The command was not recorded (the page was made by <code>compare-page</code> by hand). The runs: %s; '
+            '<code>scripts/compare.sh RUN RUN ...</code> with their folders makes it again.</p>'
+            % ", ".join(keep(r) for r in runs))
+
+
+def render(folder: str, words: Sequence[str] = ()) -> Tuple[str, Dict[str, int]]:
+    """The page of the comparison in folder, made by the command words; and
+    counts of the runs and figures on it."""
     rows = read_csv(os.path.join(folder, "ratios.csv"))
     if not rows or "ratio" not in rows[0] or "machine" not in rows[0]:
         raise ValueError("%s/ratios.csv is missing or not written by make compare" % folder)
@@ -63,13 +83,13 @@ def render(folder: str) -> Tuple[str, Dict[str, int]]:
     figs = sorted(f[len("compare-"):-4] for f in os.listdir(folder)
                   if f.startswith("compare-") and f.endswith(".svg"))
     nav = ('<li><a href="#machines">machines</a></li><li><a href="#differ">rows that differ most</a></li>'
-           + "".join('<li><a href="#group-%s">%s</a></li>' % (slug(g), esc(g)) for g in figs))
+           + "".join('<li><a href="#group-%s">%s</a></li>' % (slug(g), keep(g)) for g in figs))
     fabricated = any(m.get("fabricated") == "true" for m in machines)
-    body = ['<header><h1>gilbench compare: %d runs</h1><p class="machine"><b>%s</b></p>'
+    body = ['<header><h1>gilbench compare: %d runs</h1><p class="machine agreement"><b>%s</b></p>'
             '<p class="note">Ratio = median time on a machine / median time on the reference run <b>%s</b> '
             '(convoy rows: their slowdown). A time compares CPUs; the speedups in the figures compare what '
             'the GIL and the cores did.%s</p><nav aria-label="contents"><ul>%s</ul></nav></header><main>'
-            % (len(machines), esc(agreement(folder)), esc(machines[0].get("machine", ref)),
+            % (len(machines), keep(agreement(folder)), keep(machines[0].get("machine", ref)),
                " Includes FABRICATED test runs." if fabricated else "", nav)]
     body.append('<h2 id="machines">Machines</h2>' + table(
         ["machine", "run", "host", "CPU", "usable CPUs", "online", "Python", "date (UTC)", "note"],
@@ -91,16 +111,16 @@ def render(folder: str) -> Tuple[str, Dict[str, int]]:
         alt = "Figure of group %s: one value per machine (%d runs)" % (g, len(machines))
         f = figure(folder, "compare-" + g, alt, alt + ".")
         placed += bool(f)
-        body.append('<section id="group-%s"><h3>%s</h3>%s</section>' % (slug(g), esc(g), f))
-    body.append('<h2 id="commands">Made by</h2><pre>make compare RUNS="%s"</pre>'
-                % esc(" ".join(m.get("run", "") for m in machines[:3]) + (" ..." if len(machines) > 3 else "")))
+        body.append('<section id="group-%s"><h3>%s</h3>%s</section>' % (slug(g), keep(g), f))
+    body.append('<h2 id="commands">Made by</h2>' + made_by(words, [m.get("run", "") for m in machines]))
     body.append("</main>")
     return page("gilbench compare: %d runs" % len(machines), body), {"runs": len(machines), "figures": placed}
 
 
-def write_page(folder: str, out: Optional[str] = None) -> Dict[str, object]:
-    """Write compare.html of folder (default DIR/compare.html); what was written."""
+def write_page(folder: str, out: Optional[str] = None, words: Sequence[str] = ()) -> Dict[str, object]:
+    """Write compare.html of folder (default DIR/compare.html), made by the
+    command words; what was written."""
     out = out or os.path.join(folder, "compare.html")
-    text, counts = render(folder)
+    text, counts = render(folder, words)
     publish_text(out, text)
     return {"report": out, "bytes": len(text.encode("utf-8")), **counts}

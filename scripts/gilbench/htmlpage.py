@@ -27,6 +27,8 @@ h2 { font-size: 1.3rem; margin: 2rem 0 .5rem; border-bottom: 2px solid #111; }
 h3 { font-size: 1.1rem; margin: 0 0 .4rem; }
 p.machine { margin: 0 0 .8rem; font-size: .95rem; }
 nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .2rem 1rem; margin: .2rem 0; }
+nav li, .nw { white-space: nowrap; }
+p, li, figcaption, caption { overflow-wrap: break-word; }
 a { color: #0645ad; }
 code, .num { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .92em; }
 .lesson { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 1rem 1.5rem;
@@ -46,6 +48,7 @@ figcaption { font-size: .88rem; margin-top: .2rem; }
 table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
 th, td { border: 1px solid #999; padding: .15rem .45rem; text-align: left; vertical-align: top; }
 td.num, th.num { text-align: right; white-space: nowrap; }
+caption { text-align: left; font-size: .88rem; max-width: calc(100vw - 2rem); position: sticky; left: 0; }
 th { background: #eee; }
 tr.off td { font-weight: bold; }
 pre { background: #f3f3f3; padding: .5rem; overflow-x: auto; white-space: pre-wrap; }
@@ -70,6 +73,23 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+# A name with hyphens (a group, a row's id, a host-date run name), kept on
+# one line: a browser breaks text after a hyphen, and count-2-cpython split
+# as "count-2-" / "cpython" on a phone reads as two names.  Not a path's '/':
+# a long path may still break at its other characters.
+NAME = re.compile(r"[\w.]+(?:-[\w.]+)+")
+
+
+def keep(value: object) -> str:
+    """Text from a file, escaped (esc), each hyphenated name in it kept whole.
+
+    >>> keep("count-2-cpython <x>")
+    '<span class="nw">count-2-cpython</span> &lt;x&gt;'
+    """
+    return NAME.sub(lambda m: '<span class="nw">%s</span>' % m.group(0) if len(m.group(0)) <= 48 else m.group(0),
+                    esc(value))
+
+
 def slug(name: str) -> str:
     """An id made of name: letters, digits, '-', '_' and '.' kept, others '-'."""
     return re.sub(r"[^A-Za-z0-9_.-]", "-", name)
@@ -81,14 +101,14 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequenc
     aligned right; marked: rows drawn bold (class off)."""
     out = ['<div class="scroll"><table>']
     if caption:
-        out.append("<caption>%s</caption>" % esc(caption))
+        out.append("<caption>%s</caption>" % keep(caption))
     out.append("<thead><tr>%s</tr></thead><tbody>" % "".join(
         '<th scope="col"%s>%s</th>' % (' class="num"' if i in numeric else "", esc(h))
         for i, h in enumerate(header)))
     for k, row in enumerate(rows):
         cls = ' class="off"' if marked and marked[k] else ""
         out.append("<tr%s>%s</tr>" % (cls, "".join(
-            '<td%s>%s</td>' % (' class="num"' if i in numeric else "", esc(c)) for i, c in enumerate(row))))
+            '<td%s>%s</td>' % (' class="num"' if i in numeric else "", keep(c)) for i, c in enumerate(row))))
     out.append("</tbody></table></div>")
     return "".join(out)
 
@@ -134,8 +154,8 @@ def figure(folder: str, name: str, alt: str, caption: str, budget: int = SVG_BUD
             note = " (shown as its PNG: the SVG is %.1f MB)" % (os.path.getsize(svg) / 1e6)
     else:
         return ""
-    return ('<figure id="%s"><div class="scroll">%s</div><figcaption><b>%s</b>: %s%s</figcaption></figure>'
-            % (fid, body, esc(name), esc(caption), esc(note)))
+    return ('<figure id="%s"><div class="scroll">%s</div><figcaption><b class="nw">%s</b>: %s%s</figcaption></figure>'
+            % (fid, body, esc(name), keep(caption), esc(note)))
 
 
 def page(title: str, body: List[str]) -> str:

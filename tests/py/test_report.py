@@ -1,14 +1,19 @@
 """report.py, comparepage.py and htmlpage.py: the page of a run and of a
 comparison parses, holds every lesson and figure, its links resolve, and it
 loads nothing from the network."""
+import contextlib
 import csv
 import html.parser
+import io
 import json
 import os
+import re
+import shlex
 import shutil
 import tempfile
 import unittest
 
+from gilbench import __main__ as cli
 from gilbench import comparepage, htmlpage, report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,8 +33,13 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001
                     "0000000d4944415478da63f8ffff3f0005fe02fea7d6a4e40000000049454e44ae426082")
 
 
+# Elements inside a line of text: their start and end are no word break.
+INLINE = {"span", "b", "a", "code", "i", "em"}
+
+
 class Parsed(html.parser.HTMLParser):
-    """The ids, links, sources, tags and text of a page."""
+    """The ids, links, sources, tags and text of a page (a blank between
+    blocks, none around an inline element's text)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -49,12 +59,61 @@ class Parsed(html.parser.HTMLParser):
         if "src" in a:
             self.srcs.append(a["src"])
         self._in_style = tag == "style"
+        if tag not in INLINE:
+            self.text.append(" ")
 
     def handle_endtag(self, tag):
         self._in_style = False
+        if tag not in INLINE:
+            self.text.append(" ")
 
     def handle_data(self, data):
         (self.style if self._in_style else self.text).append(data)
+
+
+class Broken(html.parser.HTMLParser):
+    """The text a browser may break at a hyphen: outside elements kept on
+    one line (class nw or verdict, nav's items) and outside figures."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack, self.skip, self.text = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("svg", "style", "title", "pre"):
+            self.skip += 1
+        if tag in ("span", "b", "li"):
+            self.stack.append(bool({"nw", "verdict"} & set((a.get("class") or "").split())) or tag == "li" and self.nav)
+        if tag == "nav":
+            self.nav = True
+
+    nav = False
+
+    def handle_endtag(self, tag):
+        if tag in ("svg", "style", "title", "pre"):
+            self.skip -= 1
+        if tag in ("span", "b", "li") and self.stack:
+            self.stack.pop()
+        if tag == "nav":
+            self.nav = False
+
+    def handle_data(self, data):
+        if not self.skip and not any(self.stack):
+            self.text.append(data)
+
+
+def breakable(path):
+    """The text of the page at path that may break at a hyphen."""
+    p = Broken()
+    with open(path, encoding="utf-8") as f:
+        p.feed(f.read())
+    return " ".join(p.text)
+
+
+def text_of(p):
+    """The page's text, blanks collapsed."""
+    return " ".join("".join(p.text).split())
 
 
 def parse(path):
@@ -112,14 +171,14 @@ class TestRunPage(Base):
         done, p = self.write()
         with open(os.path.join(self.run, "lessons.json"), encoding="utf-8") as f:
             lessons = json.load(f)["lessons"]
-        text = " ".join(" ".join(p.text).split())
+        text = text_of(p)
         self.assertEqual(done["lessons"], len(lessons))
         for les in lessons:
             self.assertIn(les["id"], p.ids)
             verdict = report.VERDICT[les["status"]]
             self.assertIn("%s %s" % (les["id"], verdict), text)
             self.assertIn(" ".join(les["sentence"].split()), text)
-        self.assertIn("L7 fails", text)  # the fixture's L7 did not hold
+        self.assertIn("L7 DOES NOT HOLD", text)  # the fixture's L7 did not hold, as lessons.md says
 
     def test_every_figure_once_with_a_name_for_screen_readers(self):
         done, p = self.write()
@@ -159,7 +218,7 @@ class TestRunPage(Base):
             w.writerows(rows)
         done, p = self.write()
         self.assertNotIn("script", p.tags)
-        self.assertIn('<script src="http://x/y.js"></script>&"', " ".join(p.text))
+        self.assertIn('<script src="http://x/y.js"></script>&"', "".join(p.text))
         self.assert_offline(p, done["report"])
 
     def test_without_lessons_json_the_anchors_stay(self):
@@ -167,13 +226,13 @@ class TestRunPage(Base):
         _, p = self.write()
         for k in range(1, 8):
             self.assertIn("L%d" % k, p.ids)
-        self.assertIn("scripts/lessons.sh", " ".join(p.text))
+        self.assertIn("scripts/lessons.sh", text_of(p))
 
     def test_without_figures_it_says_how_to_draw_them(self):
         shutil.rmtree(self.plots)
         done, p = self.write()
         self.assertEqual(done["figures"], 0)
-        self.assertIn("make plots RUN=", " ".join(p.text))
+        self.assertIn("make plots RUN=", text_of(p))
         self.assert_links_resolve(p)
 
     def test_full_run_fixture_without_ratios_or_lessons(self):
@@ -183,6 +242,155 @@ class TestRunPage(Base):
         p = parse(done["report"])
         self.assert_links_resolve(p)
         self.assertIn("group-count-2-cpython", p.ids)
+
+    def lesson_text(self, p_path, lid):
+        with open(p_path, encoding="utf-8") as f:
+            page = f.read()
+        i = page.index('id="%s"' % lid)
+        part = Parsed()
+        part.feed(page[i - 40:page.index("</section>", i)])
+        return text_of(part)
+
+    def test_a_lesson_not_run_in_lessons_md_words_each_group_once(self):
+        # L7 as scripts/lessons.jq writes a lesson whose groups were not run
+        path = os.path.join(self.run, "lessons.json")
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        les = [x for x in doc["lessons"] if x["id"] == "L7"][0]
+        les.update(status="not_measured", not_run=["group convoy", "group convoy-interval"],
+                   causes=["not run: group convoy, group convoy-interval"],
+                   sentence="The new GIL convoys an I/O thread: not measured in this run "
+                            "(group convoy, group convoy-interval not run).")
+        for c in les["checks"]:
+            c.update(status="not_run", text="", wanted="", value=None)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        done = report.write_report(self.run)
+        text = self.lesson_text(done["report"], "L7")
+        self.assertIn("L7 not measured", text)
+        self.assertNotIn("not run:", text)
+        self.assertEqual(text.count("group convoy-interval"), 1, text)
+        self.assertEqual(text.count("group convoy,"), 1, text)
+        # every status of lessons.jq in lessons.md's words
+        self.assertEqual(report.VERDICT, {"holds": "holds", "fails": "DOES NOT HOLD", "not_measured": "not measured",
+                                          "not_shown": "not shown by this run"})
+
+    def test_a_failed_lessons_causes_once(self):
+        done = report.write_report(self.run)
+        text = self.lesson_text(done["report"], "L1")
+        with open(os.path.join(self.run, "lessons.json"), encoding="utf-8") as f:
+            les = [x for x in json.load(f)["lessons"] if x["id"] == "L1"][0]
+        first = " ".join(les["causes"][0].split())
+        self.assertEqual(text.count(first), 1, "the first cause is in the sentence, and only there")
+
+    def set_machine(self, run, **kv):
+        path = os.path.join(run, "machine.json")
+        with open(path, encoding="utf-8") as f:
+            m = json.load(f)
+        for k, v in kv.items():
+            if v is None:
+                m.pop(k, None)
+            else:
+                m[k] = v
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(m, f)
+
+    def machine_text(self, run):
+        done = report.write_report(run, plots=self.plots)
+        with open(done["report"], encoding="utf-8") as f:
+            page = f.read()
+        i = page.index('<p class="machine">')
+        part = Parsed()
+        part.feed(page[i:page.index("</p>", i)])
+        return text_of(part)
+
+    def test_the_runs_size_as_recorded(self):
+        run = os.path.join(self.tmp, "results", "q")
+        shutil.copytree(os.path.join(FIXTURES, "handout-run-quick"), run)
+        for size, shown in (("tiny", "tiny run"), ("quick", "QUICK run"), ("full", "full run")):
+            self.set_machine(run, size=size, quick=size != "full")
+            text = self.machine_text(run)
+            self.assertTrue(text.endswith("· " + shown), text)
+        self.set_machine(run, size="tiny", quick=True)
+        self.assertNotIn("QUICK", self.machine_text(run))
+        # a run from before "size": its count commands tell tiny from QUICK
+        self.set_machine(run, size=None, quick=True)
+        self.assertTrue(self.machine_text(run).endswith("· QUICK run"))
+        tsv = os.path.join(run, "experiments.tsv")
+        with open(tsv, encoding="utf-8") as f:
+            text = f.read()
+        with open(tsv, "w", encoding="utf-8") as f:
+            f.write(text.replace("--iterations=200000000", "--iterations=1000000"))
+        self.assertTrue(self.machine_text(run).endswith("· tiny run"))
+        os.unlink(tsv)
+        self.assertTrue(self.machine_text(run).endswith("· QUICK or tiny run"))
+
+    def run_cli(self, *args):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            status = cli.main(["report", self.run] + list(args))
+        return status, err.getvalue()
+
+    def test_a_plots_folder_without_the_runs_figures(self):
+        empty = os.path.join(self.tmp, "elsewhere")
+        make_figures(empty, ["unrelated"])
+        status, err = self.run_cli("--plots", empty)
+        self.assertEqual(status, 1, "a page without any of its figures is a wrong result")
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertIn(empty, err)
+        p = parse(os.path.join(self.run, "report.html"))
+        expected = report.expected_figures(self.run, report.read_csv(os.path.join(self.run, "summary.csv")))
+        self.assertIn("count-speedup", expected)
+        self.assertNotIn("gil-timeline", expected, "the fixture has no GIL traces: plots.sh skips it")
+        self.assertIn("missing-figures", p.ids)
+        for n in expected:
+            self.assertIn("missing-" + n, p.ids, "a visible note for each missing figure")
+        self.assertIn("%d of the %d figures" % (len(expected), len(expected)), text_of(p))
+
+    def test_a_plots_folder_with_some_figures(self):
+        os.unlink(os.path.join(self.plots, "convoy.svg"))
+        os.unlink(os.path.join(self.plots, "convoy.png"))
+        status, err = self.run_cli()
+        self.assertEqual(status, 0)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertIn("convoy", err)
+        p = parse(os.path.join(self.run, "report.html"))
+        self.assertIn("missing-convoy", p.ids)
+        self.assertEqual([i for i in p.ids if i.startswith("missing-")], ["missing-figures", "missing-convoy"])
+        make_figures(self.plots, ["convoy"])
+        status, err = self.run_cli()
+        self.assertEqual((status, err), (0, ""))
+
+    def convoy_rows(self, run):
+        done = report.write_report(run, plots=self.plots)
+        with open(done["report"], encoding="utf-8") as f:
+            page = f.read()
+        i = page.index('id="group-convoy"')
+        part = Parsed()
+        part.feed(page[i - 20:page.index("</section>", i)])
+        return text_of(part)
+
+    def test_convoy_pin_and_waited_shares(self):
+        run = os.path.join(self.tmp, "results", "q")
+        shutil.copytree(os.path.join(FIXTURES, "handout-run-quick"), run)
+        text = self.convoy_rows(run)
+        for h in ("pin", "waited 0 intervals", "waited 1", "waited 2+"):
+            self.assertIn(h, text)
+        # convoy.gil: pinned apart, 25.6% of round trips waited no interval, 71.7% one
+        self.assertIn("apart", text)
+        self.assertRegex(text, r"\b25\.6% 71\.7% 0\.0%")
+        self.assertEqual(report.cell(None, "share"), "")
+        # an older run (handout-run): the columns stay, blank
+        text = self.convoy_rows(self.run)
+        self.assertIn("waited 0 intervals", text)
+        self.assertNotIn("%", text.split("waited 2+")[1].split("Figure")[0].replace("±", ""))
+
+    def test_names_kept_whole(self):
+        done, p = self.write()
+        self.assertIn(".nw", "".join(p.style))
+        text = breakable(done["report"])
+        for g in ("count-2-cpython", "count-2", "count-10", "convoy-interval", "vm-20261129T152028Z"):
+            self.assertNotRegex(text, r"\b%s\b" % re.escape(g), "%s may break at a hyphen" % g)
 
     def test_interval_text(self):
         self.assertEqual(report.interval_text(0.99, 0.97, 1.01), "0.99x (0.97-1.01)")
@@ -223,7 +431,7 @@ class TestComparePage(unittest.TestCase):
             self.fake(n)
             done = comparepage.write_page(self.tmp)
             p = parse(done["report"])
-            text = " ".join(p.text)
+            text = text_of(p)
             self.assertEqual(done["runs"], n)
             self.assertIn("agreement: 3 of %d rows" % (2 * n - 2), text)
             for k in range(n):
@@ -236,6 +444,18 @@ class TestComparePage(unittest.TestCase):
         rows = text[text.index("The rows that differ most"):text.index("Each group on each machine")]
         self.assertLess(rows.index("m<39>"), rows.index("m<20>"))
         self.assertNotIn("m<19>", rows)  # 20 rows: the gil rows of machines 39 .. 20
+
+    def test_made_by_a_command_to_paste(self):
+        self.fake(2)
+        words = ["scripts/compare.sh", "--out", "/tmp/mé run/cmp", "results/run one", "r\u00e9sultats/it's", "results/B"]
+        done = comparepage.write_page(self.tmp, words=words)
+        with open(done["report"], encoding="utf-8") as f:
+            page = f.read()
+        pre = Parsed()
+        pre.feed(page[page.index('id="commands"'):])
+        cmd = "".join(pre.text).split("Run it")[0].strip().split("Made by", 1)[1].strip()
+        self.assertEqual(shlex.split(cmd), words)
+        self.assertIn("'/tmp/mé run/cmp'", cmd)
 
     def test_not_a_compare_folder(self):
         with self.assertRaises(ValueError):
