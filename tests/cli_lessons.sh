@@ -411,6 +411,19 @@ test_l8() {
     expect_lesson "no pyi-threads row (PYTHON_INTERP is PYTHON): L8 reads py-threads" L8 \
         "^L8 holds: .*isolated interpreters 1\.90x; CPython 3\.11\.7's threads 0\.98x;"
 
+    # PYTHON_INTERP's own ceiling (pyi-shell) is the one L8's shares are
+    # read against: when it is no ceiling, L8 is not shown, though PYTHON's
+    # (py-shell) is fine; L2, which reads PYTHON's, still holds.
+    run=$(fresh_run l8-ceiling)
+    add_interp_rows "$run"
+    grep "^count,cpython-3.11.7,count-2-cpython,count-2-cpython.py-processes," "$run/summary.csv" |
+        sed 's/cpython-3\.11\.7/cpython-3.13.0/; s/py-processes,fork,,py-processes/pyi-shell,fork,shell,pyi-shell/' >>"$run/summary.csv"
+    set_field "$run/summary.csv" count-2-cpython.pyi-shell speedup 1.0
+    run bash "$LESSONS" "$run"
+    expect_lesson "PYTHON_INTERP's ceiling 1.0x: L8 not shown, its ceiling named" L8 \
+        "^L8 not shown by this run: CPython 3\.13\.0's ceiling \(two independent processes\) 1\.00x"
+    expect_lesson "PYTHON_INTERP's ceiling 1.0x: L2 (PYTHON's ceiling) still holds" L2 '^L2 holds'
+
     # No CPython 3.12+: CPython's checks not run, with the finder's hint.
     run=$(fresh_run l8-none)
     set_machine "$run" '.pythons = {PYTHON: {impl: "cpython-3.11.7"}}
