@@ -6,12 +6,17 @@ errors, checked numbers) and its Ctrl-C behaviour, in Python.
 - SIGINT, SIGTERM, SIGHUP: raised as Interrupted in the main process, so that
   its finally blocks terminate and reap the children; then the process dies
   of the signal, as the C cases do.  A forked child simply dies of it.
+- stdout, as the C cases treat it (harness/report.c): a reader that went away
+  (EPIPE, `| head -c0`) is not a failed run: the process dies quietly of
+  SIGPIPE (141 in a shell), its children reaped on the way out; any other
+  failed write (a full disk, a closed stdout) is one line on stderr, exit 1.
 
 Runs under Python 2.7 and 3.x.
 """
 from __future__ import print_function
 
 import argparse
+import errno
 import os
 import re
 import signal
@@ -162,14 +167,75 @@ def impl_name(free_threaded):
                         platform.python_version(), "t" if free_threaded else "")
 
 
+class StdoutFailed(Exception):
+    """A write to stdout failed with errno; raised through main so that its
+    finally blocks reap the children."""
+
+    def __init__(self, err):
+        Exception.__init__(self, err)
+        self.errno = err
+
+
+class CheckedStdout(object):
+    """sys.stdout whose failed writes raise StdoutFailed, told apart from the
+    other OSErrors (a socket's EPIPE is a failed run, not a reader gone).
+    stream None: Python 3's sys.stdout when fd 1 was closed (>&-), where
+    print() would drop the output silently; a write fails as C's does."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def call(self, name, *args):
+        if self.stream is None:
+            raise StdoutFailed(errno.EBADF)
+        try:
+            return getattr(self.stream, name)(*args)
+        except (IOError, OSError) as e:
+            raise StdoutFailed(e.errno)
+        except ValueError:   # a closed file object
+            raise StdoutFailed(errno.EBADF)
+
+    def write(self, text):
+        return self.call("write", text)
+
+    def flush(self):
+        return self.call("flush")
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def stdout_failed(err):
+    """After a failed write to stdout, the children already reaped: a reader
+    gone dies of SIGPIPE without a word; anything else is one line, exit 1.
+    os._exit: the interpreter's own flush at exit would fail again."""
+    if err == errno.EPIPE:
+        sys.stderr.flush()
+        die_of(signal.SIGPIPE)
+    sys.stderr.write("%s: cannot write to stdout: %s\n"
+                     % (os.path.basename(sys.argv[0]),
+                        os.strerror(err) if err else "write error"))
+    sys.stderr.flush()
+    os._exit(1)
+
+
 def run(main):
-    """Run main(argv) with the stop signals handled; exit with its status."""
+    """Run main(argv) with the stop signals handled and stdout checked (its
+    last flush included); exit with its status."""
     for stop in STOP_SIGNALS:
         if signal.getsignal(stop) != signal.SIG_IGN:
             signal.signal(stop, on_stop_signal)
+    sys.stdout = CheckedStdout(sys.stdout)
     try:
-        sys.exit(main(sys.argv[1:]))
+        try:
+            code = main(sys.argv[1:])
+        except SystemExit as e:   # --help, --version, a usage error
+            code = e.code
+        sys.stdout.flush()
     except Interrupted as e:
         # The children were terminated and reaped on the way out; now die
         # of the signal, as a C program would.
         die_of(e.signum)
+    except StdoutFailed as e:
+        stdout_failed(e.errno)
+    sys.exit(code)

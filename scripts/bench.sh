@@ -307,15 +307,17 @@ main() {
     write_file "$WORK/machine.json" \
         jq -n --argjson m "$machine" --argjson pythons "$PYTHONS_JSON" --argjson missing "$MISSING_JSON" \
         '$m + {pythons: $pythons, pythons_missing: $missing}'
+    local cpu_before
+    cpu_before=$(cpu_ticks)
+    # The delay server only for the rows that ask for it (fetch, fetch-n),
+    # started and reached before the run is announced: a run that cannot
+    # reach it (a loopback interface down) never starts, and the probe's one
+    # line naming the cause is all it says (probes.sh).
+    if matrix_uses SERVER_URL "$FILTER"; then start_server; probe_server "$SERVER_URL"; fi
     echo "bench: $SIZE run into $FINAL ($ROUNDS round(s) of $RUNS run(s) per experiment, $CORES usable CPU(s) of $ONLINE online)" >&2
     # What the interpreter search did not find, once, now that the run is
     # under way (never ahead of a usage error about something else).
     [ -z "$PYTHONS_MISSING" ] || printf '%s\n' "$PYTHONS_MISSING" >&2
-
-    local cpu_before
-    cpu_before=$(cpu_ticks)
-    # The delay server only for the rows that ask for it (fetch, fetch-n).
-    if matrix_uses SERVER_URL "$FILTER"; then start_server; probe_server "$SERVER_URL"; fi
     run_matrix
     record_traces
     stop_server

@@ -303,7 +303,7 @@ def show:
   | if ($rows | length) == 0 then error("no rows of group '\($in.group)' in this run (groups: \([$s[].group] | uniq | join(" ")))") else . end
   | [$rows[] | {experiment, impl, tasks, workers, param, median_s, rel_spread, speedup, status}
       + (if $r[.experiment] then $r[.experiment] | {runs, runs_with_loss, lost_median, lost_max, ns_per_op, ok} else {} end)
-      + (if $c[.experiment] then $c[.experiment] | {runs, alone_per_s, contended_per_s, slowdown, slowdown_min, slowdown_max} else {} end)] as $t
+      + (if $c[.experiment] then $c[.experiment] | {runs, alone_per_s, contended_per_s, slowdown, slowdown_min, slowdown_max, pin, waited_0_share, waited_1_share, waited_2_share} else {} end)] as $t
   | ([$t[] | keys_unsorted[]] | uniq) as $all
   | [$all[] as $k | select(any($t[]; .[$k] != null)) | $k] as $cols
   | ([$cols] + [$t[] | . as $row | [$cols[] | $row[.] // "-"]]) as $cells

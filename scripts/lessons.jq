@@ -200,7 +200,9 @@ def eval_value($c; $rs; $ctx):
   | { value: $v, wanted: bound_text($c; $k), quiet: ($c.quiet // false),
       interval: (if $q != null then { low: $q.low, high: $q.high, blocks: $q.blocks, halfwidth: $q.halfwidth,
                                        share: $q.share, best: ($q.best // false) } else null end),
-      text: ($c.say | fill({v: (($v | fmt_apart($c.unit; [$lo, $hi]))
+      # a slowdown below 1 is no slowing: "{v} slower" reads "0.50x (faster)"
+      text: ($c.say | (if $v != null and $v < 1 then gsub("\\{v\\} slower"; "{v} (faster)") else . end)
+                    | fill({v: (($v | fmt_apart($c.unit; [$lo, $hi]))
                                 + (if $q != null then ($q | interval_text($c.unit)) else "" end)
                                 + (if $q != null and $q.share then " of the ceiling" else "" end)
                                 + (if $q != null and ($q.best // false) then " the speed of the fastest mode" else "" end)),

@@ -139,12 +139,12 @@ machine_caption() {
             else "\(.online_cpus) cores" end), \(.date_utc)"' "$1/machine.json"
 }
 
-# rows_of RUN CASE: "id<TAB>group<TAB>label<TAB>status<TAB>impl" of each
-# experiment of a case that ran.
+# rows_of RUN CASE: "id<TAB>group<TAB>label<TAB>status<TAB>impl<TAB>mode" of
+# each experiment of a case, failed ones included (as in summary.csv).
 rows_of() {
     awk -F '\t' -v OFS='\t' -v kase="$2" "$COLUMNS_AWK"'FNR == 1 { header(); next }
-        get("case") == kase && get("status") == "ok" {
-            print get("id"), get("group"), get("label"), get("status"), get("impl") }' "$1/experiments.tsv"
+        get("case") == kase {
+            print get("id"), get("group"), get("label"), get("status"), get("impl"), get("mode") }' "$1/experiments.tsv"
 }
 
 # The jq of a row of refcount.csv or convoy.csv: the object of its figures
@@ -200,15 +200,21 @@ readonly CONVOY_ROW='
 
 # case_csv RUN CASE COLUMNS JQ: one row per experiment of CASE, aggregated
 # over its runs (raw/ID.runs.jsonl; a run recorded before those existed: its
-# one run.json), with the experiment's group, label, status and impl.
+# one run.json), with the experiment's group, label, status, impl and mode.
+# A failed row keeps its key and status and has no figures, as in summary.csv
+# (what its runs reported before one failed is not a measurement).
 case_csv() {
-    local run=$1 kase=$2 columns=$3 program=$4 id group label status impl reports row
+    local run=$1 kase=$2 columns=$3 program=$4 id group label status impl mode reports row
     header_line "$columns" ,
-    rows_of "$run" "$kase" | while IFS=$'\t' read -r id group label status impl; do
+    rows_of "$run" "$kase" | while IFS=$'\t' read -r id group label status impl mode; do
+        row=$(jq -n -c --arg experiment "$id" --arg group "$group" --arg label "$label" \
+            --arg status "$status" --arg impl "$impl" --arg mode "$mode" '$ARGS.named')
+        if [ "$status" != ok ]; then
+            jq -n -r --arg row "$row" --arg columns "$columns" "$CSV_ROW csv_row({})"
+            continue
+        fi
         reports="$run/raw/$id.runs.jsonl"
         [ -s "$reports" ] || reports="$run/raw/$id.run.json"
-        row=$(jq -n -c --arg experiment "$id" --arg group "$group" --arg label "$label" \
-            --arg status "$status" --arg impl "$impl" '$ARGS.named')
         jq -s -r --arg row "$row" --arg columns "$columns" "$CSV_ROW $program" "$reports"
     done
 }
@@ -248,27 +254,46 @@ print_headline() {
     local run=$1
     echo "gilbench: $(machine_caption "$run")"
     awk -F, -v groups="$HEADLINE_GROUPS" -f "$SCRIPTS/columns.awk" -f "$SCRIPTS/summary-tables.awk" -v format=text "$run/summary.csv"
-    if [ -s "$run/convoy.csv" ] && [ "$(wc -l <"$run/convoy.csv")" -gt 1 ]; then
-        echo
-        echo "convoy: I/O round trips per second, alone and beside one CPU-bound task"
-        awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
-            get("group") != "convoy-interval" {
-            range = (has("slowdown_min") && get("runs") > 1) ? sprintf("  (%s-%s, %d runs)", ratio_text(get("slowdown_min")), ratio_text(get("slowdown_max")), get("runs")) : ""
-            printf "  %-11s %-16s %9.0f alone %9.0f contended  %7sx slower%s\n", get("label"), get("impl"),
-                get("alone_per_s"), get("contended_per_s"), ratio_text(get("slowdown")), range }' \
-            "$run/convoy.csv"
-    fi
-    if [ -s "$run/refcount.csv" ] && [ "$(wc -l <"$run/refcount.csv")" -gt 1 ]; then
-        echo
-        echo "refcount: what a reference count costs, and what it loses without a lock"
-        awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
-            {
-            n = has("runs") ? get("runs") : 1
-            lost = (has("runs_with_loss") && n > 1) ? sprintf("wrong in %d of %d runs, lost median %d, max %d", get("runs_with_loss"), n, get("lost_median"), get("lost_max")) : sprintf("%9d lost updates", get("lost_updates"))
-            printf "  %-8s %-7s %7.2f ns/op  %s  %s\n", get("mode"), get("sync"), get("ns_per_op"), lost,
-                (get("ok") == "true") ? "ok" : "CORRUPTED" }' \
-            "$run/refcount.csv"
-    fi
+    # Each section under its own heading, and a heading only over rows.
+    [ ! -f "$run/convoy.csv" ] || awk -F, "$COLUMNS_AWK"'
+        # ratio_of(s): a slowdown as it reads: "187x slower", or below 1
+        # "1.04x faster" (its inverse; a slowdown of 0.96 is no slowing).
+        function ratio_of(s) {
+            if (s == "" || s <= 0) return "-"
+            return (s >= 1) ? ratio_text(s) "x slower" : ratio_text(1 / s) "x faster"
+        }
+        FNR == 1 { header(); next }
+        get("group") != "convoy-interval" {
+            if (!rows++) {
+                print ""
+                print "convoy: I/O round trips per second, alone and beside one CPU-bound task"
+                print "(sampled, not timed in blocks: the median of the runs of a row; in brackets, the lowest and highest)"
+            }
+            if (get("status") != "ok") {
+                printf "  %-15s %-16s FAILED (its log: raw/%s.*)\n", get("label"), get("impl"), get("experiment")
+                next
+            }
+            s = get("slowdown"); lo = get("slowdown_min"); hi = get("slowdown_max")
+            range = (has("slowdown_min") && get("runs") > 1 && lo > 0 && hi > 0) ? sprintf("  (%s-%s, %d runs)", \
+                ratio_text(s >= 1 ? lo : 1 / hi), ratio_text(s >= 1 ? hi : 1 / lo), get("runs")) : ""
+            printf "  %-15s %-16s %9.0f alone %9.0f contended  %13s%s\n", get("label"), get("impl"),
+                get("alone_per_s"), get("contended_per_s"), ratio_of(s), range }' \
+        "$run/convoy.csv"
+    [ ! -f "$run/refcount.csv" ] || awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next }
+        !rows++ {
+            print ""
+            print "refcount: what a reference count costs, and what it loses without a lock"
+        }
+        get("status") != "ok" {
+            printf "  %-16s FAILED (its log: raw/%s.*)\n", get("label"), get("experiment")
+            next
+        }
+        {
+        n = has("runs") ? get("runs") : 1
+        lost = (has("runs_with_loss") && n > 1) ? sprintf("wrong in %d of %d runs, lost median %d, max %d", get("runs_with_loss"), n, get("lost_median"), get("lost_max")) : sprintf("%9d lost updates", get("lost_updates"))
+        printf "  %-8s %-7s %7.2f ns/op  %s  %s\n", get("mode"), get("sync"), get("ns_per_op"), lost,
+            (get("ok") == "true") ? "ok" : "CORRUPTED" }' \
+        "$run/refcount.csv"
 }
 
 check_run() {

@@ -30,7 +30,6 @@ BEGIN {
     } else {
         n = split(groups, g, " ")
         for (i = 1; i <= n; i++) wanted[g[i]] = 1
-        printf "%-16s %-16s %5s %7s %10s %8s  %s\n", "group", "label", "tasks", "workers", "median s", "speedup", "(95% interval, blocks)"
     }
 }
 
@@ -49,6 +48,10 @@ format == "tex" {
 }
 
 format == "text" && (get("group") in wanted) {
+    # The header over the first row shown, none over no rows: the sections
+    # that follow (convoy, refcount: sampled) have headings of their own.
+    if (!shown++)
+        printf "%-16s %-16s %5s %7s %10s %8s  %s\n", "group", "label", "tasks", "workers", "median s", "speedup", "(95% interval, blocks)"
     printf "%-16s %-16s %5s %7s %10s %8s%s%s\n", get("group"), get("label"), get("tasks"), get("workers"), secs(get("median_s")),
         (get("speedup") == "" ? "-" : ratio_text(get("speedup")) "x"),
         (get("speedup_low") == "" ? "" : "  (" ratio_text(get("speedup_low")) "-" (get("speedup_high") == "" ? "?" : ratio_text(get("speedup_high"))) ")"),

@@ -208,6 +208,84 @@ test_convoy_policy() {
     expect_eq "convoy.csv: policy new for ours and CPython 3, old for CPython 2.7, empty without a GIL" "$got" "$want"
 }
 
+# A failed convoy or refcount row (its program exited 1) is a row of
+# convoy.csv / refcount.csv marked failed, without figures, as in
+# summary.csv, and the headline says so; it was left out of both.
+test_failed_case_rows() {
+    local run="$TEST_TMP/run-failed-case"
+    make_run "$run"
+    printf 'convoy.threads\tconvoy\tgilbench\tconvoy\tthreads\t\tthreads\t2\t2\t\t\tsampled\tfailed\tbin/convoy\n' >>"$run/experiments.tsv"
+    echo '{"mode":"threads","wall_s":0.5,"user_s":0.3,"sys_s":0.1,"cpu_tasks":1,"io_ops_alone_per_s":20000,"io_ops_contended_per_s":100,"slowdown":200}' \
+        >"$run/raw/convoy.threads.runs.jsonl"
+    printf 'refcount.gil-none\trefcount\tgilbench\trefcount\tgil\tnone\tgil-none\t2\t2\t\t\ttimed\tfailed\tbin/refcount\n' >>"$run/experiments.tsv"
+    expect_status "summarize: a run with a failed convoy and refcount row" 0 bash scripts/summarize.sh "$run"
+    expect_eq "convoy.csv: a failed row is there, marked failed, without figures" \
+        "$(csv_get "$run/convoy.csv" convoy.threads group label status impl mode runs slowdown alone_per_s)" \
+        "convoy,threads,failed,gilbench,threads,,,"
+    expect_eq "convoy.csv: the rows that ran are unchanged" \
+        "$(csv_get "$run/convoy.csv" convoy.gil status runs slowdown)" "ok,3,100"
+    expect_eq "refcount.csv: a failed row is there, marked failed, without figures" \
+        "$(csv_get "$run/refcount.csv" refcount.gil-none label status mode ns_per_op ok)" "gil-none,failed,gil,,"
+    run bash scripts/summarize.sh --headline "$run"
+    expect_out "headline: a failed convoy row says so" '^  threads +gilbench +FAILED \(its log: raw/convoy\.threads\.\*\)$'
+    expect_out "headline: a failed refcount row says so" '^  gil-none +FAILED \(its log: raw/refcount\.gil-none\.\*\)$'
+}
+
+# A slowdown below 1 is no slowing: the headline reads it as faster
+# ("2.00x faster", its range turned over too), never "0.50x slower".
+test_convoy_faster() {
+    local run="$TEST_TMP/run-faster"
+    make_run "$run"
+    {
+        echo '{"mode":"gil","wall_s":0.5,"user_s":0.3,"sys_s":0.1,"cpu_tasks":1,"io_ops_alone_per_s":10000,"io_ops_contended_per_s":20000,"slowdown":0.5,"latency_contended_median_s":0.005,"latency_contended_p99_s":0.01,"gil":{"policy":"new","switch_interval_us":5000}}'
+        echo '{"mode":"gil","wall_s":0.5,"user_s":0.3,"sys_s":0.1,"cpu_tasks":1,"io_ops_alone_per_s":10000,"io_ops_contended_per_s":25000,"slowdown":0.4,"latency_contended_median_s":0.005,"latency_contended_p99_s":0.01,"gil":{"policy":"new","switch_interval_us":5000}}'
+        echo '{"mode":"gil","wall_s":0.5,"user_s":0.3,"sys_s":0.1,"cpu_tasks":1,"io_ops_alone_per_s":10000,"io_ops_contended_per_s":12500,"slowdown":0.8,"latency_contended_median_s":0.005,"latency_contended_p99_s":0.01,"gil":{"policy":"new","switch_interval_us":5000}}'
+    } >"$run/raw/convoy.gil.runs.jsonl"
+    bash scripts/summarize.sh "$run"
+    run bash scripts/summarize.sh --headline "$run"
+    expect_out "headline: a slowdown of 0.50 reads 2.00x faster, range 1.25-2.50" \
+        'gil .* contended +2\.00x faster +\(1\.25-2\.50, 3 runs\)$'
+    if grep -q 'x slower' "$last_out"; then
+        fail "headline: no slowdown below 1 reads slower" "$(grep 'x slower' "$last_out")"
+    else
+        pass "headline: no slowdown below 1 reads slower"
+    fi
+}
+
+# Each section of the headline under a heading that describes it, and no
+# heading over nothing: a run of the convoy-interval group alone (not in the
+# headline) printed the timed table's header, "(95% interval, blocks)", and
+# an empty "convoy:" heading; a convoy-only run, that header over nothing
+# but the sampled convoy rows.
+test_headline_headings() {
+    local run="$TEST_TMP/run-convoy-only"
+    make_run "$run"
+    awk -F'\t' "$COLUMNS_AWK"'FNR == 1 { header(); print; next } get("case") == "convoy"' \
+        "$run/experiments.tsv" >"$run/plan.new"
+    mv "$run/plan.new" "$run/experiments.tsv"
+    sed -i 's/\tconvoy\tgil\t/\tconvoy-interval\tgil\t/' "$run/experiments.tsv"
+    bash scripts/summarize.sh "$run"
+    run bash scripts/summarize.sh --headline "$run"
+    if [ "$last_status" -eq 0 ] && [ "$(wc -l <"$last_out")" -eq 1 ]; then
+        pass "headline of a convoy-interval run: the caption alone, no empty heading"
+    else
+        fail "headline of a convoy-interval run: the caption alone, no empty heading" "$(cat "$last_out")"
+    fi
+    sed -i 's/\tconvoy-interval\tgil\t/\tconvoy\tgil\t/' "$run/experiments.tsv"
+    bash scripts/summarize.sh "$run"
+    run bash scripts/summarize.sh --headline "$run"
+    if grep -q '95% interval' "$last_out"; then
+        fail "headline of a convoy run: no blocks' interval header over sampled rows" "$(cat "$last_out")"
+    else
+        pass "headline of a convoy run: no blocks' interval header over sampled rows"
+    fi
+    expect_out "headline of a convoy run: its heading says the rows are sampled" '^\(sampled, not timed in blocks'
+    make_run "$run"
+    run bash scripts/summarize.sh "$run"
+    run bash scripts/summarize.sh --headline "$run"
+    expect_out "headline: the timed table keeps its header over its rows" '^group +label +tasks +workers +median s +speedup +\(95% interval, blocks\)$'
+}
+
 # Every experiment failed: each is still a row of the tables, marked failed
 # (the samples' lookup was empty, and awk took the plan for it: no rows).
 test_all_failed() {
@@ -396,6 +474,9 @@ main() {
     test_writers
     test_convoy_policy
     test_all_failed
+    test_failed_case_rows
+    test_convoy_faster
+    test_headline_headings
     test_beyond_ideal
     test_refcount_runs
     test_noisy

@@ -81,23 +81,6 @@ test_json() {
     expect_out "table: # context lines first" '^# count\.py: 2 task'
 }
 
-# real_python PY: the interpreter itself, not a wrapper such as a pyenv shim
-# (a wrapper would be the parent of the workers the tests look for).
-real_python() { "$1" -c 'import sys; print(sys.executable)'; }
-
-# find_python2: a Python 2 that runs ($PYTHON2, the PATH, or pyenv's).
-find_python2() {
-    local c
-    for c in "${PYTHON2:-}" python2.7 python2 "$HOME"/.pyenv/versions/2.7*/bin/python; do
-        [ -n "$c" ] || continue
-        if "$c" -c 'import sys; sys.exit(sys.version_info[0] != 2)' >/dev/null 2>&1; then
-            real_python "$c"
-            return 0
-        fi
-    done
-    return 1
-}
-
 test_python2() {
     local py2
     if ! py2=$(find_python2); then

@@ -363,6 +363,15 @@ run_page() {
     [ "$n" -eq "$(commands "$page" | wc -l)" ] || fail "$name: every command ran" "$n of $(commands "$page" | wc -l) reported (a command hung or killed the page?)"
 }
 
+# --show=convoy has every figure convoy.csv holds that a question may read:
+# the pinning and the shares of round trips by intervals waited were left out.
+test_show_convoy() {
+    run bash "$HANDOUT" --show=convoy "$FIXTURES/handout-run-quick"
+    expect_out "--show=convoy: the pin and waited_0_share/1/2 columns" \
+        '^experiment .* pin +waited_0_share +waited_1_share +waited_2_share$'
+    expect_out "--show=convoy: their values, verbatim" '^convoy\.gil .* apart +0\.255813953 +0\.716981132 +0$'
+}
+
 test_commands() {
     local dir="$TEST_TMP/a lab's checkout" page
     make_checkout "$dir"
@@ -415,6 +424,7 @@ main() {
     test_real_run
     test_real_run_current
     test_bundle
+    test_show_convoy
     test_commands
 }
 

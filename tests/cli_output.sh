@@ -81,6 +81,51 @@ test_reader_gone() {
     done
 }
 
+# The CPython reference cases (cases/*.py, by cases/pyref.py's run()) treat
+# stdout as the C ones do: a reader gone is a quiet SIGPIPE (141), a full
+# disk or a closed stdout one line and exit 1; no traceback.  Python 3 and,
+# for the cases that run there, 2.7.
+test_python_cases() {
+    local py3 py2 py tag status
+    local -a cases=(
+        "count.py --mode=seq --tasks=2 --iterations=1000"
+        "count.py --mode=processes --tasks=2 --iterations=1000 --json"
+        "count.py --help"
+        "convoy.py --seconds=0.1"
+        "convoy.py --version"
+    )
+    if ! py3=$(command -v python3); then
+        skip "cases/*.py on a closed stdout" "python3 is not installed (make deps installs it)"
+        return
+    fi
+    local -a pythons=("$py3")
+    if py2=$(find_python2); then
+        pythons+=("$py2")
+    else
+        skip "cases/*.py on a closed stdout, Python 2" "no Python 2 found (set PYTHON2=/path/to/python2.7)"
+    fi
+    local c
+    local -a argv
+    for py in "${pythons[@]}"; do
+        tag=$("$py" -c 'import platform; print("python" + platform.python_version())')
+        for c in "${cases[@]}"; do
+            read -ra argv <<<"$c"
+            argv[0]="$ROOT/cases/${argv[0]}"
+            set +e
+            timeout --kill-after=5 60 "$py" "${argv[@]}" 2>"$last_err" | head -c0
+            status=${PIPESTATUS[0]}
+            set -e
+            if [ "$status" -eq 141 ] && [ ! -s "$last_err" ]; then
+                pass "$tag $c | head -c0: quiet stop by SIGPIPE (141)"
+            else
+                fail "$tag $c | head -c0: quiet stop by SIGPIPE (141)" "exit $status: $(head -c 300 "$last_err")"
+            fi
+            expect_write_error "$tag $c" "$py" "${argv[@]}"
+            expect_closed_stdout "$tag $c with stdout closed (>&-): exit 1, says why" "$py" "${argv[@]}"
+        done
+    done
+}
+
 # Every case run with no arguments at all: it runs (exit 0) in the mode its
 # --help calls the default; fetch, which needs somewhere to fetch from, is a
 # usage error that says what to give.
@@ -105,6 +150,7 @@ main() {
     test_full_disk
     test_closed_stdout
     test_reader_gone
+    test_python_cases
 }
 
 main "$@"

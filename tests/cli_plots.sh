@@ -328,19 +328,66 @@ test_ratio_labels() {
     expect_status "plots draws a run with ratios to round" 0 bash "$PLOTS" "$run" --out "$out"
     local want
     for want in "count-2-time:(0.76×)" "count-2-time:(12.3×)" "count-2-time:(208×)" \
-        "count-2-time:(0.69×)" "convoy:1.00× slower"; do
+        "count-2-time:(0.69×)" "convoy:>1.00×<"; do
         grep -qF -- "${want#*:}" "$out/${want%%:*}.svg" || missing+=" ${want%%:*}:'${want#*:}'"
     done
     expect_eq "figures: ratios rounded as the lessons round them (0.76×, 12.3×, 208×)" "$missing" ""
-    if grep -qE '\((0\.8|0\.7|1\.0)×\)|>1× slower' "$out/count-2-time.svg" "$out/convoy.svg"; then
+    if grep -qE '\((0\.8|0\.7|1\.0)×\)|>1×<' "$out/count-2-time.svg" "$out/convoy.svg"; then
         fail "figures: no ratio with fewer decimals than the tables" \
-            "$(grep -ohE '\((0\.8|0\.7|1\.0)×\)|>1× slower' "$out/count-2-time.svg" "$out/convoy.svg" | head -3)"
+            "$(grep -ohE '\((0\.8|0\.7|1\.0)×\)|>1×<' "$out/count-2-time.svg" "$out/convoy.svg" | head -3)"
     else
         pass "figures: no ratio with fewer decimals than the tables"
     fi
     expect_status "plots --terminal draws the run with ratios to round" 0 env LC_ALL=C.UTF-8 bash "$PLOTS" --terminal "$run"
     expect_out "--terminal: 0.758 drawn as 0.76×" 'CPython 3\.11 threads \|-*0\.76×'
     expect_out "--terminal: 208.4 drawn as 208×" 'fork \|-+208×'
+}
+
+# No text of the convoy figure runs into another, with the 13 rows of a full
+# run (the CPython rows' labels long: "CPython 3.13 interpreters"): the x
+# labels were side by side and overlapped.  Each text of the SVG is a box of
+# its font size (a character 0.55 em wide), turned as the SVG turns it.
+test_convoy_labels() {
+    local run="$TEST_TMP/run-convoy-13" out="$TEST_TMP/convoy-13"
+    mkdir -p "$run"
+    cp -r "$FIXTURES/handout-run-quick/." "$run/"
+    awk -F, -v OFS=, "$COLUMNS_AWK"'FNR == 1 { header(); print; next }
+        { print }
+        get("experiment") == "convoy.py" { set_field("experiment", "convoy.pyft"); set_field("label", "pyft")
+            set_field("impl", "cpython-3.14.0t"); set_field("mode", "threads"); print }
+        get("experiment") == "convoy.gil" { set_field("experiment", "convoy.gil-pinned"); set_field("label", "gil-pinned"); print }
+        get("experiment") == "convoy.py2" { set_field("experiment", "convoy.py2-one-cpu"); set_field("label", "py2-one-cpu"); print }' \
+        "$FIXTURES/handout-run-quick/convoy.csv" >"$run/convoy.csv"
+    expect_eq "the convoy figure's run has 13 convoy rows" \
+        "$(awk -F, "$COLUMNS_AWK"'FNR == 1 { header(); next } get("group") == "convoy"' "$run/convoy.csv" | wc -l)" 13
+    run bash "$PLOTS" "$run" --out "$out"
+    run python3 - "$out/convoy.svg" <<'PY'
+import math, re, sys
+pat = re.compile(r'<g transform="translate\(([-\d.]+),([-\d.]+)\)(?: rotate\(([-\d.]+)\))?"[^>]*'
+                 r'font-size="([\d.]+)"[^>]*text-anchor="(\w+)">\s*<text>([^<]*)</text>')
+boxes = []
+for m in pat.finditer(open(sys.argv[1], encoding="utf-8").read()):
+    x, y, a, f, anchor, t = float(m[1]), float(m[2]), float(m[3] or 0), float(m[4]), m[5], m[6]
+    w = len(t.replace("&amp;", "&")) * 0.55 * f
+    x0 = {"start": 0, "middle": -w / 2, "end": -w}[anchor]
+    r = math.radians(a)
+    boxes.append((t, [(x + u * math.cos(r) - v * math.sin(r), y + u * math.sin(r) + v * math.cos(r))
+                      for u, v in [(x0, -0.75 * f), (x0 + w, -0.75 * f), (x0 + w, 0.2 * f), (x0, 0.2 * f)]]))
+def apart(c1, c2):
+    """Separating axes: two rectangles are apart when one of their edges' normals separates them."""
+    for c in (c1, c2):
+        for i in range(2):
+            dx, dy = c[i + 1][0] - c[i][0], c[i + 1][1] - c[i][1]
+            p1 = [-dy * px + dx * py for px, py in c1]
+            p2 = [-dy * px + dx * py for px, py in c2]
+            if max(p1) <= min(p2) or max(p2) <= min(p1):
+                return True
+    return False
+bad = ["%r and %r" % (b[0], c[0]) for i, b in enumerate(boxes) for c in boxes[i + 1:] if not apart(b[1], c[1])]
+print("%d texts; overlapping: %s" % (len(boxes), "; ".join(bad) or "none"))
+PY
+    expect_out "convoy figure, 13 rows: no text runs into another (the x labels turned)" \
+        '^[0-9]+ texts; overlapping: none$'
 }
 
 main() {
@@ -353,6 +400,7 @@ main() {
     test_cpython_versions
     test_interp_rows
     test_ratio_labels
+    test_convoy_labels
     test_bad_usage
     test_partial_run
     test_reordered_columns

@@ -104,6 +104,13 @@ test_loopback_down() {
     else
         fail "$name: one line naming the loopback interface, exit 1" "exit $last_status: $(head -c 600 "$last_err")"
     fi
+    # The run never starts, so it is not announced: "bench: tiny run into
+    # DIR" came first, naming a folder then removed, ahead of the cause.
+    if grep -q '^bench: .* run into ' "$last_err"; then
+        fail "$name: a run that never starts is not announced (no 'run into' line)" "$(head -c 600 "$last_err")"
+    else
+        pass "$name: a run that never starts is not announced (no 'run into' line)"
+    fi
     if [ ! -s "$last_out" ] && [ "$(runs_in "$TEST_TMP/lo")" -eq 0 ] &&
         ! grep -q "FAILED\|load:\|Couldn't connect\|stopped before the end" "$last_err"; then
         pass "$name: no row ran, the partial run is removed without another word"

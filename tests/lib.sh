@@ -247,6 +247,23 @@ python_of() {
     echo "$path"
 }
 
+# real_python PY: the interpreter itself, not a wrapper such as a pyenv shim
+# (a wrapper would be the parent of the workers the tests look for).
+real_python() { "$1" -c 'import sys; print(sys.executable)'; }
+
+# find_python2: a Python 2 that runs ($PYTHON2, the PATH, or pyenv's).
+find_python2() {
+    local c
+    for c in "${PYTHON2:-}" python2.7 python2 "$HOME"/.pyenv/versions/2.7*/bin/python; do
+        [ -n "$c" ] || continue
+        if "$c" -c 'import sys; sys.exit(sys.version_info[0] != 2)' >/dev/null 2>&1; then
+            real_python "$c"
+            return 0
+        fi
+    done
+    return 1
+}
+
 # set_field CSV EXPERIMENT COLUMN VALUE: one cell, found by column name
 # (scripts/columns.awk, as the scripts read it); exit 3 when the file has no
 # such column, 4 when no row is EXPERIMENT.

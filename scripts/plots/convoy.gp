@@ -9,8 +9,16 @@ load dir.'/common.gp'
 stats data using ($7 < $3 ? $7 : $3) nooutput
 lo = 10 ** floor(log10(STATS_min))
 stats data using ($2 > $8 ? $2 : $8) nooutput
-hi = 10 ** ceil(log10(STATS_max) + 0.25)
+# room above the tallest bar for its two-line slowdown: a third of the
+# decades the bars span, and a tenth of one more
+hi = 10 ** (log10(STATS_max) + 0.3 * log10(STATS_max / lo) + 0.1)
 n = STATS_records
+# The longest label, in characters: side by side, a label has the width of
+# its pair of bars (the plot's ~1100 px over n rows, a character ~13 px at
+# this font); wider ones (13 rows, "CPython 3.13 interpreters") would run
+# into each other, so then every label is turned, reading up to its pair.
+stats data using (strlen(strcol(1))) nooutput
+label_chars = STATS_max
 
 set logscale y 10
 set format y "%.0s%c"
@@ -18,20 +26,20 @@ set yrange [lo:hi]
 set xrange [-0.6:n - 0.4]
 set ylabel "round trips per second (log scale)"
 set xtics scale 0
-# Many rows (a run with every CPython found: 12 and more) would write their
-# names and slowdowns over each other: the names slanted, the slowdowns smaller.
-textfont = n > 9 ? ",12" : ",18"
-if (n > 9) { set xtics rotate by 30 right }
+if (label_chars * 13 > 0.9 * 1100.0 / n) { set xtics rotate by 35 right offset 1.2, 0 font ",19" }
+set rmargin 4
 set grid noxtics ytics
 set key outside bottom center horizontal Left reverse samplen 1.2 width 2 font ",20"
 set lmargin 12
 # Alone: a pale bar edged in the mode colour; contended: the solid bar;
-# the slowdown is written above each pair.
+# the slowdown is written above each pair, on two lines ("187×" over
+# "slower"), narrow enough for 13 pairs side by side.
 left(i) = i - 0.2
 right(i) = i + 0.2
 # A zero-height box (at the bottom) for rows without a pattern: gnuplot
 # would warn about a plot element without valid points otherwise.
 pat(s, k, v) = s == k ? v : lo
+two_lines(t) = words(t) == 2 ? word(t, 1) . "\n" . word(t, 2) : t
 
 do for [fmt in formats] {
     eval start_output(fmt)
@@ -46,7 +54,7 @@ do for [fmt in formats] {
          '' using (right($0)):(lo):(right($0) - 0.18):(right($0) + 0.18):(lo):(pat($5, 2, $3)) \
              with boxxyerror fs transparent pattern 1 noborder lc rgb "white", \
          '' using (right($0)):3:7:8 with yerrorbars pt -1 lw 2 lc rgb "black" notitle, \
-         '' using 0:($2 > $8 ? $2 : $8):6:xtic(1) with labels center offset 0,1 font textfont, \
+         '' using 0:($2 > $8 ? $2 : $8):(two_lines(strcol(6))):xtic(1) with labels center offset 0,1.7 font ",17", \
          NaN with boxes fs transparent solid 0.3 noborder lc rgb "#555555" title "alone (pale)", \
          NaN with boxes fs solid 1.0 noborder lc rgb "#555555" title "beside a CPU-bound thread (solid)"
 }
