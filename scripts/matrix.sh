@@ -39,8 +39,8 @@ FETCH_SWEEP          1,2,4,8,16,32,64         1,4,16           1,4
 SWEEP_DELAY_MS       25                       20               5
 INTERLEAVE_ITEMS     10                       5                2
 INTERLEAVE_SLEEP_MS  30                       20               5
-REFCOUNT_OPS         2e7                      1e7              2e4
-CONVOY_SECONDS       0.5                      0.2              0.05
+REFCOUNT_OPS         1e7                      4e6              2e4
+CONVOY_SECONDS       0.5                      0.15             0.05
 CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
@@ -66,7 +66,7 @@ readonly BLOCKED_GROUPS="count-2 count-10 count-2-cpython"
 # copy in each of its three families cost ~11 s of a QUICK run for the same
 # answer.
 # shellcheck disable=SC2034 # read by blocks.sh
-readonly AA_GROUPS="count-2 count-10"
+readonly AA_GROUPS="count-2"
 
 # EXPERIMENTS: one command timed on its own a row.  Experiments that are read
 # together form a group; a row's speedup is its baseline's median time over
