@@ -24,7 +24,8 @@
 # alternated that finely meet the same moments.  Noisy rows are re-run with
 # the rows read against the same baseline within RERUN_BUDGET_PCT of the
 # matrix's time so far, or RERUN_BUDGET_MIN_S seconds, whichever is more
-# (rerun.sh rerun_noisy).  QUICK's fetch: 8 requests of 50 ms, not 16 of 25:
+# (rerun.sh rerun_noisy); RERUN_UNREAD 0: the families whose times no lesson
+# reads are not re-run (QUICK's refcount and fetch-n re-runs took ~4 s).  QUICK's fetch: 8 requests of 50 ms, not 16 of 25:
 # every fetch row pays ~30 ms of its own start-up, which held 16 requests of
 # 25 ms to 7.35x against L4's 8x (the same cost: seq 0.43 s either way).
 readonly SIZES='
@@ -52,6 +53,7 @@ SAMPLES              5                        3                2
 REFCOUNT_RUNS        10                       5                3
 RERUN_BUDGET_PCT     10                       5                20
 RERUN_BUDGET_MIN_S   10                       5                20
+RERUN_UNREAD         1                        0                1
 '
 
 # BLOCKED_GROUPS: the CPU-bound groups whose families (a baseline and the

@@ -56,6 +56,9 @@ rerun_noisy() {
             [ "${#why[@]}" -gt 0 ] || break
             while IFS=$'\t' read -r class _ cost key family_ids; do
                 [ "$class" = "$wanted" ] || continue
+                # RERUN_UNREAD (a size): whether the families no lesson reads
+                # are re-run at all (QUICK: no; the tables keep their spread).
+                [ "$class" = 0 ] || [ "${RERUN_UNREAD:-1}" = 1 ] || continue
                 local -a family
                 read -r -a family <<<"$family_ids"
                 # The blocked families have a budget of their own
@@ -124,11 +127,14 @@ max_extra_rounds() {
     fi
 }
 
-# lesson_groups: the groups the lessons read (scripts/lessons-table.json,
-# each check's "group"), blank-separated; none, with a warning, when the table
-# cannot be read: the re-runs are then ordered by cost alone.
+# lesson_groups: the groups whose times the lessons read (scripts/lessons-
+# table.json, the "group" of each check of a speedup or an extra_ms; refcount's
+# checks read its reports, not its times), blank-separated; none, with a
+# warning, when the table cannot be read: the re-runs are then ordered by
+# cost alone.
 lesson_groups() {
-    jq -r '[.[].checks[].group | select(. != null)] | unique | join(" ")' "$SCRIPTS/lessons-table.json" 2>/dev/null ||
+    jq -r '[.[].checks[] | select(.figure == "speedup" or .figure == "extra_ms") | .group | select(. != null)]
+        | unique | join(" ")' "$SCRIPTS/lessons-table.json" 2>/dev/null ||
         echo "bench: warning: cannot read the lessons' groups in scripts/lessons-table.json; noisy rows are re-run cheapest first" >&2
 }
 

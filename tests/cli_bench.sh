@@ -406,6 +406,23 @@ test_rerun_lessons_first() {
     expect_eq "bench: both extra rounds of the lesson family before the other family's first" \
         "$(cat "$last_out")" "$(printf 'round 2: count-10.seq\nround 3: count-10.seq')"
     expect_err "bench: the other family, left out, is named" '^bench: noisy: count-scaling\.seq \(30%\); reported with its spread'
+
+    # RERUN_UNREAD=0 (QUICK): a family whose times no lesson reads is not
+    # re-run, however much budget is left; refcount's checks read its
+    # reports, not its times, so it is such a family.
+    # shellcheck disable=SC2016 # SETUP is for the inner bash
+    stubbed_rerun "bench: RERUN_UNREAD=0 exits 0" '
+        SCRIPTS=scripts MAX_EXTRA_ROUNDS=2 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=60 RERUN_UNREAD=0 ROUNDS=1 MATRIX_STARTED=$SECONDS
+        PLAN_IDS=(refcount.seq-none refcount.threads-mutex fetch.seq fetch.gil)
+        declare -A PLAN=([refcount.seq-none,kind]=timed [refcount.seq-none,baseline]=- [refcount.seq-none,group]=refcount
+            [refcount.threads-mutex,kind]=timed [refcount.threads-mutex,baseline]=refcount.seq-none [refcount.threads-mutex,group]=refcount
+            [fetch.seq,kind]=timed [fetch.seq,baseline]=- [fetch.seq,group]=fetch
+            [fetch.gil,kind]=timed [fetch.gil,baseline]=fetch.seq [fetch.gil,group]=fetch)
+        declare -A ROW_MS=([refcount.seq-none]=100 [refcount.threads-mutex]=1000 [fetch.seq]=400 [fetch.gil]=100)
+        noisy_rows() { printf "group\texperiment\trel_spread\nrefcount\trefcount.seq-none\t0.33\nfetch\tfetch.gil\t0.12\n"; }
+        run_round() { local id; echo "round $1: $2"; shift; for id; do CLOCK_MS=$((CLOCK_MS + ROW_MS[$id])); done; }'
+    expect_eq "bench: RERUN_UNREAD=0 re-runs fetch (L4 reads its times), never refcount (its reports are read)" \
+        "$(cat "$last_out")" "$(printf 'round 2: fetch.seq\nround 3: fetch.seq')"
 }
 
 # The stopping rule of the families timed in blocks (rerun_noisy stubbed as
