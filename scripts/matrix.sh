@@ -41,7 +41,7 @@ SWEEP_DELAY_MS       25                       20               5
 INTERLEAVE_ITEMS     10                       5                2
 INTERLEAVE_SLEEP_MS  30                       20               5
 REFCOUNT_OPS         1e7                      4e6              2e4
-CONVOY_SECONDS       0.5                      0.15             0.05
+CONVOY_SECONDS       0.5                      0.2              0.05
 CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
