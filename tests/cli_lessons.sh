@@ -464,8 +464,10 @@ test_l8() {
     # (py-shell) is fine; L2, which reads PYTHON's, still holds.
     run=$(fresh_run l8-ceiling)
     add_interp_rows "$run"
-    grep "^count,cpython-3.11.7,count-2-cpython,count-2-cpython.py-processes," "$run/summary.csv" |
-        sed 's/cpython-3\.11\.7/cpython-3.13.0/; s/py-processes,fork,,py-processes/pyi-shell,fork,shell,pyi-shell/' >>"$run/summary.csv"
+    local shell_row
+    shell_row=$(grep "^count,cpython-3.11.7,count-2-cpython,count-2-cpython.py-processes," "$run/summary.csv")
+    sed 's/cpython-3\.11\.7/cpython-3.13.0/; s/py-processes,fork,,py-processes/pyi-shell,fork,shell,pyi-shell/' \
+        <<<"$shell_row" >>"$run/summary.csv"
     set_field "$run/summary.csv" count-2-cpython.pyi-shell speedup 1.0
     run bash "$LESSONS" "$run"
     expect_lesson "PYTHON_INTERP's ceiling 1.0x: L8 not shown, its ceiling named" L8 \
