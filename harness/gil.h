@@ -23,8 +23,8 @@ enum gil_policy {
 /*
  * One poll point (one "tick") every GIL_POLL_ITERATIONS iterations of a
  * counting loop, about 7 ns of work here.  Calibrated, not guessed: see
- * "Ticks" in the design note of gil.c.  Override it for an experiment with
- * make CFLAGS='-O2 -DGIL_POLL_ITERATIONS=64'.
+ * "Ticks" in the design note of gil.c (the runs: docs/gil-measurements.md).
+ * Override it for an experiment with make CFLAGS='-O2 -DGIL_POLL_ITERATIONS=64'.
  */
 #ifndef GIL_POLL_ITERATIONS
 #define GIL_POLL_ITERATIONS 16
