@@ -94,7 +94,8 @@ const char *mode_name(enum mode m);
 /*
  * What one task hands back.  Plain data of a fixed size, because in the
  * process modes it travels to the parent through a pipe.  The meaning of
- * value, counters[] and seconds[] belongs to the case.
+ * value, counters[] and seconds[] belongs to the case; task_s and
+ * task_index are the harness's.
  */
 #define TASK_COUNTERS 8
 #define TASK_SECONDS 8
@@ -104,6 +105,8 @@ struct task_result {
     double seconds[TASK_SECONDS];
     int32_t failed;                 /* nonzero: the task could not do its work */
     int32_t task_index;             /* filled by the harness */
+    double task_s;                  /* filled by the harness: how long kase->task()
+                                       ran, in its worker; 0 in async mode */
     char message[96];               /* why it failed, for stderr */
 };
 
