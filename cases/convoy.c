@@ -18,71 +18,42 @@
  *   experiment in Python, for real CPython rows beside ours.
  *
  * Expect on 2 cores (slowdown = round trips/s alone / round trips/s contended)
- *   gil (new, 5000 us): tens of times slower on a quiet machine: up to
- *     one interval lost per blocking call, a few hundred round trips/s
- *     against ~25000 alone (below, ours beside CPython 3.11); smaller
- *     intervals help, as sys.setswitchinterval does.  Loaded, far less
- *     slowdown (below): the spinner is often off the CPU.
- *   Pinned (--pin, Placement below; make bench pins every row apart):
- *     apart, ours 99-134 round trips/s (nearly every trip waits two
- *     intervals), CPython 3.11 99-497/s (one or two); same (one core),
- *     ours 4.2-5.5x slower, CPython 3.3-4.1x: a convoy needs two cores.
+ *   gil (new, 5000 us): tens of times slower on a quiet machine, a few
+ *     hundred round trips/s against tens of thousands alone; smaller
+ *     intervals help, as sys.setswitchinterval does.  Loaded, far less:
+ *     the spinner is often off the CPU.  --pin=apart: nearly every trip
+ *     waits two intervals; --pin=same (one core): about 4-5x, since a
+ *     convoy needs two cores.
  *   gil --gil=old: about 1-2.5x, as CPython 2.7 (no interval to wait).
  *   threads, fork, interp: no slowdown; on a quiet VM contended is even
- *     faster than alone: the spinner keeps a core awake, so wake-ups are
- *     cheaper.  interp still drops and takes a GIL around every call, but
- *     its own: every take finds it free (gil_uncontended_takes), no wait.
- *
- *   Measured on a quiet 2-core VM (issue 12; nothing else running, load
- *   average 1.1-1.6 from the runs themselves), 10 runs of 1 s phases per
- *   row, ours and cases/convoy.py under CPython 3.11.7 alternating;
- *   contended round trips/s:
- *     interval  ours: median (min..max)  CPython 3.11: median (min..max)  ratio
- *     100 us    3140 (2605..4077)        2744 (2529..3578)                1.14
- *     1 ms       624 (533..871)           583 (481..860)                  1.07
- *     5 ms       448 (263..622)           392 (133..1004)                 1.14
- *     20 ms      102 (25..765)             77 (25..428)                   1.32
- *   (Published, for the shape: Skvortsov 2021, CPython 3.9, 2 cores: 3200/s
- *   at 0.1 ms, 500 at 1 ms, 100 at 5 ms.)  Single runs spread widely in
- *   both, most at 20 ms: a round trip costs 0, 1 or 2 intervals, decided by
- *   a race (below), and one run can lose or win it for most of a second.
- *   Under load (two neighbours compiling, load average 2.4-6) the spinner
- *   is often off the CPU and both run free: 2000-25000/s at every interval.
- *   Old policy, slowdown: ours median 2.05 (1.48..3.26), CPython 2.7.18
- *   2.36 (1.61..4.35), same session; again later, 10 alternating runs:
- *   ours 1.98 (1.42..3.09), CPython 2.7 2.42 (1.93..3.27), and in five full
- *   make bench runs ours 1.72-1.95, CPython 2.7 1.98-2.45.  CPython 2.7's
- *   I/O thread was not faster beside a spinner in any of these runs.
+ *     faster than alone (the spinner keeps a core awake, wake-ups are
+ *     cheaper).  interp drops and takes a GIL around every call, but its
+ *     own: every take finds it free (gil_uncontended_takes).
+ *   Ours beside CPython 3.11 and 2.7, run for run: docs/gil-measurements.md.
  *
  * Why
  *   A round trip is send(1 byte) then a blocking recv(1 byte), each inside
  *   GIL_BEGIN_ALLOW_THREADS/GIL_END_ALLOW_THREADS, as socket.send() and
  *   socket.recv() do (sock_call_ex: no poll() without a timeout).  The drop
- *   before each call wakes the sleeping spinner.  If the spinner gets the
- *   GIL before the call returns, the take after it waits a whole interval,
- *   asks for a drop, and the spinner hands over and sleeps on switch_cond
- *   (FORCE_SWITCHING); if the call returns first, the GIL is free and the
- *   I/O task goes on.  So 0, 1 or 2 intervals per round trip: a race
- *   between the spinner's wake-up and the call plus the I/O task's own work
- *   (design note of harness/gil.c), hence CALL_POLLS.  Load matters most:
- *   a neighbour that keeps the spinner off the CPU after its forced drop
- *   lets the I/O task run free, in CPython as here (gil_uncontended_takes,
- *   gil_timed_out_waits show which happened).  The old GIL has no interval:
- *   the spinner's sem_post every 100 ticks wakes the I/O thread, which often
- *   wins the lock.  No sleep is added: the waits are the GIL's own.
+ *   before each call wakes the sleeping spinner.  If it gets the GIL before
+ *   the call returns, the take after it waits a whole interval, asks for a
+ *   drop, and the spinner hands over and sleeps on switch_cond
+ *   (FORCE_SWITCHING); if the call returns first, the GIL is free.  So 0, 1
+ *   or 2 intervals per round trip, a race between the spinner's wake-up and
+ *   the call plus the I/O task's own work (design note of harness/gil.c),
+ *   hence CALL_POLLS; load and placement (--pin) decide it.  The old GIL has
+ *   no interval: the spinner's sem_post every 100 ticks wakes the I/O
+ *   thread, which often wins the lock.  No sleep is added: the waits are the
+ *   GIL's own.
  *
  *   The echo peer is "the network": one process forked once, before both
  *   phases, looping read/write with no GIL but with a CPython echo's
- *   interpreter work (CALL_POLLS).  It is not a task.  Phase 1 runs
- *   the I/O task alone for --seconds, phase 2 runs it beside --cpu-tasks
- *   spinning tasks for as long.  Both phases use the one socket in turn
- *   (phase 1 has ended before phase 2 starts), so it always has exactly one
- *   client.  In fork mode the I/O task and every CPU task are separate
- *   processes (multiprocessing.Process): each inherits the socket, only task
- *   0 uses it, and nothing serialises them.  In interp mode the I/O task and
- *   each CPU task run in threads under GILs of their own: the same poll
- *   points and the same drops and takes as in gil mode, but no take ever
- *   waits for another task, so there is no convoy.
+ *   interpreter work; it is not a task.  Phase 1 runs the I/O task alone
+ *   for --seconds, phase 2 beside --cpu-tasks spinning tasks for as long,
+ *   on the one socket in turn, so it always has exactly one client.  In
+ *   fork mode each task is a process that inherits the socket; only task 0
+ *   uses it.  The two phases and their rates are the measurement, so the
+ *   case runs them itself (convoy_run) and each task times its own phase.
  *
  * Checks
  *   Every echoed byte must be the byte sent; result = round trips echoed
@@ -132,10 +103,10 @@ static struct opt_spec convoy_opts[] = {
 /*
  * Placement (--pin).  Whether a round trip waits 0, 1 or 2 intervals is a
  * race between the spinner's wake-up and the I/O call (Why, above), and
- * where the scheduler puts the two decides the race: unpinned, six runs of
- * `--mode=gil` gave 97 to 474 round trips/s, and Linux keeps a placement for
- * a while, so one run tends to one end.  --pin makes it a variable of the
- * experiment, as Beazley's one-core and two-core runs did:
+ * where the scheduler puts the two decides the race: unpinned, one run
+ * differs from the next several times over, since Linux keeps a placement
+ * for a while.  --pin makes it a variable of the experiment, as Beazley's
+ * one-core and two-core runs did:
  *   same   every task and the echo peer on pin_cpu[0]: one core.  A blocking
  *          call lets the spinner run, but the echo's reply wakes the I/O
  *          task on a core the spinner must be preempted from.
@@ -220,12 +191,10 @@ enum { SECONDS_ELAPSED, SECONDS_MEDIAN, SECONDS_P99, SECONDS_MAX };
  * The interpreter's work around one socket call: CPython runs bytecode and
  * the socket module's C code (method call, arguments, result object) with
  * the GIL before and after each send() and recv(), and the echo process of
- * cases/convoy.py is CPython too.  Without it, CPU per round trip (from
- * /proc/thread-self/schedstat): I/O task 7 us here, 11-12 us in CPython 3.11
- * and 2.7; echo 7.5 us against 11-12 us.  With it: 9-12 us and 10-12 us
- * (CPython 3.11 in the same session: 10-12 us and 10-11.5 us).  Few, long
- * ticks: that time is mostly C code inside ~15 ticking bytecodes per call in
- * 2.7, and the old policy releases every check_interval ticks.
+ * cases/convoy.py is CPython too.  CALL_POLLS x CALL_POLL_ITERATIONS brings
+ * our CPU per round trip to CPython 3.11's (docs/gil-measurements.md).  Few,
+ * long ticks: that time is mostly C code inside ~15 ticking bytecodes per
+ * call in 2.7, and the old policy releases every check_interval ticks.
  */
 #define CALL_POLLS 16
 #define CALL_POLL_ITERATIONS 120

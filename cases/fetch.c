@@ -151,7 +151,7 @@ static int fetch_setup(struct run_info *ri, char *err, size_t errlen)
     const char *env = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
     snprintf(no_proxy, sizeof no_proxy, "%s%s127.0.0.1,localhost,::1",
              env ? env : "", env && *env ? "," : "");
-    if ((rc = fit_open_files(ri, server != NULL, err, errlen)) != 0)
+    if ((rc = fit_file_limit(ri, server != NULL, err, errlen)) != 0)
         return rc;
 
     /* Before any thread exists and before any fork, as libcurl requires. */

@@ -167,7 +167,6 @@ static long final_count(void)
 
 /* What a task hands back in struct task_result. */
 enum { COUNTER_PREMATURE, COUNTER_PEAK, COUNTER_OWNER };
-enum { SECONDS_LOOP };
 
 /*
  * Add delta to the count and return the new value, as `++op->ob_refcnt`.
@@ -243,14 +242,12 @@ static void refcount_task(const struct task_ctx *ctx, struct task_result *out)
     long long pairs = ops / 2;
     if (ctx->index == 0)   /* task 0's thread plays the one that created it */
         atomic_store_explicit(&obj.ob_tid, &thread_token, memory_order_relaxed);
-    double start = now_s();
     switch (sync_kind) {
     case SYNC_ATOMIC: run_ops(SYNC_ATOMIC, pairs, ctx->ts, out); break;
     case SYNC_MUTEX: run_ops(SYNC_MUTEX, pairs, ctx->ts, out); break;
     case SYNC_BIASED: run_ops(SYNC_BIASED, pairs, ctx->ts, out); break;
     default: run_ops(SYNC_NONE, pairs, ctx->ts, out); break;
     }
-    out->seconds[SECONDS_LOOP] = now_s() - start;
     /* biased: did this task run on the owner's thread (its fast path)? */
     out->counters[COUNTER_OWNER] =
         atomic_load_explicit(&obj.ob_tid, memory_order_relaxed) == &thread_token;
@@ -320,7 +317,7 @@ static void report_biased(const struct run_info *ri, const struct task_result *r
     int n[2] = {0, 0};
     for (int i = 0; i < ri->tasks; i++) {
         int owner = res[i].counters[COUNTER_OWNER] != 0;
-        sum[owner] += res[i].seconds[SECONDS_LOOP] / (double)ops * 1e9;
+        sum[owner] += res[i].task_s / (double)ops * 1e9;
         n[owner]++;
     }
     report_int(r, "owner_tasks", "owner tasks", n[1]);
@@ -341,7 +338,7 @@ static void refcount_report(const struct run_info *ri, const struct task_result 
     for (int i = 0; i < ri->tasks; i++) {
         if (res[i].counters[COUNTER_PEAK] > peak)
             peak = (long)res[i].counters[COUNTER_PEAK];
-        per_task += res[i].seconds[SECONDS_LOOP] / (double)ops;
+        per_task += res[i].task_s / (double)ops;
     }
     report_int(r, "final_count", "count at the end", (long long)final_count());
     report_int(r, "start_count", "count at the start", START_COUNT);

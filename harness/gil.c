@@ -45,7 +45,7 @@
  *    finds the lock gone and sleeps again, and these wake-ups and cache-line
  *    transfers are what make two CPU-bound threads slower than one.
  *
- * The convoy (an I/O thread beside a spinner; figures in cases/convoy.c)
+ * The convoy (an I/O thread beside a spinner; cases/convoy.c)
  *
  *  - New policy.  Each blocking call is a plain drop_gil (signal `cond`)
  *    and a take_gil.  The sleeping spinner must be woken and scheduled
@@ -56,50 +56,29 @@
  *    `switch_number` unchanged, sets the drop request; the spinner drops at
  *    its next poll (ns later) and sleeps on `switch_cond` until the I/O
  *    thread has it.  A round trip so costs 0, 1 or 2 intervals, decided by
- *    a race: the spinner's wake-up (futex, often a vCPU leaving idle: tens
- *    of us) against the call plus the I/O thread's work under the GIL.
- *  - What the runs several times faster than CPython were, measured with
- *    per-thread counters, an event trace and /proc/thread-self/schedstat:
- *    the spinner lost that race round after round.  After its forced drop
- *    it sat runnable but off-CPU (run delay up to 0.3 s per second) while
- *    the I/O thread did hundreds of round trips with the GIL free; the
- *    spinner's timed waits never timed out, and every drop the I/O thread
- *    made was a plain one (no request left set).  Every step matched
- *    ceval_gil.c: a new deadline (CLOCK_MONOTONIC) and a new saved
- *    switch_number on each wake-up, the request only when no switch
- *    happened, FORCE_SWITCHING.  Under the same load CPython 3.11 had fast
- *    runs too (up to 10580/s at 5 ms), but ours stayed 1.35-1.52x faster
- *    (median of alternating pairs): its I/O thread spent 11-12 us of CPU
- *    per round trip (bytecode and the socket module's C code, with the GIL)
- *    where ours spent 7, its echo process 11-12 us to our 7.5.  Now
- *    cases/convoy.c runs that interpreter work (CALL_POLLS) on both sides.
- *  - Since CALL_POLLS, on a quiet 2-core VM (issue 12, 10 alternating runs
- *    per interval): our median contended rate is 1.14, 1.07, 1.14 and 1.32x
- *    CPython 3.11's at 0.1, 1, 5 and 20 ms, and every run of ours lies
- *    between half CPython's slowest run and twice its fastest (table in
- *    cases/convoy.c).
+ *    a race: the spinner's wake-up (futex, often a vCPU leaving idle)
+ *    against the call plus the I/O thread's work under the GIL.  A spinner
+ *    kept off the CPU loses that race round after round and the I/O thread
+ *    runs free, in CPython as here.
  *  - Old policy.  The re-take after a call is a sem_wait.  The spinner's
- *    sem_post every check_interval ticks (about 1 us) wakes the I/O thread,
- *    which gets the token whenever it runs inside the spinner's window
- *    (the futex_wake system call between its sem_post and its sem_wait):
- *    no interval to wait, about 10 us (tests/unit_gil.c).  The spinner,
- *    asleep whenever the I/O thread holds the GIL, needs the same luck to
- *    get it back (measured: the GIL changed hands 0.02-1.3 times per round
- *    trip, median 0.3), and the busy spinner keeps a core awake, so wake-ups
- *    cost less than alone (threads mode shows it on a quiet VM).
+ *    sem_post every check_interval ticks wakes the I/O thread, which gets
+ *    the token whenever it runs inside the spinner's window (the futex_wake
+ *    system call between its sem_post and its sem_wait): no interval to
+ *    wait.  The spinner, asleep whenever the I/O thread holds the GIL, needs
+ *    the same luck to get it back, and the busy spinner keeps a core awake,
+ *    so wake-ups cost less than alone.
+ *  - How ours compares with CPython 3.11 and 2.7, run beside them:
+ *    docs/gil-measurements.md.
  *
  * Ticks: one poll point is one tick, and a counting loop polls every
- * GIL_POLL_ITERATIONS (16) iterations, about 7 ns.  A CPython 2.7 tick is
- * longer (its loop runs 2-3 ticks per ~40 ns iteration), but its release
- * and re-take also cost more: the interpreter's shared state moves to the
- * other core with the lock.  So the tick was calibrated against CPython 2.7
- * itself, two threads counting with xrange on the 2-core lab machine:
- *     check interval        100     400     1000
- *     CPython 2.7 threads   1.50x   1.20x   1.12x  slower than sequential
- * With 64 iterations per tick our default gave only 1.1x; with 16 it gives
- * about 1.35x, at a cost of about 5% in every mode (the loop is identical
- * in every mode, so the comparison stays fair).  The new policy does not
- * depend on the tick size: it is driven by the switch interval.
+ * GIL_POLL_ITERATIONS iterations (gil.h).  A CPython 2.7 tick is longer,
+ * but its release and re-take also cost more (the interpreter's shared
+ * state moves to the other core with the lock), so the tick is not matched
+ * in nanoseconds: it is calibrated so that two threads counting under the
+ * old policy lose to one as CPython 2.7's do (docs/gil-measurements.md,
+ * Ticks).  The loop is the same in every mode, so the comparison stays
+ * fair.  The new policy does not depend on the tick size: it is driven by
+ * the switch interval.
  *
  * Differences from CPython
  *  - One GIL per process and no interpreter: a task's loop stands in for

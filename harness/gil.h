@@ -23,8 +23,8 @@ enum gil_policy {
 /*
  * One poll point (one "tick") every GIL_POLL_ITERATIONS iterations of a
  * counting loop, about 7 ns of work here.  Calibrated, not guessed: see
- * "Ticks" in the design note of gil.c.  Override it for an experiment with
- * make CFLAGS='-O2 -DGIL_POLL_ITERATIONS=64'.
+ * "Ticks" in the design note of gil.c (the runs: docs/gil-measurements.md).
+ * Override it for an experiment with make CFLAGS='-O2 -DGIL_POLL_ITERATIONS=64'.
  */
 #ifndef GIL_POLL_ITERATIONS
 #define GIL_POLL_ITERATIONS 16
@@ -142,7 +142,14 @@ int gil_write_trace(const struct gil *gil, const char *path);
  * gil_init.  0 on success; -1 with errno set (0: a write error). */
 int gil_write_traces(const struct gil *gils, size_t n, const char *path);
 
-/* Debug builds (-DGIL_DEBUG): abort unless ts holds its GIL. */
+/*
+ * The ownership check of a test: unless ts holds its GIL (`locked` set and
+ * `last_holder` == ts), print "gilbench: fatal GIL error: gil_assert_held:
+ * ..." on stderr and abort(); a ts bound to no GIL (threads, seq) passes.
+ * Always on: `make`, `make asan` and `make tsan` build the same check,
+ * with or without -DGIL_DEBUG (no macro or make target switches it).  It
+ * costs two relaxed loads; tests/unit_gil.c calls it, the cases do not.
+ */
 void gil_assert_held(const struct gil_thread *ts);
 
 #endif

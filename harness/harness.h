@@ -66,13 +66,36 @@ enum mode {
      MODE_BIT(MODE_INTERP) | MODE_BIT(MODE_FORK) | MODE_BIT(MODE_POOL) |       \
      MODE_BIT(MODE_THREADPOOL))
 
+/*
+ * What a mode is: everything option parsing, validation, the report and a
+ * case's own sizing (fetch: open files per connection) need to know about
+ * it, in one row per enum mode (mode_table[], modes.c).  Ask the table, not
+ * the mode's name, so that a new mode is one new row.
+ */
+enum worker_kind {
+    WORKER_NONE,               /* the tasks run in the main thread */
+    WORKER_THREAD,             /* in threads of this process */
+    WORKER_PROCESS,            /* in child processes */
+};
+struct mode_info {
+    const char *name;          /* as typed after --mode= and printed in tables */
+    bool worker_per_task;      /* one worker per task; else one (seq) or a
+                                  pool of --workers (default: usable CPUs) */
+    bool shares_memory;        /* tasks share one address space */
+    enum worker_kind kind;
+    bool event_loop;           /* every task at once in the main thread, in
+                                  the case's run_async() (asyncio) */
+};
+extern const struct mode_info mode_table[MODE_COUNT];
+
 /* Mode names as typed after --mode= and printed in tables. */
 const char *mode_name(enum mode m);
 
 /*
  * What one task hands back.  Plain data of a fixed size, because in the
  * process modes it travels to the parent through a pipe.  The meaning of
- * value, counters[] and seconds[] belongs to the case.
+ * value, counters[] and seconds[] belongs to the case; task_s and
+ * task_index are the harness's.
  */
 #define TASK_COUNTERS 8
 #define TASK_SECONDS 8
@@ -82,6 +105,8 @@ struct task_result {
     double seconds[TASK_SECONDS];
     int32_t failed;                 /* nonzero: the task could not do its work */
     int32_t task_index;             /* filled by the harness */
+    double task_s;                  /* filled by the harness: how long kase->task()
+                                       ran, in its worker; 0 in async mode */
     char message[96];               /* why it failed, for stderr */
 };
 

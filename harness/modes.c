@@ -14,17 +14,17 @@
 #include "worker.h"
 
 const struct mode_info mode_table[MODE_COUNT] = {
-    /*                  name          per task  shares  workers are */
-    [MODE_SEQ]        = {"seq",        false,    true,   WORKER_NONE},
-    [MODE_THREADS]    = {"threads",    true,     true,   WORKER_THREAD},
-    [MODE_GIL]        = {"gil",        true,     true,   WORKER_THREAD},
+    /*                  name          per task  shares  workers are     loop */
+    [MODE_SEQ]        = {"seq",        false,    true,   WORKER_NONE,    false},
+    [MODE_THREADS]    = {"threads",    true,     true,   WORKER_THREAD,  false},
+    [MODE_GIL]        = {"gil",        true,     true,   WORKER_THREAD,  false},
     /* one address space, but every task keeps to its own objects */
-    [MODE_INTERP]     = {"interp",     true,     false,  WORKER_THREAD},
-    [MODE_FORK]       = {"fork",       true,     false,  WORKER_PROCESS},
-    [MODE_POOL]       = {"pool",       false,    false,  WORKER_PROCESS},
-    [MODE_THREADPOOL] = {"threadpool", false,    true,   WORKER_THREAD},
+    [MODE_INTERP]     = {"interp",     true,     false,  WORKER_THREAD,  false},
+    [MODE_FORK]       = {"fork",       true,     false,  WORKER_PROCESS, false},
+    [MODE_POOL]       = {"pool",       false,    false,  WORKER_PROCESS, false},
+    [MODE_THREADPOOL] = {"threadpool", false,    true,   WORKER_THREAD,  false},
     /* one event loop serves every task at once: it counts as a worker each */
-    [MODE_ASYNC]      = {"async",      true,     true,   WORKER_NONE},
+    [MODE_ASYNC]      = {"async",      true,     true,   WORKER_NONE,    true},
 };
 
 const char *mode_name(enum mode m)

@@ -29,3 +29,12 @@ long long files_open_now(void)
     closedir(d);
     return n > 0 ? n - 1 : 3;   /* not the one opendir() holds */
 }
+
+struct open_files_fit fit_open_files(long long base, long long per_conn, long long want)
+{
+    struct open_files_fit f = {.need = base + per_conn * want, .fit = want};
+    f.limit = open_files_limit((rlim_t)f.need);
+    if (f.limit >= 0 && f.limit < f.need)
+        f.fit = f.limit > base ? (f.limit - base) / per_conn : 0;
+    return f;
+}

@@ -84,7 +84,9 @@ void run_one_task(const struct run_info *ri, int index, struct gil_thread *ts,
     struct task_ctx ctx = {.index = index, .tasks = ri->tasks, .ts = ts};
     memset(out, 0, sizeof *out);
     out->task_index = index;
+    double start = now_s();
     ri->kase->task(&ctx, out);
+    out->task_s = now_s() - start;
     out->task_index = index;
 }
 

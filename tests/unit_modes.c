@@ -87,6 +87,12 @@ static void test_exact(enum mode m, int tasks, int workers)
     }
     CHECK(ri.measured_s > 0 && ri.measured_s <= ri.wall_s + 1e-9,
           "measured time is positive and within the wall time");
+    bool timed = true;
+    for (int i = 0; i < tasks; i++)
+        timed = timed && res[i].task_s > 0 && res[i].task_s <= ri.wall_s + 1e-9;
+    snprintf(name, sizeof name, "%s %d/%d: the harness timed every task (task_s)",
+             mode_name(m), tasks, workers);
+    CHECK(timed, name);
 }
 
 /* interp: a GIL per task, so every task takes its own once and no take

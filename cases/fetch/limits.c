@@ -20,40 +20,61 @@
  * whatever the parent left open).  Past `ulimit -n`, connect() fails with
  * EMFILE and libcurl says "Couldn't connect to server", which blames a
  * healthy server: so the async driver caps its connections to fit, and the
- * modes that open one connection per thread refuse to start.
+ * modes that open one connection per thread refuse to start.  Which mode
+ * does which is read from the harness's mode_table[]: its tasks run in
+ * threads of this process (kind WORKER_THREAD), in the main thread's event
+ * loop (event_loop), or one at a time here or in child processes of their
+ * own (one transfer's files in this process).
  */
 #define FD_RESERVE 32
 #define FDS_PER_EASY 3
 
 long long max_connections;
 
+/* Tasks that run at once: every one (a worker each, or an event loop that
+ * serves them all), the pool's workers, or one (seq). */
+static long long tasks_at_once(const struct run_info *ri)
+{
+    const struct mode_info *mi = &mode_table[ri->mode];
+    if (mi->worker_per_task)
+        return ri->tasks;
+    if (mi->kind == WORKER_NONE)
+        return 1;
+    return ri->workers < ri->tasks ? ri->workers : ri->tasks;
+}
+
+/* The option that sets how many tasks run at once, for a refusal. */
+static const char *at_once_option(const struct run_info *ri, bool from_server)
+{
+    const struct mode_info *mi = &mode_table[ri->mode];
+    if (!mi->worker_per_task && mi->kind != WORKER_NONE && ri->workers < ri->tasks)
+        return "--workers";
+    return ri->tasks_given ? "--tasks" : from_server ? "--requests" : "the URL list";
+}
+
 /* 0 when the run fits in the open-file limit (capping async), else 2
  * with a reason naming what to change. */
-int fit_open_files(const struct run_info *ri, bool from_server, char *err, size_t errlen)
+int fit_file_limit(const struct run_info *ri, bool from_server, char *err, size_t errlen)
 {
-    bool one_process = ri->mode == MODE_THREADS || ri->mode == MODE_GIL ||
-                       ri->mode == MODE_INTERP || ri->mode == MODE_THREADPOOL;
-    long long at_once = ri->mode == MODE_THREADPOOL && ri->workers < ri->tasks
-                            ? ri->workers : ri->tasks;
+    const struct mode_info *mi = &mode_table[ri->mode];
+    long long at_once = tasks_at_once(ri);
+    /* Connections whose files this process holds at once: every running
+     * task's in threads or an event loop, else one transfer's. */
+    long long here = mi->kind == WORKER_THREAD || mi->event_loop ? at_once : 1;
     long long open_now = files_open_now(), base = open_now + FD_RESERVE;
-    long long need = ri->mode == MODE_ASYNC ? base + at_once
-                     : one_process          ? base + FDS_PER_EASY * at_once
-                                            : base + FDS_PER_EASY;
-    long long limit = open_files_limit((rlim_t)need);
-    if (limit < 0 || limit >= need) {
-        max_connections = at_once;
+    struct open_files_fit f =
+        fit_open_files(base, mi->event_loop ? 1 : FDS_PER_EASY, here);
+    max_connections = at_once;
+    if (f.fit == here)
+        return 0;
+    if (mi->event_loop && f.fit > 0) {
+        max_connections = f.fit;   /* the rest wait their turn */
         return 0;
     }
-    if (ri->mode == MODE_ASYNC && limit > base) {
-        max_connections = limit - base;   /* the rest wait their turn */
-        return 0;
-    }
-    const char *what = ri->mode == MODE_THREADPOOL && ri->workers < ri->tasks ? "--workers"
-                       : ri->tasks_given ? "--tasks" : from_server ? "--requests" : "the URL list";
     snprintf(err, errlen, "%s: %s mode keeps %lld connections open at once, which needs "
              "about %lld open files (%lld open already), but ulimit -n allows %lld (raise "
-             "it with ulimit -n, or use --mode=async, fork or pool)", what,
-             mode_name(ri->mode), at_once, need, open_now, limit);
+             "it with ulimit -n, or use --mode=async, fork or pool)", at_once_option(ri, from_server),
+             mode_name(ri->mode), at_once, f.need, open_now, f.limit);
     return 2;
 }
 
@@ -110,12 +131,8 @@ void probe_server_limit(const char *server, long long timeout_ms, const char *no
 /* Connections the run keeps open at once in its mode. */
 long long connections_at_once(const struct run_info *ri)
 {
-    long long n = ri->tasks;
-    if (ri->mode == MODE_SEQ)
-        n = 1;
-    else if ((ri->mode == MODE_POOL || ri->mode == MODE_THREADPOOL) && ri->workers < n)
-        n = ri->workers;
-    else if (ri->mode == MODE_ASYNC && max_connections < n)
+    long long n = tasks_at_once(ri);
+    if (mode_table[ri->mode].event_loop && max_connections < n)
         n = max_connections;
     return n;
 }
@@ -126,9 +143,7 @@ int fit_server_limit(const struct run_info *ri, char *err, size_t errlen)
     long long at_once = connections_at_once(ri);
     if (server_max_connections < 0 || at_once <= server_max_connections)
         return 0;
-    const char *what = (ri->mode == MODE_POOL || ri->mode == MODE_THREADPOOL) &&
-                       ri->workers < ri->tasks ? "--workers"
-                       : ri->tasks_given ? "--tasks" : "--requests";
+    const char *what = at_once_option(ri, true);
     snprintf(err, errlen, "%s: %s mode opens %lld connections at once, but the server "
              "serves at most %lld (its max-connections, lowered by a low ulimit -n): the run "
              "would time the server's queue; give %s=%lld or less, or restart "

@@ -21,7 +21,7 @@ extern long long server_max_connections;   /* -1: the server did not say */
 /* 0 when the run fits in the open-file limit (capping async's
  * max_connections), else 2 with a reason naming what to change
  * (from_server: the tasks come from --requests). */
-int fit_open_files(const struct run_info *ri, bool from_server, char *err, size_t errlen);
+int fit_file_limit(const struct run_info *ri, bool from_server, char *err, size_t errlen);
 
 /* A libcurl header callback: a SERVER_LIMIT_HEADER value into *limit. */
 size_t read_limit_header(char *data, size_t size, size_t n, void *limit);

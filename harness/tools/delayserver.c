@@ -266,26 +266,26 @@ static void print_help(const void *ctx, struct opt_spec *const *tables)
 
 
 /* Fit max_conn into ulimit -n: 0, or 2 after saying why on stderr. */
-static int fit_open_files(bool given)
+static int fit_max_connections(bool given)
 {
-    long long limit = open_files_limit((rlim_t)(max_conn + FD_RESERVE));
-    if (limit < 0 || limit >= max_conn + FD_RESERVE)
+    struct open_files_fit f = fit_open_files(FD_RESERVE, 1, max_conn);
+    if (f.fit == max_conn)
         return 0;
     if (given) {
         fprintf(stderr, "%s: --max-connections=%lld needs %lld open files, but ulimit -n "
                 "allows %lld (raise it, or give a smaller --max-connections)\n",
-                SERVER_NAME, max_conn, max_conn + FD_RESERVE, limit);
+                SERVER_NAME, max_conn, f.need, f.limit);
         return 2;
     }
-    if (limit <= FD_RESERVE) {   /* not even one connection beside the reserve */
+    if (f.fit == 0) {   /* not even one connection beside the reserve */
         fprintf(stderr, "%s: ulimit -n %lld is too low for the delay server (it needs at "
                 "least %lld open files; raise it with ulimit -n)\n",
-                SERVER_NAME, limit, FD_RESERVE + 1);
+                SERVER_NAME, f.limit, FD_RESERVE + 1);
         return 2;
     }
-    max_conn = limit - FD_RESERVE;
+    max_conn = f.fit;
     fprintf(stderr, "%s: ulimit -n allows %lld open files: serving at most %lld "
-            "connections at once (more wait in the backlog)\n", SERVER_NAME, limit, max_conn);
+            "connections at once (more wait in the backlog)\n", SERVER_NAME, f.limit, max_conn);
     return 0;
 }
 
@@ -331,7 +331,7 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if (fit_open_files(server_opts[1].seen) != 0)
+    if (fit_max_connections(server_opts[1].seen) != 0)
         return 2;
     exit_with_parent(parent);   /* blocked: sigwait() below takes its SIGTERM */
 
