@@ -1,8 +1,8 @@
 # scripts/probes.sh - what bench.sh tries once before the matrix, so that a
 # sandbox which refuses what every row needs stops the run with one line
 # naming the cause, instead of failing every row and letting the lessons
-# blame the load.  Sourced by bench.sh; under 0.2 s in all (README,
-# "Running in a lab").
+# blame the load.  Sourced by bench.sh; under 0.2 s in all
+# (docs/running-in-a-lab.md, "A loopback interface that is down").
 # shellcheck shell=bash
 
 # The advice of the seccomp lines: moby#42680, Docker's default profile

@@ -119,8 +119,8 @@ how_to_get() {
     case "$1" in
         PYTHON) echo "install python3 or set PYTHON=/path/to/python3" ;;
         PYTHON2) echo "get one with 'pyenv install 2.7.18', or set PYTHON2=/path/to/python2.7" ;;
-        PYTHON_FT) echo "get one with 'uv python install 3.14t' or scripts/build-cpython-ft.sh (README: Getting a free-threaded CPython), or set PYTHON_FT=/path/to/python3.14t" ;;
-        PYTHON_INTERP) echo "get one with 'uv python install 3.14', 'pyenv install 3.14' or scripts/build-cpython-ft.sh --gil (README: Getting a CPython 3.14), or set PYTHON_INTERP=/path/to/python3.12-or-later" ;;
+        PYTHON_FT) echo "get one with 'uv python install 3.14t' or scripts/build-cpython-ft.sh (docs/pythons.md: Getting a free-threaded CPython), or set PYTHON_FT=/path/to/python3.14t" ;;
+        PYTHON_INTERP) echo "get one with 'uv python install 3.14', 'pyenv install 3.14' or scripts/build-cpython-ft.sh --gil (docs/pythons.md: Getting a CPython 3.14), or set PYTHON_INTERP=/path/to/python3.12-or-later" ;;
     esac
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/cli_build_cpython_ft.sh - scripts/build-cpython-ft.sh's command line
 # and the checks it makes before building, on fake source trees (a real build
-# takes half an hour on 2 cores: README, Getting a free-threaded CPython).
+# takes half an hour on 2 cores: docs/pythons.md, Getting a free-threaded
+# CPython).
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"

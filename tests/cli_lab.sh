@@ -196,7 +196,8 @@ test_odd_path() {
 }
 
 # What a user writes after BENCH_ARGS=, RUN=, RUNS=, TOLERANCE= reaches the
-# script as written: README's own example was piped into a command `fetch`.
+# script as written: the README's own example (now docs/reference.md's) was
+# piped into a command `fetch`.
 test_make_args() {
     run make --no-print-directory bench BENCH_ARGS='--only=nosuch|alsonot'
     expect_exit "make: BENCH_ARGS='--only=A|B' reaches bench.sh as one argument" 2 \
@@ -307,11 +308,13 @@ test_unprivileged() {
 }
 
 # ------------------------------------------------------------------ run bits
-# The scripts README.md or a --help tells a user to run are executable; a
-# file that is only sourced (scripts/matrix.sh, schema.sh: no #! line) is not run.
+# The scripts README.md, a page of docs/ or a --help tells a user to run are
+# executable; a file that is only sourced (scripts/matrix.sh, schema.sh: no #!
+# line) is not run.
 test_run_bits() {
-    local scripts s bad=""
-    scripts=$({ grep -ohE 'scripts/[a-z-]+\.sh' README.md
+    local scripts s bad="" pages=()
+    mapfile -t pages < <(find docs -name '*.md')
+    scripts=$({ grep -ohE 'scripts/([a-z-]+/)?[a-z-]+\.sh' README.md "${pages[@]}"
         grep -hE '^(Usage| +or|Try)|Usage: ' scripts/*.sh | grep -oE 'scripts/[a-z-]+\.sh'; } | sort -u)
     for s in $scripts; do
         [ -f "$s" ] || continue
@@ -322,8 +325,8 @@ test_run_bits() {
             bad+=" $s(git mode)"
         fi
     done
-    if [ -z "$bad" ]; then pass "the scripts README and --help name are executable ($(wc -w <<<"$scripts") scripts)"; else
-        fail "the scripts README and --help name are executable" "no run bit:$bad"; fi
+    if [ -z "$bad" ]; then pass "the scripts README, docs/ and --help name are executable ($(wc -w <<<"$scripts") scripts)"; else
+        fail "the scripts README, docs/ and --help name are executable" "no run bit:$bad"; fi
 }
 
 main() {

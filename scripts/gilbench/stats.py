@@ -9,9 +9,9 @@ that resamples whole blocks.  Why not the plain median: a shared VM's host
 slows things in two ways, for minutes every row (the pairing in blocks
 cancels that) and for part of a second one run of one row, which spreads the
 per-block ratios both ways; the mean of their middle half uses more of the
-blocks than the median does and still drops the hit ones (README: "Why the
-middle half", with the measurements).  The generator is seeded, so a run
-summarised twice gives the same figures.
+blocks than the median does and still drops the hit ones
+(docs/measurement.md: "Why the middle half", with the measurements).  The
+generator is seeded, so a run summarised twice gives the same figures.
 
 >>> median([3.0, 1.0, 2.0])
 2.0
