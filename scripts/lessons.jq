@@ -200,8 +200,12 @@ def eval_value($c; $rs; $ctx):
   | { value: $v, wanted: bound_text($c; $k), quiet: ($c.quiet // false),
       interval: (if $q != null then { low: $q.low, high: $q.high, blocks: $q.blocks, halfwidth: $q.halfwidth,
                                        share: $q.share, best: ($q.best // false) } else null end),
-      # a slowdown below 1 is no slowing: "{v} slower" reads "0.50x (faster)"
-      text: ($c.say | (if $v != null and $v < 1 then gsub("\\{v\\} slower"; "{v} (faster)") else . end)
+      # a slowdown below 1 is no slowing: "{v} slower" reads "0.50x (faster)",
+      # "{v} with free threads" "0.77x (faster) with free threads"
+      text: ($c.say | (if $v != null and $v < 1 and $c.figure == "slowdown" then
+                         (if test("\\{v\\} slower") then gsub("\\{v\\} slower"; "{v} (faster)")
+                          else sub("\\{v\\}"; "{v} (faster)") end)
+                       else . end)
                     | fill({v: (($v | fmt_apart($c.unit; [$lo, $hi]))
                                 + (if $q != null then ($q | interval_text($c.unit)) else "" end)
                                 + (if $q != null and $q.share then " of the ceiling" else "" end)
@@ -233,7 +237,11 @@ def eval_value($c; $rs; $ctx):
            # around it (L1).  3% of slack for the noise.
            toward_one: ($c.figure == "speedup"
                         and (($c.min != null and $v < $c.min * $k and $c.min * $k > 1 and $v >= 0.97)
-                             or ($c.max != null and $v > $c.max * $k and $c.max * $k < 1 and $v <= 1.03))) } end;
+                             or ($c.max != null and $v > $c.max * $k and $c.max * $k < 1 and $v <= 1.03))) } end
+  # a check's advice (a guard's ": measure it again", its own words
+  # and punctuation after the figure) only where it did not pass
+  | if (.status == "fail" or .status == "not_shown") and ($c.advice // null) != null
+    then .text += $c.advice else . end;
 
 # The racy refcount: runs, runs_with_loss, lost_median, lost_max when the run
 # has them (several runs), else the one run's figures.  A run "with loss" is
@@ -482,7 +490,8 @@ def evaluate:
   | ($ctx0 + { ceiling: $ceil, best: $best }) as $ctx
   | { machine: { hostname: $m.hostname, cpu_model: $m.cpu_model, online_cpus: $m.online_cpus,
                  usable_cpus: $ctx.usable, affinity_cpus: $m.affinity_cpus, cpu_quota: $m.cpu_quota,
-                 load_before: $m.load_before, load_after: $m.load_after, aa: ($m.aa // {}) },
+                 load_before: $m.load_before, load_after: $m.load_after, aa: ($m.aa // {}),
+                 size: ($m.size // null) },
       date: $m.date_utc,
       thresholds: { min_median_s: min_median_s, max_rel_spread: max_rel_spread,
                     max_sample_ratio: max_sample_ratio, min_samples: min_samples,
@@ -496,6 +505,10 @@ def render_md:
   "\(.machine.cpu_model // "unknown CPU"), \(.machine.usable_cpus) usable CPUs (\(.machine.online_cpus // "?") online), \(.date // "date unknown"), host \(.machine.hostname // "?").",
   "Each lesson is checked against this run's own numbers (speedups are the group's sequential median over the row's median; for the groups timed in time-paired blocks, the geometric mean of the middle half of the per-block speedups, with its 95% interval in brackets).",
   "",
+  # A tiny run (the suite's own test sizes) says so first: its rows last
+  # milliseconds, its families take two blocks, its convoys two samples.
+  (select(.machine.size == "tiny")
+   | "**A tiny run** (`--tiny`, the sizes of the suite's own tests): its rows last milliseconds and its intervals rest on two or three samples, so a lesson it shows is shown on too little to cite; cite a QUICK or full run.", ""),
   # The A/A control first when it failed: seq against itself in the same
   # blocks should be 1; an interval without 1 is this machine's noise floor.
   (.machine.aa // {} | to_entries[] | select(.value.contains_one == false)

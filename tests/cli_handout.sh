@@ -278,6 +278,10 @@ test_real_run_current() {
     fi
     expect_answer "a current real run: L7.7 quotes the one-CPU rows and the intervals waited" "$run" L7.7 \
         'pinned to one CPU \(--pin=same\): ours [0-9.]+x, cpython-3\.11\.7 [0-9.]+x; on two \(--pin=apart\): ours [0-9.]+x\. Share of contended round trips that waited 0, 1, 2\+ switch intervals, ours apart: [0-9.]+, [0-9.]+, [0-9.]+'
+    # The old GIL's convoy is measured (a trial's key said it was not).
+    expect_answer "a current real run: L7.4 quotes the old GIL's slowdown, ours and CPython 2.7's, beside the new GIL's" "$run" L7.4 \
+        'slowdown with the old GIL: ours [0-9.]+x, cpython-2\.7\.18 [0-9.]+x; with the new GIL: ours [0-9.]+x'
+    expect_answer "a current real run: L8.3 says count.py forks its processes on Linux" "$run" L8.3 'On Linux count\.py forks its processes'
 }
 
 # ------------------------------------------------------------ the commands

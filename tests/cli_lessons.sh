@@ -76,6 +76,29 @@ test_all_hold() {
     done
     expect_lesson "L6 reports lost updates in k of n runs, median and max" L6 \
         'went wrong \(lost updates or an early free\) in 8 of 10 runs; lost updates median 2410, max 3930'
+    if grep -q "A tiny run" "$run/lessons.md"; then
+        fail "a run that is not tiny does not say it is" "$(head -n 5 "$run/lessons.md")"
+    else
+        pass "a run that is not tiny does not say it is"
+    fi
+    set_machine "$run" '.size = "tiny"'
+    run bash "$LESSONS" "$run"
+    if sed -n 4,6p "$run/lessons.md" | grep -q '^\*\*A tiny run\*\* (`--tiny`'; then
+        pass "a tiny run says so at the top of lessons.md, before the lessons"
+    else
+        fail "a tiny run says so at the top of lessons.md" "$(head -n 6 "$run/lessons.md")"
+    fi
+    set_machine "$run" 'del(.size)'
+    run bash "$LESSONS" "$run"
+    # A guard that passes says its figure, not the advice of a failed one
+    # (report.html lists every check with its text).
+    local guard_text
+    guard_text=$(jq -r '.lessons[] | select(.id == "L2") | .checks[] | select(.name == "count-2 shell vs best") | .text' "$run/lessons.json")
+    if [ -n "$guard_text" ] && ! grep -q "measure it again\|below the modes" <<<"$guard_text"; then
+        pass "a guard that passes carries no advice: $guard_text"
+    else
+        fail "a guard that passes carries no advice" "'$guard_text'"
+    fi
     expect_lesson "L6 reports what atomics and locks cost" L6 'atomic costs 8\.27x.*mutex 36\.1x'
     expect_lesson "L7 reports the switch-interval series" L7 '9100, 1540, 330 round trips/s at 100, 1000, 5000 us'
     expect_lesson "L1 names CPython's threads with their numbers" L1 'CPython 3\.11\.7 threads 0\.98x'
@@ -218,6 +241,14 @@ test_slowdown_below_one() {
     else
         pass "no slowdown below 1 reads slower"
     fi
+    # A row that is not convoyed, a little faster contended (the busy
+    # spinner keeps the machine awake): "(faster)" beside its figure, as
+    # the table says "faster", after the "360x slower" of the new GIL.
+    set_field "$run/convoy.csv" convoy.gil slowdown 360
+    set_field "$run/convoy.csv" convoy.threads slowdown 0.77
+    run bash "$LESSONS" "$run"
+    expect_lesson "a row not convoyed, 0.77x: reads (faster) beside its figure" L7 \
+        '^L7 holds: 360x slower with our new GIL; .*0\.77x \(faster\) with free threads'
 }
 
 # L7 with only its convoy-interval rows (bench --only=convoy-interval): the
@@ -385,7 +416,7 @@ test_l8() {
     add_interp_rows "$run"
     expect_status "L8 with CPython 3.13's interpreters: exit 0" 0 bash "$LESSONS" "$run"
     expect_lesson "L8 holds: ours, CPython's interpreters, what starting them costs against processes" L8 \
-        "^L8 holds: our GIL per task, 2 tasks, 1\.97x; 10 tasks 1\.97x; CPython 3\.13\.0's isolated interpreters 1\.90x; CPython 3\.13\.0's threads only 1\.05x; creating and running 2 of them costs 32 ms over its start-up; starting 2 processes 55 ms\$"
+        "^L8 holds: our GIL per task, 2 tasks, 1\.97x; 10 tasks 1\.97x; CPython 3\.13\.0's isolated interpreters 1\.90x; CPython 3\.13\.0's threads only 1\.05x; creating and running 2 isolated interpreters costs 32 ms over its start-up; forking 2 processes 55 ms\$"
     expect_status_of "L8 holds: lessons.json" "$run" L8 holds
     if grep -q "^- \*\*L8 holds\.\*\* Isolated interpreters, a GIL each (PEP 684), run CPU-bound Python in parallel in one process: .*1\.90x" "$run/lessons.md"; then
         pass "L8 in lessons.md: its sentence with CPython's figure"
@@ -424,7 +455,7 @@ test_l8() {
     set_field "$run/summary.csv" start-cpython.py-interpreters median_s 0.9
     run bash "$LESSONS" "$run"
     expect_lesson "interpreters that take 860 ms to start: L8 does not hold" L8 \
-        '^L8 DOES NOT HOLD: creating and running 2 of them costs 860 ms over its start-up \(wanted <= 500 ms; row start-cpython\.py-interpreters\)'
+        '^L8 DOES NOT HOLD: creating and running 2 isolated interpreters costs 860 ms over its start-up \(wanted <= 500 ms; row start-cpython\.py-interpreters\)'
 
     # L7 with a GIL per task: ours and CPython's interpreters beside the spinner.
     expect_lesson "L7 holds with our GIL per task not convoyed" L7 '^L7 holds: .*1\.19x with a GIL per task'
