@@ -397,6 +397,28 @@ class TestRunPage(Base):
         self.assertEqual(report.interval_text(129.2, None, None), "129x")
         self.assertEqual(report.interval_text(None, 1, 2), "-")
 
+    def test_a_check_in_milliseconds(self):
+        """L8's start-up costs are milliseconds (lessons-table.json's unit):
+        the figure column says 37 ms, as the check's text does, not 36.7x."""
+        path = os.path.join(self.run, "lessons.json")
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["lessons"].append({"id": "L8", "title": "t", "status": "holds", "sentence": "s", "checks": [
+            {"name": "interpreters start", "value": 36.7, "wanted": "<= 500 ms", "status": "pass",
+             "text": "creating and running 2 of them costs 37 ms over its start-up"},
+            {"name": "not in the table", "value": 8.83, "wanted": "<= 2000 ms", "status": "pass", "text": "9 ms"},
+            {"name": "count-2 threads", "value": 1.9, "wanted": ">= 1.60x", "status": "pass", "text": "1.90x"}]})
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        _, p = self.write()
+        text = text_of(p)
+        cells = text.split()
+        self.assertIn("37 ms <= 500 ms", text)
+        self.assertIn("9 ms <= 2000 ms", text)
+        self.assertIn("1.90x >= 1.60x", text)
+        self.assertNotIn("36.7x", cells)
+        self.assertEqual(report.interval_text(36.7, 35.2, 38.9, "ms"), "37 ms (35-39)")
+
     def test_not_a_run(self):
         os.unlink(os.path.join(self.run, "summary.csv"))
         with open(os.path.join(self.run, "summary.csv"), "w", encoding="utf-8") as f:
