@@ -50,6 +50,9 @@ page_has() {
 test_usage() {
     expect_help "gilbench report" "${GILBENCH[@]}" report -- --out --plots --json
     expect_usage_error "report: no such folder" "${GILBENCH[@]}" report "$TEST_TMP/no-such-run"
+    : >"$TEST_TMP/run.tar.gz"
+    expect_usage_error "report: a bundle" "${GILBENCH[@]}" report "$TEST_TMP/run.tar.gz"
+    expect_err "report: a bundle: says so and how to read it" "is a bundle.*make plots RUN=.*bundle\.sh with "
     expect_usage_error "report: a folder without summary.csv" "${GILBENCH[@]}" report "$TEST_TMP"
     expect_usage_error "report: --out without a file" "${GILBENCH[@]}" report "$RUN" --out ""
     expect_usage_error "compare-page: no such folder" "${GILBENCH[@]}" compare-page "$TEST_TMP/no-such-dir"
