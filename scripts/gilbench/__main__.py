@@ -89,8 +89,8 @@ def missing_figures(done: Dict[str, object]) -> int:
     expected = done.get("expected_figures") or 0
     if not missing or not isinstance(missing, list) or not isinstance(expected, int):
         return 0
-    sys.stderr.write("%s: report: warning: %d of the %d figures of this run are not in '%s' (%s); the page says so%s\n"
-                     % (PROG, len(missing), expected, done.get("plots"), " ".join(missing),
+    sys.stderr.write("%s: report: warning: %d of the %d figures of this run %s not in '%s' (%s); the page says so%s\n"
+                     % (PROG, len(missing), expected, "is" if len(missing) == 1 else "are", done.get("plots"), " ".join(missing),
                         ": it has none of them" if len(missing) == expected else ""))
     return 1 if len(missing) == expected else 0
 

@@ -302,9 +302,10 @@ def warnings(run: str, m: dict) -> List[str]:
     return out
 
 
-def render(run: str, plots: str) -> Tuple[str, Dict[str, object]]:
-    """The page of one run and what is on it: counts of lessons, groups and
-    figures placed, the figures expected, the names of those missing."""
+def render(run: str, plots: str, out: Optional[str] = None) -> Tuple[str, Dict[str, object]]:
+    """The page of one run, to be written to out (default RUN/report.html),
+    and what is on it: counts of lessons, groups and figures placed, the
+    figures expected, the names of those missing."""
     summary = read_csv(os.path.join(run, "summary.csv"))
     if not summary or "group" not in summary[0]:
         raise ValueError("%s/summary.csv has no rows with a group column" % run)
@@ -357,11 +358,15 @@ def render(run: str, plots: str) -> Tuple[str, Dict[str, object]]:
     body.append('<h2 id="noise">Noise warnings</h2>' + ("<ul>%s</ul>" % "".join("<li>%s</li>" % keep(w) for w in warn)
                                                         if warn else "<p>None recorded for this run.</p>"))
     q = shlex.quote(run)
+    default_out = os.path.join(run, "report.html")
+    # make plots writes RUN/report.html: this page only when it is that file.
+    redrawn = "this page again" if out is None or os.path.abspath(out) == os.path.abspath(default_out) \
+        else "%s (not this page: it was written with --out)" % default_out
     body.append('<h2 id="commands">Redraw and compare</h2><pre>%s</pre><p>%s</p>' % (keep(
-        "make plots RUN=%s          # the figures and this page again\n"
+        "make plots RUN=%s          # the figures and %s\n"
         "make compare RUNS=\"%s results/OTHER\"   # beside another run: compare.html\n"
         "make handout RUN=%s        # the lab handout with this run's answer key\n"
-        "make pack RUN=%s           # one .tar.gz of the run to hand in" % (q, q, q, q)),
+        "make pack RUN=%s           # one .tar.gz of the run to hand in" % (q, redrawn, q, q, q)),
         keep("Figures: %s (SVG, PNG and PDF). Tables: summary.csv, ratios.csv, lessons.md in %s. "
             "Link a lesson as report.html#L7 (each lesson by its id), a group as report.html#group-NAME." % (plots, run))))
     body.append("</main>")
@@ -384,6 +389,6 @@ def write_report(run: str, out: Optional[str] = None, plots: Optional[str] = Non
     a note for each: the caller decides how loudly to say so."""
     out = out or os.path.join(run, "report.html")
     plots = plots or default_plots(run)
-    text, counts = render(run, plots)
+    text, counts = render(run, plots, out)
     publish_text(out, text)
     return {"report": out, "bytes": len(text.encode("utf-8")), "plots": plots, **counts}

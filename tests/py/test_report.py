@@ -419,6 +419,26 @@ class TestRunPage(Base):
         self.assertNotIn("36.7x", cells)
         self.assertEqual(report.interval_text(36.7, 35.2, 38.9, "ms"), "37 ms (35-39)")
 
+    def test_where_make_plots_writes(self):
+        """make plots RUN=... writes RUN/report.html: "this page" only when it is."""
+        _, p = self.write()
+        self.assertIn("the figures and this page again", text_of(p))
+        out = os.path.join(self.tmp, "elsewhere.html")
+        done = report.write_report(self.run, out)
+        text = text_of(parse(done["report"]))
+        self.assertNotIn("this page again", text)
+        self.assertIn("the figures and %s (not this page: it was written with --out)"
+                      % os.path.join(self.run, "report.html"), text)
+
+    def test_one_missing_figure_is_not_in(self):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            cli.missing_figures({"missing_figures": ["convoy"], "expected_figures": 12, "plots": "p"})
+            cli.missing_figures({"missing_figures": ["convoy", "fetch-n"], "expected_figures": 12, "plots": "p"})
+        one, two = err.getvalue().splitlines()
+        self.assertIn("1 of the 12 figures of this run is not in 'p'", one)
+        self.assertIn("2 of the 12 figures of this run are not in 'p'", two)
+
     def test_not_a_run(self):
         os.unlink(os.path.join(self.run, "summary.csv"))
         with open(os.path.join(self.run, "summary.csv"), "w", encoding="utf-8") as f:
