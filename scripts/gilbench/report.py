@@ -193,7 +193,7 @@ class Page:
         if all(c.get("status") == "not_run" for c in checks):
             rows = []  # nothing ran: the sentence says which groups
         table_html = table(["check", "this run", "figure (95% interval)", "wanted", "verdict"], rows, numeric=[2],
-                           marked=[r[4] in ("fail", "failed row", "no data") for r in rows]) if rows else ""
+                           marked=[r[4] in ("fail", "failed row", "no data") for r in rows], stack=True) if rows else ""
         also = [] if status in ("holds", "not_measured") else list(les.get("causes", []))[1:]
         not_run = [] if status == "not_measured" else list(les.get("not_run", []))
         items = ["<li>also: %s</li>" % keep(c) for c in also] + ["<li>not run: %s</li>" % keep(c) for c in not_run]

@@ -392,6 +392,16 @@ class TestRunPage(Base):
         for g in ("count-2-cpython", "count-2", "count-10", "convoy-interval", "vm-20261129T152028Z"):
             self.assertNotRegex(text, r"\b%s\b" % re.escape(g), "%s may break at a hyphen" % g)
 
+    def test_checks_stack_on_a_phone(self):
+        """A lesson's checks table is one block per check on a phone: class
+        stack, each cell named by its column (data-label), a rule for narrow widths."""
+        done, p = self.write()
+        with open(done["report"], encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn('<table class="stack">', text)
+        self.assertIn('data-label="this run"', text)
+        self.assertRegex("".join(p.style), r"@media \(max-width: 40rem\) \{\s*table\.stack")
+
     def test_interval_text(self):
         self.assertEqual(report.interval_text(0.99, 0.97, 1.01), "0.99x (0.97-1.01)")
         self.assertEqual(report.interval_text(129.2, None, None), "129x")
