@@ -171,7 +171,7 @@ check_machine() {
 describe_machines() {
     local i files=() names=()
     for i in "${!runs[@]}"; do files+=("${runs[i]}/machine.json"); names+=("$(basename -- "${runs[i]}")"); done
-    printf 'run\tsource\tname\thost\tcpu_model\tonline_cpus\tusable_cpus\tcpu_quota\tgovernor\tcompiler\tpython\tdate_utc\tquick\tfabricated\n' >"$work/machines.raw"
+    printf 'run\tsource\tname\thost\tcpu_model\tonline_cpus\tusable_cpus\tcpu_quota\tgovernor\tcompiler\tpython\tdate_utc\tsize\tfabricated\n' >"$work/machines.raw"
     # The CPUs the run could use (usable_cpus; older runs only have online_cpus).
     if ! jq -r -n --argjson src "$(jq -n '$ARGS.positional' --args "${sources[@]}")" \
         --argjson name "$(jq -n '$ARGS.positional' --args "${names[@]}")" \
@@ -179,7 +179,7 @@ describe_machines() {
          | if type != "object" then error("not an object") else . end
          | [($i + 1), $src[$i], $name[$i], (.hostname // "unknown"), (.cpu_model // "unknown"), (.online_cpus // "?"),
             (.usable_cpus // .online_cpus // "?"), (.cpu_quota // "none"), (.governor // "unknown"),
-            (.compiler // "unknown"), (.python // "unknown"), (.date_utc // "unknown"), (.quick // false),
+            (.compiler // "unknown"), (.python // "unknown"), (.date_utc // "unknown"), "",
             ((.fabricated // false) | if . == false or . == null then false else true end)]
          | map(tostring | gsub("[\t\r\n]"; " ")) | join("\t"))' "${files[@]}" >>"$work/machines.raw" 2>/dev/null ||
         [ "$(wc -l <"$work/machines.raw")" -ne $((${#runs[@]} + 1)) ]; then
@@ -195,10 +195,28 @@ describe_machines() {
     awk -F, 'FNR == 1 { run++; ic = 0; for (i = 1; i <= NF; i++) if ($i == "impl") ic = i; next }
         ic && $ic != "gilbench" && $ic != "" && !((run, $ic) in seen) { seen[run, $ic] = 1; v[run] = v[run] (v[run] == "" ? "" : " ") $ic }
         END { for (r = 1; r <= run; r++) print r "\t" v[r] }' "${summaries[@]}" >"$work/impls.tsv"
-    awk -F '\t' -v OFS='\t' 'NR == FNR { impl[$1] = $2; next }
+    run_sizes >"$work/sizes.txt"
+    awk -F '\t' -v OFS='\t' 'FNR == 1 { file++ } file == 1 { size[FNR] = $0; next } file == 2 { impl[$1] = $2; next }
         FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
-        { if (impl[$c["run"]] != "") $c["python"] = $c["python"] " · rows: " impl[$c["run"]]; print }' \
-        "$work/impls.tsv" "$work/machines.raw" | awk -f "$LIB_DIR/names.awk" >"$work/machines.tsv"
+        { if (impl[$c["run"]] != "") $c["python"] = $c["python"] " · rows: " impl[$c["run"]]; $c["size"] = size[$c["run"]]; print }' \
+        "$work/sizes.txt" "$work/impls.tsv" "$work/machines.raw" | awk -f "$LIB_DIR/names.awk" >"$work/machines.tsv"
+}
+
+# run_sizes: each run's size (full, quick, tiny), one line per run: machine.json's "size",
+# or for a run older than it what report.html infers (scripts/gilbench/runfiles.py run_size).
+run_sizes() {
+    python3 -E -c 'import os, sys; sys.path.insert(0, sys.argv.pop(1)); from gilbench.runfiles import read_json, run_size
+for r in sys.argv[1:]: print(run_size(r, read_json(os.path.join(r, "machine.json"))).lower())' "$SCRIPT_DIR" "${runs[@]}" ||
+        fail "cannot read the runs' sizes from their machine.json"
+}
+
+# warn_sizes: one line on stderr when the runs are of different sizes (their rows differ by design).
+warn_sizes() {
+    local sizes
+    sizes=$(machine_column size | sort -u | paste -sd, - | sed 's/,/, /g')
+    [[ $sizes != *,* ]] ||
+        printf '%s: warning: these runs are of different sizes (%s): their rows differ by design; compare runs of one size\n' \
+            "$PROG" "$sizes" >&2
 }
 
 # join_runs: joined.tsv, one line per row and run (see join.awk).
@@ -395,6 +413,7 @@ main() {
     stage=$(mktemp -d "$(dirname "$out_dir")/.compare.XXXXXX") || fail "cannot write beside '$out_dir'"
 
     describe_machines
+    warn_sizes
     join_runs
     write_report
     write_plot_data

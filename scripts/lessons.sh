@@ -138,6 +138,9 @@ main() {
         run=$1
     fi
     [ -n "$run" ] || usage_error "a run folder is required"
+    if [ -f "$run" ] && [[ $run == *.tar.gz || $run == *.tgz || $run == *.tar ]]; then
+        usage_error "'$run' is a bundle (make pack's one file), not a run folder: scripts/bundle.sh with '$run' bash scripts/lessons.sh reads the folder inside, make plots RUN='$run' draws it"
+    fi
     [ -d "$run" ] || die "'$run' is not a folder"
     local why
     why=$(complete_run "$run") || die "$why"

@@ -50,9 +50,9 @@ test_two_machines() {
         expect_file "compare: compare-$g.pdf is a PDF" "$out/compare-$g.pdf" "%PDF"
     done
     expect_line "compare: ratios.csv has one line per row and machine, with its details" "$out/ratios.csv" \
-        "group,case,impl,label,mode,tasks,param,machine,run,workers,median_s,speedup,slowdown,ratio,host,cpu_model,online_cpus,usable_cpus,cpu_quota,governor,compiler,python,date_utc,fabricated"
+        "group,case,impl,label,mode,tasks,param,machine,run,workers,median_s,speedup,slowdown,ratio,host,cpu_model,online_cpus,usable_cpus,cpu_quota,governor,compiler,python,date_utc,fabricated,size"
     expect_line "compare: count-2 seq ratio is 0.80/0.70, beside lab-c's CPU and compiler" "$out/ratios.csv" \
-        "count-2,count,gilbench,seq,seq,2,,lab-c,run-lab-c,1,0.8,1.000,,1.143,lab-c,Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz,4,4,none,unknown,gcc (Debian 12.2.0-14) 12.2.0,3.11.2 · rows: cpython-3.11.7,2024-11-20T10:02:47Z,false"
+        "count-2,count,gilbench,seq,seq,2,,lab-c,run-lab-c,1,0.8,1.000,,1.143,lab-c,Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz,4,4,none,unknown,gcc (Debian 12.2.0-14) 12.2.0,3.11.2 · rows: cpython-3.11.7,2024-11-20T10:02:47Z,false,full"
     expect_row() { # NAME PREFIX: a line of ratios.csv starts with PREFIX
         if grep -qF -- "$2" <(cut -d, -f 1-14 "$out/ratios.csv"); then pass "$1"; else fail "$1" "no line starts '$2'"; fi
     }
@@ -67,7 +67,7 @@ test_two_machines() {
     expect_row "compare: convoy rows are compared on their slowdown (45 / 60)" \
         "convoy,convoy,gilbench,gil,gil,2,,lab-c,run-lab-c,2,2.04,,45.00,0.750"
     expect_line "compare: ratios.md names each machine with its CPUs, quota, governor, compiler, Pythons (machine.json's, the rows')" "$out/ratios.md" \
-        "| lab-c · Xeon E3-1220 v3 · 4 CPUs | lab-c | \`$C\` | Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz | 4 | 4 | none | unknown | gcc (Debian 12.2.0-14) 12.2.0 | 3.11.2 · rows: cpython-3.11.7 | 2024-11-20T10:02:47Z |  |"
+        "| lab-c · Xeon E3-1220 v3 · 4 CPUs | lab-c | \`$C\` | Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz | 4 | 4 | none | unknown | gcc (Debian 12.2.0-14) 12.2.0 | 3.11.2 · rows: cpython-3.11.7 | 2024-11-20T10:02:47Z | full |  |"
     # The values over the bars are rounded as the tables round them: lab-b's gil-old 0.700
     # and seq 1.000 were "0.7" and "1.0" beside "0.71": never fewer decimals than lessons.jq's
     # fmt (2 below 10, 1 below 100, none above).
@@ -94,6 +94,7 @@ test_two_machines() {
     fi
     expect_out "compare: agreement line counts what the fixtures imply" \
         "^agreement: 16 of 55 rows within ±10% of $B \(worst: count-scaling [a-z]+ \(4\) 0\.57x\)$"
+    expect_out "compare: stdout names each run's size" '^# run sizes: lab-b full, lab-c full$'
     expect_out "compare: stdout shows the count-2 headline ratio" '^count-2 +seq +0\.700 +0\.800 +1\.14$'
     expect_out "compare: stdout shows the fetch headline rows" '^fetch +gil-hold '
     expect_out "compare: stdout lists the files written" "^$out/compare-fetch\.png$"
@@ -151,6 +152,50 @@ expect_rejected() {
     if [ -e "$out" ]; then fail "$name: nothing written" "$out exists"; else pass "$name: nothing written"; fi
 }
 
+# Runs of different sizes (bench.sh --quick and --tiny, machine.json's "size"; an older
+# run only has "quick"): compared all the same, with one warning on stderr and at the top of
+# compare.html, and each run's size in every output.
+test_different_sizes() {
+    local q="$TEST_TMP/sizes/quick run" t="$TEST_TMP/sizes/tiny run" out="$TEST_TMP/sizes/out"
+    local warning="these runs are of different sizes (quick, tiny): their rows differ by design; compare runs of one size"
+    mkdir -p "$TEST_TMP/sizes"
+    cp -r "$B" "$q"
+    cp -r "$C" "$t"
+    jq '.size = "quick" | .quick = true' "$B/machine.json" >"$q/machine.json"
+    jq '.size = "tiny" | .quick = true' "$C/machine.json" >"$t/machine.json"
+    run bash "$COMPARE" --out "$out" "$q" "$t"
+    if [ "$last_status" -eq 0 ] && [ "$(cat "$last_err")" = "compare: warning: $warning" ]; then
+        pass "compare: runs of different sizes: exit 0, one warning line naming the sizes"
+    else
+        fail "compare: runs of different sizes: exit 0, one warning line naming the sizes" \
+            "exit $last_status; stderr: $(head -c 300 "$last_err")"
+    fi
+    expect_out "compare: different sizes: stdout names each run's size" '^# run sizes: lab-b quick, lab-c tiny$'
+    if grep -q '| 2024-11-20T10:02:47Z | tiny |  |$' "$out/ratios.md" && ! grep -q ' quick |  |$' <(grep 'lab-c' "$out/ratios.md"); then
+        pass "compare: ratios.md names the tiny run tiny, not quick"
+    else
+        fail "compare: ratios.md names the tiny run tiny, not quick" "$(grep -F '| lab-' "$out/ratios.md" | head -n 2)"
+    fi
+    if grep -q '^count-2,count,gilbench,seq,seq,2,,lab-c,.*,tiny$' "$out/ratios.csv"; then
+        pass "compare: ratios.csv has each row's run size"
+    else
+        fail "compare: ratios.csv has each row's run size" "$(sed -n 2p "$out/ratios.csv")"
+    fi
+    if grep -qF "<b>These runs are of different sizes (quick, tiny)" "$out/compare.html" &&
+        grep -q '<td>tiny</td>' "$out/compare.html"; then
+        pass "compare: compare.html warns at the top and names each run's size"
+    else
+        fail "compare: compare.html warns at the top and names each run's size" "no warning or size in compare.html"
+    fi
+    # An older run has only "quick": false is full; the same size twice, no warning.
+    run bash "$COMPARE" --out "$TEST_TMP/sizes/same" "$B" "$C"
+    if [ "$last_status" -eq 0 ] && ! grep -q 'different sizes' "$last_err" && ! grep -q 'different sizes' "$TEST_TMP/sizes/same/compare.html"; then
+        pass "compare: runs of one size: no warning"
+    else
+        fail "compare: runs of one size: no warning" "exit $last_status; stderr: $(head -c 300 "$last_err")"
+    fi
+}
+
 test_bad_usage() {
     local before after
     mkdir -p "$TEST_TMP/no-summary"
@@ -186,6 +231,7 @@ main() {
     have_tools "compare" gnuplot jq || return 0
     test_two_machines
     test_same_run_twice
+    test_different_sizes
     test_bad_usage
 }
 

@@ -184,10 +184,10 @@ test_odd_path() {
         fail "$name: make compare RUNS=<quoted paths>" "exit $last_status: $(head -c 300 "$last_err")"
     fi
     # The "|" in the folder's name is escaped in ratios.md's machine table:
-    # each row keeps its 13 cell borders (12 columns).
+    # each row keeps its 14 cell borders (13 columns).
     local md bad
     md="$(dirname "$(grep -m1 'ratios.csv$' "$last_out")")/ratios.md"
-    bad=$(grep -F '`' "$md" 2>/dev/null | grep '^| ' | sed 's/\\|//g' | awk -F'|' 'NF != 14' || true)
+    bad=$(grep -F '`' "$md" 2>/dev/null | grep '^| ' | sed 's/\\|//g' | awk -F'|' 'NF != 15' || true)
     if [ -s "$md" ] && grep -qF 'gilbench/results lab dir' "$md" && [ -z "$bad" ]; then
         pass "$name: ratios.md keeps its table with a '|' in a folder name"
     else

@@ -61,6 +61,9 @@ test_usage() {
     expect_usage_error "two run folders" bash "$LESSONS" "$FIXTURES/lessons-hold" "$FIXTURES/run-lab-a"
     expect_status "a folder that does not exist: exit 1" 1 bash "$LESSONS" "$TEST_TMP/nothing here"
     expect_err "a folder that does not exist: says so" 'not a folder'
+    : >"$TEST_TMP/run.tar.gz"
+    expect_usage_error "a bundle: exit 2, one line" bash "$LESSONS" "$TEST_TMP/run.tar.gz"
+    expect_err "a bundle: says so and how to read it" "is a bundle.*bundle\.sh with .*make plots RUN="
     mkdir -p "$TEST_TMP/empty"
     expect_status "a folder without summary.csv: exit 1" 1 bash "$LESSONS" "$TEST_TMP/empty"
     expect_err "a folder without summary.csv: names the file" 'summary\.csv'

@@ -50,6 +50,9 @@ page_has() {
 test_usage() {
     expect_help "gilbench report" "${GILBENCH[@]}" report -- --out --plots --json
     expect_usage_error "report: no such folder" "${GILBENCH[@]}" report "$TEST_TMP/no-such-run"
+    : >"$TEST_TMP/run.tar.gz"
+    expect_usage_error "report: a bundle" "${GILBENCH[@]}" report "$TEST_TMP/run.tar.gz"
+    expect_err "report: a bundle: says so and how to read it" "is a bundle.*make plots RUN=.*bundle\.sh with "
     expect_usage_error "report: a folder without summary.csv" "${GILBENCH[@]}" report "$TEST_TMP"
     expect_usage_error "report: --out without a file" "${GILBENCH[@]}" report "$RUN" --out ""
     expect_usage_error "compare-page: no such folder" "${GILBENCH[@]}" compare-page "$TEST_TMP/no-such-dir"
@@ -234,6 +237,7 @@ test_browser() {
         done
     done
     test_names_whole
+    test_checks_fit
     chromium_run --dump-dom "file://$RUN/report.html"
     if grep -q 'id="L7"' "$last_out" && grep -c '<svg' "$last_out" | grep -qv '^0$'; then
         pass "chromium's DOM of the page has #L7 and the figures"
@@ -273,6 +277,36 @@ EOF
         pass "at 390 px no name is broken at a hyphen"
     else
         fail "at 390 px no name is broken at a hyphen" "exit $last_status: ${broken:-no result}"
+    fi
+}
+
+# test_checks_fit: at a phone's width (390 px) a lesson's checks table needs
+# no sideways scroll and its "this run" sentences keep a readable width (one
+# word a line was 70 px): a script in a copy of the page measures them.
+test_checks_fit() {
+    local copy="$TEST_TMP/checks.html" got
+    { cat "$RUN/report.html"; cat <<'EOF'
+<script>
+var bad = [];
+document.querySelectorAll(".lesson .scroll").forEach(function (d, i) {
+  if (!d.querySelector("table")) return;  // a figure: drawn wider than a phone on purpose
+  if (d.scrollWidth > d.clientWidth + 1) bad.push("table " + i + " scrolls (" + d.scrollWidth + " > " + d.clientWidth + ")");
+  d.querySelectorAll("tbody tr").forEach(function (tr) {
+    var c = tr.children[1];
+    if (c && c.getBoundingClientRect().width < 200) bad.push("this run " + Math.round(c.getBoundingClientRect().width) + " px");
+  });
+});
+if (!document.querySelector(".lesson .scroll table")) bad.push("no checks table");
+document.body.setAttribute("data-checks", bad.length ? bad.slice(0, 4).join("; ") : "fit");
+</script>
+EOF
+    } >"$copy"
+    chromium_run --window-size=390,844 --virtual-time-budget=5000 --dump-dom "file://$copy"
+    got=$(grep -o 'data-checks="[^"]*"' "$last_out" | head -n 1)
+    if [ "$got" = 'data-checks="fit"' ]; then
+        pass "at 390 px the checks tables fit the width, their sentences readable"
+    else
+        fail "at 390 px the checks tables fit the width, their sentences readable" "exit $last_status: ${got:-no result}"
     fi
 }
 

@@ -22,7 +22,7 @@ BEGIN {
     FS = "\t"; split(headline, hl, " ")
     for (i in hl) isheadline[hl[i]] = 1
     worst = 0; counted = 0; agreeing = 0; nhead = 0
-    meta = "host cpu_model online_cpus usable_cpus cpu_quota governor compiler python date_utc fabricated"
+    meta = "host cpu_model online_cpus usable_cpus cpu_quota governor compiler python date_utc fabricated size"
     nmeta = split(meta, mcol, " ")
     line = "group,case,impl,label,mode,tasks,param,machine,run,workers,median_s,speedup,slowdown,ratio"
     for (i = 1; i <= nmeta; i++) line = line "," mcol[i]
@@ -36,7 +36,8 @@ file == 1 {
     mdm[r] = "| " md(lab[r]) " | " md($col["host"]) " | `" md($col["source"]) "` | " md($col["cpu_model"]) \
         " | " $col["online_cpus"] " | " $col["usable_cpus"] " | " $col["cpu_quota"] " | " md($col["governor"]) \
         " | " md($col["compiler"]) " | " md($col["python"]) " | " $col["date_utc"] \
-        " | " ($col["fabricated"] == "true" ? "**fabricated**" : "") ($col["quick"] == "true" ? " quick" : "") " |"
+        " | " md($col["size"]) " | " ($col["fabricated"] == "true" ? "**fabricated**" : "") " |"
+    size[r] = $col["size"]; if (!(size[r] in nsize)) { nsize[size[r]] = 0; kinds++ }; nsize[size[r]]++
     if (length(id[r]) + 2 > w) w = length(id[r]) + 2
     if (r >= 2 && length(id[r] "/" id[1]) + 2 > rw) rw = length(id[r] "/" id[1]) + 2
     next
@@ -99,8 +100,8 @@ END {
     printf "missing or failed there; convoy rows compare their slowdown.  Times compare CPUs; to compare\n" > mdhead
     printf "what the GIL does, look at the speedups in the compare-*.png figures.  ratios.csv has every\n" > mdhead
     printf "row on every machine, one line each, with the machine's details.\n\n" > mdhead
-    printf "| machine | host | run | CPU | online | usable | quota | governor | compiler | Python | date (UTC) | note |\n" > mdhead
-    printf "|---|---|---|---|--:|--:|--:|---|---|---|---|---|\n" > mdhead
+    printf "| machine | host | run | CPU | online | usable | quota | governor | compiler | Python | date (UTC) | size | note |\n" > mdhead
+    printf "|---|---|---|---|--:|--:|--:|---|---|---|---|---|---|\n" > mdhead
     for (i = 1; i <= n; i++) print mdm[i] > mdhead
     print "" > mdhead
     if (wide) {
@@ -109,6 +110,11 @@ END {
         for (i = 2; i <= n; i++) { row = row " " md(id[i]) " / " md(id[1]) " |"; rule = rule "--:|" }
         printf "%s\n%s\n%s\n", row, rule, widerows > mdwide
     }
+    # Each run's size (bench.sh --tiny, --quick, full) on the terminal too: a few runs or
+    # runs of different sizes one by one, else the one size they share.
+    if (kinds == 1 && !wide) line = "# run sizes: all " n " runs " size[1]
+    else { line = "# run sizes:"; for (i = 1; i <= n; i++) line = line (i > 1 ? "," : "") " " id[i] " " size[i] }
+    print line
     if (nhead > 0) {
         if (wide) {
             print "# median seconds (convoy: slowdown); ratio = median / median on " id[1]

@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import shlex
 import sys
 from typing import Dict, List, Optional
 
@@ -88,8 +89,8 @@ def missing_figures(done: Dict[str, object]) -> int:
     expected = done.get("expected_figures") or 0
     if not missing or not isinstance(missing, list) or not isinstance(expected, int):
         return 0
-    sys.stderr.write("%s: report: warning: %d of the %d figures of this run are not in '%s' (%s); the page says so%s\n"
-                     % (PROG, len(missing), expected, done.get("plots"), " ".join(missing),
+    sys.stderr.write("%s: report: warning: %d of the %d figures of this run %s not in '%s' (%s); the page says so%s\n"
+                     % (PROG, len(missing), expected, "is" if len(missing) == 1 else "are", done.get("plots"), " ".join(missing),
                         ": it has none of them" if len(missing) == expected else ""))
     return 1 if len(missing) == expected else 0
 
@@ -120,6 +121,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             sys.stdout.write("".join("%s\t%.4f\n" % kv for kv in found))
         elif args.command in ("report", "compare-page"):
             where = args.run if args.command == "report" else args.dir
+            if args.command == "report" and os.path.isfile(where) and where.endswith((".tar.gz", ".tgz", ".tar")):
+                p.error("report: '%s' is a bundle (make pack's one file), not a run folder: make plots RUN=%s"
+                        " writes its page, scripts/bundle.sh with %s COMMAND runs COMMAND on the folder inside"
+                        % (where, shlex.quote(where), shlex.quote(where)))
             if not where or not os.path.isdir(where):
                 p.error("%s: no such folder: '%s'" % (args.command, where))
             if args.out == "":

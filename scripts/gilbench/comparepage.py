@@ -2,8 +2,9 @@
 
 Reads the folder compare.sh wrote: ratios.csv (every row on every machine,
 by column name), ratios.md (its agreement line) and compare-GROUP.svg (or
-.png) figures.  Writes DIR/compare.html (htmlpage): the agreement line, the
-machines, the rows that differ most from the reference run, the figures of
+.png) figures.  Writes DIR/compare.html (htmlpage): a warning when the
+runs are of different sizes, the agreement line, the machines with their
+sizes, the rows that differ most from the reference run, the figures of
 each group (#group-NAME), and the command that made it (as compare.sh
 hands it over, one argument a word: quoted here for a shell to paste).  Raises OSError
 when a file cannot be read or the page cannot be written, ValueError when
@@ -47,6 +48,20 @@ def differing(rows: List[Dict[str, str]], ref: str) -> List[Tuple[float, Dict[st
     return out
 
 
+def size_warning(machines: Sequence[Dict[str, str]]) -> str:
+    """The warning when the runs are of different sizes (ratios.csv's size
+    column, as compare.sh prints it on stderr), or "".
+
+    >>> size_warning([{"size": "quick"}, {"size": "tiny"}, {"size": "quick"}])
+    'these runs are of different sizes (quick, tiny): their rows differ by design; compare runs of one size'
+    """
+    sizes = sorted({m.get("size") or "unknown size" for m in machines})
+    if len(sizes) < 2:
+        return ""
+    return ("these runs are of different sizes (%s): their rows differ by design; compare runs of one size"
+            % ", ".join(sizes))
+
+
 def made_by(words: Sequence[str], runs: Sequence[str]) -> str:
     """The "Made by" section: the command, each word quoted for a shell
     (shlex.quote), to paste in the gilbench folder; without one (the page
@@ -85,18 +100,20 @@ def render(folder: str, words: Sequence[str] = ()) -> Tuple[str, Dict[str, int]]
     nav = ('<li><a href="#machines">machines</a></li><li><a href="#differ">rows that differ most</a></li>'
            + "".join('<li><a href="#group-%s">%s</a></li>' % (slug(g), keep(g)) for g in figs))
     fabricated = any(m.get("fabricated") == "true" for m in machines)
-    body = ['<header><h1>gilbench compare: %d runs</h1><p class="machine agreement"><b>%s</b></p>'
+    sizes = size_warning(machines)
+    body = ['<header><h1>gilbench compare: %d runs</h1>%s<p class="machine agreement"><b>%s</b></p>'
             '<p class="note">Ratio = median time on a machine / median time on the reference run <b>%s</b> '
             '(convoy rows: their slowdown). A time compares CPUs; the speedups in the figures compare what '
             'the GIL and the cores did.%s</p><nav aria-label="contents"><ul>%s</ul></nav></header><main>'
-            % (len(machines), keep(agreement(folder)), keep(machines[0].get("machine", ref)),
+            % (len(machines), '<p class="warn" id="sizes"><b>%s</b></p>' % keep(sizes.capitalize()) if sizes else "",
+               keep(agreement(folder)), keep(machines[0].get("machine", ref)),
                " Includes FABRICATED test runs." if fabricated else "", nav)]
     body.append('<h2 id="machines">Machines</h2>' + table(
-        ["machine", "run", "host", "CPU", "usable CPUs", "online", "Python", "date (UTC)", "note"],
-        [(m.get("machine", ""), m.get("run", ""), m.get("host", ""), m.get("cpu_model", ""), m.get("usable_cpus", ""),
-          m.get("online_cpus", ""), m.get("python", ""), m.get("date_utc", ""),
+        ["machine", "run", "size", "host", "CPU", "usable CPUs", "online", "Python", "date (UTC)", "note"],
+        [(m.get("machine", ""), m.get("run", ""), m.get("size") or "unknown size", m.get("host", ""), m.get("cpu_model", ""),
+          m.get("usable_cpus", ""), m.get("online_cpus", ""), m.get("python", ""), m.get("date_utc", ""),
           ("reference " if m is machines[0] else "") + ("fabricated" if m.get("fabricated") == "true" else ""))
-         for m in machines], numeric=[4, 5]))
+         for m in machines], numeric=[5, 6]))
     far = differing(rows, ref)
     body.append('<h2 id="differ">The rows that differ most</h2><p>%d of %d rows of the other runs, the ratio '
                 'farthest from 1 first; every row is in ratios.csv.</p>' % (min(TOP, len(far)), len(far)))

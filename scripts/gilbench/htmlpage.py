@@ -57,6 +57,19 @@ pre { background: #f3f3f3; padding: .5rem; overflow-x: auto; white-space: pre-wr
   body { font-size: 15px; padding: 0 .5rem 2rem; }
   figure svg, figure img { min-width: 40rem; }
 }
+/* A phone: a table of sentences (table(stack=True): a lesson's checks) as one
+   block per row, each cell under its column's name; the header row is kept
+   for screen readers only. */
+@media (max-width: 40rem) {
+  table.stack, table.stack tbody, table.stack tr { display: block; }
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.stack tr { border: 1px solid #999; margin: .5rem 0; }
+  table.stack td { display: flow-root; padding-left: 7.5rem; border: 0; border-top: 1px solid #ddd;
+    text-align: left; white-space: normal; }
+  table.stack td:first-child { border-top: 0; background: #eee; }
+  table.stack td::before { content: attr(data-label); float: left; margin-left: -7.05rem; width: 6.6rem;
+    font: bold .85rem/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
+}
 @media print {
   body { max-width: none; font-size: 11pt; padding: 0; }
   a { color: #111; text-decoration: none; }
@@ -96,10 +109,13 @@ def slug(name: str) -> str:
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (),
-          marked: Optional[Sequence[bool]] = None, caption: str = "") -> str:
+          marked: Optional[Sequence[bool]] = None, caption: str = "", stack: bool = False) -> str:
     """An HTML table; header and cells are escaped here; numeric: the columns
-    aligned right; marked: rows drawn bold (class off)."""
-    out = ['<div class="scroll"><table>']
+    aligned right; marked: rows drawn bold (class off); stack: on a phone
+    each row a block of its cells, each cell after its column's name
+    (class stack, the name in data-label), for a table of sentences that a
+    phone would squeeze to a word a line."""
+    out = ['<div class="scroll"><table%s>' % (' class="stack"' if stack else "")]
     if caption:
         out.append("<caption>%s</caption>" % keep(caption))
     out.append("<thead><tr>%s</tr></thead><tbody>" % "".join(
@@ -108,7 +124,9 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequenc
     for k, row in enumerate(rows):
         cls = ' class="off"' if marked and marked[k] else ""
         out.append("<tr%s>%s</tr>" % (cls, "".join(
-            '<td%s>%s</td>' % (' class="num"' if i in numeric else "", keep(c)) for i, c in enumerate(row))))
+            '<td%s%s>%s</td>' % (' class="num"' if i in numeric else "",
+                                 ' data-label="%s"' % esc(header[i]) if stack and i < len(header) else "", keep(c))
+            for i, c in enumerate(row))))
     out.append("</tbody></table></div>")
     return "".join(out)
 

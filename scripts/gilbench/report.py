@@ -76,13 +76,48 @@ def ratio_text(x: float) -> str:
     return "%.2f" % x if a < 10 else "%.1f" % x if a < 100 else "%.0f" % x
 
 
-def interval_text(est: Optional[float], low: Optional[float], high: Optional[float]) -> str:
-    """0.99x (0.97-1.01), or 0.99x without an interval, or '-'."""
+def unit_text(x: float, unit: str) -> str:
+    """A figure in its unit as lessons.md writes it (scripts/lessons.jq fmt):
+    a ratio with "x", milliseconds whole with " ms", anything else whole.
+
+    >>> unit_text(36.7, "x"), unit_text(36.7, "ms"), unit_text(8.83, "ms")
+    ('36.7x', '37 ms', '9 ms')
+    """
+    if unit == "x":
+        return ratio_text(x) + "x"
+    return "%.0f%s" % (x, " ms" if unit == "ms" else "")
+
+
+def interval_text(est: Optional[float], low: Optional[float], high: Optional[float], unit: str = "x") -> str:
+    """0.99x (0.97-1.01), or 0.99x without an interval, or '-'; a figure in
+    another unit (unit_text) the same way: 37 ms, 37 ms (35-39)."""
     if est is None:
         return "-"
     if low is None or high is None:
-        return ratio_text(est) + "x"
-    return "%sx (%s-%s)" % (ratio_text(est), ratio_text(low), ratio_text(high))
+        return unit_text(est, unit)
+    bound = ratio_text if unit == "x" else lambda v: "%.0f" % v
+    return "%s (%s-%s)" % (unit_text(est, unit), bound(low), bound(high))
+
+
+def check_units(path: str = os.path.join(ROOT, "scripts", "lessons-table.json")) -> Dict[Tuple[str, str], str]:
+    """{(lesson id, check name): unit} from the lessons' table; {} when unreadable."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            table_ = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return {(str(les.get("id")), str(c.get("name"))): str(c.get("unit"))
+            for les in table_ if isinstance(les, dict)
+            for c in les.get("checks", []) if isinstance(c, dict) and c.get("unit")}
+
+
+def check_unit(lid: str, check: dict, units: Dict[Tuple[str, str], str]) -> str:
+    """A check's unit: the lessons' table's, else the one its wanted bound
+    ends with ("<= 500 ms"), else x."""
+    unit = units.get((lid, str(check.get("name"))))
+    if unit:
+        return unit
+    return "ms" if str(check.get("wanted") or "").endswith(" ms") else "x"
 
 
 def machine_line(m: dict, run: str) -> str:
@@ -108,6 +143,7 @@ class Page:
         self.placed: Set[str] = set()
         self.noted: Set[str] = set()
         self.where: Dict[str, str] = {}
+        self.units = check_units()
         self.available = sorted({f[:-4] for f in os.listdir(plots) if f.endswith((".svg", ".png"))}) \
             if os.path.isdir(plots) else []
 
@@ -150,13 +186,14 @@ class Page:
         for c in checks:
             iv = c.get("interval") or {}
             val = c.get("value") if isinstance(c.get("value"), (int, float)) else None
-            shown = interval_text(val, num(iv.get("low")), num(iv.get("high"))) if val is not None else "-"
+            shown = interval_text(val, num(iv.get("low")), num(iv.get("high")), check_unit(lid, c, self.units)) \
+                if val is not None else "-"
             rows.append((c.get("name", ""), c.get("text") or "-", shown, c.get("wanted") or "-",
                          str(c.get("status")).replace("_", " ")))
         if all(c.get("status") == "not_run" for c in checks):
             rows = []  # nothing ran: the sentence says which groups
         table_html = table(["check", "this run", "figure (95% interval)", "wanted", "verdict"], rows, numeric=[2],
-                           marked=[r[4] in ("fail", "failed row", "no data") for r in rows]) if rows else ""
+                           marked=[r[4] in ("fail", "failed row", "no data") for r in rows], stack=True) if rows else ""
         also = [] if status in ("holds", "not_measured") else list(les.get("causes", []))[1:]
         not_run = [] if status == "not_measured" else list(les.get("not_run", []))
         items = ["<li>also: %s</li>" % keep(c) for c in also] + ["<li>not run: %s</li>" % keep(c) for c in not_run]
@@ -265,9 +302,10 @@ def warnings(run: str, m: dict) -> List[str]:
     return out
 
 
-def render(run: str, plots: str) -> Tuple[str, Dict[str, object]]:
-    """The page of one run and what is on it: counts of lessons, groups and
-    figures placed, the figures expected, the names of those missing."""
+def render(run: str, plots: str, out: Optional[str] = None) -> Tuple[str, Dict[str, object]]:
+    """The page of one run, to be written to out (default RUN/report.html),
+    and what is on it: counts of lessons, groups and figures placed, the
+    figures expected, the names of those missing."""
     summary = read_csv(os.path.join(run, "summary.csv"))
     if not summary or "group" not in summary[0]:
         raise ValueError("%s/summary.csv has no rows with a group column" % run)
@@ -320,11 +358,15 @@ def render(run: str, plots: str) -> Tuple[str, Dict[str, object]]:
     body.append('<h2 id="noise">Noise warnings</h2>' + ("<ul>%s</ul>" % "".join("<li>%s</li>" % keep(w) for w in warn)
                                                         if warn else "<p>None recorded for this run.</p>"))
     q = shlex.quote(run)
+    default_out = os.path.join(run, "report.html")
+    # make plots writes RUN/report.html: this page only when it is that file.
+    redrawn = "this page again" if out is None or os.path.abspath(out) == os.path.abspath(default_out) \
+        else "%s (not this page: it was written with --out)" % default_out
     body.append('<h2 id="commands">Redraw and compare</h2><pre>%s</pre><p>%s</p>' % (keep(
-        "make plots RUN=%s          # the figures and this page again\n"
+        "make plots RUN=%s          # the figures and %s\n"
         "make compare RUNS=\"%s results/OTHER\"   # beside another run: compare.html\n"
         "make handout RUN=%s        # the lab handout with this run's answer key\n"
-        "make pack RUN=%s           # one .tar.gz of the run to hand in" % (q, q, q, q)),
+        "make pack RUN=%s           # one .tar.gz of the run to hand in" % (q, redrawn, q, q, q)),
         keep("Figures: %s (SVG, PNG and PDF). Tables: summary.csv, ratios.csv, lessons.md in %s. "
             "Link a lesson as report.html#L7 (each lesson by its id), a group as report.html#group-NAME." % (plots, run))))
     body.append("</main>")
@@ -347,6 +389,6 @@ def write_report(run: str, out: Optional[str] = None, plots: Optional[str] = Non
     a note for each: the caller decides how loudly to say so."""
     out = out or os.path.join(run, "report.html")
     plots = plots or default_plots(run)
-    text, counts = render(run, plots)
+    text, counts = render(run, plots, out)
     publish_text(out, text)
     return {"report": out, "bytes": len(text.encode("utf-8")), "plots": plots, **counts}

@@ -392,10 +392,62 @@ class TestRunPage(Base):
         for g in ("count-2-cpython", "count-2", "count-10", "convoy-interval", "vm-20261129T152028Z"):
             self.assertNotRegex(text, r"\b%s\b" % re.escape(g), "%s may break at a hyphen" % g)
 
+    def test_checks_stack_on_a_phone(self):
+        """A lesson's checks table is one block per check on a phone: class
+        stack, each cell named by its column (data-label), a rule for narrow widths."""
+        done, p = self.write()
+        with open(done["report"], encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn('<table class="stack">', text)
+        self.assertIn('data-label="this run"', text)
+        self.assertRegex("".join(p.style), r"@media \(max-width: 40rem\) \{\s*table\.stack")
+
     def test_interval_text(self):
         self.assertEqual(report.interval_text(0.99, 0.97, 1.01), "0.99x (0.97-1.01)")
         self.assertEqual(report.interval_text(129.2, None, None), "129x")
         self.assertEqual(report.interval_text(None, 1, 2), "-")
+
+    def test_a_check_in_milliseconds(self):
+        """L8's start-up costs are milliseconds (lessons-table.json's unit):
+        the figure column says 37 ms, as the check's text does, not 36.7x."""
+        path = os.path.join(self.run, "lessons.json")
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["lessons"].append({"id": "L8", "title": "t", "status": "holds", "sentence": "s", "checks": [
+            {"name": "interpreters start", "value": 36.7, "wanted": "<= 500 ms", "status": "pass",
+             "text": "creating and running 2 of them costs 37 ms over its start-up"},
+            {"name": "not in the table", "value": 8.83, "wanted": "<= 2000 ms", "status": "pass", "text": "9 ms"},
+            {"name": "count-2 threads", "value": 1.9, "wanted": ">= 1.60x", "status": "pass", "text": "1.90x"}]})
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        _, p = self.write()
+        text = text_of(p)
+        cells = text.split()
+        self.assertIn("37 ms <= 500 ms", text)
+        self.assertIn("9 ms <= 2000 ms", text)
+        self.assertIn("1.90x >= 1.60x", text)
+        self.assertNotIn("36.7x", cells)
+        self.assertEqual(report.interval_text(36.7, 35.2, 38.9, "ms"), "37 ms (35-39)")
+
+    def test_where_make_plots_writes(self):
+        """make plots RUN=... writes RUN/report.html: "this page" only when it is."""
+        _, p = self.write()
+        self.assertIn("the figures and this page again", text_of(p))
+        out = os.path.join(self.tmp, "elsewhere.html")
+        done = report.write_report(self.run, out)
+        text = text_of(parse(done["report"]))
+        self.assertNotIn("this page again", text)
+        self.assertIn("the figures and %s (not this page: it was written with --out)"
+                      % os.path.join(self.run, "report.html"), text)
+
+    def test_one_missing_figure_is_not_in(self):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            cli.missing_figures({"missing_figures": ["convoy"], "expected_figures": 12, "plots": "p"})
+            cli.missing_figures({"missing_figures": ["convoy", "fetch-n"], "expected_figures": 12, "plots": "p"})
+        one, two = err.getvalue().splitlines()
+        self.assertIn("1 of the 12 figures of this run is not in 'p'", one)
+        self.assertIn("2 of the 12 figures of this run are not in 'p'", two)
 
     def test_not_a_run(self):
         os.unlink(os.path.join(self.run, "summary.csv"))
