@@ -125,7 +125,12 @@ source_version() {
 unpack() {
     local tarball=$1 dir=$2
     mkdir "$dir"
-    tar -xf "$tarball" -C "$dir" >&2 || die "cannot unpack $tarball"
+    # tar's and the decompressor's own lines (several for one fault) are
+    # summed up in one: the last of them, with what the file is.
+    local err
+    if ! err=$(tar -xf "$tarball" -C "$dir" 2>&1); then
+        die "cannot unpack $tarball: not a whole .tar.xz/.tar.gz (a damaged or partial download?): $(grep -v '^tar: \(Exiting\|Error is not recoverable\|Child returned\)' <<<"$err" | tail -n 1 | sed 's/^tar: //')"
+    fi
     local trees=("$dir"/*/)
     if [ "${#trees[@]}" -ne 1 ] || [ ! -d "${trees[0]}" ]; then
         die "$tarball: expected one top folder (a CPython source tarball)"

@@ -95,6 +95,17 @@ test_checks() {
         fail "a tarball is unpacked, then its version checked" "exit $last_status; $(head -c 300 "$last_err")"
     fi
 
+    # A download that is not an archive at all: one line, the decompressor's
+    # last words in it, not tar's and xz's own lines before it.
+    echo junk >"$TEST_TMP/Python-3.14.0.tar.xz"
+    build "$TEST_TMP/Python-3.14.0.tar.xz"
+    if [ "$last_status" -eq 1 ] && [ "$(grep -vc 'unpacking' "$last_err")" -eq 1 ] \
+        && grep -q '^build-cpython-ft: cannot unpack .*Python-3\.14\.0\.tar\.xz: not a whole .*xz: ' "$last_err"; then
+        pass "a file that is not an archive: exit 1, one line with the decompressor's words"
+    else
+        fail "a file that is not an archive: exit 1, one line" "exit $last_status; $(head -c 400 "$last_err")"
+    fi
+
     fake_tree "$TEST_TMP/src é/Python-3.13.1" 3 13
     run env CC="$TEST_TMP/no such cc" bash "$SCRIPT" "$TEST_TMP/src é/Python-3.13.1"
     expect_failure "no C compiler: exit 1, one line naming it" 'missing build tools: a C compiler'
