@@ -86,7 +86,7 @@ test_all_hold() {
     fi
     set_machine "$run" '.size = "tiny"'
     run bash "$LESSONS" "$run"
-    if sed -n 4,6p "$run/lessons.md" | grep -q '^\*\*A tiny run\*\* (`--tiny`'; then
+    if sed -n 4,6p "$run/lessons.md" | grep -q '^\*\*A tiny run\*\* (.--tiny., the sizes'; then
         pass "a tiny run says so at the top of lessons.md, before the lessons"
     else
         fail "a tiny run says so at the top of lessons.md" "$(head -n 6 "$run/lessons.md")"
