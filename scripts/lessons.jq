@@ -197,7 +197,7 @@ def eval_value($c; $rs; $ctx):
   | (if $q != null and ($q.share or ($q.best // false)) then 1 else scale($c; $r; $ctx) end) as $k
   | ($c.min // null | if . then . * $k else null end) as $lo
   | ($c.max // null | if . then . * $k else null end) as $hi
-  | { value: $v, wanted: bound_text($c; $k), quiet: ($c.quiet // false),
+  | { value: $v, wanted: bound_text($c; $k), unit: $c.unit, quiet: ($c.quiet // false),
       interval: (if $q != null then { low: $q.low, high: $q.high, blocks: $q.blocks, halfwidth: $q.halfwidth,
                                        share: $q.share, best: ($q.best // false) } else null end),
       # a slowdown below 1 is no slowing: "{v} slower" reads "0.50x (faster)",

@@ -99,24 +99,13 @@ def interval_text(est: Optional[float], low: Optional[float], high: Optional[flo
     return "%s (%s-%s)" % (unit_text(est, unit), bound(low), bound(high))
 
 
-def check_units(path: str = os.path.join(ROOT, "scripts", "lessons-table.json")) -> Dict[Tuple[str, str], str]:
-    """{(lesson id, check name): unit} from the lessons' table; {} when unreadable."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            table_ = json.load(f)
-    except (OSError, ValueError):
-        return {}
-    return {(str(les.get("id")), str(c.get("name"))): str(c.get("unit"))
-            for les in table_ if isinstance(les, dict)
-            for c in les.get("checks", []) if isinstance(c, dict) and c.get("unit")}
-
-
-def check_unit(lid: str, check: dict, units: Dict[Tuple[str, str], str]) -> str:
-    """A check's unit: the lessons' table's, else the one its wanted bound
-    ends with ("<= 500 ms"), else x."""
-    unit = units.get((lid, str(check.get("name"))))
+def check_unit(check: dict) -> str:
+    """A check's unit: the one lessons.json records for it (scripts/lessons.jq),
+    else, for a run summarised before it did, the one its wanted bound ends
+    with ("<= 500 ms"), else x."""
+    unit = check.get("unit")
     if unit:
-        return unit
+        return str(unit)
     return "ms" if str(check.get("wanted") or "").endswith(" ms") else "x"
 
 
@@ -143,7 +132,6 @@ class Page:
         self.placed: Set[str] = set()
         self.noted: Set[str] = set()
         self.where: Dict[str, str] = {}
-        self.units = check_units()
         self.available = sorted({f[:-4] for f in os.listdir(plots) if f.endswith((".svg", ".png"))}) \
             if os.path.isdir(plots) else []
 
@@ -186,7 +174,7 @@ class Page:
         for c in checks:
             iv = c.get("interval") or {}
             val = c.get("value") if isinstance(c.get("value"), (int, float)) else None
-            shown = interval_text(val, num(iv.get("low")), num(iv.get("high")), check_unit(lid, c, self.units)) \
+            shown = interval_text(val, num(iv.get("low")), num(iv.get("high")), check_unit(c)) \
                 if val is not None else "-"
             rows.append((c.get("name", ""), c.get("text") or "-", shown, c.get("wanted") or "-",
                          str(c.get("status")).replace("_", " ")))

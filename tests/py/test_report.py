@@ -408,13 +408,14 @@ class TestRunPage(Base):
         self.assertEqual(report.interval_text(None, 1, 2), "-")
 
     def test_a_check_in_milliseconds(self):
-        """L8's start-up costs are milliseconds (lessons-table.json's unit):
+        """L8's start-up costs are milliseconds (the unit lessons.json
+        records, else the one the wanted bound ends with, for older runs):
         the figure column says 37 ms, as the check's text does, not 36.7x."""
         path = os.path.join(self.run, "lessons.json")
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
         doc["lessons"].append({"id": "L8", "title": "t", "status": "holds", "sentence": "s", "checks": [
-            {"name": "interpreters start", "value": 36.7, "wanted": "<= 500 ms", "status": "pass",
+            {"name": "interpreters start", "value": 36.7, "wanted": "<= 500 ms", "unit": "ms", "status": "pass",
              "text": "creating and running 2 of them costs 37 ms over its start-up"},
             {"name": "not in the table", "value": 8.83, "wanted": "<= 2000 ms", "status": "pass", "text": "9 ms"},
             {"name": "count-2 threads", "value": 1.9, "wanted": ">= 1.60x", "status": "pass", "text": "1.90x"}]})
@@ -428,6 +429,9 @@ class TestRunPage(Base):
         self.assertIn("1.90x >= 1.60x", text)
         self.assertNotIn("36.7x", cells)
         self.assertEqual(report.interval_text(36.7, 35.2, 38.9, "ms"), "37 ms (35-39)")
+        self.assertEqual(report.check_unit({"unit": "ms", "wanted": "<= 500"}), "ms")
+        self.assertEqual(report.check_unit({"wanted": "<= 2000 ms"}), "ms")
+        self.assertEqual(report.check_unit({"wanted": ">= 1.60x"}), "x")
 
     def test_where_make_plots_writes(self):
         """make plots RUN=... writes RUN/report.html: "this page" only when it is."""
