@@ -38,7 +38,12 @@ rerun_noisy() {
     lessons=" $(lesson_groups) "
     # The lesson families' extra rounds all come before any other family's:
     # wanted 0, then 1 (a family's class, below).
-    for wanted in 0 1; do
+    # RERUN_UNREAD (a size): whether the families no lesson reads are
+    # re-run at all (QUICK: no; the tables keep their spread, and no extra
+    # round asks summarize.sh for the noisy rows only to run none).
+    local classes="0 1"
+    [ "${RERUN_UNREAD:-1}" = 1 ] || classes=0
+    for wanted in $classes; do
         for extra in $(seq "$most"); do
             noisy=$(noisy_rows "$extra") || noisy=""
             why=() worst=() ran=0
@@ -56,9 +61,6 @@ rerun_noisy() {
             [ "${#why[@]}" -gt 0 ] || break
             while IFS=$'\t' read -r class _ cost key family_ids; do
                 [ "$class" = "$wanted" ] || continue
-                # RERUN_UNREAD (a size): whether the families no lesson reads
-                # are re-run at all (QUICK: no; the tables keep their spread).
-                [ "$class" = 0 ] || [ "${RERUN_UNREAD:-1}" = 1 ] || continue
                 local -a family
                 read -r -a family <<<"$family_ids"
                 # The blocked families have a budget of their own
