@@ -1,7 +1,10 @@
 """gilbench: the bench program's Python part (standard library only, Python >= 3.9).
 
 Layers, each importing only those above it in this list:
+  cmdline  the prologue every command shares: --version, usage errors, a
+           closed output
   files    publishing a file: a temporary name, then a rename
+  schema   every data file's columns; reading and writing tables by name
   stats    the statistics of paired samples: quantiles, bootstrap intervals
   blocks   time-paired blocks: their order, running one family's blocks
            with hyperfine, the block records in raw/
@@ -11,6 +14,14 @@ Layers, each importing only those above it in this list:
            run's size, the figures plots.sh draws from it
   report   one page per run: RUN/report.html
   comparepage  one page per comparison: compare.html beside compare.sh's tables
+  machine  machine.json: what the machine is and does (scripts/machine.sh)
+  tables   summary.csv/.md/.tex, refcount.csv, convoy.csv, the headline and
+           the noisy rows (scripts/summarize.sh)
+  lessons  lessons.md and lessons.json (scripts/lessons.sh)
+  figures  the figure data and the gnuplot calls (scripts/plots.sh)
+  compare  runs side by side (scripts/compare.sh)
+  bundle   a run as one file (scripts/bundle.sh)
+  handout  the lab handout and its answer key (scripts/handout.sh)
   cli      the command line: __main__.py (python3 -m gilbench, from scripts/)
 """
 

@@ -10,6 +10,7 @@ stderr in one line; some of them missing: that line, exit 0), 2 bad usage
 (one line on stderr).
 """
 import argparse
+import importlib
 import json
 import math
 import os
@@ -17,24 +18,30 @@ import shlex
 import sys
 from typing import Dict, List, Optional
 
-from . import blocks, comparepage, ratios, report
+if __name__ == "__main__" and not __package__:
+    # python3 scripts/gilbench COMMAND ...: the folder is run as a script
+    # (how scripts/*.sh call it); import it as the package it is (PEP 366).
+    sys.path[0] = os.path.dirname(os.path.abspath(sys.path[0]))
+    importlib.import_module("gilbench")
+    __package__ = "gilbench"
+
+from . import blocks, comparepage, ratios, report  # noqa: E402
+from .cmdline import suite_version  # noqa: E402
+
+# The commands ported from the bash pipeline: COMMAND -> the module whose
+# main(argv) -> status runs it, with its own --help and usage (the script
+# path users call, scripts/COMMAND.sh, is a thin entry point into it).
+PORTED = {
+    "summarize": "tables",
+    "lessons": "lessons",
+    "plots": "figures",
+    "compare": "compare",
+    "handout": "handout",
+    "bundle": "bundle",
+    "machine": "machine",
+}
 
 PROG = "gilbench"
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def suite_version() -> str:
-    """The suite's version, from harness/harness.h (GILBENCH_VERSION)."""
-    try:
-        with open(os.path.join(ROOT, "harness", "harness.h"), encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("#define GILBENCH_VERSION"):
-                    return line.split('"')[1]
-    except OSError:
-        pass
-    return "unknown"
-
-
 class Parser(argparse.ArgumentParser):
     """argparse with the suite's usage errors: one line, then how to get help, exit 2."""
 
@@ -96,6 +103,11 @@ def missing_figures(done: Dict[str, object]) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    if words and words[0] in PORTED:
+        module = importlib.import_module("." + PORTED[words[0]], __package__)
+        from .cmdline import run
+        return run(module.main, list(words[1:]))  # type: ignore[attr-defined]
     p = parser()
     args = p.parse_args(argv)
     try:

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from .files import publish_text
 from .htmlpage import esc, figure, keep, page, slug, table
 from .runfiles import ROOT, expected_figures, num, read_csv, read_json, run_size
+from .schema import interval_text, ratio_text
 
 # The figures of each lesson (docs/lab's pages name the same), the first drawn beside it.
 LESSON_FIGURES = {
@@ -68,35 +69,6 @@ CONVOY_COLUMNS = [("label", "label", "text"), ("pin", "pin", "text"), ("switch i
                   ("slowdown", "slowdown", "ratio"), ("slowdown min", "slowdown_min", "ratio"),
                   ("slowdown max", "slowdown_max", "ratio"), ("waited 0 intervals", "waited_0_share", "share"),
                   ("waited 1", "waited_1_share", "share"), ("waited 2+", "waited_2_share", "share")]
-
-
-def ratio_text(x: float) -> str:
-    """A ratio as the lessons print it (scripts/columns.awk ratio_text)."""
-    a = abs(x)
-    return "%.2f" % x if a < 10 else "%.1f" % x if a < 100 else "%.0f" % x
-
-
-def unit_text(x: float, unit: str) -> str:
-    """A figure in its unit as lessons.md writes it (scripts/lessons.jq fmt):
-    a ratio with "x", milliseconds whole with " ms", anything else whole.
-
-    >>> unit_text(36.7, "x"), unit_text(36.7, "ms"), unit_text(8.83, "ms")
-    ('36.7x', '37 ms', '9 ms')
-    """
-    if unit == "x":
-        return ratio_text(x) + "x"
-    return "%.0f%s" % (x, " ms" if unit == "ms" else "")
-
-
-def interval_text(est: Optional[float], low: Optional[float], high: Optional[float], unit: str = "x") -> str:
-    """0.99x (0.97-1.01), or 0.99x without an interval, or '-'; a figure in
-    another unit (unit_text) the same way: 37 ms, 37 ms (35-39)."""
-    if est is None:
-        return "-"
-    if low is None or high is None:
-        return unit_text(est, unit)
-    bound = ratio_text if unit == "x" else lambda v: "%.0f" % v
-    return "%s (%s-%s)" % (unit_text(est, unit), bound(low), bound(high))
 
 
 def check_unit(check: dict) -> str:
