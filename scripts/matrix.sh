@@ -17,7 +17,11 @@
 # up.  BLOCKS: the time-paired blocks a round of a blocked family
 # (BLOCKED_GROUPS) takes, each row once a block (QUICK's rows are short, so
 # more of them); BLOCK_BUDGET_S the seconds their extra rounds may take, all
-# families together, while an interval is wider than RATIO_TARGET (rerun.sh).  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
+# families together, while an interval is wider than RATIO_TARGET (rerun.sh).
+# RUN_BUDGET_S: the whole run's seconds (0: no limit); re-runs and extra
+# blocks that would end later than it, less RUN_RESERVE_S for the tables,
+# lessons and figures, are left out and named (rerun.sh): the same QUICK
+# matrix took 143 s in one hour and 168 s in the next.  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
 # cost, because this lab VM's CPU speed changes for seconds at a time (the
 # same one-task count takes 0.17 s or 0.31 s, all of it user CPU time either
 # way: the host's own load, likely on a sibling hyperthread), and only rows
@@ -46,8 +50,10 @@ CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
 RUNS                 2                        2                2
-BLOCKS               3                        6                2
+BLOCKS               3                        5                2
 BLOCK_BUDGET_S       45                       0                0
+RUN_BUDGET_S         570                      140              0
+RUN_RESERVE_S        15                       10               0
 WARMUP               0                        0                0
 SAMPLES              5                        3                2
 REFCOUNT_RUNS        10                       5                3

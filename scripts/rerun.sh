@@ -28,10 +28,14 @@
 # gets another round of blocks, widest first, up to MAX_BLOCK_ROUNDS, within
 # a budget of its own (BLOCK_BUDGET_S, a size): on a machine whose speed
 # moves, the blocks go on until the answer is known or the budget is spent.
+# Both budgets end at the run's own (RUN_BUDGET_S, a size: the whole run,
+# less RUN_RESERVE_S for the tables, lessons and figures): on a slow hour
+# the same matrix takes a quarter longer, and a QUICK run must still end in
+# its time, with fewer re-runs rather than later.
 rerun_noisy() {
     local extra cost spent=0 budget noisy key id ran pct family_ids lessons class wanted
     local bspent=0 bbudget=$((${BLOCK_BUDGET_S:-0} * 1000)) most=$MAX_EXTRA_ROUNDS blocked
-    local -A why=() worst=() left_out=() reran=() left_blocks=()
+    local -A why=() worst=() left_out=() reran=() left_blocks=() left_run=()
     budget=$(((SECONDS - MATRIX_STARTED) * 1000 * RERUN_BUDGET_PCT / 100))
     [ "$budget" -ge $((RERUN_BUDGET_MIN_S * 1000)) ] || budget=$((RERUN_BUDGET_MIN_S * 1000))
     [ "$bbudget" -eq 0 ] || [ "$(max_extra_rounds blocked)" -le "$most" ] || most=$(max_extra_rounds blocked)
@@ -67,6 +71,11 @@ rerun_noisy() {
                 # (BLOCK_BUDGET_S), when a size gives them one.
                 blocked=""
                 ! is_blocked "$key" || [ "$bbudget" -eq 0 ] || blocked=1
+                if ! fits_run_budget "$cost"; then
+                    left_run[$key]=${why[$key]}
+                    continue
+                fi
+                unset "left_run[$key]"
                 if [ -n "$blocked" ]; then
                     [ "$extra" -le "$(max_extra_rounds blocked)" ] || continue
                     if [ $((bspent + cost)) -gt "$bbudget" ]; then
@@ -115,6 +124,19 @@ rerun_noisy() {
         echo "bench: noisy: ${left_blocks[$key]}; reported with the intervals as measured:" \
             "the blocks' budget (BLOCK_BUDGET_S=${BLOCK_BUDGET_S:-0} s for the extra blocks of every family) is spent" >&2
     done < <(printf '%s\n' "${!left_blocks[@]}" | sort)
+    while IFS= read -r key; do
+        [ -n "$key" ] || continue
+        echo "bench: noisy: ${left_run[$key]}; reported as measured${reran[$key]:+ after its re-run}:" \
+            "the run's time (RUN_BUDGET_S=$RUN_BUDGET_S s, less RUN_RESERVE_S=$RUN_RESERVE_S s for its tables and figures) has no room left for its rows" >&2
+    done < <(printf '%s\n' "${!left_run[@]}" | sort)
+}
+
+# fits_run_budget MS: whether a re-run of MS milliseconds started now (bash's
+# SECONDS, from the start of bench.sh) ends within the run's budget
+# (RUN_BUDGET_S, less RUN_RESERVE_S; 0: no budget).
+fits_run_budget() {
+    [ "${RUN_BUDGET_S:-0}" -gt 0 ] || return 0
+    [ $((SECONDS * 1000 + $1)) -le $(((RUN_BUDGET_S - ${RUN_RESERVE_S:-0}) * 1000)) ]
 }
 
 # max_extra_rounds [blocked]: the extra rounds a noisy family may get: a

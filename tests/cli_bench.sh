@@ -425,6 +425,28 @@ test_rerun_lessons_first() {
         "$(cat "$last_out")" "$(printf 'round 2: fetch.seq\nround 3: fetch.seq')"
 }
 
+# RUN_BUDGET_S: a re-run that would end the run past its own budget (less
+# RUN_RESERVE_S) is left out and named, however much of the re-run budget is
+# left; a cheaper family that still fits runs.  bash's SECONDS is set to the
+# run's time so far.
+test_rerun_run_budget() {
+    # shellcheck disable=SC2016 # SETUP is for the inner bash
+    stubbed_rerun "bench: RUN_BUDGET_S exits 0" '
+        SCRIPTS=scripts MAX_EXTRA_ROUNDS=1 RERUN_BUDGET_PCT=20 RERUN_BUDGET_MIN_S=60 ROUNDS=1 MATRIX_STARTED=0
+        RUN_BUDGET_S=113 RUN_RESERVE_S=10 SECONDS=101
+        PLAN_IDS=(interleave.seq interleave.gil fetch.seq fetch.gil)
+        declare -A PLAN=([interleave.seq,kind]=timed [interleave.seq,baseline]=- [interleave.seq,group]=fetch
+            [interleave.gil,kind]=timed [interleave.gil,baseline]=interleave.seq [interleave.gil,group]=fetch
+            [fetch.seq,kind]=timed [fetch.seq,baseline]=- [fetch.seq,group]=fetch
+            [fetch.gil,kind]=timed [fetch.gil,baseline]=fetch.seq [fetch.gil,group]=fetch)
+        declare -A ROW_MS=([interleave.seq]=1500 [interleave.gil]=1000 [fetch.seq]=400 [fetch.gil]=100)
+        noisy_rows() { printf "group\texperiment\trel_spread\nfetch\tinterleave.gil\t0.40\nfetch\tfetch.gil\t0.12\n"; }'
+    expect_eq "bench: RUN_BUDGET_S: the family that fits re-runs, the one that would end too late does not" \
+        "$(cat "$last_out")" "re-ran fetch.seq fetch.gil"
+    expect_err "bench: the family left out by RUN_BUDGET_S is named with the budget" \
+        "^bench: noisy: interleave\.gil \(40%\); reported as measured: the run's time \(RUN_BUDGET_S=113 s, less RUN_RESERVE_S=10 s"
+}
+
 # The stopping rule of the families timed in blocks (rerun_noisy stubbed as
 # above): a family whose widest interval is wider than RATIO_TARGET gets
 # another round of blocks, the widest first, until it is narrow (count-2
@@ -467,6 +489,7 @@ main() {
     test_noisy_rerun
     test_rerun_budget_spent
     test_rerun_lessons_first
+    test_rerun_run_budget
     test_rerun_stopping_rule
     test_only_count_2
 }
