@@ -245,10 +245,13 @@ run_round() {
             local rows
             rows=$(plan_ids "$group" sampled | wc -l)
             DONE_COUNT=$((DONE_COUNT + rows - 1))
+            local few most
+            few=$(round_samples "$round") most=$(round_samples "$round" "$CONVOY_SAMPLES")
+            [ "$most" -le "$few" ] || [ -z "$(plan_ids "$group" sampled | more_samples)" ] || few="$few-$most"
             printf '%-*s %s  %-*s  %s rows x %s samples, alternated  elapsed %s, left ~%s\n' \
                 "$PROGRESS_COUNTER_WIDTH" "[$DONE_COUNT/$TOTAL]" "$which" "$PROGRESS_ID_WIDTH" "$group" \
-                "$rows" "$(round_samples "$round")" "$(fmt_duration "$elapsed")" "$left" >&2
-            run_sampled_group "$group" "$(round_samples "$round")"
+                "$rows" "$few" "$(fmt_duration "$elapsed")" "$left" >&2
+            run_sampled_group "$group" "$round"
         else
             printf '%-*s %s  %-*s  elapsed %s, left ~%s\n' "$PROGRESS_COUNTER_WIDTH" "[$counter]" "$which" \
                 "$PROGRESS_ID_WIDTH" "$id" "$(fmt_duration "$elapsed")" "$left" >&2
@@ -262,23 +265,38 @@ run_round() {
     done
 }
 
-# round_samples ROUND: this round's share of the SAMPLES a sampled row takes
-# over the ROUNDS (5 over 2 rounds: 2, then 3); none in a re-run round.
+# round_samples ROUND [TOTAL]: this round's share of the TOTAL samples
+# (default SAMPLES) a sampled row takes over the ROUNDS (5 over 2 rounds: 2,
+# then 3); none in a re-run round.
 round_samples() {
-    local r=$1
+    local r=$1 total=${2:-$SAMPLES}
     [ "$r" -le "$ROUNDS" ] || { echo 0; return; }
-    echo $((SAMPLES * r / ROUNDS - SAMPLES * (r - 1) / ROUNDS))
+    echo $((total * r / ROUNDS - total * (r - 1) / ROUNDS))
 }
 
-# run_sampled_group GROUP N: N runs of each sampled row of GROUP, alternated
-# sample by sample, so that ours and CPython's share the machine's moments
-# alike.
+# more_samples: the ids on stdin that take CONVOY_SAMPLES samples, not
+# SAMPLES (matrix.sh MORE_SAMPLES), one a line.
+more_samples() {
+    local id
+    while IFS= read -r id; do
+        [[ " ${MORE_SAMPLES:-} " != *" $id "* ]] || printf '%s\n' "$id"
+    done
+}
+
+# run_sampled_group GROUP ROUND: this round's samples of each sampled row of
+# GROUP (round_samples; CONVOY_SAMPLES for the rows of MORE_SAMPLES),
+# alternated sample by sample, so that ours and CPython's share the
+# machine's moments alike; the rows with more samples go on alternating
+# among themselves.
 run_sampled_group() {
-    local group=$1 n=$2 sample id
-    [ "$n" -gt 0 ] || return 0
-    for sample in $(seq "$n"); do
+    local group=$1 round=$2 sample id few most
+    few=$(round_samples "$round") most=$(round_samples "$round" "${CONVOY_SAMPLES:-$SAMPLES}")
+    [ "$most" -ge "$few" ] || most=$few
+    [ "$most" -gt 0 ] || return 0
+    for sample in $(seq "$most"); do
         while IFS= read -r id; do
             [ -z "${FAILED[$id]:-}" ] || continue
+            [ "$sample" -le "$few" ] || [ -n "$(more_samples <<<"$id")" ] || continue
             local -a cmd
             IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
             if ! run_sampled_once "$id" "${cmd[@]}"; then

@@ -56,12 +56,20 @@ RUN_BUDGET_S         570                      140              0
 RUN_RESERVE_S        15                       10               0
 WARMUP               0                        0                0
 SAMPLES              5                        3                2
+CONVOY_SAMPLES       15                       6                2
 REFCOUNT_RUNS        10                       5                3
 RERUN_BUDGET_PCT     10                       5                20
 RERUN_BUDGET_MIN_S   10                       5                20
 RERUN_UNREAD         1                        0                1
 '
 
+# MORE_SAMPLES: the sampled rows that take CONVOY_SAMPLES samples instead of
+# SAMPLES: the convoy slowdowns L7 cites, whose samples are wide apart (five
+# 0.5 s samples of CPython 3.11's read 213x to 682x in one run, ours 190x to
+# 422x; docs/gil-measurements.md), so that two runs agree on their median.
+# The other convoy rows are near 1x, and tight.
+# shellcheck disable=SC2034 # read by experiments.sh
+readonly MORE_SAMPLES="convoy.gil convoy.py convoy.gil-old convoy.py2"
 # BLOCKED_GROUPS: the CPU-bound groups whose families (a baseline and the
 # rows read against it) are timed in time-paired blocks (scripts/gilbench/
 # blocks.py): every row of the family once per block, back to back, so that

@@ -447,6 +447,29 @@ test_rerun_run_budget() {
         "^bench: noisy: interleave\.gil \(40%\); reported as measured: the run's time \(RUN_BUDGET_S=113 s, less RUN_RESERVE_S=10 s"
 }
 
+# MORE_SAMPLES: the convoy rows whose lesson cites a wide slowdown take
+# CONVOY_SAMPLES samples, the others SAMPLES, each round its share, all of
+# them alternated sample by sample (run_sampled_once stubbed: nothing runs).
+test_more_samples() {
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    expect_status "bench: run_sampled_group with MORE_SAMPLES exits 0" 0 bash -c '
+        set -euo pipefail
+        source scripts/schema.sh
+        source scripts/experiments.sh
+        ROUNDS=2 SAMPLES=3 CONVOY_SAMPLES=6 MORE_SAMPLES="convoy.gil convoy.py"
+        PLAN_IDS=(convoy.gil convoy.threads convoy.py)
+        declare -A PLAN=([convoy.gil,group]=convoy [convoy.gil,kind]=sampled [convoy.gil,command]=a [convoy.threads,command]=b [convoy.py,command]=c
+            [convoy.threads,group]=convoy [convoy.threads,kind]=sampled
+            [convoy.py,group]=convoy [convoy.py,kind]=sampled)
+        declare -A FAILED=()
+        run_sampled_once() { printf "%s " "$1"; }
+        run_sampled_group convoy 1; echo; run_sampled_group convoy 2; echo; run_sampled_group convoy 3; echo'
+    expect_eq "bench: round 1 of 2: 1 sample of every row, then 2 more of the MORE_SAMPLES rows, alternated; round 2: 2 and 3; no re-run round" \
+        "$(cat "$last_out")" "$(printf '%s\n' \
+            "convoy.gil convoy.threads convoy.py convoy.gil convoy.py convoy.gil convoy.py " \
+            "convoy.gil convoy.threads convoy.py convoy.gil convoy.threads convoy.py convoy.gil convoy.py " "")"
+}
+
 # The stopping rule of the families timed in blocks (rerun_noisy stubbed as
 # above): a family whose widest interval is wider than RATIO_TARGET gets
 # another round of blocks, the widest first, until it is narrow (count-2
@@ -490,6 +513,7 @@ main() {
     test_rerun_budget_spent
     test_rerun_lessons_first
     test_rerun_run_budget
+    test_more_samples
     test_rerun_stopping_rule
     test_only_count_2
 }
