@@ -43,14 +43,65 @@ run_timed() {
         # reports in raw/ID.runs.jsonl (the first is run.json), which
         # summarize.sh aggregates ("wrong in k of n runs").  The synchronised
         # rows are exact by construction; their one report checks it.
-        if [[ "$id" == refcount.*-none ]]; then
+        # A row of the cost blocks gets its reports from them instead.
+        local costs
+        costs=$(cost_rows)
+        if [[ "$id" == refcount.*-none ]] && [[ " $costs " != *" $id "* ]]; then
             jq -c . "$WORK/raw/$id.run.json" >"$WORK/raw/$id.runs.jsonl" || return 1
             local _
             for _ in $(seq 2 "$REFCOUNT_RUNS"); do
                 run_sampled_once "$id" "$@" || return 1
             done
         fi
+        [ -z "$costs" ] || [ "$id" != "${costs##* }" ] || run_cost_blocks "$costs" || return 1
     fi
+}
+
+# cost_rows: the rows of COST_ROWS in the plan, in its order, when the plan
+# has the baseline and another of them; else nothing (a run --only one of
+# them gives the -none row its own REFCOUNT_RUNS reports, as any other).
+cost_rows() {
+    local id out=""
+    for id in "${PLAN_IDS[@]}"; do
+        [[ " ${COST_ROWS:-} " != *" $id "* ]] || out+="${out:+ }$id"
+    done
+    [[ "$out" == "${COST_ROWS%% *} "* ]] && printf '%s\n' "$out"
+    return 0
+}
+
+# run_cost_blocks: the costs L6 cites (a contended atomic, a contended mutex,
+# over a plain add) are ratios of reports, ns_per_op over ns_per_op, and the
+# plain add's own figure moves by a seventh from one minute to the next on a
+# shared VM.  So each ratio is taken within a block: REFCOUNT_RUNS blocks,
+# each running every row of COST_ROWS (the baseline first in the table) once,
+# back to back, rows rotated from block to block and every other block
+# reversed; each report appended to raw/ID.runs.jsonl (its k-th line is
+# block k's), one line a block in raw/BASELINE.costs.jsonl (block, order).
+# scripts/gilbench/ratios.py pairs them.  run_cost_blocks ROWS: called after
+# the last of ROWS' round-1 runs (each has had its record run); a row that
+# failed is left out.
+run_cost_blocks() {
+    local -a rows=() order=()
+    local id b k n i
+    for id in $1; do [ -n "${FAILED[$id]:-}" ] || rows+=("$id"); done
+    [ "${#rows[@]}" -ge 2 ] && [ "${rows[0]}" = "${1%% *}" ] || return 0
+    n=${#rows[@]}
+    rm -f "$WORK/raw/${rows[0]}.costs.jsonl"
+    for id in "${rows[@]}"; do rm -f "$WORK/raw/$id.runs.jsonl"; done
+    for b in $(seq 0 $((REFCOUNT_RUNS - 1))); do
+        k=$(((b / 2) % n)) order=()
+        for i in $(seq 0 $((n - 1))); do order+=("${rows[(k + i) % n]}"); done
+        if [ $((b % 2)) -eq 1 ]; then
+            for i in $(seq 0 $((n - 1))); do order[i]=${rows[(k + n - 1 - i) % n]}; done
+        fi
+        for id in "${order[@]}"; do
+            local -a cmd
+            IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
+            run_sampled_once "$id" "${cmd[@]}" || { FAILED[$id]=1; return 1; }
+        done
+        printf '{"block":%d,"order":[%s]}\n' "$b" "$(printf '"%s",' "${order[@]}" | sed 's/,$//')" \
+            >>"$WORK/raw/${rows[0]}.costs.jsonl"
+    done
 }
 
 # hyperfine_words ARG...: one string that hyperfine -N splits back into ARG...

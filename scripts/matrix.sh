@@ -70,6 +70,13 @@ RERUN_UNREAD         1                        0                1
 # The other convoy rows are near 1x, and tight.
 # shellcheck disable=SC2034 # read by experiments.sh
 readonly MORE_SAMPLES="convoy.gil convoy.py convoy.gil-old convoy.py2"
+# COST_ROWS: the rows whose reports' ns_per_op L6 reads as costs, the
+# baseline (a plain add) first: REFCOUNT_RUNS reports of each, taken in
+# blocks (experiments.sh run_cost_blocks), so that each cost is a paired
+# ratio with an interval (ratios.csv, kind cost).  In the plan's order, the
+# last of them runs the blocks.
+# shellcheck disable=SC2034 # read by experiments.sh
+readonly COST_ROWS="refcount.seq-none refcount.threads-atomic refcount.threads-mutex"
 # BLOCKED_GROUPS: the CPU-bound groups whose families (a baseline and the
 # rows read against it) are timed in time-paired blocks (scripts/gilbench/
 # blocks.py): every row of the family once per block, back to back, so that

@@ -8,6 +8,10 @@ every block of a family it takes, for each row R timed in it:
                                   shell row, two independent processes,
                                   timed in the same block), CPU-bound groups
   aa       baseline / baseline#aa  (the A/A control, which should be 1)
+and, from RUN/raw/BASELINE.costs.jsonl (experiments.sh run_cost_blocks: a
+block's order; each row's k-th report in raw/ID.runs.jsonl is block k's),
+  cost     R's ns_per_op / baseline's (what a contended atomic or mutex
+           costs over a plain add, in that block)
 and summarises each ratio over the blocks as the geometric mean of the
 middle half of its per-block values with a 95% bootstrap interval over
 whole blocks (stats.summarise_pairs).  Writes RUN/ratios.csv through a
@@ -79,8 +83,39 @@ def family_ratios(blocks: List[dict], rows: Dict[str, Dict[str, str]], baseline:
     return out
 
 
+def cost_ratios(run: str, name: str, rows: Dict[str, Dict[str, str]]) -> List[dict]:
+    """The cost ratios of one raw/BASELINE.costs.jsonl: each row's report
+    figure (ns_per_op) over the baseline's, block by block; none when a
+    row's reports do not match the blocks one for one."""
+    raw = os.path.join(run, "raw")
+    blocks = read_blocks(os.path.join(raw, name))
+    baseline = name[:-len(".costs.jsonl")]
+    ids = [i for i in rows if any(i in b["order"] for b in blocks)]  # the plan's order
+    figures: Dict[str, List[float]] = {}
+    for i in ids:
+        reports = read_blocks(os.path.join(raw, i + ".runs.jsonl")) \
+            if os.path.isfile(os.path.join(raw, i + ".runs.jsonl")) else []
+        if len(reports) != len(blocks):
+            return []
+        figures[i] = [float(r.get("ns_per_op") or 0) for r in reports]
+    if baseline not in figures:
+        return []
+    seconds = [{"block": k, "seconds": {i: figures[i][k] for i in ids}} for k in range(len(blocks))]
+    out = []
+    for i in ids:
+        if i == baseline or rows[i]["status"] != "ok":
+            continue
+        est, low, high, n = stats.summarise_pairs(block_pairs(seconds, i, baseline))
+        out.append({"ratio": "%s/%s" % (i, baseline), "kind": "cost", "family": baseline,
+                    "group": rows[i]["group"], "label": rows[i]["label"], "experiment": i, "over": baseline,
+                    "estimate": est, "low": low, "high": high, "blocks": n,
+                    "halfwidth": stats.relative_halfwidth(est, low, high)})
+    return out
+
+
 def run_ratios(run: str) -> List[dict]:
-    """Every ratio of the run's blocked families, family by family."""
+    """Every ratio of the run's blocked families, family by family, then
+    the costs of its cost blocks."""
     exps = {r["id"]: r for r in read_tsv(os.path.join(run, "experiments.tsv"))}
     raw = os.path.join(run, "raw")
     out: List[dict] = []
@@ -96,6 +131,9 @@ def run_ratios(run: str) -> List[dict]:
         if len(baselines) != 1:
             raise ValueError("%s: its rows name %d baselines, not one" % (name, len(baselines)))
         out.extend(family_ratios(blocks, rows, baselines.pop()))
+    for name in sorted(os.listdir(raw)) if os.path.isdir(raw) else []:
+        if name.endswith(".costs.jsonl"):
+            out.extend(cost_ratios(run, name, exps))
     return out
 
 

@@ -191,3 +191,68 @@ class TestRatios(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+COST_ROWS = [("r.none", "refcount", "seq-none", "timed", "-", "ok"),
+             ("r.atomic", "refcount", "threads-atomic", "timed", "r.none", "ok"),
+             ("r.mutex", "refcount", "threads-mutex", "timed", "r.none", "ok")]
+
+
+class TestCostRatios(unittest.TestCase):
+    """Cost blocks (experiments.sh run_cost_blocks): each row's k-th report
+    is block k's; a cost is ns_per_op over the baseline's, block by block."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="gilbench costs ü ")
+        self.run = os.path.join(self.tmp, "run")
+        os.makedirs(os.path.join(self.run, "raw"))
+        with open(os.path.join(self.run, "experiments.tsv"), "w") as f:
+            f.write(HEADER + "".join("\t".join(r) + "\n" for r in COST_ROWS))
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def write(self, figures, blocks=None):
+        """figures: {id: [ns_per_op of block 0, 1, ...]}; blocks: how many
+        lines the costs file has (default: as many as the figures)."""
+        n = len(next(iter(figures.values()))) if blocks is None else blocks
+        raw = os.path.join(self.run, "raw")
+        with open(os.path.join(raw, "r.none.costs.jsonl"), "w") as f:
+            for b in range(n):
+                f.write(json.dumps({"block": b, "order": sorted(figures)}) + "\n")
+        for i, values in figures.items():
+            with open(os.path.join(raw, i + ".runs.jsonl"), "w") as f:
+                f.write("".join(json.dumps({"ns_per_op": v, "ok": True}) + "\n" for v in values))
+
+    def test_cost_is_paired_block_by_block(self):
+        # The plain add's own figure doubles in the last blocks (a slow
+        # minute); the atomic's with it: paired, the cost stays 30.
+        speed = [1, 1, 1, 2, 2, 2]
+        self.write({"r.none": [1.2 * s for s in speed], "r.atomic": [36.0 * s for s in speed],
+                    "r.mutex": [120.0 * s for s in speed]})
+        found = {r["ratio"]: r for r in ratios.run_ratios(self.run)}
+        atomic = found["r.atomic/r.none"]
+        self.assertEqual(atomic["kind"], "cost")
+        self.assertAlmostEqual(atomic["estimate"], 30.0)
+        self.assertAlmostEqual(atomic["low"], 30.0)
+        self.assertAlmostEqual(atomic["high"], 30.0)
+        self.assertEqual(atomic["blocks"], 6)
+        self.assertAlmostEqual(found["r.mutex/r.none"]["estimate"], 100.0)
+        # Blocks that disagree give an interval around the estimate.
+        self.write({"r.none": [1.0, 1.0, 1.0, 1.0], "r.atomic": [30.0, 31.0, 29.0, 30.0],
+                    "r.mutex": [90.0, 110.0, 100.0, 100.0]})
+        found = {r["ratio"]: r for r in ratios.run_ratios(self.run)}
+        self.assertAlmostEqual(found["r.atomic/r.none"]["estimate"], 30.0)
+        self.assertLess(found["r.atomic/r.none"]["low"], 30.0)
+        self.assertGreater(found["r.atomic/r.none"]["high"], 30.0)
+
+    def test_reports_that_do_not_match_the_blocks_give_no_cost(self):
+        self.write({"r.none": [1.0, 1.0, 1.0], "r.atomic": [30.0, 30.0, 30.0], "r.mutex": [100.0] * 3}, blocks=4)
+        self.assertEqual([r for r in ratios.run_ratios(self.run) if r["kind"] == "cost"], [])
+
+    def test_written_to_ratios_csv(self):
+        self.write({"r.none": [1.0] * 4, "r.atomic": [30.0] * 4, "r.mutex": [100.0] * 4})
+        with open(ratios.write_ratios(self.run)) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([(r["ratio"], r["kind"], r["estimate"]) for r in rows],
+                         [("r.atomic/r.none", "cost", "30"), ("r.mutex/r.none", "cost", "100")])
