@@ -11,7 +11,7 @@ readonly PLAN_COLUMNS="id case impl group mode variant label tasks param baselin
 # experiments.tsv: the plan as it ran; workers from each binary's own --json
 # report, status ok|failed; command's words joined by spaces.
 readonly EXPERIMENTS_COLUMNS="id case impl group mode variant label tasks workers param baseline kind status command"
-# summary.csv: one row per experiment (summarize.sh, summary-stats.awk).
+# summary.csv: one row per experiment (summarize.sh: scripts/gilbench/aggregate.py).
 readonly SUMMARY_COLUMNS="case impl group experiment mode variant label tasks workers param runs median_s mean_s stddev_s min_s max_s user_s system_s ci95_low_s ci95_high_s rel_spread speedup speedup_low speedup_high efficiency status"
 # refcount.csv and convoy.csv: the figures those cases report, aggregated
 # over an experiment's runs, with the experiment's group, label and status.

@@ -5,21 +5,28 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-# stats_rows LINE...: summary-stats.awk's output (2 cores) for experiments
+# stats_rows LINE...: summary.csv's rows (no header; 2 CPUs) for experiments
 # given as "id case impl group mode variant label tasks workers param baseline
-# samples" (TAB-separated; samples empty for a failed row).  It reads them as
-# a samples table and an experiments table, each by its header; the columns
-# of the latter are in another order than experiments.tsv's, and one more.
+# samples" (TAB-separated; samples "USER SYSTEM T1 T2 ...", empty for a failed
+# row), summarized from a run folder made of them: each row's samples as its
+# one round of hyperfine, $TEST_TMP/paired.tsv (if any) as ratios.csv's
+# speedups.  experiments.tsv's columns are in another order, and one more.
 stats_rows() {
-    printf '%s\n' "$@" | awk -F '\t' -v OFS='\t' -v dir="$TEST_TMP" '
-        BEGIN { print "id", "samples" > (dir "/samples.tsv")
-                print "extra", "baseline", "param", "workers", "tasks", "label", "variant", "mode",
-                    "group", "impl", "case", "id", "status" > (dir "/stats-experiments.tsv") }
-        $12 != "" { print $1, $12 > (dir "/samples.tsv") }
-        { print "x", $11, $10, $9, $8, $7, $6, $5, $4, $3, $2, $1, "ok" > (dir "/stats-experiments.tsv") }'
-    [ -e "$TEST_TMP/paired.tsv" ] || printf 'experiment\testimate\tlow\thigh\n' >"$TEST_TMP/paired.tsv"
-    awk -F '\t' -v cores=2 -v columns="$SUMMARY_COLUMNS" -f scripts/columns.awk -f scripts/summary-stats.awk \
-        "$TEST_TMP/samples.tsv" "$TEST_TMP/paired.tsv" "$TEST_TMP/stats-experiments.tsv"
+    local run="$TEST_TMP/stats-run"
+    rm -rf "$run"
+    mkdir -p "$run/raw"
+    echo '{"hostname":"h","cpu_model":"c","online_cpus":2,"date_utc":"d"}' >"$run/machine.json"
+    printf '%s\n' "$@" | awk -F '\t' -v OFS='\t' -v dir="$run" '
+        BEGIN { print "extra", "baseline", "param", "workers", "tasks", "label", "variant", "mode",
+                    "group", "impl", "case", "id", "status" > (dir "/experiments.tsv") }
+        $12 != "" { n = split($12, s, " "); t = s[3]; for (i = 4; i <= n; i++) t = t "," s[i]
+                    printf "{\"results\":[{\"times\":[%s],\"user\":%s,\"system\":%s}]}\n", t, s[1], s[2] \
+                        > (dir "/raw/" $1 ".r1.hyperfine.json") }
+        { print "x", $11, $10, $9, $8, $7, $6, $5, $4, $3, $2, $1, "ok" > (dir "/experiments.tsv") }'
+    if [ -e "$TEST_TMP/paired.tsv" ]; then
+        awk -F '\t' -v OFS=, '{ print $1, (NR == 1 ? "kind" : "speedup"), $2, $3, $4 }' "$TEST_TMP/paired.tsv" >"$run/ratios.csv"
+    fi
+    bash scripts/summarize.sh "$run" && tail -n +2 "$run/summary.csv"
 }
 
 # csv_get FILE KEY COLUMN...: the named columns (comma-joined) of the row of
@@ -439,7 +446,7 @@ test_locale() {
 }
 
 # experiments.tsv with its columns in reverse order gives the same tables:
-# summarize.sh and summary-stats.awk read it by column name.
+# summarize.sh reads it by column name.
 test_reordered_columns() {
     local run="$TEST_TMP/run-in-order" reordered="$TEST_TMP/run-reordered" f differ=""
     make_run "$run"

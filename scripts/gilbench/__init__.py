@@ -15,6 +15,7 @@ Layers, each importing only those above it in this list:
   report   one page per run: RUN/report.html
   comparepage  one page per comparison: compare.html beside compare.sh's tables
   machine  machine.json: what the machine is and does (scripts/machine.sh)
+  aggregate  summary.csv's statistics, refcount's and convoy's figures from raw/
   tables   summary.csv/.md/.tex, refcount.csv, convoy.csv, the headline and
            the noisy rows (scripts/summarize.sh)
   lessons  lessons.md and lessons.json (scripts/lessons.sh)
