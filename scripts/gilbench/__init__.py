@@ -19,6 +19,7 @@ Layers, each importing only those above it in this list:
   tables   summary.csv/.md/.tex, refcount.csv, convoy.csv, the headline and
            the noisy rows (scripts/summarize.sh)
   lessons  lessons.md and lessons.json (scripts/lessons.sh)
+  figdata  each figure's data, from a run's files (the figure table's data steps)
   figures  the figure data and the gnuplot calls (scripts/plots.sh)
   compare  runs side by side (scripts/compare.sh)
   bundle   a run as one file (scripts/bundle.sh)

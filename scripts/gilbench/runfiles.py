@@ -1,11 +1,12 @@
 """Reading a run folder for its pages: its tables by column name, its size,
-and the figures scripts/plots.sh draws from it.
+and the figures `plots` draws from it (the figure table).
 
 Reads summary.csv-like tables (csv, by header), JSON objects (machine.json,
-lessons.json), experiments.tsv and scripts/matrix.sh's SIZES table (for a
-run older than machine.json's "size"); writes nothing.  Raises OSError when
-a file that exists cannot be read, ValueError when a JSON file is not one
-object.
+lessons.json), experiments.tsv, scripts/matrix.sh's SIZES table (for a run
+older than machine.json's "size") and the figure table
+(scripts/plots/figures.txt, on import); writes nothing.  Raises OSError when
+a file that exists (or the figure table) cannot be read, ValueError when a
+JSON file is not one object.
 """
 import csv
 import json
@@ -16,25 +17,34 @@ from typing import Dict, List, Optional, Sequence, Tuple
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # A run's size as the page names it (bench.sh --tiny, --quick, full).
 SIZE_NAMES = {"tiny": "tiny", "quick": "QUICK", "full": "full"}
-# What each figure of scripts/plots.sh's FIGURES reads: the groups of its
-# data step (one with an ok row is enough) and the files it needs besides
-# summary.csv.  A figure whose groups have no ok row, or whose file is
-# missing, is skipped by plots.sh ("plots: skipping NAME: ..."), so the
-# page does not expect it.
-FIGURE_NEEDS: Dict[str, Tuple[Sequence[str], Sequence[str]]] = {
-    "count-2-time": (("count-2", "count-2-cpython"), ()),
-    "count-10-time": (("count-10",), ()),
-    "count-speedup": (("count-2", "count-10", "count-2-cpython"), ()),
-    "fetch-time": (("fetch",), ()),
-    "interleave-time": (("interleave",), ()),
-    "count-scaling": (("count-scaling",), ()),
-    "fetch-n": (("fetch-n",), ()),
-    "refcount-lost": (("refcount",), ("refcount.csv",)),
-    "refcount-cost": (("refcount",), ("refcount.csv",)),
-    "convoy": (("convoy",), ("convoy.csv",)),
-    "convoy-interval": (("convoy-interval",), ("convoy.csv",)),
-    "gil-timeline": (("count-2",), ("raw/trace-gil-new.csv", "raw/trace-gil-old.csv")),
-}
+# The figure table (scripts/plots/figures.txt): one figure a row, its columns
+# read by the header's names; `plots` draws from it.
+FIGURE_TABLE = os.path.join(ROOT, "scripts", "plots", "figures.txt")
+
+
+def figure_table(path: str = FIGURE_TABLE) -> List[Dict[str, str]]:
+    """The figure table's rows in order, as dicts by its header's names, each
+    field without its surrounding blanks; lines starting with '#' are comments."""
+    with open(path, encoding="utf-8") as f:
+        lines = [ln for ln in f.read().splitlines() if ln.strip() and not ln.startswith("#")]
+    head = [h.strip() for h in lines[0].split("|")] if lines else []
+    return [dict(zip(head, [c.strip() for c in ln.split("|")] + [""] * len(head))) for ln in lines[1:]]
+
+
+def figure_needs(rows: List[Dict[str, str]]) -> Dict[str, Tuple[Sequence[str], Sequence[str]]]:
+    """What each figure reads: the groups its data step names and those of
+    its needs (one with an ok row is enough), and the files it needs besides
+    summary.csv (the words of needs with a '.').  A figure whose groups have
+    no ok row, or whose file is missing, is skipped by `plots` ("plots:
+    skipping NAME: ..."), so the page does not expect it."""
+    found: Dict[str, Tuple[Sequence[str], Sequence[str]]] = {}
+    for row in rows:
+        words = row["data"].split()[1:] + row["needs"].split()
+        found[row["figure"]] = (tuple(w for w in words if "." not in w), tuple(w for w in words if "." in w))
+    return found
+
+
+FIGURE_NEEDS = figure_needs(figure_table())
 
 
 def read_csv(path: str) -> List[Dict[str, str]]:
