@@ -11,12 +11,8 @@ readonly PLAN_COLUMNS="id case impl group mode variant label tasks param baselin
 # experiments.tsv: the plan as it ran; workers from each binary's own --json
 # report, status ok|failed; command's words joined by spaces.
 readonly EXPERIMENTS_COLUMNS="id case impl group mode variant label tasks workers param baseline kind status command"
-# summary.csv: one row per experiment (summarize.sh: scripts/gilbench/aggregate.py).
-readonly SUMMARY_COLUMNS="case impl group experiment mode variant label tasks workers param runs median_s mean_s stddev_s min_s max_s user_s system_s ci95_low_s ci95_high_s rel_spread speedup speedup_low speedup_high efficiency status"
-# refcount.csv and convoy.csv: the figures those cases report, aggregated
-# over an experiment's runs, with the experiment's group, label and status.
-readonly REFCOUNT_COLUMNS="experiment group label status impl mode sync tasks ops final_count expected lost_updates premature_deallocs ns_per_op ok runs runs_with_loss lost_median lost_max lost_min"
-readonly CONVOY_COLUMNS="experiment group label status impl mode policy switch_interval_us cpu_tasks runs alone_per_s contended_per_s slowdown latency_contended_median_s latency_contended_p99_s slowdown_min slowdown_max contended_per_s_min contended_per_s_max pin waited_0_share waited_1_share waited_2_share"
+# summary.csv, refcount.csv and convoy.csv: scripts/gilbench/schema.py
+# (python3 scripts/gilbench summarize writes them).
 # summarize.sh --noisy: the timed rows bench.sh re-runs.
 readonly NOISY_COLUMNS="group experiment rel_spread"
 

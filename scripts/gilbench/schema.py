@@ -35,7 +35,7 @@ REFCOUNT = ("experiment group label status impl mode sync tasks ops final_count 
 CONVOY = ("experiment group label status impl mode policy switch_interval_us cpu_tasks runs alone_per_s"
           " contended_per_s slowdown latency_contended_median_s latency_contended_p99_s slowdown_min"
           " slowdown_max contended_per_s_min contended_per_s_max pin waited_0_share waited_1_share"
-          " waited_2_share").split()
+          " waited_2_share slowdown_low slowdown_high").split()
 # summarize --noisy: the timed rows bench.sh re-runs.
 NOISY = "group experiment rel_spread".split()
 

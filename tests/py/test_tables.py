@@ -122,12 +122,12 @@ class TestRunFolder(unittest.TestCase):
         self.assertEqual((summary["c.none"]["status"], summary["c.none"]["runs"]), ("ok", "0"))
         convoy = by_id(schema.read_table(os.path.join(self.run, "convoy.csv")))
         self.assertEqual([convoy["c.gil"][k] for k in ("policy", "slowdown", "slowdown_min", "slowdown_max", "runs")],
-                         ["new", "125", "50", "200", "2"])
+                         ["new", "100", "50", "200", "2"])  # the geometric mean of 200 and 50
         self.assertEqual((convoy["c.none"]["mode"], convoy["c.none"]["policy"]), ("threads", ""))
         with open(os.path.join(self.run, "summary.tex"), encoding="utf-8") as f:
             self.assertIn("% gilbench results: lab\\_pc, CPU, 2 of 4 CPUs usable, D", f.read())
         self.assertIn("1.00x", out.getvalue())
-        self.assertIn("125x slower  (50.0-200, 2 runs)", out.getvalue())
+        self.assertIn("100x slower  (50.0-200, 2 runs)", out.getvalue())
         self.assertEqual(err.getvalue(), "")
 
     def test_usage(self):
@@ -156,6 +156,22 @@ class TestFigures(unittest.TestCase):
         self.assertEqual([got[k] for k in ("lost_updates", "premature_deallocs", "ns_per_op", "ok", "runs",
                                            "runs_with_loss", "lost_max", "lost_min", "mode")],
                          [10, 2, 0.6, False, 5, 4, 50, 0, "threads"])
+
+    def test_convoy_slowdown(self):
+        # 15 samples, two of them hit (a slow moment each way): the estimate
+        # is the geometric mean of the middle half, inside its interval.
+        values = [300, 310, 290, 305, 295, 300, 302, 298, 301, 299, 303, 297, 300, 40, 2000]
+        got = aggregate.convoy_slowdown([{"slowdown": v} for v in values])
+        self.assertAlmostEqual(got["slowdown"], 300.0, delta=2)
+        self.assertLess(got["slowdown_low"], got["slowdown"])
+        self.assertGreater(got["slowdown_high"], got["slowdown"])
+        self.assertLess(got["slowdown_high"] / got["slowdown_low"], 1.05)
+        # The same samples give the same figures (a seeded bootstrap).
+        self.assertEqual(got, aggregate.convoy_slowdown([{"slowdown": v} for v in values]))
+        # One sample: no interval; none usable: no figure.
+        one = aggregate.convoy_slowdown([{"slowdown": 250}])
+        self.assertEqual((one["slowdown"], one["slowdown_low"], one["slowdown_high"]), (250.0, None, None))
+        self.assertIsNone(aggregate.convoy_slowdown([{"mode": "gil"}])["slowdown_low"])
 
     def test_policy(self):
         self.assertEqual(aggregate.gil_policy({"gil": {"policy": "old"}, "mode": "gil"}), "old")
