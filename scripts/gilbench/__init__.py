@@ -19,6 +19,7 @@ Layers, each importing only those above it in this list:
            the noisy rows (scripts/summarize.sh)
   lessons  lessons.md and lessons.json (scripts/lessons.sh)
   figures  the figure data and the gnuplot calls (scripts/plots.sh)
+  comparedata  a comparison's runs opened, machines named, rows joined, figure data
   compare  runs side by side (scripts/compare.sh)
   bundle   a run as one file (scripts/bundle.sh)
   handout  the lab handout and its answer key (scripts/handout.sh)
