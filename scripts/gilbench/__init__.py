@@ -21,6 +21,7 @@ Layers, each importing only those above it in this list:
   lessons  lessons.md and lessons.json (scripts/lessons.sh)
   figdata  each figure's data, from a run's files (the figure table's data steps)
   figures  the figure data and the gnuplot calls (scripts/plots.sh)
+  comparedata  a comparison's runs opened, machines named, rows joined, figure data
   compare  runs side by side (scripts/compare.sh)
   bundle   a run as one file (scripts/bundle.sh)
   handout  the lab handout and its answer key (scripts/handout.sh)
