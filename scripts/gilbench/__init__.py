@@ -24,6 +24,7 @@ Layers, each importing only those above it in this list:
   comparedata  a comparison's runs opened, machines named, rows joined, figure data
   compare  runs side by side (scripts/compare.sh)
   bundle   a run as one file (scripts/bundle.sh)
+  answerkey  the lab handout's answers from one run's files (scripts/handout-table.json)
   handout  the lab handout and its answer key (scripts/handout.sh)
   cli      the command line: __main__.py (python3 -m gilbench, from scripts/)
 """
