@@ -43,7 +43,8 @@ gilbench         pkg     scripts/gilbench
 readonly LIBRARIES="scripts/files.sh scripts/schema.sh scripts/matrix.sh scripts/experiments.sh scripts/rerun.sh scripts/blocks.sh scripts/warnings.sh
 scripts/children.sh scripts/load.sh scripts/probes.sh scripts/plot-data.sh cases/pyref.py scripts/gilbench/__init__.py
 scripts/gilbench/__main__.py scripts/gilbench/files.py scripts/gilbench/stats.py scripts/gilbench/blocks.py scripts/gilbench/ratios.py
-scripts/gilbench/htmlpage.py scripts/gilbench/report.py scripts/gilbench/comparepage.py scripts/gilbench/runfiles.py"
+scripts/gilbench/htmlpage.py scripts/gilbench/report.py scripts/gilbench/comparepage.py scripts/gilbench/runfiles.py
+scripts/gilbench/cmdline.py scripts/gilbench/schema.py scripts/gilbench/machine.py scripts/gilbench/bundle.py"
 # regex_of TEXT: TEXT as an extended regex matching itself.
 # shellcheck disable=SC2016 # $ is a character of the sed pattern
 regex_of() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
