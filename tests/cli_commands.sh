@@ -46,7 +46,8 @@ scripts/gilbench/__main__.py scripts/gilbench/files.py scripts/gilbench/stats.py
 scripts/gilbench/htmlpage.py scripts/gilbench/report.py scripts/gilbench/comparepage.py scripts/gilbench/runfiles.py
 scripts/gilbench/cmdline.py scripts/gilbench/schema.py scripts/gilbench/aggregate.py scripts/gilbench/tables.py
 scripts/gilbench/figdata.py scripts/gilbench/figures.py scripts/gilbench/compare.py scripts/gilbench/comparedata.py
-scripts/gilbench/answerkey.py scripts/gilbench/handout.py"
+scripts/gilbench/answerkey.py scripts/gilbench/handout.py
+scripts/gilbench/machine.py scripts/gilbench/bundle.py"
 # regex_of TEXT: TEXT as an extended regex matching itself.
 # shellcheck disable=SC2016 # $ is a character of the sed pattern
 regex_of() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
