@@ -19,7 +19,7 @@ record_run() {
 
 # GILBENCH: the command of the bench program's Python part (scripts/gilbench/),
 # the python3 on PATH with the user's PYTHON* variables ignored (-E).
-GILBENCH=(python3 -E -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from gilbench.__main__ import main; sys.exit(main())'
+GILBENCH=(python3 -E -S -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from gilbench.__main__ import main; sys.exit(main())'
     "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)")
 
 # is_blocked ID: whether ID's family runs in time-paired blocks

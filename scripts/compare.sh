@@ -5,4 +5,4 @@
 # gnuplot writes the labels' UTF-8 and reads its numbers with "." under C.UTF-8 (else C).
 if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then export LC_ALL=C.UTF-8; else export LC_ALL=C; fi
 command -v python3 >/dev/null || { echo "compare: python3 is not installed (make deps installs it)" >&2; exit 1; }
-exec python3 -E "$(cd "$(dirname "$0")" && pwd)/gilbench" compare "$@"
+exec python3 -E -S "$(cd "$(dirname "$0")" && pwd)/gilbench" compare "$@"

@@ -20,9 +20,16 @@ from typing import Dict, List, Optional
 
 if __name__ == "__main__" and not __package__:
     # python3 scripts/gilbench COMMAND ...: the folder is run as a script
-    # (how scripts/*.sh call it); import it as the package it is (PEP 366).
-    sys.path[0] = os.path.dirname(os.path.abspath(sys.path[0]))
-    importlib.import_module("gilbench")
+    # (how scripts/*.sh call it).  Import this file again as the package's
+    # module it is, and run that; a Ctrl-C, even while importing, ends the
+    # command by the signal, as a shell command's would, without a traceback.
+    import signal
+    try:
+        sys.path[0] = os.path.dirname(os.path.abspath(sys.path[0]))
+        sys.exit(importlib.import_module("gilbench.__main__").main())
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
     __package__ = "gilbench"
 
 from . import blocks, comparepage, ratios, report  # noqa: E402
@@ -158,5 +165,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # python3 -m gilbench
+    import signal
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
