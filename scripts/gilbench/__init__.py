@@ -21,9 +21,10 @@ Layers, each importing only those above it in this list:
   lessons  lessons.md and lessons.json (scripts/lessons.sh)
   figdata  each figure's data, from a run's files (the figure table's data steps)
   figures  the figure data and the gnuplot calls (scripts/plots.sh)
-  comparedata  a comparison's runs opened, machines named, rows joined, figure data
+  bundle   a run as one file (scripts/bundle.sh): packing, checking and opening one
+           (compare opens its bundles here)
+  comparedata  a comparison's machines named, rows joined, figure data
   compare  runs side by side (scripts/compare.sh)
-  bundle   a run as one file (scripts/bundle.sh)
   answerkey  the lab handout's answers from one run's files (scripts/handout-table.json)
   handout  the lab handout and its answer key (scripts/handout.sh)
   cli      the command line: __main__.py (python3 -m gilbench, from scripts/)

@@ -6,8 +6,9 @@ name beside it, renamed when whole); check reads a bundle; with unpacks one
 into a temporary folder (removed after) and runs a command on the run folder
 inside.  A bundle is accepted in any wrapping a download gives it (a plain tar
 still named .tar.gz, a gzip of a gzip); a damaged one raises Damaged, one
-line saying what happened to it.  main returns 0 done, 1 a failure or a
-damaged bundle; bad usage is exit 2 (cmdline.usage_error).
+line saying what happened to it (compare opens its bundles with open_bundle
+too).  main returns 0 done, 1 a failure or a damaged bundle; bad usage is
+exit 2 (cmdline.usage_error).
 """
 import gzip
 import hashlib
@@ -311,8 +312,7 @@ CAUGHT = [0]  # [1 while a command runs on a bundle, then the signals caught]
 
 
 def main(argv: List[str]) -> int:
-    """bundle pack|check|with|--help|--version: scripts/bundle.sh's command line
-    (open PROG BUNDLE DIR: open_bundle, for scripts/bundle.sh sourced)."""
+    """bundle pack|check|with|--help|--version: scripts/bundle.sh's command line."""
     cmd, args, status = (argv[0] if argv else ""), argv[1:], 0
     for sig in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(sig) != signal.SIG_IGN:  # a background job's Ctrl-C stays ignored
@@ -339,16 +339,15 @@ def main(argv: List[str]) -> int:
             if not run:
                 usage_error(PROG, "pack: RUN= is required: make pack RUN=results/HOST-TIME", SCRIPT)
             status = pack(run, out)
-        elif cmd in ("check", "open"):
-            if len(args) != (3 if cmd == "open" else 1):
+        elif cmd == "check":
+            if len(args) != 1:
                 usage_error(PROG, "check: expected one bundle", SCRIPT)
-            work = args[2] if cmd == "open" else tempfile.mkdtemp()
+            work = tempfile.mkdtemp()
             try:
-                run = open_bundle(args[-2 if cmd == "open" else 0], work, args[0] if cmd == "open" else PROG)
-                print(run if cmd == "open" else "%s: whole" % args[0])
+                open_bundle(args[0], work)
+                print("%s: whole" % args[0])
             finally:
-                if cmd == "check":
-                    shutil.rmtree(work, ignore_errors=True)
+                shutil.rmtree(work, ignore_errors=True)
         elif cmd == "with":
             if len(args) < 2:
                 usage_error(PROG, "with: expected %s" % ("a command" if args else "a run folder or bundle and a command"), SCRIPT)

@@ -1,7 +1,7 @@
 """compare: runs from several machines (or back-to-back runs on one) side by
 side, from 2 to a class of 40 (scripts/compare.sh; make compare).
 
-Reads the runs through comparedata (run folders or their bundles).  Writes,
+Reads run folders or their bundles (opened by bundle.open_bundle), through comparedata.  Writes,
 in a folder beside OUT that is renamed to OUT when every file is whole (or
 whose files are moved into an existing OUT): ratios.csv (every row on every
 machine, with the machine's details), ratios.md, compare-GROUP.{png,svg,pdf}
@@ -27,9 +27,10 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import comparepage
+from .bundle import Damaged, is_bundle, open_bundle
 from .cmdline import ROOT, usage_error, version_line
-from .comparedata import Refused, anum, is_bundle, isnum, join, machines, open_bundle, plot_data
-from .files import publish_text
+from .comparedata import Refused, anum, isnum, join, machines, plot_data
+from .files import is_complete, publish_text
 from .schema import ratio_text, read_table, write_table
 
 PROG, SCRIPT = "compare", "scripts/compare.sh"
@@ -282,20 +283,6 @@ def repo_path(path: str) -> str:
     return "." if p == ROOT else p[len(ROOT) + 1:] if p.startswith(ROOT + "/") else p
 
 
-def complete(path: str) -> bool:
-    """path ends as its format must (scripts/files.sh is_complete): PDF its
-    %%EOF, PNG its IEND chunk, SVG its </svg>, any text a whole last line."""
-    try:
-        with open(path, "rb") as f:
-            size = f.seek(0, 2)
-            f.seek(max(0, size - 64))
-            tail = f.read()
-    except OSError:
-        return False
-    return size > 0 and (b"%%EOF" in tail if path.endswith(".pdf") else tail[-8:] == bytes.fromhex("49454e44ae426082")
-                         if path.endswith(".png") else b"</svg>" in tail if path.endswith(".svg") else tail.endswith(b"\n"))
-
-
 def compare(o: Dict[str, str], sources: List[str], work: str, stage: List[str]) -> int:
     """Write the comparison of sources with the options o (parse), through a
     temporary folder work and a stage folder beside the output (stage[0])."""
@@ -345,7 +332,7 @@ def compare(o: Dict[str, str], sources: List[str], work: str, stage: List[str]) 
         raise Refused("compare.html was not written: gilbench: %s" % " ".join(str(e).split()))
     # Each file checked whole first: gnuplot exits 0 when cairo cannot write.
     for f in written:
-        if not complete(os.path.join(stage[0], f)):
+        if not is_complete(os.path.join(stage[0], f)):
             raise Refused("%s was not written completely (disk full?); nothing was published" % f)
     if os.path.isdir(out):
         for f in written:
@@ -373,6 +360,8 @@ def main(argv: List[str]) -> int:
         if e.status == 2:
             usage_error(PROG, str(e), SCRIPT)
         sys.stderr.write("%s: %s\n" % (PROG, e))
+    except Damaged as e:  # its line names the program and the bundle
+        sys.stderr.write("%s\n" % e)
     except BrokenPipeError:
         raise  # a closed output: cmdline.run ends quietly
     except OSError as e:

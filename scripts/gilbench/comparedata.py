@@ -1,20 +1,16 @@
-"""The data of a comparison (compare, scripts/compare.sh): the runs opened
-(a bundle checked and unpacked), each run's machine named, their rows
-joined, and the data of each figure.
+"""The data of a comparison (compare, scripts/compare.sh): each run's
+machine named, their rows joined, and the data of each figure.  (A bundle
+is opened by bundle.open_bundle first: the runs here are folders.)
 
 Reads RUN/machine.json and RUN/convoy.csv (summary.csv's rows are given; an
-old run's size: its experiments.tsv); a bundle (scripts/bundle.sh's
-NAME.tar.gz) is checked and unpacked with gzip, tar and sha256sum under a
-folder the caller gives, as bundle.sh's open_bundle does.  Writes the figure
-data files (gK.tsv) into a folder the caller gives.  Raises Refused: a
-message and an exit status (1 a damaged bundle, 2 a machine.json that is
-not one JSON object); OSError when a file cannot be read or written.
+old run's size: its experiments.tsv).  Writes the figure data files (gK.tsv)
+into a folder the caller gives.  Raises Refused: a message and an exit
+status (2 a machine.json that is not one JSON object, else 1); OSError when
+a file cannot be read or written.
 """
 import json
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from typing import Dict, List, Sequence, Tuple
 
@@ -22,7 +18,6 @@ from .files import publish_text
 from .runfiles import run_size
 from .schema import ratio_text, read_table
 
-MAX_LAYERS = 3  # gzip layers a download or an upload may add around a bundle
 NUMBER = re.compile(r"[ \t\n\v\f\r]*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 
@@ -56,115 +51,6 @@ def isnum(v: object) -> bool:
 def awk_str(x: float) -> str:
     """A number as awk turns it into text (CONVFMT %.6g, whole numbers whole)."""
     return "%d" % x if x == int(x) else "%.6g" % x
-
-
-def is_bundle(path: str) -> bool:
-    """path names a bundle: a file named *.tar.gz or *.tgz."""
-    return path.endswith((".tar.gz", ".tgz")) and not os.path.isdir(path)
-
-
-def magic(path: str) -> str:
-    """gzip or tar by the file's first bytes, empty, else other."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(262)
-    except OSError:
-        return "other"
-    return "empty" if not head else "gzip" if head[:2] == b"\x1f\x8b" else "tar" if head[257:] == b"ustar" else "other"
-
-
-def first_line(err: bytes) -> str:
-    return next((ln for ln in err.decode("utf-8", "replace").split("\n") if ln), "")
-
-
-def unwrap(bundle: str, folder: str, why: str) -> Tuple[str, int]:
-    """The plain tar inside bundle (itself, or a file under folder), and how many gzip layers it had."""
-    f, layers = bundle, 0
-    while magic(f) == "gzip":
-        if layers >= MAX_LAYERS:
-            raise Refused("%s: more than %d gzip layers" % (why, MAX_LAYERS))
-        layers += 1
-        with open(os.path.join(folder, "layer%d" % layers), "wb") as out:
-            p = subprocess.run(["gzip", "-dc", "--", f], stdout=out, stderr=subprocess.PIPE)
-        if p.returncode:
-            err = re.sub(r"^gzip: .*: ([^:]*)$", r"\1", first_line(p.stderr))
-            if "unexpected end of file" in err:
-                raise Refused("%s: cut short (%s: an upload or download was interrupted); fetch the whole file again" % (why, err))
-            raise Refused("%s: its compressed data is corrupt (gzip: %s)" % (why, err))
-        f = out.name
-    kind = magic(f)
-    if kind == "empty":
-        raise Refused("%s: %s" % (why, "its gzip layer holds nothing" if layers else "an empty file"))
-    if kind != "tar":
-        raise Refused("%s: %s (not made by make pack)" % (why, "its gzip layer holds no tar archive" if layers
-                                                          else "neither a gzip nor a tar file"))
-    return f, layers
-
-
-def first_of(what: str, names: Sequence[str]) -> str:
-    """'first WHAT', or 'first WHAT (and N more)'; '' for no names."""
-    more = " (and %d more)" % (len(names) - 1) if len(names) > 1 else ""
-    return "%s %s%s" % (names[0], what, more) if names else ""
-
-
-def check_sums(run: str, why: str) -> None:
-    """Every file of run is in run/SHA256SUMS and matches, and nothing listed is missing."""
-    p = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=run,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = p.stdout.decode("utf-8", "surrogateescape")
-    if p.returncode and "improperly formatted" in out:
-        raise Refused("%s: its SHA256SUMS is not a checksum list (edited after packing)" % why)
-    with open(os.path.join(run, "SHA256SUMS"), encoding="utf-8", errors="surrogateescape", newline="\n") as f:
-        listed = Counter(re.sub(r"^[^ ]+ [ *]", "", ln, count=1) for ln in f.read().split("\n"))
-    listed.pop("", None)
-    paths = (os.path.join(top, f) for top, _, files in os.walk(run) for f in files)
-    present = Counter("." + p[len(run):] for p in paths if os.path.isfile(p) and not os.path.islink(p))
-    present.pop("./SHA256SUMS", None)
-    names = lambda c: [re.sub(r"^\./", "", s) for s in sorted(c.elements(), key=os.fsencode)]  # noqa: E731 (LC_ALL=C sort)
-    what = "; ".join(w for w in (
-        first_of("differs from its checksum (changed after packing)", re.findall(r"^(?:\./)?(.*): FAILED$", out, flags=re.M)),
-        first_of("is listed in SHA256SUMS but missing (cut short, or removed after packing)", names(listed - present)),
-        first_of("is not in SHA256SUMS (added after packing)", names(present - listed))) if w)
-    if what:
-        raise Refused("%s: %s" % (why, what))
-
-
-def open_bundle(bundle: str, folder: str, prog: str) -> str:
-    """Check bundle and unpack it under the empty folder; the run folder inside.
-    A whole bundle in another wrapping than make pack's: a note on stderr."""
-    why = "%s: a damaged bundle" % bundle
-    if not os.path.isfile(bundle):
-        raise Refused("%s: no such bundle" % bundle)
-    tar, layers = unwrap(bundle, folder, why)
-    p = subprocess.run(["tar", "-tvf", tar], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if p.returncode:
-        if "unexpected eof" in p.stderr.decode("utf-8", "replace").lower():
-            raise Refused("%s: cut short (the tar archive ends early: an upload or download was interrupted);"
-                          " fetch the whole file again" % why)
-        raise Refused("%s: not a readable tar archive (%s)" % (why, re.sub(r"^tar: ", "", first_line(p.stderr))))
-    kinds = p.stdout.decode("utf-8", "surrogateescape").split("\n")
-    names = subprocess.run(["tar", "-tf", tar], stdout=subprocess.PIPE).stdout.decode("utf-8", "surrogateescape").split("\n")
-    names = names[:-1] if names[-1] == "" else names
-    top = names[0].split("/")[0] if names else ""
-    bad = next((n for n in names if n.split("/")[0] != top or re.search(r"(^|/)\.\.(/|$)", n) or top in ("", ".")), "")
-    if bad or any(k and k[0] not in "d-" for k in kinds):
-        raise Refused('%s: it must hold one run folder of plain files%s (not made by make pack)'
-                      % (why, ', not "%s"' % bad if bad else ""))
-    os.makedirs(os.path.join(folder, "run"))
-    if subprocess.run(["tar", "-xf", tar, "-C", os.path.join(folder, "run"), "--no-same-owner",
-                       "--no-same-permissions"]).returncode:
-        raise Refused("%s: cannot unpack into %s" % (bundle, folder))
-    for i in range(1, layers + 1):
-        os.unlink(os.path.join(folder, "layer%d" % i))
-    run = os.path.join(folder, "run", top)
-    if not os.path.isfile(os.path.join(run, "SHA256SUMS")):
-        raise Refused("%s: no SHA256SUMS (not made by make pack)" % why)
-    check_sums(run, why)
-    note = {0: "a plain tar without the gzip layer of a .tar.gz (a browser or the LMS removed it on download)",
-            1: ""}.get(layers, "gzip'd %d times (an upload or download compressed it again)" % layers)
-    if note:
-        sys.stderr.write("%s: %s: note: %s; every checksum matches, so it is whole\n" % (prog, bundle, note))
-    return run
 
 
 def jq_text(v: object) -> str:

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional
 from . import report
 from .cmdline import ROOT, usage_error, version_line
 from .figdata import STEPS, speedup_bars
-from .files import publish_text
+from .files import is_complete, publish_text
 from .runfiles import figure_table
 
 PROG, SCRIPT = "plots", "scripts/plots.sh"
@@ -115,22 +115,6 @@ def caption(run: str) -> List[str]:
     date = date[:date.rindex(":")] if date.endswith("Z") and ":" in date else date  # no seconds
     cpus = online + " cores" if usable == online else "%s of %s CPUs usable" % (usable, online)
     return ["%s · %s · %s · %s UTC" % (host, cpu, cpus, date), usable if re.fullmatch("[0-9]+", usable) else "0"]
-
-
-def is_complete(path: str, name: str = "") -> bool:
-    """path is not empty and ends as its format (name's extension, default
-    path's) must: PDF its %%EOF, PNG its IEND chunk, SVG its </svg>, any
-    other a whole last line.  (gnuplot's cairo exits 0 on a full disk.)"""
-    try:
-        with open(path, "rb") as f:
-            size = f.seek(0, 2)
-            f.seek(max(0, size - 64))
-            tail = f.read()
-    except OSError:
-        return False
-    ext = (name or path).rsplit(".", 1)[-1]
-    whole = {"pdf": b"%%EOF" in tail, "png": tail[-8:] == bytes.fromhex("49454e44ae426082"), "svg": b"</svg>" in tail}
-    return size > 0 and whole.get(ext, tail.endswith(b"\n"))
 
 
 def gp_setup(args: List[str]) -> str:

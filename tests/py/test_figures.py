@@ -208,13 +208,6 @@ class TestCommand(Run):
         self.assertEqual(listed.split(), names)
         self.assertTrue(all(len(line) <= 72 for line in listed.splitlines()), listed)
 
-    def test_is_complete(self):
-        path = os.path.join(self.run, "f.png")
-        for data, want in ((b"\x89PNG...IEND\xaeB`\x82", True), (b"\x89PNG...IE", False), (b"", False)):
-            with open(path, "wb") as f:
-                f.write(data)
-            self.assertEqual(figures.is_complete(path), want, data)
-
     def test_usage_errors(self):
         self.files(summary_csv=SUMMARY)
         for argv, message in (([self.run, "--out"], "--out: expected a folder"), ([], "RUN= is required"),

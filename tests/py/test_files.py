@@ -1,4 +1,5 @@
-"""Unit tests of scripts/gilbench/files.py: a file is published whole or not at all."""
+"""Unit tests of scripts/gilbench/files.py: a file is published whole or not at all, and a
+written file is told whole or not."""
 import json
 import os
 import shutil
@@ -34,6 +35,17 @@ class TestPublish(unittest.TestCase):
             files.publish_text(target, "text")
         self.assertEqual(os.listdir(self.tmp), ["dir"])
         self.assertEqual(os.listdir(target), [])
+
+    def test_is_complete(self):  # compare's and plots' check that gnuplot wrote a whole file
+        for name, text, whole in (("a.svg", b"<svg></svg>\n", True), ("b.svg", b"<svg><g>", False),
+                                  ("c.md", b"x\n", True), ("d.md", b"x", False), ("e.pdf", b"", False),
+                                  ("f.pdf", b"%PDF...%%EOF\n", True), ("g.png", b"\x89PNG...IEND\xaeB`\x82", True),
+                                  ("h.png", b"\x89PNG...IE", False)):
+            with open(os.path.join(self.tmp, name), "wb") as f:
+                f.write(text)
+            self.assertEqual(files.is_complete(os.path.join(self.tmp, name)), whole, name)
+        self.assertFalse(files.is_complete(os.path.join(self.tmp, "nowhere.md")))
+        self.assertFalse(files.is_complete(os.path.join(self.tmp, "c.md"), "c.svg"))  # judged by the name given
 
 
 if __name__ == "__main__":
