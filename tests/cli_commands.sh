@@ -47,7 +47,7 @@ scripts/gilbench/htmlpage.py scripts/gilbench/report.py scripts/gilbench/compare
 scripts/gilbench/cmdline.py scripts/gilbench/schema.py scripts/gilbench/aggregate.py scripts/gilbench/tables.py
 scripts/gilbench/figdata.py scripts/gilbench/figures.py scripts/gilbench/compare.py scripts/gilbench/comparedata.py
 scripts/gilbench/answerkey.py scripts/gilbench/handout.py
-scripts/gilbench/machine.py scripts/gilbench/bundle.py"
+scripts/gilbench/machine.py scripts/gilbench/bundle.py scripts/gilbench/lessonchecks.py scripts/gilbench/lessons.py"
 # regex_of TEXT: TEXT as an extended regex matching itself.
 # shellcheck disable=SC2016 # $ is a character of the sed pattern
 regex_of() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }

@@ -18,6 +18,7 @@ Layers, each importing only those above it in this list:
   aggregate  summary.csv's statistics, refcount's and convoy's figures from raw/
   tables   summary.csv/.md/.tex, refcount.csv, convoy.csv, the headline and
            the noisy rows (scripts/summarize.sh)
+  lessonchecks  one check of a lesson on a run's numbers; jq's number printing
   lessons  lessons.md and lessons.json (scripts/lessons.sh)
   figdata  each figure's data, from a run's files (the figure table's data steps)
   figures  the figure data and the gnuplot calls (scripts/plots.sh)
