@@ -199,9 +199,25 @@ def bound_text(c: dict, k: Any) -> str:
 
 
 def ratio_of(c: dict, r: Row, ctx: dict) -> Optional[dict]:
-    """The row's ratio timed in paired blocks (ratios.csv): its share of the
-    ceiling for a check against the ceiling, the ceiling over the fastest
-    mode it bounds for one of "best", else its speedup; None where none."""
+    """The row's ratio with an interval: timed in paired blocks (ratios.csv),
+    its share of the ceiling for a check against the ceiling, the ceiling
+    over the fastest mode it bounds for one of "best", else its speedup; a
+    cost (ns_per_op over the row "over") from the cost blocks; a convoy
+    slowdown over its samples (convoy.csv slowdown_low, slowdown_high);
+    None where none."""
+    if c.get("figure") == "ns_per_op":
+        over = next((x.get("experiment") for x in ctx["summary"]
+                     if x.get("group") == c.get("group") and x.get("label") == c.get("over")), None)
+        q = next((q for q in ctx["ratios"] if q.get("kind") == "cost" and q.get("experiment") == r.get("experiment")
+                  and q.get("over") == over), None)
+        return None if q is None else dict({"share": False}, **{k: num(q.get(k)) for k in RATIO_FIGURES})
+    if c.get("figure") == "slowdown":
+        x = ctx["convoy"].get(r.get("experiment")) or {}
+        est, low, high = (num(x.get(k)) for k in ("slowdown", "slowdown_low", "slowdown_high"))
+        if est is None or low is None or high is None or not lt(0, low):
+            return None
+        return {"share": False, "estimate": est, "low": low, "high": high, "blocks": num(x.get("runs")),
+                "halfwidth": (high - low) / 2 / est}
     if c.get("figure") != "speedup":
         return None
     if c.get("of") == "best":  # 1 / the fastest mode's share of the ceiling, its interval turned over
@@ -264,7 +280,7 @@ def eval_value(c: dict, rs: List[Row], ctx: dict) -> dict:
     lo = mn * k if truthy(mn) else None
     hi = mx * k if truthy(mx) else None
     say = c.get("say")
-    if v is not None and v < 1 and c.get("figure") == "slowdown":  # no slowing: "0.50x (faster)"
+    if v is not None and v < 1 and c.get("figure") == "slowdown" and (q is None or q["high"] < 1):  # "0.50x (faster)"
         say = say.replace("{v} slower", "{v} (faster)") if "{v} slower" in say else say.replace("{v}", "{v} (faster)", 1)
     shown = fmt_apart(v, unit, [lo, hi]) + (interval_suffix(q, unit) if q is not None else "") \
         + (" of the ceiling" if q is not None and truthy(q["share"]) else "") \

@@ -106,6 +106,44 @@ class TestChecks(unittest.TestCase):
         got = lc.evaluate_check(c, ctx)
         self.assertEqual((got["status"], got["text"]), ("fail", "0.50x (faster) with our new GIL"))
 
+    def test_convoy_slowdown_on_its_interval(self):
+        # convoy.csv's interval over the samples decides: inside the band
+        # holds, across the bound is not shown, wholly outside fails.
+        c = {"name": "convoy", "group": "convoy", "label": "gil", "kind": "value", "figure": "slowdown",
+             "min": 10, "of": "one", "unit": "x", "say": "{v} slower with our new GIL"}
+        summary = [{"group": "convoy", "label": "gil", "experiment": "convoy.gil", "status": "ok"}]
+
+        def check(est, low, high):
+            row = {"slowdown": est, "slowdown_low": low, "slowdown_high": high, "runs": "15"}
+            return lc.evaluate_check(c, {"summary": summary, "convoy": {"convoy.gil": row}, "ratios": [], "usable": 2})
+        got = check("250", "220", "290")
+        self.assertEqual((got["status"], got["text"]), ("pass", "250x (220-290) slower with our new GIL"))
+        self.assertEqual((got["interval"]["low"], got["interval"]["high"], got["interval"]["blocks"]), (220, 290, 15))
+        self.assertEqual(check("12", "8", "20")["status"], "not_shown")
+        self.assertEqual(check("6", "4", "8")["status"], "fail")
+        # An interval reaching 1 does not read "(faster)".
+        self.assertEqual(check("0.97", "0.9", "1.04")["text"], "0.97x (0.90-1.04) slower with our new GIL")
+        # No interval (an older run): the value alone, as before.
+        self.assertEqual(check("250", "", "")["interval"], None)
+
+    def test_refcount_cost_from_the_cost_blocks(self):
+        c = {"name": "atomic cost", "group": "refcount", "label": "threads-atomic", "over": "seq-none",
+             "kind": "value", "figure": "ns_per_op", "min": 1.5, "of": "one", "unit": "x",
+             "say": "a contended atomic costs {v} a plain add"}
+        summary = [{"group": "refcount", "label": "seq-none", "experiment": "r.none", "status": "ok"},
+                   {"group": "refcount", "label": "threads-atomic", "experiment": "r.atomic", "status": "ok"}]
+        refcount = {"r.none": {"ns_per_op": "1.0"}, "r.atomic": {"ns_per_op": "40"}}
+        cost = {"kind": "cost", "experiment": "r.atomic", "over": "r.none", "estimate": "30", "low": "28",
+                "high": "32", "blocks": "10", "halfwidth": "0.067"}
+        ctx = {"summary": summary, "refcount": refcount, "ratios": [cost], "usable": 2}
+        got = lc.evaluate_check(c, ctx)
+        self.assertEqual((got["status"], got["value"], got["text"]),
+                         ("pass", 30, "a contended atomic costs 30.0x (28.0-32.0) a plain add"))
+        # Without the cost blocks: the medians' ratio, no interval.
+        got = lc.evaluate_check(c, dict(ctx, ratios=[]))
+        self.assertEqual((got["value"], got["interval"]), (40, None))
+        self.assertEqual(lc.evaluate_check(c, dict(ctx, ratios=[dict(cost, low="1.2")]))["status"], "not_shown")
+
     def test_rows_not_run_and_not_applicable(self):
         ctx = {"summary": [{"group": "count-2-cpython", "label": "py-threads", "impl": "cpython-2.7.18",
                             "experiment": "e", "status": "ok"}], "usable": 2}
