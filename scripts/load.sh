@@ -1,6 +1,6 @@
 # scripts/load.sh - how much of the run's CPUs other programs used while it
 # ran: machine.json's cpu_used_by_others, which a lesson that does not hold
-# names as its cause (lessons.jq causes).  Sourced by bench.sh (it uses
+# names as its cause (lessons.py causes).  Sourced by bench.sh (it uses
 # now_ms of experiments.sh and write_file of files.sh).
 # shellcheck shell=bash
 
@@ -85,7 +85,7 @@ cpu_ticks() {
 # cpu_used_by_others BEFORE AFTER (two cpu_ticks): how many of the run's
 # CPUs other programs kept busy on average during the run (busy ticks not
 # ours, over the wall time), two decimals; null when either sample is
-# missing.  A lesson that does not hold names it as the cause (lessons.jq
+# missing.  A lesson that does not hold names it as the cause (lessons.py
 # causes).
 cpu_used_by_others() {
     local hz

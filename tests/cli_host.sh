@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli_host.sh - the host described as it is (issue 25): on a shared server another
 # user's busy CPUs outside the run's affinity mask are not counted as this run's load
-# (bench.sh cpu_used_by_others, lessons.jq's causes), and a host without a `hostname`
+# (bench.sh cpu_used_by_others, lessons.py's causes), and a host without a `hostname`
 # command (Fedora toolbox, UBI containers) still names its run after the host, never with a
 # leading dash (files.sh run_name).  Nothing here asserts a speed.
 set -euo pipefail

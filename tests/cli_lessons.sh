@@ -696,7 +696,7 @@ test_write_errors() {
 }
 
 # The same run with the columns of every table in reverse order: the same
-# lessons.json (lessons.jq reads each column by its name).
+# lessons.json (lessons.py reads each column by its name).
 test_reordered_columns() {
     local run reordered f
     run=$(fresh_run in-order)
