@@ -11,7 +11,7 @@
 #   row_of(names, sep, val)        val[NAME] for each of the space-separated
 #                                  names, joined by sep: a row in header order
 #   ratio_text(x)                  a speedup or slowdown as the lessons print
-#                                  it (scripts/lessons.jq fmt): 0.76 1.98 12.3 208
+#                                  it (scripts/gilbench/lessonchecks.py fmt): 0.76 1.98 12.3 208
 
 function header(    i) {
     split("", col)

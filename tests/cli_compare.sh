@@ -69,7 +69,7 @@ test_two_machines() {
     expect_line "compare: ratios.md names each machine with its CPUs, quota, governor, compiler, Pythons (machine.json's, the rows')" "$out/ratios.md" \
         "| lab-c · Xeon E3-1220 v3 · 4 CPUs | lab-c | \`$C\` | Intel(R) Xeon(R) CPU E3-1220 v3 @ 3.10GHz | 4 | 4 | none | unknown | gcc (Debian 12.2.0-14) 12.2.0 | 3.11.2 · rows: cpython-3.11.7 | 2024-11-20T10:02:47Z | full |  |"
     # The values over the bars are rounded as the tables round them: lab-b's gil-old 0.700
-    # and seq 1.000 were "0.7" and "1.0" beside "0.71": never fewer decimals than lessons.jq's
+    # and seq 1.000 were "0.7" and "1.0" beside "0.71": never fewer decimals than the lessons'
     # fmt (2 below 10, 1 below 100, none above).
     local values
     values=$(grep -oE '<text>[0-9.]+</text>' "$out/compare-count-2.svg" | sed 's/<[^>]*>//g' | tr '\n' ' ')

@@ -309,7 +309,7 @@ test_reordered_columns() {
 }
 
 # Every ratio on a figure is rounded as the lessons and tables round it
-# (lessons.jq fmt: 2 decimals below 10, 1 below 100, none above): CPython
+# (the lessons' fmt: 2 decimals below 10, 1 below 100, none above): CPython
 # 3.11's threads at 0.758x were labelled "(0.8x)", a failed check (0.80x to
 # 1.25x wanted) that looked passed.
 test_ratio_labels() {

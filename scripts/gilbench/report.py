@@ -58,7 +58,7 @@ ALT = {
     "convoy-interval": "Lines: round trips per second against the switch interval, ours and CPython",
     "gil-timeline": "Timeline: which of two CPU-bound threads holds the GIL over time, new GIL above, old GIL below",
 }
-# A lesson's status (lessons.json) in lessons.md's words (scripts/lessons.jq render_md);
+# A lesson's status (lessons.json) in lessons.md's words (scripts/gilbench/lessons.py);
 # a check's status is lessons.json's word, "_" read as a blank.
 VERDICT = {"holds": "holds", "fails": "DOES NOT HOLD", "not_measured": "not measured",
            "not_shown": "not shown by this run"}
@@ -72,7 +72,7 @@ CONVOY_COLUMNS = [("label", "label", "text"), ("pin", "pin", "text"), ("switch i
 
 
 def check_unit(check: dict) -> str:
-    """A check's unit: the one lessons.json records for it (scripts/lessons.jq),
+    """A check's unit: the one lessons.json records for it (scripts/gilbench/lessonchecks.py),
     else, for a run summarised before it did, the one its wanted bound ends
     with ("<= 500 ms"), else x."""
     unit = check.get("unit")

@@ -84,7 +84,7 @@ def ratio_text(x: float) -> str:
 
 
 def unit_text(x: float, unit: str) -> str:
-    """A figure in its unit as lessons.md writes it (scripts/lessons.jq fmt):
+    """A figure in its unit as lessons.md writes it (scripts/gilbench/lessonchecks.py fmt):
     a ratio with "x", milliseconds whole with " ms", anything else whole.
 
     >>> unit_text(36.7, "x"), unit_text(36.7, "ms"), unit_text(8.83, "ms")

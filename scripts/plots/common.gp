@@ -27,7 +27,7 @@ mode_colour(m) = sprintf("#%06x", mode_rgb(m))
 machine_colours = "#0072B2 #E69F00 #009E73 #CC79A7 #56B4E9 #D55E00 #000000 #F0E442"
 machine_colour(i) = word(machine_colours, (i - 1) % words(machine_colours) + 1)
 # ratio_text(v): a speedup or slowdown rounded as the lessons and tables round
-# it (scripts/lessons.jq fmt, columns.awk ratio_text): 0.76 1.98 12.3 208.
+# it (scripts/gilbench/lessonchecks.py fmt, schema.py ratio_text): 0.76 1.98 12.3 208.
 ratio_text(v) = sprintf(abs(v) < 10 ? "%.2f" : abs(v) < 100 ? "%.1f" : "%.0f", v)
 # The ideal line and reference marks.
 ideal_rgb = 0x222222

@@ -252,7 +252,7 @@ class TestRunPage(Base):
         return text_of(part)
 
     def test_a_lesson_not_run_in_lessons_md_words_each_group_once(self):
-        # L7 as scripts/lessons.jq writes a lesson whose groups were not run
+        # L7 as scripts/lessons.sh writes a lesson whose groups were not run
         path = os.path.join(self.run, "lessons.json")
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
@@ -271,7 +271,7 @@ class TestRunPage(Base):
         self.assertNotIn("not run:", text)
         self.assertEqual(text.count("group convoy-interval"), 1, text)
         self.assertEqual(text.count("group convoy,"), 1, text)
-        # every status of lessons.jq in lessons.md's words
+        # every status of lessons.sh in lessons.md's words
         self.assertEqual(report.VERDICT, {"holds": "holds", "fails": "DOES NOT HOLD", "not_measured": "not measured",
                                           "not_shown": "not shown by this run"})
 
