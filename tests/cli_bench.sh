@@ -103,15 +103,25 @@ test_whole_run() {
     else
         fail "bench: writes lessons.md and lessons.json" "$(head -c 300 "$run/lessons.md" 2>&1)"
     fi
-    # tiny: the --sync=none refcount rows report 3 times, the others once;
-    # the convoy rows take 2 samples.
+    # tiny: the --sync=none refcount rows and the contended atomic and mutex
+    # (the cost blocks) report 3 times, the others once; the convoy rows take
+    # 2 samples.
     if [ "$(wc -l <"$run/raw/refcount.threads-none.runs.jsonl")" -eq 3 ] &&
         awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-            { if ($c["runs"] != ($c["sync"] == "none" ? 3 : 1) || $c["runs_with_loss"] > 3 || $c["lost_max"] < $c["lost_median"] || $c["lost_min"] > $c["lost_median"]) bad = 1 }
+            { n = ($c["sync"] == "none" || $c["experiment"] ~ /threads-(atomic|mutex)$/) ? 3 : 1
+              if ($c["runs"] != n || $c["runs_with_loss"] > 3 || $c["lost_max"] < $c["lost_median"] || $c["lost_min"] > $c["lost_median"]) bad = 1 }
             END { exit bad || NR < 9 }' "$run/refcount.csv"; then
         pass "bench: the --sync=none refcount rows report 3 times, refcount.csv aggregates them"
     else
         fail "bench: refcount rows sampled" "$(head -c 400 "$run/refcount.csv")"
+    fi
+    # The cost blocks: 3 blocks of the three cost rows, two costs with
+    # intervals in ratios.csv.
+    if [ "$(wc -l <"$run/raw/refcount.seq-none.costs.jsonl")" -eq 3 ] &&
+        [ "$(grep -c '^refcount\.threads-\(atomic\|mutex\)/refcount\.seq-none,cost,' "$run/ratios.csv")" -eq 2 ]; then
+        pass "bench: refcount's costs are taken in 3 blocks, ratios.csv holds both with their intervals"
+    else
+        fail "bench: refcount's cost blocks" "$(grep cost "$run/ratios.csv" 2>&1 | head -c 300)"
     fi
     if awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
             { if ($c["runs"] != 2 || !($c["slowdown_min"] <= $c["slowdown"] && $c["slowdown"] <= $c["slowdown_max"]) ||
