@@ -21,7 +21,9 @@
 # RUN_BUDGET_S: the whole run's seconds (0: no limit); re-runs and extra
 # blocks that would end later than it, less RUN_RESERVE_S for the tables,
 # lessons and figures, are left out and named (rerun.sh): the same QUICK
-# matrix took 143 s in one hour and 168 s in the next.  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
+# matrix took 143 s in one hour and 168 s in the next.  QUICK's
+# convoy-interval series is 1000 and 5000 us (the monotone check needs two;
+# the 100 us pair took ~3 s of a 149-152 s run).  ROUNDS x RUNS runs of each row: more rounds of fewer runs, at the same
 # cost, because this lab VM's CPU speed changes for seconds at a time (the
 # same one-task count takes 0.17 s or 0.31 s, all of it user CPU time either
 # way: the host's own load, likely on a sibling hyperthread), and only rows
@@ -46,7 +48,7 @@ INTERLEAVE_ITEMS     10                       5                2
 INTERLEAVE_SLEEP_MS  30                       20               5
 REFCOUNT_OPS         1e7                      4e6              2e4
 CONVOY_SECONDS       0.5                      0.2              0.05
-CONVOY_INTERVALS     100,1000,5000,20000      100,1000,5000    1000,5000
+CONVOY_INTERVALS     100,1000,5000,20000      1000,5000        1000,5000
 TRACE_ITERATIONS     2e8                      1e8              1e6
 ROUNDS               4                        2                1
 RUNS                 2                        2                2
