@@ -79,7 +79,8 @@ cost_rows() {
 # block k's), one line a block in raw/BASELINE.costs.jsonl (block, order).
 # scripts/gilbench/ratios.py pairs them.  run_cost_blocks ROWS: called after
 # the last of ROWS' round-1 runs (each has had its record run); a row that
-# failed is left out.
+# failed before is left out, one that fails in a block is named and ends
+# the blocks.
 run_cost_blocks() {
     local -a rows=() order=()
     local id b k n i
@@ -97,7 +98,14 @@ run_cost_blocks() {
         for id in "${order[@]}"; do
             local -a cmd
             IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
-            run_sampled_once "$id" "${cmd[@]}" || { FAILED[$id]=1; return 1; }
+            if ! run_sampled_once "$id" "${cmd[@]}"; then
+                # The row that failed is named; the costs fall back to the
+                # reports' medians (ratios.py pairs only whole blocks).
+                FAILED[$id]=1
+                stop_unless_writable
+                echo "bench: FAILED $id (cost block $((b + 1)) of $REFCOUNT_RUNS): $(failure_cause "$id")" >&2
+                return 0
+            fi
         done
         printf '{"block":%d,"order":[%s]}\n' "$b" "$(printf '"%s",' "${order[@]}" | sed 's/,$//')" \
             >>"$WORK/raw/${rows[0]}.costs.jsonl"
@@ -297,7 +305,7 @@ run_round() {
             rows=$(plan_ids "$group" sampled | wc -l)
             DONE_COUNT=$((DONE_COUNT + rows - 1))
             local few most
-            few=$(round_samples "$round") most=$(round_samples "$round" "$CONVOY_SAMPLES")
+            few=$(round_samples "$round") most=$(round_samples "$round" "${CONVOY_SAMPLES:-$SAMPLES}")
             [ "$most" -le "$few" ] || [ -z "$(plan_ids "$group" sampled | more_samples)" ] || few="$few-$most"
             printf '%-*s %s  %-*s  %s rows x %s samples, alternated  elapsed %s, left ~%s\n' \
                 "$PROGRESS_COUNTER_WIDTH" "[$DONE_COUNT/$TOTAL]" "$which" "$PROGRESS_ID_WIDTH" "$group" \

@@ -480,6 +480,29 @@ test_more_samples() {
             "convoy.gil convoy.threads convoy.py convoy.gil convoy.threads convoy.py convoy.gil convoy.py " "")"
 }
 
+# The cost blocks (run_cost_blocks, run_sampled_once stubbed): every row once a
+# block, rotated then reversed; a row that fails in a block is named with its
+# block, the blocks end, and the run goes on.
+test_cost_blocks() {
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    expect_status "bench: run_cost_blocks with a row failing in block 3 exits 0" 0 bash -c '
+        set -euo pipefail
+        source scripts/schema.sh
+        source scripts/experiments.sh
+        WORK=$(mktemp -d) REFCOUNT_RUNS=4 RESULTS_DIR=$WORK
+        mkdir "$WORK/raw"
+        declare -A PLAN=([a,command]=x [b,command]=y [c,command]=z) FAILED=()
+        calls=0
+        run_sampled_once() { calls=$((calls + 1)); printf "%s " "$1"; [ "$calls" -ne 8 ]; }
+        failure_cause() { echo "its report said so"; }
+        run_cost_blocks "a b c"; echo; echo "failed: ${!FAILED[*]}"
+        cat "$WORK/raw/a.costs.jsonl"; rm -rf "$WORK"'
+    expect_eq "bench: cost blocks rotate and reverse; the failing row ends them, named" "$(cat "$last_out")" \
+        "$(printf '%s\n' "a b c c b a b c " "failed: c" '{"block":0,"order":["a","b","c"]}' '{"block":1,"order":["c","b","a"]}')"
+    expect_err "bench: the row that failed in a cost block is named with the block" \
+        '^bench: FAILED c \(cost block 3 of 4\): its report said so$'
+}
+
 # The stopping rule of the families timed in blocks (rerun_noisy stubbed as
 # above): a family whose widest interval is wider than RATIO_TARGET gets
 # another round of blocks, the widest first, until it is narrow (count-2
@@ -524,6 +547,7 @@ main() {
     test_rerun_lessons_first
     test_rerun_run_budget
     test_more_samples
+    test_cost_blocks
     test_rerun_stopping_rule
     test_only_count_2
 }
