@@ -96,16 +96,9 @@ run_cost_blocks() {
             for i in $(seq 0 $((n - 1))); do order[i]=${rows[(k + n - 1 - i) % n]}; done
         fi
         for id in "${order[@]}"; do
-            local -a cmd
-            IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
-            if ! run_sampled_once "$id" "${cmd[@]}"; then
-                # The row that failed is named; the costs fall back to the
-                # reports' medians (ratios.py pairs only whole blocks).
-                FAILED[$id]=1
-                stop_unless_writable
-                echo "bench: FAILED $id (cost block $((b + 1)) of $REFCOUNT_RUNS): $(failure_cause "$id")" >&2
-                return 0
-            fi
+            # A row that fails ends the blocks; the costs fall back to the
+            # reports' medians (ratios.py pairs only whole blocks).
+            sample_row "$id" "cost block $((b + 1)) of $REFCOUNT_RUNS" || return 0
         done
         printf '{"block":%d,"order":[%s]}\n' "$b" "$(printf '"%s",' "${order[@]}" | sed 's/,$//')" \
             >>"$WORK/raw/${rows[0]}.costs.jsonl"
@@ -356,15 +349,22 @@ run_sampled_group() {
         while IFS= read -r id; do
             [ -z "${FAILED[$id]:-}" ] || continue
             [ "$sample" -le "$few" ] || [ -n "$(more_samples <<<"$id")" ] || continue
-            local -a cmd
-            IFS=$'\t' read -r -a cmd <<<"${PLAN[$id,command]}"
-            if ! run_sampled_once "$id" "${cmd[@]}"; then
-                FAILED[$id]=1
-                stop_unless_writable
-                echo "bench: FAILED $id (sample $sample): $(failure_cause "$id")" >&2
-            fi
+            sample_row "$id" "sample $sample" || true
         done < <(plan_ids "$group" sampled)
     done
+}
+
+# sample_row ID WHAT: one report of the plan's row ID (run_sampled_once);
+# when it fails, the row is marked failed and named with WHAT (which sample
+# or block) and the first thing a tool said, and the status is 1.
+sample_row() {
+    local -a cmd
+    IFS=$'\t' read -r -a cmd <<<"${PLAN[$1,command]}"
+    run_sampled_once "$1" "${cmd[@]}" && return 0
+    FAILED[$1]=1
+    stop_unless_writable
+    echo "bench: FAILED $1 ($2): $(failure_cause "$1")" >&2
+    return 1
 }
 
 # failure_cause ID: the first line a tool said about the failed row: hyperfine's
